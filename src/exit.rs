@@ -1,0 +1,1 @@
+//! Process exit codes, as documented in the README.

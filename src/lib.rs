@@ -1,0 +1,12 @@
+//! confcopy copies Confluence Cloud data between sites from reviewed TOML plan files.
+//!
+//! The pipeline reads top to bottom: [`plan`] (text → spanned TOML → validated plan),
+//! [`diagnostic`] (findings and their renderings), then the sites: [`sandbox`] emulates
+//! Confluence Cloud on loopback for tests and rehearsals.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod exit;
+pub mod plan;
+pub mod sandbox;
+pub mod settings;

@@ -1,0 +1,1 @@
+//! Plan files: text → spanned TOML → validated plan.

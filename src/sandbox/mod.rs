@@ -1,0 +1,3 @@
+//! The sandbox: stateful emulated Confluence Cloud sites served over HTTP on loopback.
+
+pub mod command;

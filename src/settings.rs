@@ -1,0 +1,1 @@
+//! Layered settings: defaults < settings file < environment < command-line flags.

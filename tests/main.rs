@@ -1,0 +1,4 @@
+//! The one integration-test binary. Each module is a story told through the `confcopy` binary
+//! or through real HTTP against sandbox sites.
+
+mod support;
