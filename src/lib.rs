@@ -10,3 +10,4 @@ pub mod exit;
 pub mod plan;
 pub mod sandbox;
 pub mod settings;
+pub mod suggest;
