@@ -5,6 +5,7 @@
 //! Confluence Cloud on loopback for tests and rehearsals.
 
 pub mod cli;
+pub mod client;
 pub mod diagnostic;
 pub mod exit;
 pub mod plan;

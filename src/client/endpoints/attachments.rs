@@ -1,0 +1,231 @@
+//! Attachments: v2 metadata, streamed v1 download (following the 302), streamed v1 upload.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures_util::stream::{BoxStream, Stream};
+use futures_util::{FutureExt as _, StreamExt as _};
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+
+use crate::client::error::{ClientError, ErrorKind};
+use crate::client::model::attachment::{
+    Attachment, AttachmentUpload, UploadMode, UploadResult, UploadedAttachment,
+};
+use crate::client::model::content::Container;
+use crate::client::request::{FormFactory, RequestBody};
+use crate::client::site::encode_segment as seg;
+use crate::client::site_client::SiteClient;
+
+/// An attachment's data, streamed. It holds one of the site's concurrency permits until dropped.
+pub struct Download {
+    pub content_length: Option<u64>,
+    pub media_type: Option<String>,
+    pub body: BoxStream<'static, Result<Bytes, ClientError>>,
+}
+
+impl std::fmt::Debug for Download {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Download")
+            .field("content_length", &self.content_length)
+            .field("media_type", &self.media_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SiteClient {
+    /// Attachment metadata of a page or blog post.
+    pub fn attachments(
+        &self,
+        container: &Container,
+    ) -> BoxStream<'static, Result<Attachment, ClientError>> {
+        self.v2_list(
+            &format!(
+                "/wiki/api/v2/{}/{}/attachments",
+                container.v2_collection(),
+                seg(container.id())
+            ),
+            format!("list attachments of {container}"),
+            &[],
+        )
+    }
+
+    /// Downloads an attachment through the v1 download path (302 to the data; the redirect
+    /// drops the Authorization header when it leaves the site).
+    pub async fn download_attachment(
+        &self,
+        content_id: &str,
+        attachment_id: &str,
+    ) -> Result<Download, ClientError> {
+        let t = self.transport().clone();
+        let operation = format!("download attachment {attachment_id} of content {content_id}");
+        let request = t.request(
+            Method::GET,
+            &format!(
+                "/wiki/rest/api/content/{}/child/attachment/{}/download",
+                seg(content_id),
+                seg(attachment_id)
+            ),
+            operation.clone(),
+        )?;
+        let streaming = t.send_streaming(&request).await?;
+        let response = streaming.response;
+        let permit = streaming.permit;
+        let content_length = response.content_length();
+        let media_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .bytes_stream()
+            .map(move |chunk| {
+                let _held = &permit;
+                chunk.map_err(|e| {
+                    t.error(
+                        &operation,
+                        ErrorKind::Transport {
+                            cause: format!("the download broke off: {}", e.without_url()),
+                            attempts: 1,
+                        },
+                    )
+                })
+            })
+            .boxed();
+        Ok(Download {
+            content_length,
+            media_type,
+            body,
+        })
+    }
+
+    /// Uploads a file from disk; the file is re-opened for each attempt, never held in memory.
+    pub async fn upload_attachment_file(
+        &self,
+        content_id: &str,
+        upload: &AttachmentUpload,
+        mode: UploadMode,
+        path: &Path,
+    ) -> Result<Vec<UploadedAttachment>, ClientError> {
+        let path: PathBuf = path.to_path_buf();
+        let meta = upload.clone();
+        let form: FormFactory = Arc::new(move || {
+            let path = path.clone();
+            let meta = meta.clone();
+            async move {
+                let file = tokio::fs::File::open(&path)
+                    .await
+                    .map_err(|e| format!("could not open {}: {e}", path.display()))?;
+                let length = file.metadata().await.map(|m| m.len()).ok();
+                let stream = tokio_util::io::ReaderStream::new(file);
+                build_form(&meta, reqwest::Body::wrap_stream(stream), length)
+            }
+            .boxed()
+        });
+        self.upload(
+            content_id,
+            upload,
+            mode,
+            RequestBody::Multipart {
+                form,
+                replayable: true,
+            },
+        )
+        .await
+    }
+
+    /// Uploads from a stream (e.g. a download from the source site). The stream is sent once:
+    /// on 429 the error says the upload was not done; on a 5xx or timeout it says the outcome
+    /// is unknown.
+    pub async fn upload_attachment_stream<S>(
+        &self,
+        content_id: &str,
+        upload: &AttachmentUpload,
+        mode: UploadMode,
+        length: Option<u64>,
+        stream: S,
+    ) -> Result<Vec<UploadedAttachment>, ClientError>
+    where
+        S: Stream<Item = Result<Bytes, std::io::Error>> + Send + Sync + 'static,
+    {
+        let slot = Arc::new(Mutex::new(Some(stream)));
+        let meta = upload.clone();
+        let form: FormFactory = Arc::new(move || {
+            let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let meta = meta.clone();
+            async move {
+                let stream = taken.ok_or("the upload stream was already sent")?;
+                build_form(&meta, reqwest::Body::wrap_stream(stream), length)
+            }
+            .boxed()
+        });
+        self.upload(
+            content_id,
+            upload,
+            mode,
+            RequestBody::Multipart {
+                form,
+                replayable: false,
+            },
+        )
+        .await
+    }
+
+    async fn upload(
+        &self,
+        content_id: &str,
+        upload: &AttachmentUpload,
+        mode: UploadMode,
+        body: RequestBody,
+    ) -> Result<Vec<UploadedAttachment>, ClientError> {
+        let t = self.transport();
+        let method = match mode {
+            UploadMode::Create => Method::POST,
+            UploadMode::CreateOrNewVersion => Method::PUT,
+        };
+        let mut request = t.request(
+            method,
+            &format!(
+                "/wiki/rest/api/content/{}/child/attachment",
+                seg(content_id)
+            ),
+            format!(
+                "upload attachment \"{}\" to content {content_id}",
+                upload.file_name
+            ),
+        )?;
+        request.body = body;
+        request.no_check = true;
+        // An upload that failed half-way may have been stored: never repeat it on a 5xx.
+        request.repeat = crate::client::request::Repeat::Unsafe;
+        let result: UploadResult = t.json(&request).await?;
+        Ok(result.results)
+    }
+}
+
+fn build_form(
+    meta: &AttachmentUpload,
+    body: reqwest::Body,
+    length: Option<u64>,
+) -> Result<Form, String> {
+    let part = match length {
+        Some(length) => Part::stream_with_length(body, length),
+        None => Part::stream(body),
+    };
+    let part = part
+        .file_name(meta.file_name.clone())
+        .mime_str(
+            meta.media_type
+                .as_deref()
+                .unwrap_or("application/octet-stream"),
+        )
+        .map_err(|e| format!("bad media type: {e}"))?;
+    let mut form = Form::new()
+        .part("file", part)
+        .text("minorEdit", meta.minor_edit.to_string());
+    if let Some(comment) = &meta.comment {
+        form = form.text("comment", comment.clone());
+    }
+    Ok(form)
+}

@@ -1,0 +1,44 @@
+//! Blog posts (v2).
+
+use futures_util::stream::BoxStream;
+use reqwest::Method;
+
+use crate::client::error::ClientError;
+use crate::client::model::page::{BlogPost, NewBlogPost};
+use crate::client::site::encode_segment as seg;
+use crate::client::site_client::SiteClient;
+
+impl SiteClient {
+    /// Blog posts of a space with their storage bodies, 250 a request.
+    pub fn blog_posts_in_space(
+        &self,
+        space_id: &str,
+        status: Option<&str>,
+    ) -> BoxStream<'static, Result<BlogPost, ClientError>> {
+        let mut query = vec![("body-format", "storage")];
+        if let Some(status) = status {
+            query.push(("status", status));
+        }
+        self.v2_list(
+            &format!("/wiki/api/v2/spaces/{}/blogposts", seg(space_id)),
+            format!("list blog posts of space {space_id}"),
+            &query,
+        )
+    }
+
+    /// Creates a blog post; `created_at` back-dates it so `ri:posting-day` links stay valid.
+    pub async fn create_blog_post(&self, post: &NewBlogPost) -> Result<BlogPost, ClientError> {
+        let t = self.transport();
+        let request = t
+            .request(
+                Method::POST,
+                "/wiki/api/v2/blogposts",
+                format!(
+                    "create blog post \"{}\" in space {}",
+                    post.title, post.space_id
+                ),
+            )?
+            .json(post);
+        t.json(&request).await
+    }
+}

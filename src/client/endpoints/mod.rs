@@ -1,0 +1,18 @@
+//! The typed endpoints of [`SiteClient`](super::SiteClient), one file per kind of entity.
+
+mod access;
+mod attachments;
+mod blog_posts;
+mod comments;
+mod groups;
+mod labels;
+mod pages;
+mod properties;
+mod restrictions;
+mod spaces;
+mod users;
+
+pub use attachments::Download;
+pub use comments::CommentKind;
+pub use spaces::SpaceFilter;
+pub use users::USERS_BULK_MAX;

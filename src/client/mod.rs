@@ -1,0 +1,40 @@
+//! The Confluence Cloud client: typed async endpoints over reqwest for one site at a time, with
+//! bounded concurrency, one shared rate-limit state per site, retries that only repeat what is
+//! safe to repeat, streamed lists and downloads, and errors that name the site, the operation and
+//! the entity but never the credentials.
+//!
+//! Entry points: [`SiteClient`] (a Confluence site, by URL with Basic auth or through the
+//! gateway with a bearer token) and [`AdminClient`] (the organization admin API).
+
+mod admin;
+mod credentials;
+mod endpoints;
+mod error;
+mod http_client;
+pub mod link_header;
+pub mod model;
+mod options;
+mod pagination;
+pub mod rate_limit;
+mod request;
+pub mod retry_after;
+mod retry_policy;
+mod secret;
+pub mod server_message;
+mod site;
+mod site_client;
+mod transport;
+
+pub use admin::AdminClient;
+pub use credentials::Credentials;
+pub use endpoints::{CommentKind, Download, SpaceFilter, USERS_BULK_MAX};
+pub use error::{ClientError, ErrorKind};
+pub use http_client::USER_AGENT;
+pub use options::ClientOptions;
+pub use pagination::{ListStyle, V2_MAX_LIMIT};
+pub use retry_policy::RetryPolicy;
+pub use secret::Secret;
+pub use server_message::ServerMessage;
+pub use site::{ATLASSIAN_API, BaseUrl, BaseUrlError, encode_segment};
+pub use site_client::{SiteClient, tenant_info};
+pub use transport::RequestStats;

@@ -1,0 +1,150 @@
+//! Lists as streams: v2 cursor lists (`Link: <…>; rel="next"` or body `_links.next`) and v1
+//! `start`/`limit` lists (`_links.next`, relative to `/wiki`). Callers get one item at a time and
+//! hold at most one page in memory.
+
+use std::sync::Arc;
+
+use futures_util::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::error::{ClientError, ErrorKind};
+use super::link_header::next_link;
+use super::request::ApiRequest;
+use super::transport::Transport;
+
+/// The largest page v2 lists serve.
+pub const V2_MAX_LIMIT: u32 = 250;
+
+/// Which API generation a list comes from; it decides how `next` links are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStyle {
+    /// v2 cursor lists.
+    Cursor,
+    /// v1 `start`/`limit` lists.
+    Offset,
+}
+
+#[derive(Deserialize)]
+struct ListPage<T> {
+    #[serde(default = "Vec::new")]
+    results: Vec<T>,
+    #[serde(default, rename = "_links")]
+    links: Option<ListLinks>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListLinks {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Pages of items, one request each.
+pub fn pages<T>(
+    transport: Arc<Transport>,
+    first: ApiRequest,
+    style: ListStyle,
+) -> BoxStream<'static, Result<Vec<T>, ClientError>>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    stream::try_unfold(Some(first), move |next| {
+        let transport = Arc::clone(&transport);
+        async move {
+            let Some(request) = next else { return Ok(None) };
+            let reply = transport.send(&request).await?;
+            let page: ListPage<T> = transport.decode(&request.operation, &reply)?;
+            let header_next = reply
+                .headers
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(next_link);
+            let next_target = header_next.or(page.links.and_then(|l| l.next));
+            let following = match next_target.filter(|t| !t.is_empty()) {
+                Some(target) => {
+                    let url = resolve_next(&transport, &request, &target, style)?;
+                    if url == request.url {
+                        return Err(transport.error(
+                            &request.operation,
+                            ErrorKind::InvalidResponse(
+                                "the list's next link points at the same page; stopping".into(),
+                            ),
+                        ));
+                    }
+                    let mut following = request.clone();
+                    following.url = url;
+                    Some(following)
+                }
+                None => None,
+            };
+            Ok(Some((page.results, following)))
+        }
+    })
+    .boxed()
+}
+
+/// Items of a list, page by page.
+pub fn items<T>(
+    transport: Arc<Transport>,
+    first: ApiRequest,
+    style: ListStyle,
+) -> BoxStream<'static, Result<T, ClientError>>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    pages(transport, first, style)
+        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+/// Turns a `next` link into a URL on this transport's base. Absolute links keep only their path
+/// and query (so a gateway client stays on the gateway and credentials never go elsewhere).
+pub fn resolve_next(
+    transport: &Transport,
+    current: &ApiRequest,
+    target: &str,
+    style: ListStyle,
+) -> Result<url::Url, ClientError> {
+    let invalid =
+        |why: String| transport.error(&current.operation, ErrorKind::InvalidResponse(why));
+    let (path, query) = match url::Url::parse(target) {
+        Ok(absolute) => (
+            absolute.path().to_string(),
+            absolute.query().map(str::to_string),
+        ),
+        Err(_) => {
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
+            let query = (!query.is_empty()).then(|| query.to_string());
+            (path.to_string(), query)
+        }
+    };
+    if !path.starts_with('/') {
+        return Err(invalid(format!(
+            "the list's next link `{target}` is not a path"
+        )));
+    }
+    let prefix = transport.base().path_prefix();
+    let path = match path.strip_prefix(prefix) {
+        Some(rest) if !prefix.is_empty() && rest.starts_with('/') => rest.to_string(),
+        _ => path,
+    };
+    let path = if path.starts_with("/wiki/") {
+        path
+    } else {
+        match style {
+            ListStyle::Offset => format!("/wiki{path}"),
+            ListStyle::Cursor if path.starts_with("/api/") => format!("/wiki{path}"),
+            ListStyle::Cursor => path,
+        }
+    };
+    let joined = match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    transport
+        .base()
+        .join(&joined)
+        .map_err(|e| invalid(format!("bad next link `{target}`: {e}")))
+}

@@ -1,0 +1,526 @@
+//! Sending requests to one site (or API): bounded concurrency, the shared rate-limit state,
+//! retries by the rules of the Confluence notes, bounded bodies, and errors that name the site.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use serde::de::DeserializeOwned;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tracing::Instrument as _;
+
+use super::error::{ClientError, ErrorKind};
+use super::options::ClientOptions;
+use super::rate_limit::{RateLimitHeaders, RateLimiter};
+use super::request::{ApiRequest, Repeat, RequestBody};
+use super::retry_after::parse_retry_after;
+use super::server_message::ServerMessage;
+use super::site::BaseUrl;
+
+/// Error bodies are read only this far: enough for any server message.
+const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// Counters of what a transport sent, for benchmarks and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestStats {
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// Attempts that were repeated.
+    pub retries: u64,
+    /// 429 answers (and 503 with `Retry-After`).
+    pub rate_limited: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+}
+
+/// A successful, fully read response.
+#[derive(Debug)]
+pub struct Buffered {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// A successful response whose body is still to be read; it holds a concurrency permit.
+#[derive(Debug)]
+pub struct Streaming {
+    pub response: reqwest::Response,
+    pub permit: OwnedSemaphorePermit,
+}
+
+enum Reply {
+    Buffered(Buffered),
+    Streaming(Streaming),
+}
+
+enum Attempt {
+    Done(Reply),
+    Fail(ErrorKind),
+    Retry {
+        retry_after: Option<Duration>,
+        rate_limited: bool,
+        kind: ErrorKind,
+    },
+}
+
+/// Sends requests to one base URL with one credential.
+pub struct Transport {
+    http: reqwest::Client,
+    /// Names the site in errors (the site host, also when going through the gateway).
+    label: String,
+    base: BaseUrl,
+    auth: Option<HeaderValue>,
+    permits: Arc<Semaphore>,
+    limiter: RateLimiter,
+    options: ClientOptions,
+    counters: Counters,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("site", &self.label)
+            .field("base", &self.base)
+            .finish()
+    }
+}
+
+impl Transport {
+    pub fn new(
+        http: reqwest::Client,
+        label: String,
+        base: BaseUrl,
+        auth: Option<HeaderValue>,
+        options: ClientOptions,
+    ) -> Self {
+        Self {
+            http,
+            label,
+            base,
+            auth,
+            permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            limiter: RateLimiter::new(options.near_limit_spacing),
+            options,
+            counters: Counters::default(),
+        }
+    }
+
+    /// The base every path is appended to.
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    pub fn stats(&self) -> RequestStats {
+        RequestStats {
+            requests: self.counters.requests.load(Ordering::Relaxed),
+            retries: self.counters.retries.load(Ordering::Relaxed),
+            rate_limited: self.counters.rate_limited.load(Ordering::Relaxed),
+        }
+    }
+
+    /// An error about `operation` on this site.
+    pub fn error(&self, operation: &str, kind: ErrorKind) -> ClientError {
+        ClientError::new(self.label.clone(), operation, kind)
+    }
+
+    /// A request to `path` (already encoded, starting with `/`).
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        operation: impl Into<String>,
+    ) -> Result<ApiRequest, ClientError> {
+        let operation = operation.into();
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| self.error(&operation, ErrorKind::InvalidAddress(e.to_string())))?;
+        Ok(ApiRequest::new(method, url, operation))
+    }
+
+    /// Sends the request and reads the whole (bounded) body.
+    pub async fn send(&self, request: &ApiRequest) -> Result<Buffered, ClientError> {
+        match self.run(request, false).await? {
+            Reply::Buffered(buffered) => Ok(buffered),
+            Reply::Streaming(_) => unreachable!("buffered mode returns buffered replies"),
+        }
+    }
+
+    /// Sends the request and returns the response before its body is read.
+    pub async fn send_streaming(&self, request: &ApiRequest) -> Result<Streaming, ClientError> {
+        match self.run(request, true).await? {
+            Reply::Streaming(streaming) => Ok(streaming),
+            Reply::Buffered(_) => unreachable!("streaming mode returns streaming replies"),
+        }
+    }
+
+    /// Sends the request and decodes the JSON answer.
+    pub async fn json<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T, ClientError> {
+        let reply = self.send(request).await?;
+        self.decode(&request.operation, &reply)
+    }
+
+    /// Decodes a JSON body, with clear errors for HTML, other content types and truncation.
+    pub fn decode<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        reply: &Buffered,
+    ) -> Result<T, ClientError> {
+        let content_type = reply
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let invalid = |text: String| self.error(operation, ErrorKind::InvalidResponse(text));
+        if content_type.contains("html") || looks_like_html(&reply.body) {
+            return Err(invalid(format!(
+                "the server answered an HTML page instead of JSON (HTTP {}); is this a Confluence \
+                 Cloud site, and is the request reaching it rather than a login page or proxy?",
+                reply.status.as_u16()
+            )));
+        }
+        if !content_type.is_empty() && !content_type.contains("json") {
+            return Err(invalid(format!(
+                "the server answered `{content_type}` instead of JSON (HTTP {})",
+                reply.status.as_u16()
+            )));
+        }
+        if reply.body.is_empty() {
+            return Err(invalid(format!(
+                "the server answered an empty body instead of JSON (HTTP {})",
+                reply.status.as_u16()
+            )));
+        }
+        serde_json::from_slice(&reply.body).map_err(|e| {
+            if e.is_eof() {
+                invalid(format!(
+                    "the JSON answer is truncated: it ends after {} bytes",
+                    reply.body.len()
+                ))
+            } else if e.is_syntax() {
+                invalid(format!("the answer is not valid JSON: {e}"))
+            } else {
+                invalid(format!(
+                    "the JSON answer does not have the expected shape: {e}"
+                ))
+            }
+        })
+    }
+
+    async fn run(&self, request: &ApiRequest, streaming: bool) -> Result<Reply, ClientError> {
+        let span = tracing::debug_span!(
+            "request",
+            site = %self.label,
+            method = %request.method,
+            path = %request.url.path(),
+        );
+        self.run_attempts(request, streaming).instrument(span).await
+    }
+
+    async fn run_attempts(
+        &self,
+        request: &ApiRequest,
+        streaming: bool,
+    ) -> Result<Reply, ClientError> {
+        let policy = &self.options.retry;
+        let mut retries = 0u32;
+        let mut waited = Duration::ZERO;
+        loop {
+            self.limiter.ready().await;
+            let permit = Arc::clone(&self.permits)
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            let (retry_after, rate_limited, kind) =
+                match self.attempt(request, retries + 1, streaming, permit).await {
+                    Attempt::Done(reply) => return Ok(reply),
+                    Attempt::Fail(kind) => return Err(self.error(&request.operation, kind)),
+                    Attempt::Retry {
+                        retry_after,
+                        rate_limited,
+                        kind,
+                    } => (retry_after, rate_limited, kind),
+                };
+            let attempts = retries + 1;
+            if !request.replayable() {
+                let kind = match kind {
+                    ErrorKind::Status { status, message, .. } if rate_limited => ErrorKind::Status {
+                        status,
+                        message,
+                        note: Some(
+                            "not done; the upload stream cannot be replayed, so send it again later"
+                                .into(),
+                        ),
+                    },
+                    other => unknown_outcome(request.repeat, other),
+                };
+                return Err(self.error(&request.operation, kind));
+            }
+            retries += 1;
+            let delay = policy.delay(retries, retry_after);
+            if retries > policy.max_retries || waited + delay > policy.max_total_wait {
+                let kind = match kind {
+                    _ if rate_limited => ErrorKind::RateLimited { attempts, waited },
+                    ErrorKind::Transport { cause, .. } => ErrorKind::Transport { cause, attempts },
+                    ErrorKind::Status {
+                        status, message, ..
+                    } => ErrorKind::Status {
+                        status,
+                        message,
+                        note: Some(format!("gave up after {attempts} attempts")),
+                    },
+                    other => other,
+                };
+                return Err(self.error(&request.operation, kind));
+            }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(
+                attempt = attempts,
+                delay_ms = delay.as_millis() as u64,
+                rate_limited,
+                "retrying"
+            );
+            if rate_limited {
+                // Everyone waits: the pause is shared by all requests to this site.
+                self.limiter.pause_for(delay);
+            } else {
+                tokio::time::sleep(delay).await;
+            }
+            waited += delay;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        request: &ApiRequest,
+        attempt: u32,
+        streaming: bool,
+        permit: OwnedSemaphorePermit,
+    ) -> Attempt {
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let mut builder = self
+            .http
+            .request(request.method.clone(), request.url.clone())
+            .header(ACCEPT, "application/json");
+        if request.authenticate
+            && let Some(auth) = &self.auth
+        {
+            builder = builder.header(AUTHORIZATION, auth.clone());
+        }
+        if request.no_check {
+            builder = builder.header("X-Atlassian-Token", "no-check");
+        }
+        match &request.body {
+            RequestBody::Empty => {}
+            RequestBody::Json(bytes) => {
+                builder = builder
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(bytes.clone());
+            }
+            RequestBody::Multipart { form, .. } => match form().await {
+                Ok(form) => builder = builder.multipart(form),
+                Err(e) => return Attempt::Fail(ErrorKind::Io(e)),
+            },
+        }
+        if !streaming {
+            builder = builder.timeout(self.options.request_timeout);
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let cause = describe_reqwest(&e);
+                tracing::debug!(attempt, error = %cause, "request failed");
+                // A connection that never opened carried nothing: safe to repeat for any method.
+                if e.is_connect() || request.repeat == Repeat::Safe {
+                    return Attempt::Retry {
+                        retry_after: None,
+                        rate_limited: false,
+                        kind: ErrorKind::Transport {
+                            cause,
+                            attempts: attempt,
+                        },
+                    };
+                }
+                return Attempt::Fail(ErrorKind::OutcomeUnknown { cause });
+            }
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        tracing::debug!(attempt, status = status.as_u16(), "response");
+        self.limiter
+            .observe(&RateLimitHeaders::from_headers(&headers));
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+
+        if !status.is_success() {
+            let body = read_bounded(response, MAX_ERROR_BODY)
+                .await
+                .unwrap_or_default();
+            drop(permit);
+            let kind = status_error(status, &headers, &body);
+            let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
+                || (status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some());
+            if rate_limited {
+                self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                return Attempt::Retry {
+                    retry_after,
+                    rate_limited: true,
+                    kind,
+                };
+            }
+            if status.is_server_error() {
+                return match request.repeat {
+                    Repeat::Safe => Attempt::Retry {
+                        retry_after,
+                        rate_limited: false,
+                        kind,
+                    },
+                    Repeat::Unsafe => Attempt::Fail(ErrorKind::OutcomeUnknown {
+                        cause: kind.to_string(),
+                    }),
+                };
+            }
+            return Attempt::Fail(kind);
+        }
+
+        if streaming {
+            return Attempt::Done(Reply::Streaming(Streaming { response, permit }));
+        }
+        let body = read_bounded(response, self.options.max_json_body).await;
+        drop(permit);
+        match body {
+            Ok(body) => Attempt::Done(Reply::Buffered(Buffered {
+                status,
+                headers,
+                body,
+            })),
+            Err(ReadError::TooLarge) => Attempt::Fail(ErrorKind::BodyTooLarge {
+                limit: self.options.max_json_body,
+            }),
+            Err(ReadError::Transport(cause)) => {
+                let cause = format!("the connection failed while reading the answer: {cause}");
+                match request.repeat {
+                    Repeat::Safe => Attempt::Retry {
+                        retry_after: None,
+                        rate_limited: false,
+                        kind: ErrorKind::Transport {
+                            cause,
+                            attempts: attempt,
+                        },
+                    },
+                    Repeat::Unsafe => Attempt::Fail(ErrorKind::OutcomeUnknown { cause }),
+                }
+            }
+        }
+    }
+}
+
+fn unknown_outcome(repeat: Repeat, kind: ErrorKind) -> ErrorKind {
+    match (repeat, kind) {
+        (Repeat::Unsafe, kind @ (ErrorKind::Status { .. } | ErrorKind::Transport { .. })) => {
+            ErrorKind::OutcomeUnknown {
+                cause: kind.to_string(),
+            }
+        }
+        (_, kind) => kind,
+    }
+}
+
+fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ErrorKind {
+    let message = ServerMessage::parse(body);
+    let is_html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("html"))
+        || looks_like_html(body);
+    let note = match (&message, status.canonical_reason()) {
+        (Some(_), _) => None,
+        (None, reason) if is_html => Some(format!(
+            "{} (the server answered an HTML page)",
+            reason.unwrap_or("error")
+        )),
+        (None, Some(reason)) => Some(reason.to_string()),
+        (None, None) => None,
+    };
+    ErrorKind::Status {
+        status: status.as_u16(),
+        message,
+        note,
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head = &body[start..body.len().min(start + 15)];
+    head.starts_with(b"<") && !head.starts_with(b"<?xml")
+}
+
+/// reqwest's message without the URL (a redirect target may carry a signed token) and with
+/// the underlying cause, which reqwest keeps in `source()`.
+fn describe_reqwest(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else if error.is_redirect() {
+        "redirect refused"
+    } else {
+        "request failed"
+    };
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !causes.contains(&text) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    if causes.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    }
+}
+
+enum ReadError {
+    TooLarge,
+    Transport(String),
+}
+
+async fn read_bounded(mut response: reqwest::Response, limit: u64) -> Result<Bytes, ReadError> {
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(ReadError::TooLarge);
+    }
+    let mut body = BytesMut::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() as u64 + chunk.len() as u64 > limit {
+                    return Err(ReadError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body.freeze()),
+            Err(e) => return Err(ReadError::Transport(describe_reqwest(&e.without_url()))),
+        }
+    }
+}
