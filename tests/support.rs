@@ -1,1 +1,84 @@
-//! Shared test helpers.
+//! Shared test helpers: run the `confcopy` binary like a user would, and compare snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The repository root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A `confcopy` invocation: `Confcopy::new(["check", "--offline", "p.toml"]).run()`.
+pub struct Confcopy {
+    command: Command,
+}
+
+impl Confcopy {
+    pub fn new<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_confcopy"));
+        command
+            .args(args)
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .env_remove("CONFCOPY_CONFIG")
+            .env("XDG_CONFIG_HOME", "/nonexistent-confcopy-test-config")
+            .stdin(Stdio::null());
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("CONFCOPY_") {
+                command.env_remove(key);
+            }
+        }
+        Self { command }
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: &Path) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        let output = self.command.output().expect("the confcopy binary runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// Compares `actual` with the snapshot file; with `CONFCOPY_BLESS=1` writes it instead.
+pub fn assert_snapshot(path: &Path, actual: &str) {
+    if std::env::var_os("CONFCOPY_BLESS").is_some() {
+        std::fs::write(path, actual).expect("snapshot written");
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with CONFCOPY_BLESS=1 to create it",
+            path.display()
+        )
+    });
+    assert_eq!(
+        expected,
+        actual,
+        "snapshot {} differs (CONFCOPY_BLESS=1 rewrites it)",
+        path.display()
+    );
+}
