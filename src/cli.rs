@@ -60,17 +60,10 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             // clap exits 0 for --help/--version and 2 for usage errors, as documented.
-            return ExitCode::from(if error.use_stderr() {
-                Exit::Trouble as u8
-            } else {
-                0
-            });
+            return ExitCode::from(if error.use_stderr() { Exit::Trouble as u8 } else { 0 });
         }
     };
-    let flags = Flags {
-        state_dir: cli.state_dir.clone(),
-        log_format: cli.log_format,
-    };
+    let flags = Flags { state_dir: cli.state_dir.clone(), log_format: cli.log_format };
     let settings = match Settings::load(cli.config.as_deref(), &flags) {
         Ok(settings) => settings,
         Err(error) => return trouble(&error.to_string()),
@@ -103,20 +96,14 @@ fn check(args: CheckArgs, _settings: &Settings) -> Exit {
     let mut trouble = false;
     for path in &args.plans {
         match crate::plan::load(path) {
-            Ok(loaded) => reports.push(FileReport {
-                file: loaded.file,
-                diagnostics: loaded.diagnostics,
-            }),
+            Ok(loaded) => reports.push(FileReport { file: loaded.file, diagnostics: loaded.diagnostics }),
             Err(error) => {
                 trouble = true;
                 let name = path.display().to_string();
                 let diagnostic =
                     Diagnostic::new(Code::PlanUnreadable, format!("cannot read {name}: {error}"))
                         .help("check the path and that you may read the file");
-                reports.push(FileReport {
-                    file: SourceFile::new(name, ""),
-                    diagnostics: vec![diagnostic],
-                });
+                reports.push(FileReport { file: SourceFile::new(name, ""), diagnostics: vec![diagnostic] });
             }
         }
     }
@@ -134,19 +121,14 @@ fn check(args: CheckArgs, _settings: &Settings) -> Exit {
             text
         }
         Format::Json => {
-            let mut text =
-                serde_json::to_string_pretty(&render::json(&reports)).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&render::json(&reports)).unwrap_or_default();
             text.push('\n');
             text
         }
         Format::Github => render::github(&reports),
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()).is_err() {
         return Exit::Trouble;
     }
     if trouble {
@@ -162,10 +144,7 @@ fn status_line(errors: usize, warnings: usize, plans: usize) -> String {
     let plans = render::plural(plans, "plan");
     match (errors, warnings) {
         (0, 0) => format!("success: {plans} checked, no problems\n"),
-        (0, w) => format!(
-            "warnings: {plans} checked, {}\n",
-            render::plural(w, "warning")
-        ),
+        (0, w) => format!("warnings: {plans} checked, {}\n", render::plural(w, "warning")),
         (e, w) => format!(
             "errors: {plans} checked, {}, {}\n",
             render::plural(e, "error"),

@@ -96,20 +96,14 @@ impl Settings {
             guard_permissions(path)?;
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment
-            .merge(environment())
-            .merge(Serialized::defaults(flags));
+        figment = figment.merge(environment()).merge(Serialized::defaults(flags));
         // figment's errors name keys and files, never values, so no secret leaks through them.
-        figment
-            .extract()
-            .map_err(|e| SettingsError::Invalid(e.to_string()))
+        figment.extract().map_err(|e| SettingsError::Invalid(e.to_string()))
     }
 
     /// The state directory: the setting, or `.confcopy` in the working directory.
     pub fn state_dir(&self) -> PathBuf {
-        self.state_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(".confcopy"))
+        self.state_dir.clone().unwrap_or_else(|| PathBuf::from(".confcopy"))
     }
 }
 
@@ -141,20 +135,12 @@ fn guard_permissions(path: &Path) -> Result<(), SettingsError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map(|m| m.permissions().mode())
-            .unwrap_or(0);
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode()).unwrap_or(0);
         let holds_secrets = std::fs::read_to_string(path)
-            .map(|text| {
-                ["token", "org_api_key"]
-                    .iter()
-                    .any(|word| text.contains(word))
-            })
+            .map(|text| ["token", "org_api_key"].iter().any(|word| text.contains(word)))
             .unwrap_or(false);
         if holds_secrets && mode & 0o077 != 0 {
-            return Err(SettingsError::Exposed {
-                path: path.display().to_string(),
-            });
+            return Err(SettingsError::Exposed { path: path.display().to_string() });
         }
     }
     Ok(())
@@ -166,10 +152,7 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug() {
-        let creds = SiteCredentials {
-            token: Some(Secret::new("hunter2")),
-            ..Default::default()
-        };
+        let creds = SiteCredentials { token: Some(Secret::new("hunter2")), ..Default::default() };
         assert!(!format!("{creds:?}").contains("hunter2"));
     }
 
@@ -182,15 +165,11 @@ mod tests {
             )?;
             jail.set_env("CONFCOPY_STATE_DIR", "from-env");
             jail.set_env("CONFCOPY_SOURCE_EMAIL", "env@x");
-            let settings =
-                Settings::load(Some(Path::new("config.toml")), &Flags::default()).unwrap();
+            let settings = Settings::load(Some(Path::new("config.toml")), &Flags::default()).unwrap();
             assert_eq!(settings.state_dir, Some(PathBuf::from("from-env")));
             assert_eq!(settings.log_format, LogFormat::Json);
             assert_eq!(settings.source.email.as_deref(), Some("env@x"));
-            let flags = Flags {
-                state_dir: Some("from-flag".into()),
-                ..Default::default()
-            };
+            let flags = Flags { state_dir: Some("from-flag".into()), ..Default::default() };
             let settings = Settings::load(Some(Path::new("config.toml")), &flags).unwrap();
             assert_eq!(settings.state_dir, Some(PathBuf::from("from-flag")));
             Ok(())

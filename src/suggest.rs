@@ -15,15 +15,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 fn normalise(word: &str) -> String {
-    word.chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect()
+    word.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
 }
 
 #[cfg(test)]
@@ -32,14 +24,8 @@ mod tests {
 
     #[test]
     fn finds_typos_and_ignores_strangers() {
-        assert_eq!(
-            closest("destinaton", ["source", "destination"]),
-            Some("destination")
-        );
-        assert_eq!(
-            closest("memberships", ["membership", "scope"]),
-            Some("membership")
-        );
+        assert_eq!(closest("destinaton", ["source", "destination"]), Some("destination"));
+        assert_eq!(closest("memberships", ["membership", "scope"]), Some("membership"));
         assert_eq!(
             closest("include-group-members", ["include_group_members"]),
             Some("include_group_members")

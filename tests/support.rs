@@ -70,15 +70,7 @@ pub fn assert_snapshot(path: &Path, actual: &str) {
         return;
     }
     let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
-        panic!(
-            "missing snapshot {}; run with CONFCOPY_BLESS=1 to create it",
-            path.display()
-        )
+        panic!("missing snapshot {}; run with CONFCOPY_BLESS=1 to create it", path.display())
     });
-    assert_eq!(
-        expected,
-        actual,
-        "snapshot {} differs (CONFCOPY_BLESS=1 rewrites it)",
-        path.display()
-    );
+    assert_eq!(expected, actual, "snapshot {} differs (CONFCOPY_BLESS=1 rewrites it)", path.display());
 }

@@ -95,10 +95,7 @@ impl Code {
 
     /// The code with this kebab-case name.
     pub fn from_name(name: &str) -> Option<Code> {
-        CATALOGUE
-            .iter()
-            .find(|info| info.name == name)
-            .map(|info| info.code)
+        CATALOGUE.iter().find(|info| info.name == name).map(|info| info.code)
     }
 
     /// Codes of checks against the sites (the ones a `[checks]` table may name).
@@ -122,13 +119,7 @@ mod tests {
         for (index, info) in CATALOGUE.iter().enumerate() {
             assert_eq!(info.code as usize, index);
             assert_eq!(Code::from_name(info.name), Some(info.code));
-            assert!(
-                info.name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{}",
-                info.name
-            );
+            assert!(info.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", info.name);
             assert!(!info.excludable || info.severity == Severity::Error);
         }
     }

@@ -53,10 +53,7 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, span: Range<usize>, message: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.labels.push(Label { span, message: message.into() });
         self
     }
 

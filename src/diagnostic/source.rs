@@ -21,14 +21,8 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Self {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Self { name: name.into(), text, line_starts }
     }
 
     /// The name shown to users: the path as given on the command line.
@@ -81,9 +75,6 @@ mod tests {
         assert_eq!(file.line_col(6 + 8), LineCol { line: 2, column: 8 });
         assert_eq!(file.line_col(1000), LineCol { line: 3, column: 1 });
         let (start, end) = file.range(&(6..11));
-        assert_eq!(
-            (start.line, start.column, end.line, end.column),
-            (2, 1, 2, 4)
-        );
+        assert_eq!((start.line, start.column, end.line, end.column), (2, 1, 2, 4));
     }
 }

@@ -50,41 +50,15 @@ impl Kind {
 }
 
 const fn field(name: &'static str, kind: Kind, doc: &'static str) -> Field {
-    Field {
-        name,
-        kind,
-        required: false,
-        doc,
-        default: None,
-        missing: Code::PlanMissingKey,
-    }
+    Field { name, kind, required: false, doc, default: None, missing: Code::PlanMissingKey }
 }
 
 const fn required(name: &'static str, kind: Kind, doc: &'static str) -> Field {
-    Field {
-        name,
-        kind,
-        required: true,
-        doc,
-        default: None,
-        missing: Code::PlanMissingKey,
-    }
+    Field { name, kind, required: true, doc, default: None, missing: Code::PlanMissingKey }
 }
 
-const fn with_default(
-    name: &'static str,
-    kind: Kind,
-    default: &'static str,
-    doc: &'static str,
-) -> Field {
-    Field {
-        name,
-        kind,
-        required: false,
-        doc,
-        default: Some(default),
-        missing: Code::PlanMissingKey,
-    }
+const fn with_default(name: &'static str, kind: Kind, default: &'static str, doc: &'static str) -> Field {
+    Field { name, kind, required: false, doc, default: Some(default), missing: Code::PlanMissingKey }
 }
 
 pub const SCOPES: &[&str] = &["related", "all"];
@@ -103,10 +77,7 @@ const SPACES: &[Field] = &[
     ),
     field(
         "rename",
-        Kind::Map {
-            key_doc: "a selected source space key",
-            value: &Kind::String,
-        },
+        Kind::Map { key_doc: "a selected source space key", value: &Kind::String },
         "Destination key for a source key, e.g. { MKT = \"MKTEU\" }.",
     ),
 ];
@@ -133,12 +104,7 @@ const USERS: &[Field] = &[
 ];
 
 const CONTENT: &[Field] = &[
-    with_default(
-        "archived",
-        Kind::Bool,
-        "true",
-        "Copy archived pages and blog posts.",
-    ),
+    with_default("archived", Kind::Bool, "true", "Copy archived pages and blog posts."),
     with_default(
         "history",
         Kind::Choice(HISTORIES),
@@ -165,10 +131,7 @@ const CHECK_OVERRIDE: &[Field] = &[
 
 const RUN: &[Field] = &[with_default(
     "concurrency",
-    Kind::Integer {
-        min: MIN_CONCURRENCY,
-        max: MAX_CONCURRENCY,
-    },
+    Kind::Integer { min: MIN_CONCURRENCY, max: MAX_CONCURRENCY },
     "8",
     "Requests in flight at once per site.",
 )];
@@ -191,22 +154,11 @@ const ROOT: &[Field] = &[
         "The site to copy to: https://SITE.atlassian.net, or sandbox:NAME for a bundled sandbox site.",
     ),
     required("spaces", Kind::Table(SPACES), "The spaces to copy."),
-    field(
-        "users",
-        Kind::Table(USERS),
-        "How users and groups are copied.",
-    ),
-    field(
-        "content",
-        Kind::Table(CONTENT),
-        "What content of the spaces is copied.",
-    ),
+    field("users", Kind::Table(USERS), "How users and groups are copied."),
+    field("content", Kind::Table(CONTENT), "What content of the spaces is copied."),
     field(
         "checks",
-        Kind::Map {
-            key_doc: "the code of an excludable check",
-            value: &Kind::Table(CHECK_OVERRIDE),
-        },
+        Kind::Map { key_doc: "the code of an excludable check", value: &Kind::Table(CHECK_OVERRIDE) },
         "Downgrade an excludable check's errors to warnings, with a reason.",
     ),
     field("run", Kind::Table(RUN), "How the copy runs."),

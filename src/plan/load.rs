@@ -28,9 +28,7 @@ impl Loaded {
 pub fn load(path: &Path) -> std::io::Result<Loaded> {
     let name = path.display().to_string();
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_PLAN_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
+    std::fs::File::open(path)?.take(MAX_PLAN_BYTES as u64 + 1).read_to_end(&mut bytes)?;
     Ok(load_bytes(&name, bytes))
 }
 
@@ -79,11 +77,7 @@ pub fn load_text(name: &str, text: String) -> Loaded {
     let file = SourceFile::new(name, text);
     let (plan, mut diagnostics) = check(file.text());
     diagnostics.sort_by_key(|d| (d.primary_span().map_or(0, |s| s.start), d.code));
-    Loaded {
-        file,
-        plan,
-        diagnostics,
-    }
+    Loaded { file, plan, diagnostics }
 }
 
 fn check(text: &str) -> (Option<Plan>, Vec<Diagnostic>) {

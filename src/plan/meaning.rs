@@ -17,15 +17,9 @@ use crate::suggest::closest;
 pub fn check(root: &Table) -> (Option<Plan>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let name = root.str("name").and_then(|n| plan_name(n, &mut problems));
-    let description = root
-        .str("description")
-        .map(|d| At::new(d.value.to_string(), d.span));
-    let source = root
-        .str("source")
-        .and_then(|s| site(s, "source", &mut problems));
-    let destination = root
-        .str("destination")
-        .and_then(|s| site(s, "destination", &mut problems));
+    let description = root.str("description").map(|d| At::new(d.value.to_string(), d.span));
+    let source = root.str("source").and_then(|s| site(s, "source", &mut problems));
+    let destination = root.str("destination").and_then(|s| site(s, "destination", &mut problems));
     if let (Some(source), Some(destination)) = (&source, &destination) {
         if source.value.identity() == destination.value.identity() {
             problems.push(
@@ -44,9 +38,7 @@ pub fn check(root: &Table) -> (Option<Plan>, Vec<Diagnostic>) {
 
     let has_errors = problems.iter().any(Diagnostic::is_error);
     let plan = match (name, source, destination, spaces) {
-        (Some(name), Some(source), Some(destination), Some((spaces, spaces_span)))
-            if !has_errors =>
-        {
+        (Some(name), Some(source), Some(destination), Some((spaces, spaces_span))) if !has_errors => {
             Some(Plan {
                 name,
                 description,
@@ -70,9 +62,7 @@ fn plan_name(name: At<&str>, problems: &mut Vec<Diagnostic>) -> Option<At<String
     let fine = !text.is_empty()
         && text.len() <= 64
         && !text.starts_with('.')
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if fine {
         return Some(At::new(text.to_string(), name.span));
     }
@@ -115,10 +105,7 @@ fn site(text: At<&str>, role: &str, problems: &mut Vec<Diagnostic>) -> Option<At
     let url = match Url::parse(text.value) {
         Ok(url) => url,
         Err(error) => {
-            problems.push(invalid(
-                format!("the {role} is not a URL ({error})"),
-                "not a site address",
-            ));
+            problems.push(invalid(format!("the {role} is not a URL ({error})"), "not a site address"));
             return None;
         }
     };
@@ -136,18 +123,12 @@ fn site(text: At<&str>, role: &str, problems: &mut Vec<Diagnostic>) -> Option<At
                     format!("the {role} uses http, which would send credentials in clear"),
                 )
                 .label(span, "http is accepted only for loopback addresses")
-                .help(format!(
-                    "use https://{}",
-                    url.host_str().unwrap_or("SITE.atlassian.net")
-                )),
+                .help(format!("use https://{}", url.host_str().unwrap_or("SITE.atlassian.net"))),
             );
             return None;
         }
         other => {
-            problems.push(invalid(
-                format!("the {role} uses the scheme `{other}`"),
-                "expected https",
-            ));
+            problems.push(invalid(format!("the {role} uses the scheme `{other}`"), "expected https"));
             return None;
         }
     }
@@ -191,19 +172,13 @@ fn spaces(table: &Table, problems: &mut Vec<Diagnostic>) -> Option<Spaces> {
     for key in keys.value {
         if let Some(reason) = space_key::problem(&key.value) {
             problems.push(
-                Diagnostic::new(
-                    Code::PlanSpaceKeyInvalid,
-                    format!("\"{}\" is not a space key", key.value),
-                )
-                .label(key.span.clone(), reason)
-                .help("write the key shown in the space's URL: /wiki/spaces/KEY/..."),
+                Diagnostic::new(Code::PlanSpaceKeyInvalid, format!("\"{}\" is not a space key", key.value))
+                    .label(key.span.clone(), reason)
+                    .help("write the key shown in the space's URL: /wiki/spaces/KEY/..."),
             );
             continue;
         }
-        if let Some(first) = selected
-            .iter()
-            .find(|k| k.value.eq_ignore_ascii_case(&key.value))
-        {
+        if let Some(first) = selected.iter().find(|k| k.value.eq_ignore_ascii_case(&key.value)) {
             problems.push(
                 Diagnostic::new(
                     Code::PlanSpaceDuplicate,
@@ -230,16 +205,12 @@ fn spaces(table: &Table, problems: &mut Vec<Diagnostic>) -> Option<Spaces> {
             let super::shape::Node::Str(to_key) = &to.value else {
                 continue;
             };
-            let Some(selection) = selections
-                .iter_mut()
-                .find(|s| s.source_key.value.eq_ignore_ascii_case(&from.value))
+            let Some(selection) =
+                selections.iter_mut().find(|s| s.source_key.value.eq_ignore_ascii_case(&from.value))
             else {
                 let mut d = Diagnostic::new(
                     Code::PlanRenameUnselected,
-                    format!(
-                        "`rename` names \"{}\", which the plan does not select",
-                        from.value
-                    ),
+                    format!("`rename` names \"{}\", which the plan does not select", from.value),
                 )
                 .label(from.span.clone(), "not in `spaces.keys`");
                 d = match closest(&from.value, selected.iter().map(|k| k.value.as_str())) {
@@ -265,12 +236,9 @@ fn spaces(table: &Table, problems: &mut Vec<Diagnostic>) -> Option<Spaces> {
                     .then(|| "a copied space cannot become a personal space".to_string())
             }) {
                 problems.push(
-                    Diagnostic::new(
-                        Code::PlanSpaceKeyInvalid,
-                        format!("\"{to_key}\" is not a space key"),
-                    )
-                    .label(to.span.clone(), reason)
-                    .help("use letters A-Z and digits only, e.g. \"MKTEU\""),
+                    Diagnostic::new(Code::PlanSpaceKeyInvalid, format!("\"{to_key}\" is not a space key"))
+                        .label(to.span.clone(), reason)
+                        .help("use letters A-Z and digits only, e.g. \"MKTEU\""),
                 );
                 continue;
             }
@@ -289,19 +257,16 @@ fn spaces(table: &Table, problems: &mut Vec<Diagnostic>) -> Option<Spaces> {
         }
     }
     for (i, later) in selections.iter().enumerate() {
-        if let Some(earlier) = selections[..i].iter().find(|s| {
-            s.destination_key
-                .value
-                .eq_ignore_ascii_case(&later.destination_key.value)
-        }) {
+        if let Some(earlier) = selections[..i]
+            .iter()
+            .find(|s| s.destination_key.value.eq_ignore_ascii_case(&later.destination_key.value))
+        {
             problems.push(
                 Diagnostic::new(
                     Code::PlanRenameCollision,
                     format!(
                         "\"{}\" and \"{}\" would both become \"{}\" on the destination",
-                        earlier.source_key.value,
-                        later.source_key.value,
-                        later.destination_key.value
+                        earlier.source_key.value, later.source_key.value, later.destination_key.value
                     ),
                 )
                 .label(
@@ -324,22 +289,11 @@ fn at_or<T>(value: Option<At<T>>, default: T, table: Option<&Table>) -> At<T> {
 }
 
 fn users(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> UsersPolicy {
-    let scope = table.and_then(|t| t.str("scope")).map(|s| {
-        At::new(
-            if s.value == "all" {
-                UserScope::All
-            } else {
-                UserScope::Related
-            },
-            s.span,
-        )
-    });
+    let scope = table
+        .and_then(|t| t.str("scope"))
+        .map(|s| At::new(if s.value == "all" { UserScope::All } else { UserScope::Related }, s.span));
     let scope = at_or(scope, UserScope::Related, table);
-    let members = at_or(
-        table.and_then(|t| t.bool("include_group_members")),
-        false,
-        table,
-    );
+    let members = at_or(table.and_then(|t| t.bool("include_group_members")), false, table);
     if members.value && scope.value == UserScope::All {
         problems.push(
             Diagnostic::new(
@@ -353,11 +307,7 @@ fn users(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> UsersPolicy {
     }
     let memberships = table.and_then(|t| t.str("memberships")).map(|m| {
         At::new(
-            if m.value == "with-groups" {
-                Memberships::WithGroups
-            } else {
-                Memberships::Separately
-            },
+            if m.value == "with-groups" { Memberships::WithGroups } else { Memberships::Separately },
             m.span,
         )
     });
@@ -369,16 +319,9 @@ fn users(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> UsersPolicy {
 }
 
 fn content(table: Option<&Table>) -> ContentPolicy {
-    let history = table.and_then(|t| t.str("history")).map(|h| {
-        At::new(
-            if h.value == "all" {
-                History::All
-            } else {
-                History::Latest
-            },
-            h.span,
-        )
-    });
+    let history = table
+        .and_then(|t| t.str("history"))
+        .map(|h| At::new(if h.value == "all" { History::All } else { History::Latest }, h.span));
     ContentPolicy {
         archived: at_or(table.and_then(|t| t.bool("archived")), true, table),
         history: at_or(history, History::Latest, table),
@@ -389,11 +332,7 @@ fn checks(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> Vec<CheckOve
     let Some(table) = table else {
         return Vec::new();
     };
-    let excludable: Vec<&str> = CATALOGUE
-        .iter()
-        .filter(|c| c.excludable)
-        .map(|c| c.name)
-        .collect();
+    let excludable: Vec<&str> = CATALOGUE.iter().filter(|c| c.excludable).map(|c| c.name).collect();
     let mut overrides = Vec::new();
     for (key, value) in &table.entries {
         let super::shape::Node::Table(entry) = &value.value else {
@@ -401,26 +340,17 @@ fn checks(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> Vec<CheckOve
         };
         let code = Code::from_name(&key.value).filter(|c| c.is_site_check());
         let Some(code) = code else {
-            let checks = CATALOGUE
-                .iter()
-                .filter(|c| c.code.is_site_check())
-                .map(|c| c.name);
+            let checks = CATALOGUE.iter().filter(|c| c.code.is_site_check()).map(|c| c.name);
             let help = match closest(&key.value, checks) {
                 Some(near) => {
                     format!("did you mean `{near}`? docs/diagnostics.md lists every check")
                 }
-                None => format!(
-                    "the checks that can be downgraded are: {}",
-                    excludable.join(", ")
-                ),
+                None => format!("the checks that can be downgraded are: {}", excludable.join(", ")),
             };
             problems.push(
-                Diagnostic::new(
-                    Code::PlanCheckUnknown,
-                    format!("there is no check `{}`", key.value),
-                )
-                .label(key.span.clone(), "unknown check")
-                .help(help),
+                Diagnostic::new(Code::PlanCheckUnknown, format!("there is no check `{}`", key.value))
+                    .label(key.span.clone(), "unknown check")
+                    .help(help),
             );
             continue;
         };
@@ -462,20 +392,12 @@ fn checks(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> Vec<CheckOve
 fn run(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> RunSettings {
     let default = DEFAULT_CONCURRENCY;
     let concurrency = match table.and_then(|t| t.int("concurrency")) {
-        Some(c) if (MIN_CONCURRENCY..=MAX_CONCURRENCY).contains(&c.value) => {
-            At::new(c.value as u32, c.span)
-        }
+        Some(c) if (MIN_CONCURRENCY..=MAX_CONCURRENCY).contains(&c.value) => At::new(c.value as u32, c.span),
         Some(c) => {
             problems.push(
-                Diagnostic::new(
-                    Code::PlanConcurrencyRange,
-                    format!("run.concurrency cannot be {}", c.value),
-                )
-                .label(
-                    c.span.clone(),
-                    format!("allowed: {MIN_CONCURRENCY} to {MAX_CONCURRENCY}"),
-                )
-                .help("8 suits most sites; raise it only if the sites' rate limits allow"),
+                Diagnostic::new(Code::PlanConcurrencyRange, format!("run.concurrency cannot be {}", c.value))
+                    .label(c.span.clone(), format!("allowed: {MIN_CONCURRENCY} to {MAX_CONCURRENCY}"))
+                    .help("8 suits most sites; raise it only if the sites' rate limits allow"),
             );
             At::new(default, c.span)
         }

@@ -15,6 +15,6 @@ mod space_key;
 pub use format::{FORMAT, Field, Kind};
 pub use load::{Loaded, MAX_PLAN_BYTES, load, load_bytes, load_text};
 pub use model::{
-    At, CheckOverride, ContentPolicy, History, Memberships, Plan, RunSettings, SiteRef,
-    SpaceSelection, UserScope, UsersPolicy,
+    At, CheckOverride, ContentPolicy, History, Memberships, Plan, RunSettings, SiteRef, SpaceSelection,
+    UserScope, UsersPolicy,
 };

@@ -11,14 +11,8 @@ pub fn schema() -> Value {
     let mut root = table(FORMAT);
     let object = root.as_object_mut().expect("table() builds an object");
     let mut head = Map::new();
-    head.insert(
-        "$schema".into(),
-        json!("http://json-schema.org/draft-07/schema#"),
-    );
-    head.insert(
-        "$id".into(),
-        json!("https://confcopy.dev/schemas/plan.schema.json"),
-    );
+    head.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
+    head.insert("$id".into(), json!("https://confcopy.dev/schemas/plan.schema.json"));
     head.insert("title".into(), json!("confcopy plan"));
     head.insert(
         "description".into(),
@@ -36,17 +30,9 @@ pub fn schema_text() -> String {
 }
 
 fn table(fields: &[Field]) -> Value {
-    let properties: Map<String, Value> = fields
-        .iter()
-        .map(|f| (f.name.to_string(), field(f)))
-        .collect();
-    let required: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name)
-        .collect();
-    let mut value =
-        json!({ "type": "object", "properties": properties, "additionalProperties": false });
+    let properties: Map<String, Value> = fields.iter().map(|f| (f.name.to_string(), field(f))).collect();
+    let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+    let mut value = json!({ "type": "object", "properties": properties, "additionalProperties": false });
     if !required.is_empty() {
         value["required"] = json!(required);
     }
@@ -82,8 +68,7 @@ fn kind_schema(kind: &Kind, name: &str) -> Value {
         }
         Kind::Table(fields) => table(fields),
         Kind::Map { key_doc, value } => {
-            let mut map =
-                json!({ "type": "object", "additionalProperties": kind_schema(value, name) });
+            let mut map = json!({ "type": "object", "additionalProperties": kind_schema(value, name) });
             map["propertyNames"] = match name {
                 "checks" => {
                     json!({ "enum": CATALOGUE.iter().filter(|c| c.excludable).map(|c| c.name).collect::<Vec<_>>() })

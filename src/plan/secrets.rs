@@ -13,19 +13,9 @@ const HELP: &str = "remove it from the plan and revoke it if it was ever committ
 /// Key names that only ever hold secrets.
 pub fn key_looks_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase().replace(['-', '_'], "");
-    [
-        "token",
-        "password",
-        "passwd",
-        "secret",
-        "apikey",
-        "authorization",
-        "credential",
-        "bearer",
-        "privatekey",
-    ]
-    .iter()
-    .any(|word| key.contains(word))
+    ["token", "password", "passwd", "secret", "apikey", "authorization", "credential", "bearer", "privatekey"]
+        .iter()
+        .any(|word| key.contains(word))
 }
 
 /// Why a string value looks like a secret, if it does.
@@ -40,12 +30,7 @@ pub fn value_looks_secret(value: &str) -> Option<&'static str> {
     }
     if let Some(rest) = lower.split_once("://").map(|(_, rest)| rest) {
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if authority.contains('@')
-            && authority
-                .split('@')
-                .next()
-                .is_some_and(|user| user.contains(':'))
-        {
+        if authority.contains('@') && authority.split('@').next().is_some_and(|user| user.contains(':')) {
             return Some("a URL with a password in it");
         }
     }
@@ -61,11 +46,7 @@ pub fn value_looks_secret(value: &str) -> Option<&'static str> {
 
 /// Long strings without spaces that mix letter cases and digits, and repeat few characters.
 fn looks_random(value: &str) -> bool {
-    if value.len() < 32
-        || value
-            .chars()
-            .any(|c| c.is_whitespace() || c == '/' || c == ':')
-    {
+    if value.len() < 32 || value.chars().any(|c| c.is_whitespace() || c == '/' || c == ':') {
         return false;
     }
     let upper = value.chars().any(|c| c.is_ascii_uppercase());
@@ -88,13 +69,10 @@ fn scan_table(table: &DeTable<'_>, found: &mut Vec<Diagnostic>) {
     for (key, value) in table.iter() {
         if key_looks_secret(key.get_ref()) {
             found.push(
-                Diagnostic::new(
-                    Code::PlanSecret,
-                    format!("the key `{}` holds a credential", key.get_ref()),
-                )
-                .label(key.span(), "credentials never belong in a plan file")
-                .redact(value.span())
-                .help(HELP),
+                Diagnostic::new(Code::PlanSecret, format!("the key `{}` holds a credential", key.get_ref()))
+                    .label(key.span(), "credentials never belong in a plan file")
+                    .redact(value.span())
+                    .help(HELP),
             );
             continue;
         }

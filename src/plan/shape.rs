@@ -34,58 +34,40 @@ pub struct Table {
 
 impl Table {
     pub fn get(&self, key: &str) -> Option<&At<Node>> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.value == key)
-            .map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
     }
 
     pub fn str(&self, key: &str) -> Option<At<&str>> {
         match self.get(key) {
-            Some(At {
-                value: Node::Str(s),
-                span,
-            }) => Some(At::new(s.as_str(), span.clone())),
+            Some(At { value: Node::Str(s), span }) => Some(At::new(s.as_str(), span.clone())),
             _ => None,
         }
     }
 
     pub fn bool(&self, key: &str) -> Option<At<bool>> {
         match self.get(key) {
-            Some(At {
-                value: Node::Bool(b),
-                span,
-            }) => Some(At::new(*b, span.clone())),
+            Some(At { value: Node::Bool(b), span }) => Some(At::new(*b, span.clone())),
             _ => None,
         }
     }
 
     pub fn int(&self, key: &str) -> Option<At<i64>> {
         match self.get(key) {
-            Some(At {
-                value: Node::Int(i),
-                span,
-            }) => Some(At::new(*i, span.clone())),
+            Some(At { value: Node::Int(i), span }) => Some(At::new(*i, span.clone())),
             _ => None,
         }
     }
 
     pub fn list(&self, key: &str) -> Option<At<&[At<String>]>> {
         match self.get(key) {
-            Some(At {
-                value: Node::List(items),
-                span,
-            }) => Some(At::new(items.as_slice(), span.clone())),
+            Some(At { value: Node::List(items), span }) => Some(At::new(items.as_slice(), span.clone())),
             _ => None,
         }
     }
 
     pub fn table(&self, key: &str) -> Option<&Table> {
         match self.get(key) {
-            Some(At {
-                value: Node::Table(t),
-                ..
-            }) => Some(t),
+            Some(At { value: Node::Table(t), .. }) => Some(t),
             _ => None,
         }
     }
@@ -105,11 +87,7 @@ fn root_span(root: &Spanned<DeTable<'_>>) -> Range<usize> {
 }
 
 fn path_of(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
+    if parent.is_empty() { key.to_string() } else { format!("{parent}.{key}") }
 }
 
 fn check_table(
@@ -119,10 +97,7 @@ fn check_table(
     path: &str,
     problems: &mut Vec<Diagnostic>,
 ) -> Table {
-    let mut out = Table {
-        span: span.clone(),
-        entries: Vec::new(),
-    };
+    let mut out = Table { span: span.clone(), entries: Vec::new() };
     let mut entries: Vec<_> = table.iter().collect();
     entries.sort_by_key(|(key, _)| key.span().start);
     for (key, value) in entries {
@@ -130,8 +105,7 @@ fn check_table(
         let key_at = At::new(name.to_string(), key.span());
         match fields.iter().find(|f| f.name == name) {
             Some(field) => {
-                if let Some(node) = check_value(value, &field.kind, &path_of(path, name), problems)
-                {
+                if let Some(node) = check_value(value, &field.kind, &path_of(path, name), problems) {
                     out.entries.push((key_at, node));
                 }
             }
@@ -142,11 +116,7 @@ fn check_table(
     for field in fields.iter().filter(|f| f.required) {
         if out.get(field.name).is_none() && !table.contains_key(field.name) {
             let full = path_of(path, field.name);
-            let place = if path.is_empty() {
-                "the plan".to_string()
-            } else {
-                format!("[{path}]")
-            };
+            let place = if path.is_empty() { "the plan".to_string() } else { format!("[{path}]") };
             problems.push(
                 Diagnostic::new(field.missing, format!("{place} has no `{}`", field.name))
                     .label(span.clone(), format!("`{full}` is required"))
@@ -170,17 +140,10 @@ fn unknown_key(name: &str, span: Range<usize>, fields: &'static [Field], path: &
             .help(format!("move it under [{home}]"));
     } else {
         let known: Vec<_> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
-        let place = if path.is_empty() {
-            "at the top of a plan".to_string()
-        } else {
-            format!("in [{path}]")
-        };
+        let place = if path.is_empty() { "at the top of a plan".to_string() } else { format!("in [{path}]") };
         diagnostic = diagnostic
             .label(span, "not part of the plan format")
-            .help(format!(
-                "remove it; the keys allowed {place} are {}",
-                known.join(", ")
-            ));
+            .help(format!("remove it; the keys allowed {place} are {}", known.join(", ")));
     }
     diagnostic
 }
@@ -216,25 +179,16 @@ fn found_type(value: &DeValue<'_>) -> &'static str {
 fn wrong_type(path: &str, expected: &Kind, value: &Spanned<DeValue<'_>>) -> Diagnostic {
     let found = found_type(value.get_ref());
     let mut help = format!("write `{path}` as {}", expected.type_name());
-    if let (Kind::Choice(choices), DeValue::Boolean(_) | DeValue::Integer(_)) =
-        (expected, value.get_ref())
-    {
+    if let (Kind::Choice(choices), DeValue::Boolean(_) | DeValue::Integer(_)) = (expected, value.get_ref()) {
         help = format!("write one of {} in quotes", quoted(choices));
     }
-    Diagnostic::new(
-        Code::PlanWrongType,
-        format!("`{path}` must be {}, not {found}", expected.type_name()),
-    )
-    .label(value.span(), format!("this is {found}"))
-    .help(help)
+    Diagnostic::new(Code::PlanWrongType, format!("`{path}` must be {}, not {found}", expected.type_name()))
+        .label(value.span(), format!("this is {found}"))
+        .help(help)
 }
 
 fn quoted(choices: &[&str]) -> String {
-    choices
-        .iter()
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
+    choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
 }
 
 fn check_value(
@@ -247,38 +201,27 @@ fn check_value(
     let node = match (kind, value.get_ref()) {
         (Kind::String, DeValue::String(s)) => Node::Str(s.to_string()),
         (Kind::Bool, DeValue::Boolean(b)) => Node::Bool(*b),
-        (Kind::Integer { .. }, DeValue::Integer(i)) => {
-            match i64::from_str_radix(i.as_str(), i.radix()) {
-                Ok(number) => Node::Int(number),
-                Err(_) => {
-                    problems.push(
-                        Diagnostic::new(
-                            Code::PlanWrongType,
-                            format!("`{path}` is too large a number"),
-                        )
+        (Kind::Integer { .. }, DeValue::Integer(i)) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(number) => Node::Int(number),
+            Err(_) => {
+                problems.push(
+                    Diagnostic::new(Code::PlanWrongType, format!("`{path}` is too large a number"))
                         .label(span, "out of range")
                         .help("write a small whole number"),
-                    );
-                    return None;
-                }
+                );
+                return None;
             }
-        }
+        },
         (Kind::Choice(choices), DeValue::String(s)) => {
             if !choices.contains(&s.as_ref()) {
                 let mut help = format!("use one of {}", quoted(choices));
                 if let Some(near) = closest(s, choices.iter().copied()) {
-                    help = format!(
-                        "did you mean \"{near}\"? The choices are {}",
-                        quoted(choices)
-                    );
+                    help = format!("did you mean \"{near}\"? The choices are {}", quoted(choices));
                 }
                 problems.push(
-                    Diagnostic::new(
-                        Code::PlanInvalidValue,
-                        format!("`{path}` cannot be \"{s}\""),
-                    )
-                    .label(span, format!("expected one of {}", quoted(choices)))
-                    .help(help),
+                    Diagnostic::new(Code::PlanInvalidValue, format!("`{path}` cannot be \"{s}\""))
+                        .label(span, format!("expected one of {}", quoted(choices)))
+                        .help(help),
                 );
                 return None;
             }
@@ -298,17 +241,13 @@ fn check_value(
             Node::Table(check_table(table, span.clone(), fields, path, problems))
         }
         (Kind::Map { value: inner, .. }, DeValue::Table(table)) => {
-            let mut out = Table {
-                span: span.clone(),
-                entries: Vec::new(),
-            };
+            let mut out = Table { span: span.clone(), entries: Vec::new() };
             let mut entries: Vec<_> = table.iter().collect();
             entries.sort_by_key(|(key, _)| key.span().start);
             for (key, item) in entries {
                 let name = key.get_ref().as_ref();
                 if let Some(node) = check_value(item, inner, &path_of(path, name), problems) {
-                    out.entries
-                        .push((At::new(name.to_string(), key.span()), node));
+                    out.entries.push((At::new(name.to_string(), key.span()), node));
                 }
             }
             Node::Table(out)

@@ -17,16 +17,11 @@ pub fn problem(key: &str) -> Option<String> {
     }
     if let Some(owner) = key.strip_prefix('~') {
         let fine = !owner.is_empty()
-            && owner
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@'));
-        return (!fine)
-            .then(|| "a personal space key is `~` followed by a user name or account id".into());
+            && owner.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@'));
+        return (!fine).then(|| "a personal space key is `~` followed by a user name or account id".into());
     }
     if let Some(bad) = key.chars().find(|c| !c.is_ascii_alphanumeric()) {
-        return Some(format!(
-            "space keys hold only letters A-Z and digits, not {bad:?}"
-        ));
+        return Some(format!("space keys hold only letters A-Z and digits, not {bad:?}"));
     }
     None
 }

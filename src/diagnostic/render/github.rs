@@ -25,11 +25,7 @@ pub fn github(reports: &[FileReport]) -> String {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
             }
-            out.push_str(&format!(
-                "::{command} {}::{}\n",
-                properties.join(","),
-                escape_data(&message)
-            ));
+            out.push_str(&format!("::{command} {}::{}\n", properties.join(","), escape_data(&message)));
         }
     }
     out
@@ -37,9 +33,7 @@ pub fn github(reports: &[FileReport]) -> String {
 
 /// Workflow-command data escaping: the runner decodes these three.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Property values also escape the separators of the property list.

@@ -9,22 +9,13 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 /// Renders every diagnostic of every report; colour only when asked.
 pub fn human(reports: &[FileReport], color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
     for report in reports {
         let text = redacted_text(report);
         for diagnostic in &report.diagnostics {
-            let view = View {
-                diagnostic,
-                source: NamedSource::new(report.file.name(), text.clone()),
-            };
+            let view = View { diagnostic, source: NamedSource::new(report.file.name(), text.clone()) };
             if handler.render_report(&mut out, &view).is_err() {
                 // Rendering into a String cannot fail for I/O reasons; fall back to one line.
                 out.push_str(&format!("{}: {}\n", diagnostic.code, diagnostic.message));
@@ -81,18 +72,11 @@ impl miette::Diagnostic for View<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diagnostic
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diagnostic.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        if self.diagnostic.labels.is_empty() {
-            None
-        } else {
-            Some(&self.source)
-        }
+        if self.diagnostic.labels.is_empty() { None } else { Some(&self.source) }
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -100,17 +84,15 @@ impl miette::Diagnostic for View<'_> {
             return None;
         }
         let len = self.source.inner().len();
-        Some(Box::new(self.diagnostic.labels.iter().enumerate().map(
-            move |(i, label)| {
-                let start = label.span.start.min(len);
-                let end = label.span.end.clamp(start, len);
-                let text = (!label.message.is_empty()).then(|| label.message.clone());
-                if i == 0 {
-                    LabeledSpan::new_primary_with_span(text, start..end)
-                } else {
-                    LabeledSpan::new_with_span(text, start..end)
-                }
-            },
-        )))
+        Some(Box::new(self.diagnostic.labels.iter().enumerate().map(move |(i, label)| {
+            let start = label.span.start.min(len);
+            let end = label.span.end.clamp(start, len);
+            let text = (!label.message.is_empty()).then(|| label.message.clone());
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(text, start..end)
+            } else {
+                LabeledSpan::new_with_span(text, start..end)
+            }
+        })))
     }
 }

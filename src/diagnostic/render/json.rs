@@ -17,14 +17,8 @@ pub fn json(reports: &[FileReport]) -> Value {
             })
         })
         .collect();
-    let diagnostics: Vec<Value> = reports
-        .iter()
-        .flat_map(|r| {
-            r.diagnostics
-                .iter()
-                .map(move |d| diagnostic_json(&r.file, d))
-        })
-        .collect();
+    let diagnostics: Vec<Value> =
+        reports.iter().flat_map(|r| r.diagnostics.iter().map(move |d| diagnostic_json(&r.file, d))).collect();
     json!({
         "valid": errors == 0,
         "error_count": errors,

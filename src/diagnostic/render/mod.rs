@@ -19,10 +19,7 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
     }
 }
 
@@ -40,18 +37,11 @@ pub enum Format {
 /// Counts across reports: (errors, warnings).
 pub fn totals(reports: &[FileReport]) -> (usize, usize) {
     reports.iter().fold((0, 0), |(errors, warnings), report| {
-        (
-            errors + report.count(Severity::Error),
-            warnings + report.count(Severity::Warning),
-        )
+        (errors + report.count(Severity::Error), warnings + report.count(Severity::Warning))
     })
 }
 
 /// "1 error", "2 warnings".
 pub fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
