@@ -157,6 +157,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail closure returns its own error type")]
     fn layers_override_in_order() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

@@ -247,3 +247,27 @@ fn every_diagnostic_code_is_documented() {
         assert!(section.contains("Fix:"), "{} has no fix in docs/diagnostics.md", info.name);
     }
 }
+
+#[test]
+fn a_settings_file_with_credentials_must_be_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("confcopy.toml");
+    std::fs::write(&settings, "[source]\nemail = \"a@b.c\"\ntoken = \"s3cr3t-t0ken-value\"\n").unwrap();
+    std::fs::set_permissions(&settings, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let plan = root().join("plans/marketing-to-eu.toml");
+    let run = Confcopy::new(["check", "--offline", &plan.display().to_string()])
+        .env("CONFCOPY_CONFIG", &settings)
+        .current_dir(dir.path())
+        .run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+    assert!(!run.stderr.contains("s3cr3t") && !run.stdout.contains("s3cr3t"));
+
+    std::fs::set_permissions(&settings, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let run = Confcopy::new(["check", "--offline", &plan.display().to_string()])
+        .env("CONFCOPY_CONFIG", &settings)
+        .current_dir(dir.path())
+        .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
