@@ -1,5 +1,10 @@
 //! The one integration-test binary. Each module is a story told through the `confcopy` binary
 //! or through real HTTP against sandbox sites.
 
+mod client_auth;
+mod client_errors;
+mod client_fake;
+mod client_pagination;
+mod client_retries;
 mod plan_check;
 mod support;

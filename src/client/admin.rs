@@ -44,20 +44,13 @@ impl AdminClient {
     pub fn new(org_id: &str, api_key: Secret, options: ClientOptions) -> Result<Self, ClientError> {
         let label = format!("{} (organization {org_id})", options.gateway.host());
         let base = BaseUrl::parse(&format!("{}/admin", options.gateway.as_str())).map_err(|e| {
-            ClientError::new(
-                &label,
-                "reach the admin API",
-                ErrorKind::InvalidAddress(e.to_string()),
-            )
+            ClientError::new(&label, "reach the admin API", ErrorKind::InvalidAddress(e.to_string()))
         })?;
         let http = http_client::build(&options)
             .map_err(|e| ClientError::new(&label, "set up the HTTP client", ErrorKind::Io(e)))?;
         let auth = Credentials::bearer(api_key).header_value();
         let transport = Transport::new(http, label, base, Some(auth), options);
-        Ok(Self {
-            org_id: org_id.to_string(),
-            transport: Arc::new(transport),
-        })
+        Ok(Self { org_id: org_id.to_string(), transport: Arc::new(transport) })
     }
 
     pub fn org_id(&self) -> &str {
@@ -75,11 +68,7 @@ impl AdminClient {
     /// Users of the organization (cursor pages). 401/403 means the key is not an org admin key.
     pub fn users(&self) -> BoxStream<'static, Result<OrgUser, ClientError>> {
         let t = &self.transport;
-        match t.request(
-            Method::GET,
-            &self.org_path("/users"),
-            "list users of the organization",
-        ) {
+        match t.request(Method::GET, &self.org_path("/users"), "list users of the organization") {
             Ok(request) => admin_items(Arc::clone(t), request),
             Err(e) => stream::once(async { Err(e) }).boxed(),
         }
@@ -146,10 +135,7 @@ impl AdminClient {
 }
 
 /// Admin lists: `{data:[...], links:{next}}`; `next` is a URL or a bare cursor.
-fn admin_items<T>(
-    transport: Arc<Transport>,
-    first: ApiRequest,
-) -> BoxStream<'static, Result<T, ClientError>>
+fn admin_items<T>(transport: Arc<Transport>, first: ApiRequest) -> BoxStream<'static, Result<T, ClientError>>
 where
     T: DeserializeOwned + Send + 'static,
 {
@@ -166,46 +152,28 @@ where
                 }
                 None => None,
             };
-            Ok(Some((
-                stream::iter(page.data.into_iter().map(Ok)),
-                following,
-            )))
+            Ok(Some((stream::iter(page.data.into_iter().map(Ok)), following)))
         }
     })
     .try_flatten()
     .boxed()
 }
 
-fn next_admin_url(
-    transport: &Transport,
-    current: &ApiRequest,
-    next: &str,
-) -> Result<url::Url, ClientError> {
-    let invalid =
-        |why: String| transport.error(&current.operation, ErrorKind::InvalidResponse(why));
+fn next_admin_url(transport: &Transport, current: &ApiRequest, next: &str) -> Result<url::Url, ClientError> {
+    let invalid = |why: String| transport.error(&current.operation, ErrorKind::InvalidResponse(why));
     if let Ok(absolute) = url::Url::parse(next) {
         // Stay on our own base: keep the path after `/admin` and the query.
         let path = absolute.path();
-        let path = path
-            .strip_prefix(transport.base().path_prefix())
-            .unwrap_or(path);
+        let path = path.strip_prefix(transport.base().path_prefix()).unwrap_or(path);
         let joined = match absolute.query() {
             Some(query) => format!("{path}?{query}"),
             None => path.to_string(),
         };
-        return transport
-            .base()
-            .join(&joined)
-            .map_err(|e| invalid(e.to_string()));
+        return transport.base().join(&joined).map_err(|e| invalid(e.to_string()));
     }
     if next.starts_with('/') {
-        let path = next
-            .strip_prefix(transport.base().path_prefix())
-            .unwrap_or(next);
-        return transport
-            .base()
-            .join(path)
-            .map_err(|e| invalid(e.to_string()));
+        let path = next.strip_prefix(transport.base().path_prefix()).unwrap_or(next);
+        return transport.base().join(path).map_err(|e| invalid(e.to_string()));
     }
     let mut url = current.url.clone();
     let kept: Vec<(String, String)> = url
@@ -213,9 +181,6 @@ fn next_admin_url(
         .filter(|(k, _)| k != "cursor")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(kept)
-        .append_pair("cursor", next);
+    url.query_pairs_mut().clear().extend_pairs(kept).append_pair("cursor", next);
     Ok(url)
 }

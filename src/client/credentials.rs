@@ -20,17 +20,12 @@ pub enum Credentials {
 impl Credentials {
     /// Basic credentials from an account email and a classic API token.
     pub fn basic(email: impl Into<String>, token: impl Into<Secret>) -> Self {
-        Self::Basic {
-            email: email.into(),
-            token: token.into(),
-        }
+        Self::Basic { email: email.into(), token: token.into() }
     }
 
     /// Bearer credentials from a scoped API token or an OAuth access token.
     pub fn bearer(token: impl Into<Secret>) -> Self {
-        Self::Bearer {
-            token: token.into(),
-        }
+        Self::Bearer { token: token.into() }
     }
 
     /// Whether these credentials go through the `api.atlassian.com` gateway.
@@ -43,17 +38,13 @@ impl Credentials {
         let text = match self {
             Self::Basic { email, token } => {
                 let raw = format!("{email}:{}", token.expose());
-                format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(raw)
-                )
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
             }
             Self::Bearer { token } => format!("Bearer {}", token.expose()),
         };
         // A token with control characters cannot be sent; an empty header makes the server answer 401,
         // which the access checks report as invalid credentials.
-        let mut value =
-            HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""));
+        let mut value = HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""));
         value.set_sensitive(true);
         value
     }
@@ -62,11 +53,9 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Basic { email, token } => f
-                .debug_struct("Basic")
-                .field("email", email)
-                .field("token", token)
-                .finish(),
+            Self::Basic { email, token } => {
+                f.debug_struct("Basic").field("email", email).field("token", token).finish()
+            }
             Self::Bearer { token } => f.debug_struct("Bearer").field("token", token).finish(),
         }
     }

@@ -6,9 +6,14 @@ use std::time::Duration;
 
 use super::server_message::ServerMessage;
 
-/// A failed client operation.
+/// A failed client operation. Boxed, so that `Result<T, ClientError>` stays small.
 #[derive(Debug, Clone)]
 pub struct ClientError {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug, Clone)]
+struct Inner {
     site: String,
     operation: String,
     kind: ErrorKind,
@@ -23,11 +28,7 @@ pub enum ErrorKind {
     InvalidAddress(String),
     /// The server answered with an error status.
     #[error("HTTP {status}{}", describe_server(.message, .note))]
-    Status {
-        status: u16,
-        message: Option<ServerMessage>,
-        note: Option<String>,
-    },
+    Status { status: u16, message: Option<ServerMessage>, note: Option<String> },
     /// The site kept answering 429 (or 503 with `Retry-After`) until the retry budget ran out.
     #[error("still rate limited after {attempts} attempts and {:.0?} of waiting; try again later or lower run.concurrency", .waited)]
     RateLimited { attempts: u32, waited: Duration },
@@ -67,36 +68,28 @@ fn describe_server(message: &Option<ServerMessage>, note: &Option<String>) -> St
 }
 
 impl ClientError {
-    pub(crate) fn new(
-        site: impl Into<String>,
-        operation: impl Into<String>,
-        kind: ErrorKind,
-    ) -> Self {
-        Self {
-            site: site.into(),
-            operation: operation.into(),
-            kind,
-        }
+    pub(crate) fn new(site: impl Into<String>, operation: impl Into<String>, kind: ErrorKind) -> Self {
+        Self { inner: Box::new(Inner { site: site.into(), operation: operation.into(), kind }) }
     }
 
     /// The host of the site (or API) that failed.
     pub fn site(&self) -> &str {
-        &self.site
+        &self.inner.site
     }
 
     /// What confcopy was doing, e.g. `list pages of space 98305`.
     pub fn operation(&self) -> &str {
-        &self.operation
+        &self.inner.operation
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.inner.kind
     }
 
     /// The HTTP status, when the server answered with an error status.
     pub fn status(&self) -> Option<u16> {
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Status { status, .. } => Some(*status),
             _ => None,
         }
@@ -104,7 +97,7 @@ impl ClientError {
 
     /// The server's message, when it sent one.
     pub fn server_message(&self) -> Option<&ServerMessage> {
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Status { message, .. } => message.as_ref(),
             _ => None,
         }
@@ -127,28 +120,24 @@ impl ClientError {
 
     /// A create that may have happened: look before creating again.
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self.kind, ErrorKind::OutcomeUnknown { .. })
+        matches!(self.inner.kind, ErrorKind::OutcomeUnknown { .. })
     }
 
     /// The site rate-limited us beyond the retry budget.
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self.kind, ErrorKind::RateLimited { .. })
+        matches!(self.inner.kind, ErrorKind::RateLimited { .. })
     }
 
     /// Adds context to the operation, e.g. the space key the caller knows and the client does not.
     pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
-        self.operation = operation.into();
+        self.inner.operation = operation.into();
         self
     }
 }
 
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: could not {}: {}",
-            self.site, self.operation, self.kind
-        )
+        write!(f, "{}: could not {}: {}", self.inner.site, self.inner.operation, self.inner.kind)
     }
 }
 
@@ -165,10 +154,7 @@ mod tests {
             "list pages of space 98305",
             ErrorKind::Status {
                 status: 404,
-                message: Some(ServerMessage {
-                    code: Some("NOT_FOUND".into()),
-                    message: "No space".into(),
-                }),
+                message: Some(ServerMessage { code: Some("NOT_FOUND".into()), message: "No space".into() }),
                 note: None,
             },
         );
@@ -184,9 +170,7 @@ mod tests {
         let err = ClientError::new(
             "x",
             "create page \"Home\"",
-            ErrorKind::OutcomeUnknown {
-                cause: "HTTP 502".into(),
-            },
+            ErrorKind::OutcomeUnknown { cause: "HTTP 502".into() },
         );
         assert!(err.to_string().contains("look before creating again"));
         assert!(err.is_outcome_unknown());

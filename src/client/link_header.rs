@@ -52,10 +52,7 @@ mod tests {
         let header = r#"<https://x/a?c=1>; rel="prev", <https://x/a?c=2>; rel="next""#;
         assert_eq!(next_link(header).as_deref(), Some("https://x/a?c=2"));
         assert_eq!(next_link("</a>; REL=next").as_deref(), Some("/a"));
-        assert_eq!(
-            next_link(r#"</a>; title="x"; rel="last next""#).as_deref(),
-            Some("/a")
-        );
+        assert_eq!(next_link(r#"</a>; title="x"; rel="last next""#).as_deref(), Some("/a"));
     }
 
     #[test]

@@ -93,10 +93,7 @@ pub fn items<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
-    pages(transport, first, style)
-        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+    pages(transport, first, style).map_ok(|page| stream::iter(page.into_iter().map(Ok))).try_flatten().boxed()
 }
 
 /// Turns a `next` link into a URL on this transport's base. Absolute links keep only their path
@@ -107,13 +104,9 @@ pub fn resolve_next(
     target: &str,
     style: ListStyle,
 ) -> Result<url::Url, ClientError> {
-    let invalid =
-        |why: String| transport.error(&current.operation, ErrorKind::InvalidResponse(why));
+    let invalid = |why: String| transport.error(&current.operation, ErrorKind::InvalidResponse(why));
     let (path, query) = match url::Url::parse(target) {
-        Ok(absolute) => (
-            absolute.path().to_string(),
-            absolute.query().map(str::to_string),
-        ),
+        Ok(absolute) => (absolute.path().to_string(), absolute.query().map(str::to_string)),
         Err(_) => {
             let (path, query) = target.split_once('?').unwrap_or((target, ""));
             let query = (!query.is_empty()).then(|| query.to_string());
@@ -121,9 +114,7 @@ pub fn resolve_next(
         }
     };
     if !path.starts_with('/') {
-        return Err(invalid(format!(
-            "the list's next link `{target}` is not a path"
-        )));
+        return Err(invalid(format!("the list's next link `{target}` is not a path")));
     }
     let prefix = transport.base().path_prefix();
     let path = match path.strip_prefix(prefix) {
@@ -143,8 +134,5 @@ pub fn resolve_next(
         Some(query) => format!("{path}?{query}"),
         None => path,
     };
-    transport
-        .base()
-        .join(&joined)
-        .map_err(|e| invalid(format!("bad next link `{target}`: {e}")))
+    transport.base().join(&joined).map_err(|e| invalid(format!("bad next link `{target}`: {e}")))
 }

@@ -78,11 +78,7 @@ struct State {
 impl RateLimiter {
     pub fn new(near_limit_spacing: Duration) -> Self {
         Self {
-            state: Mutex::new(State {
-                resume_at: None,
-                next_slot: Instant::now(),
-                near_limit: false,
-            }),
+            state: Mutex::new(State { resume_at: None, next_slot: Instant::now(), near_limit: false }),
             near_limit_spacing,
         }
     }
@@ -156,14 +152,8 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-ratelimit-limit", HeaderValue::from_static("100"));
         headers.insert("x-ratelimit-remaining", HeaderValue::from_static("10"));
-        headers.insert(
-            "x-ratelimit-reset",
-            HeaderValue::from_static("2026-03-01T10:15Z"),
-        );
-        headers.insert(
-            "ratelimit-reason",
-            HeaderValue::from_static("jira-burst-based"),
-        );
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("2026-03-01T10:15Z"));
+        headers.insert("ratelimit-reason", HeaderValue::from_static("jira-burst-based"));
         let parsed = RateLimitHeaders::from_headers(&headers);
         assert_eq!(parsed.limit, Some(100));
         assert_eq!(parsed.remaining, Some(10));
@@ -192,18 +182,11 @@ mod tests {
     #[tokio::test]
     async fn near_limit_spaces_requests() {
         let limiter = RateLimiter::new(Duration::from_millis(40));
-        limiter.observe(&RateLimitHeaders {
-            near_limit: true,
-            ..Default::default()
-        });
+        limiter.observe(&RateLimitHeaders { near_limit: true, ..Default::default() });
         let start = Instant::now();
         for _ in 0..4 {
             limiter.ready().await;
         }
-        assert!(
-            start.elapsed() >= Duration::from_millis(110),
-            "{:?}",
-            start.elapsed()
-        );
+        assert!(start.elapsed() >= Duration::from_millis(110), "{:?}", start.elapsed());
     }
 }

@@ -48,11 +48,8 @@ pub struct ApiRequest {
 impl ApiRequest {
     /// A request; GET, PUT and DELETE are safe to repeat, POST is not unless marked.
     pub fn new(method: Method, url: Url, operation: impl Into<String>) -> Self {
-        let repeat = if method == Method::POST || method == Method::PATCH {
-            Repeat::Unsafe
-        } else {
-            Repeat::Safe
-        };
+        let repeat =
+            if method == Method::POST || method == Method::PATCH { Repeat::Unsafe } else { Repeat::Safe };
         Self {
             method,
             url,

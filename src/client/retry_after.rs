@@ -33,22 +33,13 @@ mod tests {
     fn seconds() {
         assert_eq!(parse_retry_after("7", now()), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after(" 0 ", now()), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("1.5", now()),
-            Some(Duration::from_millis(1500))
-        );
+        assert_eq!(parse_retry_after("1.5", now()), Some(Duration::from_millis(1500)));
     }
 
     #[test]
     fn http_date() {
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now()),
-            Some(Duration::from_secs(37))
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:48:00 GMT", now()),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now()), Some(Duration::from_secs(37)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:48:00 GMT", now()), Some(Duration::ZERO));
     }
 
     #[test]

@@ -69,10 +69,7 @@ mod tests {
     fn doubles_from_base_to_cap() {
         let policy = RetryPolicy::default();
         let secs = |r| policy.backoff_with_jitter(r, 1.0).as_secs();
-        assert_eq!(
-            [secs(1), secs(2), secs(3), secs(4), secs(5), secs(6)],
-            [2, 4, 8, 16, 30, 30]
-        );
+        assert_eq!([secs(1), secs(2), secs(3), secs(4), secs(5), secs(6)], [2, 4, 8, 16, 30, 30]);
         assert_eq!(secs(100), 30);
     }
 
@@ -83,16 +80,10 @@ mod tests {
             let plain = policy.backoff_with_jitter(retry, 1.0);
             for _ in 0..50 {
                 let d = policy.backoff(retry);
-                assert!(
-                    d >= plain.mul_f64(0.7) && d <= plain.mul_f64(1.3),
-                    "{d:?} vs {plain:?}"
-                );
+                assert!(d >= plain.mul_f64(0.7) && d <= plain.mul_f64(1.3), "{d:?} vs {plain:?}");
             }
         }
-        assert_eq!(
-            policy.backoff_with_jitter(1, 5.0),
-            Duration::from_millis(2600)
-        );
+        assert_eq!(policy.backoff_with_jitter(1, 5.0), Duration::from_millis(2600));
     }
 
     #[test]

@@ -64,10 +64,7 @@ impl ServerMessage {
             Some(serde_json::Value::String(code)) => Some(code),
             _ => None,
         };
-        let message = shape
-            .message
-            .or_else(|| shape.error_messages.map(|m| m.join("; ")))
-            .or(shape.reason)?;
+        let message = shape.message.or_else(|| shape.error_messages.map(|m| m.join("; "))).or(shape.reason)?;
         Some(Self { code, message })
     }
 }
@@ -86,7 +83,8 @@ mod tests {
 
     #[test]
     fn v2_shape() {
-        let body = br#"{"errors":[{"status":409,"code":"CONFLICT","title":"Version mismatch","detail":null}]}"#;
+        let body =
+            br#"{"errors":[{"status":409,"code":"CONFLICT","title":"Version mismatch","detail":null}]}"#;
         let parsed = ServerMessage::parse(body).unwrap();
         assert_eq!(parsed.code.as_deref(), Some("CONFLICT"));
         assert_eq!(parsed.message, "Version mismatch");

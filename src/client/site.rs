@@ -25,13 +25,9 @@ pub enum BaseUrlError {
         "`{url}` uses {scheme}; use https (plain http is accepted only for loopback hosts such as 127.0.0.1)"
     )]
     InsecureScheme { url: String, scheme: String },
-    #[error(
-        "`{0}` carries a user name or password; put credentials in the settings, not in the URL"
-    )]
+    #[error("`{0}` carries a user name or password; put credentials in the settings, not in the URL")]
     EmbeddedCredentials(String),
-    #[error(
-        "`{0}` has a query or fragment; give the site's base URL, e.g. https://acme.atlassian.net"
-    )]
+    #[error("`{0}` has a query or fragment; give the site's base URL, e.g. https://acme.atlassian.net")]
     QueryOrFragment(String),
     #[error("`{0}` has no host")]
     NoHost(String),
@@ -41,8 +37,8 @@ impl BaseUrl {
     /// Parses and validates a base URL.
     pub fn parse(text: &str) -> Result<Self, BaseUrlError> {
         let trimmed = text.trim();
-        let url = Url::parse(trimmed)
-            .map_err(|e| BaseUrlError::Unparsable(trimmed.to_string(), e.to_string()))?;
+        let url =
+            Url::parse(trimmed).map_err(|e| BaseUrlError::Unparsable(trimmed.to_string(), e.to_string()))?;
         Self::from_url(url)
     }
 
@@ -61,10 +57,7 @@ impl BaseUrl {
             "https" => {}
             "http" if is_loopback(&url) => {}
             other => {
-                return Err(BaseUrlError::InsecureScheme {
-                    url: shown,
-                    scheme: other.to_string(),
-                });
+                return Err(BaseUrlError::InsecureScheme { url: shown, scheme: other.to_string() });
             }
         }
         if url.query().is_some() || url.fragment().is_some() {

@@ -45,17 +45,9 @@ impl SiteClient {
         options: ClientOptions,
     ) -> Result<Self, ClientError> {
         let http = build_http(&site, &options)?;
-        let transport = Transport::new(
-            http,
-            site.host(),
-            site.clone(),
-            Some(credentials.header_value()),
-            options,
-        );
-        Ok(Self {
-            site,
-            transport: Arc::new(transport),
-        })
+        let transport =
+            Transport::new(http, site.host(), site.clone(), Some(credentials.header_value()), options);
+        Ok(Self { site, transport: Arc::new(transport) })
     }
 
     /// A client that goes through `{gateway}/ex/confluence/{cloud_id}`.
@@ -72,23 +64,10 @@ impl SiteClient {
             super::site::encode_segment(cloud_id)
         ))
         .map_err(|e| {
-            ClientError::new(
-                site.host(),
-                "reach the site",
-                ErrorKind::InvalidAddress(e.to_string()),
-            )
+            ClientError::new(site.host(), "reach the site", ErrorKind::InvalidAddress(e.to_string()))
         })?;
-        let transport = Transport::new(
-            http,
-            site.host(),
-            base,
-            Some(credentials.header_value()),
-            options,
-        );
-        Ok(Self {
-            site,
-            transport: Arc::new(transport),
-        })
+        let transport = Transport::new(http, site.host(), base, Some(credentials.header_value()), options);
+        Ok(Self { site, transport: Arc::new(transport) })
     }
 
     /// The site as the plan names it.
@@ -107,14 +86,10 @@ impl SiteClient {
 }
 
 /// `GET {site}/_edge/tenant_info` (no credentials needed): the site's cloud id.
-pub async fn tenant_info(
-    site: &BaseUrl,
-    options: &ClientOptions,
-) -> Result<TenantInfo, ClientError> {
+pub async fn tenant_info(site: &BaseUrl, options: &ClientOptions) -> Result<TenantInfo, ClientError> {
     let http = build_http(site, options)?;
     let transport = Transport::new(http, site.host(), site.clone(), None, options.clone());
-    let mut request =
-        transport.request(Method::GET, "/_edge/tenant_info", "look up the cloud id")?;
+    let mut request = transport.request(Method::GET, "/_edge/tenant_info", "look up the cloud id")?;
     request.authenticate = false;
     transport.json(&request).await
 }

@@ -64,11 +64,7 @@ enum Reply {
 enum Attempt {
     Done(Reply),
     Fail(ErrorKind),
-    Retry {
-        retry_after: Option<Duration>,
-        rate_limited: bool,
-        kind: ErrorKind,
-    },
+    Retry { retry_after: Option<Duration>, rate_limited: bool, kind: ErrorKind },
 }
 
 /// Sends requests to one base URL with one credential.
@@ -86,10 +82,7 @@ pub struct Transport {
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transport")
-            .field("site", &self.label)
-            .field("base", &self.base)
-            .finish()
+        f.debug_struct("Transport").field("site", &self.label).field("base", &self.base).finish()
     }
 }
 
@@ -173,17 +166,9 @@ impl Transport {
     }
 
     /// Decodes a JSON body, with clear errors for HTML, other content types and truncation.
-    pub fn decode<T: DeserializeOwned>(
-        &self,
-        operation: &str,
-        reply: &Buffered,
-    ) -> Result<T, ClientError> {
-        let content_type = reply
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+    pub fn decode<T: DeserializeOwned>(&self, operation: &str, reply: &Buffered) -> Result<T, ClientError> {
+        let content_type =
+            reply.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
         let invalid = |text: String| self.error(operation, ErrorKind::InvalidResponse(text));
         if content_type.contains("html") || looks_like_html(&reply.body) {
             return Err(invalid(format!(
@@ -206,16 +191,11 @@ impl Transport {
         }
         serde_json::from_slice(&reply.body).map_err(|e| {
             if e.is_eof() {
-                invalid(format!(
-                    "the JSON answer is truncated: it ends after {} bytes",
-                    reply.body.len()
-                ))
+                invalid(format!("the JSON answer is truncated: it ends after {} bytes", reply.body.len()))
             } else if e.is_syntax() {
                 invalid(format!("the answer is not valid JSON: {e}"))
             } else {
-                invalid(format!(
-                    "the JSON answer does not have the expected shape: {e}"
-                ))
+                invalid(format!("the JSON answer does not have the expected shape: {e}"))
             }
         })
     }
@@ -230,29 +210,19 @@ impl Transport {
         self.run_attempts(request, streaming).instrument(span).await
     }
 
-    async fn run_attempts(
-        &self,
-        request: &ApiRequest,
-        streaming: bool,
-    ) -> Result<Reply, ClientError> {
+    async fn run_attempts(&self, request: &ApiRequest, streaming: bool) -> Result<Reply, ClientError> {
         let policy = &self.options.retry;
         let mut retries = 0u32;
         let mut waited = Duration::ZERO;
         loop {
             self.limiter.ready().await;
-            let permit = Arc::clone(&self.permits)
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
+            let permit =
+                Arc::clone(&self.permits).acquire_owned().await.expect("the semaphore is never closed");
             let (retry_after, rate_limited, kind) =
                 match self.attempt(request, retries + 1, streaming, permit).await {
                     Attempt::Done(reply) => return Ok(reply),
                     Attempt::Fail(kind) => return Err(self.error(&request.operation, kind)),
-                    Attempt::Retry {
-                        retry_after,
-                        rate_limited,
-                        kind,
-                    } => (retry_after, rate_limited, kind),
+                    Attempt::Retry { retry_after, rate_limited, kind } => (retry_after, rate_limited, kind),
                 };
             let attempts = retries + 1;
             if !request.replayable() {
@@ -261,8 +231,7 @@ impl Transport {
                         status,
                         message,
                         note: Some(
-                            "not done; the upload stream cannot be replayed, so send it again later"
-                                .into(),
+                            "not done; the upload stream cannot be replayed, so send it again later".into(),
                         ),
                     },
                     other => unknown_outcome(request.repeat, other),
@@ -275,9 +244,7 @@ impl Transport {
                 let kind = match kind {
                     _ if rate_limited => ErrorKind::RateLimited { attempts, waited },
                     ErrorKind::Transport { cause, .. } => ErrorKind::Transport { cause, attempts },
-                    ErrorKind::Status {
-                        status, message, ..
-                    } => ErrorKind::Status {
+                    ErrorKind::Status { status, message, .. } => ErrorKind::Status {
                         status,
                         message,
                         note: Some(format!("gave up after {attempts} attempts")),
@@ -311,10 +278,8 @@ impl Transport {
         permit: OwnedSemaphorePermit,
     ) -> Attempt {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let mut builder = self
-            .http
-            .request(request.method.clone(), request.url.clone())
-            .header(ACCEPT, "application/json");
+        let mut builder =
+            self.http.request(request.method.clone(), request.url.clone()).header(ACCEPT, "application/json");
         if request.authenticate
             && let Some(auth) = &self.auth
         {
@@ -326,9 +291,7 @@ impl Transport {
         match &request.body {
             RequestBody::Empty => {}
             RequestBody::Json(bytes) => {
-                builder = builder
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone());
+                builder = builder.header(CONTENT_TYPE, "application/json").body(bytes.clone());
             }
             RequestBody::Multipart { form, .. } => match form().await {
                 Ok(form) => builder = builder.multipart(form),
@@ -348,10 +311,7 @@ impl Transport {
                     return Attempt::Retry {
                         retry_after: None,
                         rate_limited: false,
-                        kind: ErrorKind::Transport {
-                            cause,
-                            attempts: attempt,
-                        },
+                        kind: ErrorKind::Transport { cause, attempts: attempt },
                     };
                 }
                 return Attempt::Fail(ErrorKind::OutcomeUnknown { cause });
@@ -360,39 +320,26 @@ impl Transport {
         let status = response.status();
         let headers = response.headers().clone();
         tracing::debug!(attempt, status = status.as_u16(), "response");
-        self.limiter
-            .observe(&RateLimitHeaders::from_headers(&headers));
+        self.limiter.observe(&RateLimitHeaders::from_headers(&headers));
         let retry_after = headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
 
         if !status.is_success() {
-            let body = read_bounded(response, MAX_ERROR_BODY)
-                .await
-                .unwrap_or_default();
+            let body = read_bounded(response, MAX_ERROR_BODY).await.unwrap_or_default();
             drop(permit);
             let kind = status_error(status, &headers, &body);
             let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
                 || (status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some());
             if rate_limited {
                 self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
-                return Attempt::Retry {
-                    retry_after,
-                    rate_limited: true,
-                    kind,
-                };
+                return Attempt::Retry { retry_after, rate_limited: true, kind };
             }
             if status.is_server_error() {
                 return match request.repeat {
-                    Repeat::Safe => Attempt::Retry {
-                        retry_after,
-                        rate_limited: false,
-                        kind,
-                    },
-                    Repeat::Unsafe => Attempt::Fail(ErrorKind::OutcomeUnknown {
-                        cause: kind.to_string(),
-                    }),
+                    Repeat::Safe => Attempt::Retry { retry_after, rate_limited: false, kind },
+                    Repeat::Unsafe => Attempt::Fail(ErrorKind::OutcomeUnknown { cause: kind.to_string() }),
                 };
             }
             return Attempt::Fail(kind);
@@ -404,24 +351,17 @@ impl Transport {
         let body = read_bounded(response, self.options.max_json_body).await;
         drop(permit);
         match body {
-            Ok(body) => Attempt::Done(Reply::Buffered(Buffered {
-                status,
-                headers,
-                body,
-            })),
-            Err(ReadError::TooLarge) => Attempt::Fail(ErrorKind::BodyTooLarge {
-                limit: self.options.max_json_body,
-            }),
+            Ok(body) => Attempt::Done(Reply::Buffered(Buffered { status, headers, body })),
+            Err(ReadError::TooLarge) => {
+                Attempt::Fail(ErrorKind::BodyTooLarge { limit: self.options.max_json_body })
+            }
             Err(ReadError::Transport(cause)) => {
                 let cause = format!("the connection failed while reading the answer: {cause}");
                 match request.repeat {
                     Repeat::Safe => Attempt::Retry {
                         retry_after: None,
                         rate_limited: false,
-                        kind: ErrorKind::Transport {
-                            cause,
-                            attempts: attempt,
-                        },
+                        kind: ErrorKind::Transport { cause, attempts: attempt },
                     },
                     Repeat::Unsafe => Attempt::Fail(ErrorKind::OutcomeUnknown { cause }),
                 }
@@ -433,9 +373,7 @@ impl Transport {
 fn unknown_outcome(repeat: Repeat, kind: ErrorKind) -> ErrorKind {
     match (repeat, kind) {
         (Repeat::Unsafe, kind @ (ErrorKind::Status { .. } | ErrorKind::Transport { .. })) => {
-            ErrorKind::OutcomeUnknown {
-                cause: kind.to_string(),
-            }
+            ErrorKind::OutcomeUnknown { cause: kind.to_string() }
         }
         (_, kind) => kind,
     }
@@ -450,25 +388,17 @@ fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ErrorKi
         || looks_like_html(body);
     let note = match (&message, status.canonical_reason()) {
         (Some(_), _) => None,
-        (None, reason) if is_html => Some(format!(
-            "{} (the server answered an HTML page)",
-            reason.unwrap_or("error")
-        )),
+        (None, reason) if is_html => {
+            Some(format!("{} (the server answered an HTML page)", reason.unwrap_or("error")))
+        }
         (None, Some(reason)) => Some(reason.to_string()),
         (None, None) => None,
     };
-    ErrorKind::Status {
-        status: status.as_u16(),
-        message,
-        note,
-    }
+    ErrorKind::Status { status: status.as_u16(), message, note }
 }
 
 fn looks_like_html(body: &[u8]) -> bool {
-    let start = body
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(body.len());
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     let head = &body[start..body.len().min(start + 15)];
     head.starts_with(b"<") && !head.starts_with(b"<?xml")
 }
@@ -494,11 +424,7 @@ fn describe_reqwest(error: &reqwest::Error) -> String {
         }
         source = cause.source();
     }
-    if causes.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {}", causes.join(": "))
-    }
+    if causes.is_empty() { kind.to_string() } else { format!("{kind}: {}", causes.join(": ")) }
 }
 
 enum ReadError {

@@ -18,11 +18,7 @@ impl SiteClient {
     /// The user the credentials belong to (v1 `/user/current`). 401 means bad credentials.
     pub async fn current_user(&self) -> Result<User, ClientError> {
         let t = self.transport();
-        let request = t.request(
-            Method::GET,
-            "/wiki/rest/api/user/current",
-            "read the current user",
-        )?;
+        let request = t.request(Method::GET, "/wiki/rest/api/user/current", "read the current user")?;
         t.json(&request).await
     }
 
@@ -31,11 +27,7 @@ impl SiteClient {
     pub async fn enable_admin_key(&self) -> Result<AdminKey, ClientError> {
         let t = self.transport();
         let request = t
-            .request(
-                Method::POST,
-                "/wiki/api/v2/admin-key",
-                "get an admin key (product admin check)",
-            )?
+            .request(Method::POST, "/wiki/api/v2/admin-key", "get an admin key (product admin check)")?
             .json(&serde_json::json!({}))
             .safe_to_repeat();
         t.json(&request).await
@@ -55,11 +47,7 @@ impl SiteClient {
     /// Apps installed on the site, from the Universal Plugin Manager.
     pub async fn apps(&self) -> Result<Vec<App>, ClientError> {
         let t = self.transport();
-        let request = t.request(
-            Method::GET,
-            "/wiki/rest/plugins/1.0/",
-            "list installed apps",
-        )?;
+        let request = t.request(Method::GET, "/wiki/rest/plugins/1.0/", "list installed apps")?;
         let listing: AppListing = t.json(&request).await?;
         Ok(listing.plugins)
     }

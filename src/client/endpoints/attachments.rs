@@ -36,16 +36,9 @@ impl std::fmt::Debug for Download {
 
 impl SiteClient {
     /// Attachment metadata of a page or blog post.
-    pub fn attachments(
-        &self,
-        container: &Container,
-    ) -> BoxStream<'static, Result<Attachment, ClientError>> {
+    pub fn attachments(&self, container: &Container) -> BoxStream<'static, Result<Attachment, ClientError>> {
         self.v2_list(
-            &format!(
-                "/wiki/api/v2/{}/{}/attachments",
-                container.v2_collection(),
-                seg(container.id())
-            ),
+            &format!("/wiki/api/v2/{}/{}/attachments", container.v2_collection(), seg(container.id())),
             format!("list attachments of {container}"),
             &[],
         )
@@ -93,11 +86,7 @@ impl SiteClient {
                 })
             })
             .boxed();
-        Ok(Download {
-            content_length,
-            media_type,
-            body,
-        })
+        Ok(Download { content_length, media_type, body })
     }
 
     /// Uploads a file from disk; the file is re-opened for each attempt, never held in memory.
@@ -123,16 +112,7 @@ impl SiteClient {
             }
             .boxed()
         });
-        self.upload(
-            content_id,
-            upload,
-            mode,
-            RequestBody::Multipart {
-                form,
-                replayable: true,
-            },
-        )
-        .await
+        self.upload(content_id, upload, mode, RequestBody::Multipart { form, replayable: true }).await
     }
 
     /// Uploads from a stream (e.g. a download from the source site). The stream is sent once:
@@ -160,16 +140,7 @@ impl SiteClient {
             }
             .boxed()
         });
-        self.upload(
-            content_id,
-            upload,
-            mode,
-            RequestBody::Multipart {
-                form,
-                replayable: false,
-            },
-        )
-        .await
+        self.upload(content_id, upload, mode, RequestBody::Multipart { form, replayable: false }).await
     }
 
     async fn upload(
@@ -186,14 +157,8 @@ impl SiteClient {
         };
         let mut request = t.request(
             method,
-            &format!(
-                "/wiki/rest/api/content/{}/child/attachment",
-                seg(content_id)
-            ),
-            format!(
-                "upload attachment \"{}\" to content {content_id}",
-                upload.file_name
-            ),
+            &format!("/wiki/rest/api/content/{}/child/attachment", seg(content_id)),
+            format!("upload attachment \"{}\" to content {content_id}", upload.file_name),
         )?;
         request.body = body;
         request.no_check = true;
@@ -204,26 +169,16 @@ impl SiteClient {
     }
 }
 
-fn build_form(
-    meta: &AttachmentUpload,
-    body: reqwest::Body,
-    length: Option<u64>,
-) -> Result<Form, String> {
+fn build_form(meta: &AttachmentUpload, body: reqwest::Body, length: Option<u64>) -> Result<Form, String> {
     let part = match length {
         Some(length) => Part::stream_with_length(body, length),
         None => Part::stream(body),
     };
     let part = part
         .file_name(meta.file_name.clone())
-        .mime_str(
-            meta.media_type
-                .as_deref()
-                .unwrap_or("application/octet-stream"),
-        )
+        .mime_str(meta.media_type.as_deref().unwrap_or("application/octet-stream"))
         .map_err(|e| format!("bad media type: {e}"))?;
-    let mut form = Form::new()
-        .part("file", part)
-        .text("minorEdit", meta.minor_edit.to_string());
+    let mut form = Form::new().part("file", part).text("minorEdit", meta.minor_edit.to_string());
     if let Some(comment) = &meta.comment {
         form = form.text("comment", comment.clone());
     }

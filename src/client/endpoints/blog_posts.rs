@@ -33,10 +33,7 @@ impl SiteClient {
             .request(
                 Method::POST,
                 "/wiki/api/v2/blogposts",
-                format!(
-                    "create blog post \"{}\" in space {}",
-                    post.title, post.space_id
-                ),
+                format!("create blog post \"{}\" in space {}", post.title, post.space_id),
             )?
             .json(post);
         t.json(&request).await

@@ -59,11 +59,7 @@ impl SiteClient {
         kind: CommentKind,
     ) -> BoxStream<'static, Result<Comment, ClientError>> {
         self.v2_list(
-            &format!(
-                "/wiki/api/v2/{}/{}/children",
-                kind.collection(),
-                seg(comment_id)
-            ),
+            &format!("/wiki/api/v2/{}/{}/children", kind.collection(), seg(comment_id)),
             format!("list replies to {} {comment_id}", kind.noun()),
             &[("body-format", "storage")],
         )

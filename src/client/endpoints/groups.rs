@@ -14,12 +14,7 @@ use crate::client::site_client::SiteClient;
 impl SiteClient {
     /// All groups of the site, 200 a request.
     pub fn groups(&self) -> BoxStream<'static, Result<Group, ClientError>> {
-        self.list(
-            "/wiki/rest/api/group",
-            "list groups".into(),
-            &[("limit", "200")],
-            ListStyle::Offset,
-        )
+        self.list("/wiki/rest/api/group", "list groups".into(), &[("limit", "200")], ListStyle::Offset)
     }
 
     /// Members of a group, 200 a request.
@@ -36,21 +31,13 @@ impl SiteClient {
     pub async fn create_group(&self, name: &str) -> Result<Group, ClientError> {
         let t = self.transport();
         let request = t
-            .request(
-                Method::POST,
-                "/wiki/rest/api/group",
-                format!("create group \"{name}\""),
-            )?
+            .request(Method::POST, "/wiki/rest/api/group", format!("create group \"{name}\""))?
             .json(&json!({ "name": name }));
         t.json(&request).await
     }
 
     /// Adds a user to a group. Adding a member twice changes nothing, so it is repeatable.
-    pub async fn add_group_member(
-        &self,
-        group_id: &str,
-        account_id: &str,
-    ) -> Result<(), ClientError> {
+    pub async fn add_group_member(&self, group_id: &str, account_id: &str) -> Result<(), ClientError> {
         let t = self.transport();
         let request = t
             .request(

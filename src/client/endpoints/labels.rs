@@ -14,11 +14,7 @@ impl SiteClient {
     /// Labels of a page or blog post.
     pub fn labels(&self, container: &Container) -> BoxStream<'static, Result<Label, ClientError>> {
         self.v2_list(
-            &format!(
-                "/wiki/api/v2/{}/{}/labels",
-                container.v2_collection(),
-                seg(container.id())
-            ),
+            &format!("/wiki/api/v2/{}/{}/labels", container.v2_collection(), seg(container.id())),
             format!("list labels of {container}"),
             &[],
         )

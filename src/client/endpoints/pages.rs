@@ -28,10 +28,7 @@ impl SiteClient {
     }
 
     /// Page titles and tree positions of a space without bodies (cheaper, for inventories).
-    pub fn page_summaries_in_space(
-        &self,
-        space_id: &str,
-    ) -> BoxStream<'static, Result<Page, ClientError>> {
+    pub fn page_summaries_in_space(&self, space_id: &str) -> BoxStream<'static, Result<Page, ClientError>> {
         self.v2_list(
             &format!("/wiki/api/v2/spaces/{}/pages", seg(space_id)),
             format!("list pages of space {space_id}"),
@@ -53,10 +50,7 @@ impl SiteClient {
     }
 
     /// Direct children of a page (pages, folders, ...), in order.
-    pub fn page_children(
-        &self,
-        page_id: &str,
-    ) -> BoxStream<'static, Result<TreeNode, ClientError>> {
+    pub fn page_children(&self, page_id: &str) -> BoxStream<'static, Result<TreeNode, ClientError>> {
         self.v2_list(
             &format!("/wiki/api/v2/pages/{}/direct-children", seg(page_id)),
             format!("list children of page {page_id}"),
@@ -65,10 +59,7 @@ impl SiteClient {
     }
 
     /// All descendants of a page.
-    pub fn page_descendants(
-        &self,
-        page_id: &str,
-    ) -> BoxStream<'static, Result<TreeNode, ClientError>> {
+    pub fn page_descendants(&self, page_id: &str) -> BoxStream<'static, Result<TreeNode, ClientError>> {
         self.v2_list(
             &format!("/wiki/api/v2/pages/{}/descendants", seg(page_id)),
             format!("list descendants of page {page_id}"),
@@ -106,10 +97,7 @@ impl SiteClient {
             .request(
                 Method::PUT,
                 &format!("/wiki/api/v2/pages/{}", seg(&update.id)),
-                format!(
-                    "update page {} to version {}",
-                    update.id, update.version_number
-                ),
+                format!("update page {} to version {}", update.id, update.version_number),
             )?
             .json(&body);
         t.json(&request).await
@@ -125,12 +113,7 @@ impl SiteClient {
         let t = self.transport();
         let request = t.request(
             Method::PUT,
-            &format!(
-                "/wiki/rest/api/content/{}/move/{}/{}",
-                seg(page_id),
-                position.as_str(),
-                seg(target_id)
-            ),
+            &format!("/wiki/rest/api/content/{}/move/{}/{}", seg(page_id), position.as_str(), seg(target_id)),
             format!("move page {page_id} {} {target_id}", position.as_str()),
         )?;
         t.send(&request).await.map(drop)

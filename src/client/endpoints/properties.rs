@@ -18,11 +18,7 @@ impl SiteClient {
     ) -> BoxStream<'static, Result<ContentProperty, ClientError>> {
         let query: Vec<(&str, &str)> = key.map(|k| ("key", k)).into_iter().collect();
         self.v2_list(
-            &format!(
-                "/wiki/api/v2/{}/{}/properties",
-                container.v2_collection(),
-                seg(container.id())
-            ),
+            &format!("/wiki/api/v2/{}/{}/properties", container.v2_collection(), seg(container.id())),
             format!("list properties of {container}"),
             &query,
         )
@@ -38,11 +34,7 @@ impl SiteClient {
         let request = t
             .request(
                 Method::POST,
-                &format!(
-                    "/wiki/api/v2/{}/{}/properties",
-                    container.v2_collection(),
-                    seg(container.id())
-                ),
+                &format!("/wiki/api/v2/{}/{}/properties", container.v2_collection(), seg(container.id())),
                 format!("create property {} on {container}", property.key),
             )?
             .json(property);

@@ -7,9 +7,7 @@ use serde_json::json;
 
 use crate::client::error::ClientError;
 use crate::client::model::label::Label;
-use crate::client::model::space::{
-    CreatedSpace, NewSpace, NewSpacePermission, Space, SpacePermission,
-};
+use crate::client::model::space::{CreatedSpace, NewSpace, NewSpacePermission, Space, SpacePermission};
 use crate::client::pagination::{ListStyle, V2_MAX_LIMIT, items};
 use crate::client::site::encode_segment as seg;
 use crate::client::site_client::SiteClient;
@@ -34,18 +32,13 @@ impl SiteClient {
         } else {
             format!("list spaces {}", filter.keys.join(", "))
         };
-        let request = t
-            .request(Method::GET, "/wiki/api/v2/spaces", operation)
-            .map(|r| {
-                r.query("limit", V2_MAX_LIMIT.to_string())
-                    .query("description-format", "plain")
-                    .query_opt(
-                        "keys",
-                        (!filter.keys.is_empty()).then(|| filter.keys.join(",")),
-                    )
-                    .query_opt("type", filter.kind.as_deref())
-                    .query_opt("status", filter.status.as_deref())
-            });
+        let request = t.request(Method::GET, "/wiki/api/v2/spaces", operation).map(|r| {
+            r.query("limit", V2_MAX_LIMIT.to_string())
+                .query("description-format", "plain")
+                .query_opt("keys", (!filter.keys.is_empty()).then(|| filter.keys.join(",")))
+                .query_opt("type", filter.kind.as_deref())
+                .query_opt("status", filter.status.as_deref())
+        });
         match request {
             Ok(request) => items(t.clone(), request, ListStyle::Cursor),
             Err(e) => futures_util::stream::once(async { Err(e) }).boxed(),
@@ -54,10 +47,7 @@ impl SiteClient {
 
     /// The space with this key, if the caller can see it.
     pub async fn space_by_key(&self, key: &str) -> Result<Option<Space>, ClientError> {
-        let filter = SpaceFilter {
-            keys: vec![key.to_string()],
-            ..SpaceFilter::default()
-        };
+        let filter = SpaceFilter { keys: vec![key.to_string()], ..SpaceFilter::default() };
         let spaces: Vec<Space> = self.spaces(&filter).try_collect().await?;
         Ok(spaces.into_iter().find(|s| s.key == key))
     }
@@ -101,15 +91,10 @@ impl SiteClient {
         let t = self.transport();
         let mut body = json!({ "key": space.key, "name": space.name });
         if let Some(description) = &space.description {
-            body["description"] =
-                json!({ "plain": { "value": description, "representation": "plain" } });
+            body["description"] = json!({ "plain": { "value": description, "representation": "plain" } });
         }
         let request = t
-            .request(
-                Method::POST,
-                "/wiki/rest/api/space",
-                format!("create space {}", space.key),
-            )?
+            .request(Method::POST, "/wiki/rest/api/space", format!("create space {}", space.key))?
             .json(&body);
         t.json(&request).await
     }
@@ -131,10 +116,7 @@ impl SiteClient {
                 &format!("/wiki/rest/api/space/{}/permission", seg(space_key)),
                 format!(
                     "grant {} on {} to {} {} in space {space_key}",
-                    permission.operation,
-                    permission.target,
-                    permission.subject_type,
-                    permission.identifier
+                    permission.operation, permission.target, permission.subject_type, permission.identifier
                 ),
             )?
             .json(&body);

@@ -28,11 +28,7 @@ impl SiteClient {
         let mut users = Vec::with_capacity(account_ids.len());
         for batch in account_ids.chunks(USERS_BULK_MAX) {
             let request = t
-                .request(
-                    Method::POST,
-                    "/wiki/api/v2/users-bulk",
-                    format!("look up {} users", batch.len()),
-                )?
+                .request(Method::POST, "/wiki/api/v2/users-bulk", format!("look up {} users", batch.len()))?
                 .json(&json!({ "accountIds": batch }))
                 .safe_to_repeat();
             let answer: UsersBulk = t.json(&request).await?;

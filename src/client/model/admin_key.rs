@@ -11,8 +11,6 @@ pub struct AdminKey {
 
 impl std::fmt::Debug for AdminKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdminKey")
-            .field("expiration_time", &self.expiration_time)
-            .finish()
+        f.debug_struct("AdminKey").field("expiration_time", &self.expiration_time).finish()
     }
 }

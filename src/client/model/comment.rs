@@ -29,11 +29,7 @@ pub struct Comment {
 impl Comment {
     /// The storage-format body, if it was asked for.
     pub fn storage(&self) -> Option<&str> {
-        self.body
-            .as_ref()?
-            .storage
-            .as_ref()
-            .map(|b| b.value.as_str())
+        self.body.as_ref()?.storage.as_ref().map(|b| b.value.as_str())
     }
 }
 

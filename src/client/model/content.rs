@@ -23,10 +23,7 @@ pub struct Body {
 impl Body {
     /// A storage-format body.
     pub fn storage(value: impl Into<String>) -> Self {
-        Self {
-            representation: "storage".into(),
-            value: value.into(),
-        }
+        Self { representation: "storage".into(), value: value.into() }
     }
 }
 

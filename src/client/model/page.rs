@@ -33,11 +33,7 @@ pub struct Page {
 impl Page {
     /// The storage-format body, if it was asked for.
     pub fn storage(&self) -> Option<&str> {
-        self.body
-            .as_ref()?
-            .storage
-            .as_ref()
-            .map(|b| b.value.as_str())
+        self.body.as_ref()?.storage.as_ref().map(|b| b.value.as_str())
     }
 }
 
@@ -62,11 +58,7 @@ pub struct BlogPost {
 impl BlogPost {
     /// The storage-format body, if it was asked for.
     pub fn storage(&self) -> Option<&str> {
-        self.body
-            .as_ref()?
-            .storage
-            .as_ref()
-            .map(|b| b.value.as_str())
+        self.body.as_ref()?.storage.as_ref().map(|b| b.value.as_str())
     }
 }
 

@@ -73,10 +73,7 @@ pub struct RestrictedUser {
 
 impl RestrictedUser {
     pub fn new(account_id: impl Into<String>) -> Self {
-        Self {
-            kind: "known".into(),
-            account_id: account_id.into(),
-        }
+        Self { kind: "known".into(), account_id: account_id.into() }
     }
 }
 
@@ -90,9 +87,6 @@ pub struct RestrictedGroup {
 
 impl RestrictedGroup {
     pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            kind: "group".into(),
-            id: id.into(),
-        }
+        Self { kind: "group".into(), id: id.into() }
     }
 }
