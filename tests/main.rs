@@ -1,6 +1,7 @@
 //! The one integration-test binary. Each module is a story told through the `confcopy` binary
 //! or through real HTTP against sandbox sites.
 
+mod client_admin;
 mod client_auth;
 mod client_errors;
 mod client_fake;

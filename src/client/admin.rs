@@ -12,7 +12,7 @@ use serde_json::json;
 use super::credentials::Credentials;
 use super::error::{ClientError, ErrorKind};
 use super::http_client;
-use super::model::org::{CreatedOrgGroup, OrgUser, Workspace};
+use super::model::org::{CreatedOrgGroup, Org, OrgGroup, OrgGroupMember, OrgUser, Workspace};
 use super::options::ClientOptions;
 use super::request::ApiRequest;
 use super::secret::Secret;
@@ -67,8 +67,48 @@ impl AdminClient {
 
     /// Users of the organization (cursor pages). 401/403 means the key is not an org admin key.
     pub fn users(&self) -> BoxStream<'static, Result<OrgUser, ClientError>> {
+        self.admin_list(self.org_path("/users"), "list users of the organization".into())
+    }
+
+    /// The organizations this API key administers (`GET /v1/orgs`).
+    pub fn orgs(&self) -> BoxStream<'static, Result<Org, ClientError>> {
+        self.admin_list("/v1/orgs".into(), "list organizations of the API key".into())
+    }
+
+    /// Groups of the organization's directory.
+    pub fn groups(&self) -> BoxStream<'static, Result<OrgGroup, ClientError>> {
+        self.admin_list(self.org_path("/groups"), "list groups of the organization".into())
+    }
+
+    /// Members of an organization group.
+    pub fn group_members(&self, group_id: &str) -> BoxStream<'static, Result<OrgGroupMember, ClientError>> {
+        self.admin_list(
+            self.org_path(&format!("/groups/{}/members", seg(group_id))),
+            format!("list members of organization group {group_id}"),
+        )
+    }
+
+    /// Grants a user access to Confluence on a site (`site` is the site name, `acme` for
+    /// acme.atlassian.net). Granting twice changes nothing, so it is repeatable.
+    pub async fn grant_product_access(&self, account_id: &str, site: &str) -> Result<(), ClientError> {
         let t = &self.transport;
-        match t.request(Method::GET, &self.org_path("/users"), "list users of the organization") {
+        let request = t
+            .request(
+                Method::POST,
+                &self.org_path(&format!("/users/{}/product-access", seg(account_id))),
+                format!("grant Confluence on {site} to user {account_id}"),
+            )?
+            .json(&json!({ "site": site, "product": "confluence" }))
+            .safe_to_repeat();
+        t.send(&request).await.map(drop)
+    }
+
+    fn admin_list<T>(&self, path: String, operation: String) -> BoxStream<'static, Result<T, ClientError>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let t = &self.transport;
+        match t.request(Method::GET, &path, operation) {
             Ok(request) => admin_items(Arc::clone(t), request),
             Err(e) => stream::once(async { Err(e) }).boxed(),
         }

@@ -52,3 +52,35 @@ pub struct WorkspaceAttributes {
     pub host_url: Option<String>,
     pub status: Option<String>,
 }
+
+/// An organization the admin key belongs to (`GET /v1/orgs`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Org {
+    pub id: String,
+    pub attributes: Option<OrgAttributes>,
+}
+
+/// What an organization is called.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrgAttributes {
+    pub name: Option<String>,
+}
+
+/// A group of the organization's directory, with the site it belongs to when known.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrgGroup {
+    pub id: String,
+    pub name: String,
+    /// The site name (`acme` for acme.atlassian.net), when the directory is per site.
+    pub site: Option<String>,
+    pub cloud_id: Option<String>,
+    pub member_count: Option<u64>,
+    /// Whether membership grants product access (and counts towards the licence).
+    pub grants_access: Option<bool>,
+}
+
+/// A member of an organization group.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrgGroupMember {
+    pub account_id: String,
+}
