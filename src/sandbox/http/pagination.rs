@@ -1,0 +1,106 @@
+//! v2 cursor pagination (opaque cursor, `Link` header, `_links.next`) and v1 start/limit.
+
+use base64::Engine;
+use serde_json::{Value, json};
+
+use super::reply::{ApiError, Reply};
+use super::request::Request;
+
+const CURSOR_PREFIX: &str = "sbx1:";
+
+fn encode_cursor(offset: usize) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<usize, ApiError> {
+    let bad = || ApiError::bad_request("Invalid cursor");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim_end_matches('=').as_bytes())
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    text.strip_prefix(CURSOR_PREFIX).and_then(|n| n.parse().ok()).ok_or_else(bad)
+}
+
+/// The window of a v2 list this request asks for: `(offset, limit)`.
+pub fn v2_window(req: &Request, default_limit: usize) -> Result<(usize, usize), ApiError> {
+    let limit = req.limit(default_limit, 250)?;
+    let offset = match req.param("cursor") {
+        Some(c) if !c.is_empty() => decode_cursor(c)?,
+        _ => 0,
+    };
+    Ok((offset, limit))
+}
+
+/// Pages `items` (already filtered and ordered) and answers with `results`, `_links` and `Link`.
+pub fn v2_page<T>(
+    req: &Request,
+    items: &[T],
+    default_limit: usize,
+    render: impl Fn(&T) -> Value,
+) -> Result<Reply, ApiError> {
+    let (offset, limit) = v2_window(req, default_limit)?;
+    let end = (offset + limit).min(items.len());
+    let results: Vec<Value> =
+        items.get(offset.min(items.len())..end).unwrap_or_default().iter().map(render).collect();
+    Ok(v2_reply(req, results, (end < items.len()).then_some(end)))
+}
+
+/// A v2 list answer; `next_offset` adds the next link.
+pub fn v2_reply(req: &Request, results: Vec<Value>, next_offset: Option<usize>) -> Reply {
+    let mut links = json!({"base": format!("{}/wiki", req.base_url)});
+    let mut reply_next = None;
+    if let Some(next) = next_offset {
+        let mut url = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in req.query.iter().filter(|(k, _)| k != "cursor") {
+            url.append_pair(k, v);
+        }
+        url.append_pair("cursor", &encode_cursor(next));
+        let href = format!("{}?{}", req.path, url.finish());
+        links["next"] = Value::String(href.clone());
+        reply_next = Some(href);
+    }
+    let reply = Reply::ok(json!({"results": results, "_links": links}));
+    match reply_next {
+        Some(href) => reply.with_header("link", format!("<{href}>; rel=\"next\"")),
+        None => reply,
+    }
+}
+
+/// A v1 list answer with `start`, `limit`, `size` and `_links.next` relative to `/wiki`.
+pub fn v1_page<T>(
+    req: &Request,
+    items: &[T],
+    default_limit: usize,
+    render: impl Fn(&T) -> Value,
+) -> Result<Reply, ApiError> {
+    let limit = req.limit(default_limit, 1000)?;
+    let start: usize = match req.param("start") {
+        None => 0,
+        Some(s) => s.parse().map_err(|_| ApiError::bad_request("start must be a number"))?,
+    };
+    let end = (start + limit).min(items.len());
+    let results: Vec<Value> =
+        items.get(start.min(items.len())..end).unwrap_or_default().iter().map(render).collect();
+    let context = req.path.strip_prefix("/wiki").unwrap_or(&req.path);
+    let mut links = json!({
+        "base": format!("{}/wiki", req.base_url),
+        "context": "/wiki",
+        "self": format!("{}/wiki{}", req.base_url, context),
+    });
+    if end < items.len() {
+        let mut url = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in req.query.iter().filter(|(k, _)| k != "start" && k != "limit") {
+            url.append_pair(k, v);
+        }
+        url.append_pair("limit", &limit.to_string());
+        url.append_pair("start", &end.to_string());
+        links["next"] = Value::String(format!("{context}?{}", url.finish()));
+    }
+    Ok(Reply::ok(json!({
+        "results": results,
+        "start": start,
+        "limit": limit,
+        "size": results.len(),
+        "_links": links,
+    })))
+}
