@@ -9,3 +9,7 @@ mod client_pagination;
 mod client_retries;
 mod plan_check;
 mod support;
+mod sandbox_api;
+mod sandbox_faults;
+mod sandbox_observe;
+mod support_sandbox;

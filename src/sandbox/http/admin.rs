@@ -30,6 +30,7 @@ pub fn dispatch(req: &Request, w: &mut World, _s: usize, m: &str, segs: &[&str])
         ("GET", ["orgs", _, "groups", group, "members"]) => members(w, &org, group),
         ("POST", ["orgs", _, "directory", "groups", group, "memberships"]) => add_member(req, w, &org, group),
         ("POST", ["orgs", _, "users", account, "product-access"]) => grant(req, w, &org, account),
+        ("POST", ["orgs", _, "directory", "groups"]) => create_group(req, w, &org),
         _ => Err(ApiError::not_found()),
     }
 }
@@ -161,4 +162,63 @@ fn grant(req: &Request, w: &mut World, org: &str, account: &str) -> ApiResult {
     site.check_user_limit(account).map_err(|m| ApiError::new(400, m))?;
     site.access.insert(account.to_string());
     Ok(Reply::ok(json!({"message": "Product access granted"})))
+}
+
+/// `POST /admin/v2/orgs/{orgId}/workspaces`: the org's Confluence sites.
+pub fn workspaces(req: &Request, w: &mut World, org_in_path: &str) -> ApiResult {
+    let org = auth::org_caller(w, &req.headers)?;
+    if org != org_in_path {
+        return Err(ApiError::not_found());
+    }
+    let data: Vec<Value> = w
+        .sites
+        .iter()
+        .filter(|s| s.org_id == org)
+        .map(|s| {
+            json!({"id": s.cloud_id, "type": "workspaces",
+                   "attributes": {"name": s.name, "type": if s.confluence { "confluence" } else { "jira-software" },
+                                  "hostUrl": format!("{}.atlassian.net", s.name), "status": "online"}})
+        })
+        .collect();
+    Ok(Reply::ok(json!({"data": data, "links": {}})))
+}
+
+#[derive(Deserialize)]
+struct GroupIn {
+    name: String,
+    /// Site name or cloud id; all the org's sites when absent.
+    #[serde(default)]
+    site: Option<String>,
+}
+
+/// Creates the group on the org's sites that lack it (sandbox groups live per site).
+fn create_group(req: &Request, w: &mut World, org: &str) -> ApiResult {
+    let input: GroupIn = req.json()?;
+    let name = input.name.trim().to_lowercase();
+    if name.is_empty() {
+        return Err(ApiError::bad_request("name is required"));
+    }
+    let mut first = None;
+    for site in w.sites.iter_mut().filter(|s| s.org_id == org) {
+        if input.site.as_deref().is_some_and(|x| x != site.name && x != site.cloud_id) {
+            continue;
+        }
+        let id = match site.groups.iter().find(|g| g.name == name) {
+            Some(g) => g.id.clone(),
+            None => {
+                let id = crate::sandbox::seed::group_id_for(&site.name, &format!("{name}#{}", site.next_id));
+                site.next_id += 1;
+                site.groups.push(crate::sandbox::model::Group {
+                    id: id.clone(),
+                    name: name.clone(),
+                    members: Default::default(),
+                    grants_access: false,
+                });
+                id
+            }
+        };
+        first.get_or_insert(id);
+    }
+    let id = first.ok_or_else(|| ApiError::bad_request("No such site in this organization"))?;
+    Ok(Reply::json(201, &json!({"groupId": id, "message": "Group created"})))
 }
