@@ -13,3 +13,4 @@ mod sandbox_api;
 mod sandbox_faults;
 mod sandbox_observe;
 mod support_sandbox;
+mod sandbox_schema;
