@@ -6,10 +6,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::checks::Forecast;
+use crate::client::ClientOptions;
 use crate::diagnostic::render::{self, FileReport, Format};
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::exit::Exit;
+use crate::plan::Plan;
 use crate::settings::{Flags, LogFormat, Settings};
+use crate::site::PlanSites;
 
 #[derive(Debug, Parser)]
 #[command(name = "confcopy", version, about, long_about = None)]
@@ -91,12 +95,21 @@ fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn check(args: CheckArgs, _settings: &Settings) -> Exit {
+fn check(args: CheckArgs, settings: &Settings) -> Exit {
     let mut reports = Vec::new();
+    let mut forecasts: Vec<Option<Forecast>> = Vec::new();
     let mut trouble = false;
+    let runtime = (!args.offline).then(runtime).transpose();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Trouble;
+        }
+    };
     for path in &args.plans {
-        match crate::plan::load(path) {
-            Ok(loaded) => reports.push(FileReport { file: loaded.file, diagnostics: loaded.diagnostics }),
+        let mut loaded = match crate::plan::load(path) {
+            Ok(loaded) => loaded,
             Err(error) => {
                 trouble = true;
                 let name = path.display().to_string();
@@ -104,24 +117,47 @@ fn check(args: CheckArgs, _settings: &Settings) -> Exit {
                     Diagnostic::new(Code::PlanUnreadable, format!("cannot read {name}: {error}"))
                         .help("check the path and that you may read the file");
                 reports.push(FileReport { file: SourceFile::new(name, ""), diagnostics: vec![diagnostic] });
+                forecasts.push(None);
+                continue;
+            }
+        };
+        let mut forecast = None;
+        if let (Some(runtime), Some(plan)) = (&runtime, &loaded.plan) {
+            match runtime.block_on(site_checks(plan, settings)) {
+                Ok((findings, f)) => {
+                    trouble |= findings.iter().any(|d| d.code == Code::SiteUnreachable);
+                    loaded.diagnostics.extend(findings);
+                    forecast = f;
+                }
+                Err(message) => {
+                    eprintln!("error: {}: {message}", loaded.file.name());
+                    trouble = true;
+                }
             }
         }
-    }
-    if !args.offline && !trouble {
-        eprintln!(
-            "error: checks against the sites are not available in this build yet; run `confcopy check --offline` for the plan files alone"
-        );
-        return Exit::Trouble;
+        reports.push(FileReport { file: loaded.file, diagnostics: loaded.diagnostics });
+        forecasts.push(forecast);
     }
     let (errors, warnings) = render::totals(&reports);
     let output = match args.format {
         Format::Human => {
             let mut text = render::human(&reports, use_color());
+            for (report, forecast) in reports.iter().zip(&forecasts) {
+                if let Some(forecast) = forecast {
+                    text.push_str(&format!("{}\n{}\n", report.file.name(), forecast.to_text()));
+                }
+            }
             text.push_str(&status_line(errors, warnings, reports.len()));
             text
         }
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&render::json(&reports)).unwrap_or_default();
+            let mut document = render::json(&reports);
+            for (i, forecast) in forecasts.iter().enumerate() {
+                if let Some(forecast) = forecast {
+                    document["plans"][i]["forecast"] = forecast.to_json();
+                }
+            }
+            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
             text.push('\n');
             text
         }
@@ -138,6 +174,32 @@ fn check(args: CheckArgs, _settings: &Settings) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// Looks at both sites: the findings of every check, and the forecast when the sites could be read.
+async fn site_checks(
+    plan: &Plan,
+    settings: &Settings,
+) -> Result<(Vec<Diagnostic>, Option<Forecast>), String> {
+    let sites = PlanSites::connect(plan, settings, ClientOptions::default()).await?;
+    let result = match crate::inventory::read(plan, &sites).await {
+        Ok(inventory) => {
+            let findings = crate::checks::run(plan, &inventory);
+            let forecast = (inventory.source.signed_in() && inventory.destination.signed_in())
+                .then(|| Forecast::new(plan, &inventory));
+            (findings, forecast)
+        }
+        Err(unreachable) => (vec![unreachable], None),
+    };
+    sites.close().await?;
+    Ok(result)
 }
 
 fn status_line(errors: usize, warnings: usize, plans: usize) -> String {

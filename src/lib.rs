@@ -4,11 +4,14 @@
 //! [`diagnostic`] (findings and their renderings), then the sites: [`sandbox`] emulates
 //! Confluence Cloud on loopback for tests and rehearsals.
 
+pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod diagnostic;
 pub mod exit;
+pub mod inventory;
 pub mod plan;
 pub mod sandbox;
 pub mod settings;
+pub mod site;
 pub mod suggest;

@@ -27,7 +27,10 @@ mod transport;
 
 pub use admin::AdminClient;
 pub use credentials::Credentials;
-pub use endpoints::{CommentKind, Download, SpaceFilter, USERS_BULK_MAX};
+pub use endpoints::{
+    CommentKind, Download, RestrictedContent, RestrictionsByOperation, SpaceByKey, SpaceFilter,
+    USERS_BULK_MAX,
+};
 pub use error::{ClientError, ErrorKind};
 pub use http_client::USER_AGENT;
 pub use options::ClientOptions;

@@ -3,6 +3,7 @@
 mod access;
 mod attachments;
 mod blog_posts;
+mod bulk;
 mod comments;
 mod groups;
 mod labels;
@@ -13,6 +14,7 @@ mod spaces;
 mod users;
 
 pub use attachments::Download;
+pub use bulk::{RestrictedContent, RestrictionsByOperation, SpaceByKey};
 pub use comments::CommentKind;
 pub use spaces::SpaceFilter;
 pub use users::USERS_BULK_MAX;

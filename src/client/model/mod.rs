@@ -7,7 +7,7 @@ pub mod attachment;
 pub mod comment;
 pub mod content;
 pub mod group;
-mod id;
+pub(crate) mod id;
 pub mod label;
 pub mod org;
 pub mod page;

@@ -39,6 +39,19 @@ pub struct Workspace {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub attributes: Option<WorkspaceAttributes>,
+    /// Related policies, entitlements and features; entitlements carry the product plan.
+    #[serde(default)]
+    pub relationships: Option<std::collections::BTreeMap<String, Vec<serde_json::Value>>>,
+}
+
+impl Workspace {
+    /// The plan of the workspace's entitlement (`free`, `standard`, ...), when listed.
+    pub fn plan(&self) -> Option<String> {
+        self.relationships.as_ref()?.values().flatten().find_map(|item| {
+            let attributes = item.get("attributes")?;
+            attributes.get("plan").or_else(|| attributes.get("planKey"))?.as_str().map(str::to_lowercase)
+        })
+    }
 }
 
 /// What a workspace is.
@@ -51,6 +64,9 @@ pub struct WorkspaceAttributes {
     pub product: Option<String>,
     pub host_url: Option<String>,
     pub status: Option<String>,
+    /// Licensed users now, and the most the plan allows.
+    pub usage: Option<u64>,
+    pub capacity: Option<u64>,
 }
 
 /// An organization the admin key belongs to (`GET /v1/orgs`).

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bulk;
 pub mod control;
 pub mod multipart;
 pub mod pagination;

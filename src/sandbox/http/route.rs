@@ -3,7 +3,7 @@
 use super::reply::{ApiError, ApiResult};
 use super::request::Request;
 use super::{
-    admin, v1_content, v1_space, v1_users, v2_attachments, v2_comments, v2_content, v2_spaces, v2_users,
+    admin, bulk, v1_content, v1_space, v1_users, v2_attachments, v2_comments, v2_content, v2_spaces, v2_users,
 };
 use crate::sandbox::model::{CommentKind, ContentKind, World};
 
@@ -12,6 +12,7 @@ pub fn dispatch(req: &Request, world: &mut World, site: usize) -> ApiResult {
     let m = req.method.as_str();
     match segs.as_slice() {
         ["_edge", "tenant_info"] => v2_users::tenant_info(world, site),
+        ["admin", "v2", "orgs", org, "workspaces"] if m == "POST" => bulk::workspaces(req, world, org),
         ["admin", "v1", rest @ ..] => admin::dispatch(req, world, site, m, rest),
         ["admin", "v2", "orgs", org, "workspaces"] if m == "POST" => admin::workspaces(req, world, org),
         ["wiki", "api", "v2", rest @ ..] => v2(req, world, site, m, rest),
@@ -96,6 +97,9 @@ fn v2(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResu
         }
         ("POST", ["footer-comments"]) => v2_comments::create(req, w, s, CommentKind::Footer),
         ("POST", ["inline-comments"]) => v2_comments::create(req, w, s, CommentKind::Inline),
+        ("GET", ["footer-comments"]) => bulk::all_comments(req, w, s, CommentKind::Footer),
+        ("GET", ["inline-comments"]) => bulk::all_comments(req, w, s, CommentKind::Inline),
+        ("GET", ["attachments"]) => bulk::all_attachments(req, w, s),
         ("POST", ["users-bulk"]) => v2_users::users_bulk(req, w, s),
         ("GET", ["admin-key"]) => v2_users::admin_key(req, w, s),
         ("POST", ["admin-key"]) => v2_users::admin_key(req, w, s),
@@ -114,6 +118,7 @@ fn kind_of(segment: &str) -> ContentKind {
 
 fn v1(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResult {
     match (m, segs) {
+        ("GET", ["content"]) => bulk::content_list(req, w, s),
         ("GET", ["space"]) => v1_space::list(req, w, s),
         ("POST", ["space"]) => v1_space::create(req, w, s),
         ("GET", ["space", key]) => v1_space::get(req, w, s, key),

@@ -145,7 +145,7 @@ pub fn remove_label(req: &Request, w: &mut World, s: usize, id: &str, name: &str
     Ok(Reply::empty(204))
 }
 
-fn restrictions_v1(w: &World, s: usize, c: &Content, base: &str) -> Value {
+pub fn restrictions_v1(w: &World, s: usize, c: &Content, base: &str) -> Value {
     let site = &w.sites[s];
     let one = |op: &str, r: &Restriction| {
         let users: Vec<Value> =

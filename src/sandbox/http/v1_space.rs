@@ -29,9 +29,11 @@ pub fn space_v1(site: &Site, s: &Space, base: &str) -> Value {
     v
 }
 
+/// A space by key; a key the space used to have still finds it, as old links keep working
+/// after a key change.
 fn readable<'a>(w: &'a World, s: usize, req: &Request, key: &str) -> Result<&'a Space, ApiError> {
     let site = &w.sites[s];
-    site.space_by_key(key)
+    site.space_by_any_key(key)
         .filter(|sp| site.can_read_space(sp, req.caller.as_deref()))
         .ok_or_else(|| ApiError::new(404, format!("No space with key : {key}")))
 }

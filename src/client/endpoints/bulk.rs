@@ -1,0 +1,98 @@
+//! Site-wide and expanded listings, so that reading a large space costs one request per 250
+//! items instead of one per page: every footer or inline comment, every attachment, and v1
+//! content with its restrictions expanded.
+
+use futures_util::stream::BoxStream;
+use serde::Deserialize;
+
+use crate::client::error::ClientError;
+use crate::client::model::attachment::Attachment;
+use crate::client::model::comment::Comment;
+use crate::client::model::restriction::OperationRestrictions;
+use crate::client::pagination::ListStyle;
+use crate::client::site_client::SiteClient;
+
+use super::CommentKind;
+
+/// A page or blog post with the restrictions of its operations (v1 `expand=restrictions...`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RestrictedContent {
+    #[serde(deserialize_with = "crate::client::model::id::id")]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    #[serde(default)]
+    pub restrictions: Option<RestrictionsByOperation>,
+}
+
+/// v1 `restrictions` keyed by operation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RestrictionsByOperation {
+    pub read: Option<OperationRestrictions>,
+    pub update: Option<OperationRestrictions>,
+}
+
+const RESTRICTIONS_EXPAND: &str = "restrictions.read.restrictions.user,restrictions.read.restrictions.group,\
+restrictions.update.restrictions.user,restrictions.update.restrictions.group";
+
+impl SiteClient {
+    /// Every footer or inline comment of the site (roots and replies), with storage bodies.
+    pub fn all_comments(&self, kind: CommentKind) -> BoxStream<'static, Result<Comment, ClientError>> {
+        let collection = match kind {
+            CommentKind::Footer => "footer-comments",
+            CommentKind::Inline => "inline-comments",
+        };
+        self.v2_list(
+            &format!("/wiki/api/v2/{collection}"),
+            format!("list every {collection} of the site"),
+            &[("body-format", "storage")],
+        )
+    }
+
+    /// Every attachment of the site (metadata).
+    pub fn all_attachments(&self) -> BoxStream<'static, Result<Attachment, ClientError>> {
+        self.v2_list("/wiki/api/v2/attachments", "list every attachment of the site".to_string(), &[])
+    }
+
+    /// Pages or blog posts of a space (v1 `type` = `page` | `blogpost`) with read and update
+    /// restrictions expanded.
+    pub fn restricted_content(
+        &self,
+        space_key: &str,
+        kind: &str,
+    ) -> BoxStream<'static, Result<RestrictedContent, ClientError>> {
+        self.list(
+            "/wiki/rest/api/content",
+            format!("list {kind} restrictions of space {space_key}"),
+            &[("spaceKey", space_key), ("type", kind), ("expand", RESTRICTIONS_EXPAND)],
+            ListStyle::Offset,
+        )
+    }
+}
+
+/// A space as v1 answers `GET /space/{key}`, which also finds a space by a key it used to have.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SpaceByKey {
+    #[serde(deserialize_with = "crate::client::model::id::id")]
+    pub id: String,
+    pub key: String,
+    pub name: String,
+}
+
+impl SiteClient {
+    /// The space that has, or had, this key; `None` when no space answers to it.
+    pub async fn space_holding_key(&self, key: &str) -> Result<Option<SpaceByKey>, ClientError> {
+        let t = self.transport();
+        let request = t.request(
+            reqwest::Method::GET,
+            &format!("/wiki/rest/api/space/{}", crate::client::site::encode_segment(key)),
+            format!("look up space key {key}"),
+        )?;
+        match t.json(&request).await {
+            Ok(space) => Ok(Some(space)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! What the two sites hold, as far as the plan is concerned: the facts the checks judge, the
+//! forecast counts, and what the execution graph is built from.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Whether confcopy could sign in to a site, and as whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Signed in.
+    Granted { account_id: String, display_name: String },
+    /// No credentials were configured for the site.
+    Missing,
+    /// The site refused the credentials (401).
+    Rejected { message: String },
+}
+
+/// Whether the caller is an organization admin of the site's organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgAdmin {
+    Yes {
+        org_id: String,
+    },
+    No {
+        org_id: String,
+        message: String,
+    },
+    /// No organization API key was configured for this site.
+    NoKey,
+}
+
+/// An installed app.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct App {
+    pub key: String,
+    pub name: String,
+}
+
+/// What one site is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteFacts {
+    /// The site as the plan names it.
+    pub label: String,
+    pub access: Access,
+    /// `None` when it could not be determined (no access).
+    pub product_admin: Option<bool>,
+    pub org_admin: OrgAdmin,
+    pub confluence: bool,
+    /// The Confluence plan (`free`, `standard`, ...), when the admin API tells it.
+    pub plan: Option<String>,
+    /// Licensed users now and the most the plan allows, when the admin API tells them.
+    pub usage: Option<u64>,
+    pub capacity: Option<u64>,
+    /// Apps that admins installed (system apps are left out).
+    pub apps: Vec<App>,
+}
+
+impl SiteFacts {
+    pub fn signed_in(&self) -> bool {
+        matches!(self.access, Access::Granted { .. })
+    }
+}
+
+/// Why a user is in the plan's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reason {
+    Author,
+    Editor,
+    Commenter,
+    Mentioned,
+    Permission,
+    Restriction,
+    GroupMember,
+    All,
+}
+
+impl Reason {
+    pub const EVERY: [Reason; 8] = [
+        Reason::Author,
+        Reason::Editor,
+        Reason::Commenter,
+        Reason::Mentioned,
+        Reason::Permission,
+        Reason::Restriction,
+        Reason::GroupMember,
+        Reason::All,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Author => "author",
+            Reason::Editor => "editor",
+            Reason::Commenter => "commenter",
+            Reason::Mentioned => "mentioned",
+            Reason::Permission => "permission",
+            Reason::Restriction => "restriction",
+            Reason::GroupMember => "group member",
+            Reason::All => "all",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AccountStatus {
+    Active,
+    Inactive,
+    /// Closed or deleted: shown as "Former user".
+    Former,
+}
+
+impl AccountStatus {
+    pub fn from_api(status: Option<&str>) -> Self {
+        match status {
+            Some("inactive") => AccountStatus::Inactive,
+            Some("closed" | "deleted") => AccountStatus::Former,
+            _ => AccountStatus::Active,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Inactive => "inactive",
+            AccountStatus::Former => "former",
+        }
+    }
+}
+
+/// A user in the plan's scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFacts {
+    pub account_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub status: AccountStatus,
+    pub reasons: BTreeSet<Reason>,
+    /// Names of the source groups the user belongs to.
+    pub groups: BTreeSet<String>,
+}
+
+/// A group, by name; members by account id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupFacts {
+    pub id: String,
+    pub name: String,
+    pub members: BTreeSet<String>,
+}
+
+/// Counts of one selected space on the source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpaceCounts {
+    pub pages: u64,
+    pub blog_posts: u64,
+    pub attachments: u64,
+    pub attachment_bytes: u64,
+    pub comments: u64,
+}
+
+/// A selected space as the source holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpace {
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    /// Permission operations granted to anonymous users (empty when none).
+    pub anonymous: Vec<String>,
+    pub counts: SpaceCounts,
+    /// Pages and attachments that are in the space but that the credentials cannot read.
+    pub unreadable_pages: u64,
+    pub unreadable_attachments: u64,
+}
+
+/// A destination space whose key (or one of its former keys) matches a key the plan needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestinationSpace {
+    pub key: String,
+    pub name: String,
+    /// Keys the space used to have (reserved for it).
+    pub historical_keys: Vec<String>,
+}
+
+/// Everything the checks need, read once from both sites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inventory {
+    pub source: SiteFacts,
+    pub destination: SiteFacts,
+    /// Every space key on the source, for "did you mean".
+    pub source_keys: Vec<String>,
+    /// The selected spaces in plan order; `None` when the source has no such space.
+    pub spaces: Vec<Option<SourceSpace>>,
+    /// Per selected space (plan order): the destination space that holds its destination key.
+    pub destination_conflicts: Vec<Option<DestinationSpace>>,
+    /// Users in scope, by account id.
+    pub users: BTreeMap<String, UserFacts>,
+    /// Source groups in scope, by name.
+    pub groups: BTreeMap<String, GroupFacts>,
+    /// Destination groups by lower-case name.
+    pub destination_groups: BTreeMap<String, GroupFacts>,
+    /// Display names of destination users named in `destination_groups`.
+    pub destination_names: BTreeMap<String, String>,
+    /// Account ids that already have Confluence access on the destination.
+    pub destination_licensed: BTreeSet<String>,
+}

@@ -1,0 +1,491 @@
+//! Reads the [`Inventory`] from both sites: a handful of list requests per space, never one
+//! request per page (comments and attachments come from site-wide lists, restrictions from an
+//! expanded v1 list).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use futures_util::TryStreamExt;
+
+use super::mentions::mentioned_accounts;
+use super::model::*;
+use crate::client::model::space::Space;
+use crate::client::{ClientError, CommentKind, SiteClient, SpaceFilter};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::plan::{At, Plan, SiteRef, UserScope};
+use crate::site::{PlanSites, Site};
+
+/// Why the inventory could not be read: a site that cannot be reached or answers nonsense.
+fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
+    Diagnostic::new(Code::SiteUnreachable, format!("cannot read {}: {error}", site.value))
+        .label(site.span.clone(), "this site did not answer as Confluence Cloud does")
+        .help("check the address, the network and the site's status page, then run the check again")
+}
+
+/// Reads everything the checks and the forecast need.
+pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnostic> {
+    let (source, destination) = tokio::join!(facts(&sites.source), facts(&sites.destination));
+    let source = source.map_err(|e| unreachable(&plan.source, &e))?;
+    let destination = destination.map_err(|e| unreachable(&plan.destination, &e))?;
+    let mut inventory = Inventory {
+        source: source.facts,
+        destination: destination.facts,
+        source_keys: Vec::new(),
+        spaces: Vec::new(),
+        destination_conflicts: Vec::new(),
+        users: BTreeMap::new(),
+        groups: BTreeMap::new(),
+        destination_groups: BTreeMap::new(),
+        destination_names: BTreeMap::new(),
+        destination_licensed: BTreeSet::new(),
+    };
+    let (Some(source_client), Some(destination_client)) = (&sites.source.client, &sites.destination.client)
+    else {
+        return Ok(inventory);
+    };
+    if !inventory.source.signed_in() || !inventory.destination.signed_in() {
+        return Ok(inventory);
+    }
+    read_source(plan, source_client, &source.org, &mut inventory)
+        .await
+        .map_err(|e| unreachable(&plan.source, &e))?;
+    read_destination(plan, destination_client, &destination.org, &mut inventory)
+        .await
+        .map_err(|e| unreachable(&plan.destination, &e))?;
+    Ok(inventory)
+}
+
+/// The organization side of a site, when an organization key confirmed it.
+#[derive(Default)]
+struct OrgView {
+    admin: Option<crate::client::AdminClient>,
+    /// The host the organization knows the site by (`acme.atlassian.net`).
+    host: Option<String>,
+}
+
+struct FactsRead {
+    facts: SiteFacts,
+    org: OrgView,
+}
+
+fn blank(site: &Site, access: Access) -> SiteFacts {
+    SiteFacts {
+        label: site.label.clone(),
+        access,
+        product_admin: None,
+        org_admin: OrgAdmin::NoKey,
+        confluence: false,
+        plan: None,
+        usage: None,
+        capacity: None,
+        apps: Vec::new(),
+    }
+}
+
+async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
+    let Some(client) = &site.client else {
+        return Ok(FactsRead { facts: blank(site, Access::Missing), org: OrgView::default() });
+    };
+    let tenant = client.tenant_info().await?;
+    let (access, confluence) = match client.current_user().await {
+        Ok(user) => (
+            Access::Granted {
+                display_name: user
+                    .display_name
+                    .clone()
+                    .or(user.public_name.clone())
+                    .unwrap_or_else(|| user.account_id.clone()),
+                account_id: user.account_id,
+            },
+            true,
+        ),
+        Err(e) if e.status() == Some(401) => (
+            Access::Rejected {
+                message: e.server_message().map_or("401 Unauthorized".to_string(), |m| m.message.clone()),
+            },
+            false,
+        ),
+        Err(e) if e.is_not_found() => {
+            (Access::Granted { account_id: String::new(), display_name: "the caller".into() }, false)
+        }
+        Err(e) => return Err(e),
+    };
+    let mut facts = blank(site, access);
+    facts.confluence = confluence;
+    if !facts.signed_in() || !confluence {
+        return Ok(FactsRead { facts, org: OrgView::default() });
+    }
+    facts.product_admin = match client.admin_key().await {
+        Ok(_) => Some(true),
+        Err(e) if e.is_access_denied() => Some(false),
+        Err(e) => return Err(e),
+    };
+    let mut apps: Vec<App> = client
+        .apps()
+        .await?
+        .into_iter()
+        .filter(|a| a.user_installed)
+        .map(|a| App { name: a.name.clone().unwrap_or_else(|| a.key.clone()), key: a.key })
+        .collect();
+    apps.sort();
+    facts.apps = apps;
+    let mut org = OrgView::default();
+    if let Some(key) = &site.admin {
+        facts.org_admin = organization(key, &tenant.cloud_id, site, &mut facts, &mut org).await?;
+    }
+    Ok(FactsRead { facts, org })
+}
+
+/// Finds the organization of the key that owns this site, and what the site's plan is.
+async fn organization(
+    key: &crate::site::AdminKey,
+    cloud_id: &str,
+    site: &Site,
+    facts: &mut SiteFacts,
+    view: &mut OrgView,
+) -> Result<OrgAdmin, ClientError> {
+    let probe = key.client("-")?;
+    let orgs: Vec<_> = match probe.orgs().try_collect().await {
+        Ok(orgs) => orgs,
+        Err(e) if e.is_access_denied() => {
+            return Ok(OrgAdmin::No {
+                org_id: "unknown".into(),
+                message: e.server_message().map_or("key refused".to_string(), |m| m.message.clone()),
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let host = site.base.host().to_string();
+    for org in &orgs {
+        let admin = key.client(&org.id)?;
+        let workspaces = admin.workspaces().await?;
+        let found = workspaces.iter().find(|w| {
+            w.id == cloud_id
+                || w.attributes
+                    .as_ref()
+                    .and_then(|a| a.host_url.as_deref())
+                    .is_some_and(|u| u.contains(&host))
+        });
+        if let Some(workspace) = found {
+            facts.plan = workspace.plan();
+            facts.usage = workspace.attributes.as_ref().and_then(|a| a.usage);
+            facts.capacity = workspace.attributes.as_ref().and_then(|a| a.capacity);
+            view.host = workspace.attributes.as_ref().and_then(|a| a.host_url.clone()).map(|u| host_of(&u));
+            view.admin = Some(admin);
+            return Ok(OrgAdmin::Yes { org_id: org.id.clone() });
+        }
+    }
+    let ids: Vec<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+    Ok(OrgAdmin::No {
+        org_id: if ids.is_empty() { "unknown".into() } else { ids.join(", ") },
+        message: "the key's organization does not own this site".into(),
+    })
+}
+
+fn host_of(url: &str) -> String {
+    url.split("://").nth(1).unwrap_or(url).split('/').next().unwrap_or("").to_ascii_lowercase()
+}
+
+fn is_anonymous(kind: &str, id: Option<&str>) -> bool {
+    kind.eq_ignore_ascii_case("anonymous")
+        || (kind.eq_ignore_ascii_case("role")
+            && id.is_some_and(|id| id.to_ascii_uppercase().contains("ANONYMOUS")))
+}
+
+/// Everyone the selected spaces relate to, with the reasons.
+#[derive(Default)]
+struct Related {
+    users: BTreeMap<String, BTreeSet<Reason>>,
+    /// Group ids named by permissions and restrictions.
+    groups: BTreeSet<String>,
+}
+
+impl Related {
+    fn add(&mut self, account_id: Option<&str>, reason: Reason) {
+        if let Some(id) = account_id.filter(|id| !id.is_empty()) {
+            self.users.entry(id.to_string()).or_default().insert(reason);
+        }
+    }
+
+    fn mentions(&mut self, body: Option<&str>) {
+        for id in body.into_iter().flat_map(mentioned_accounts) {
+            self.add(Some(id), Reason::Mentioned);
+        }
+    }
+}
+
+async fn read_source(
+    plan: &Plan,
+    client: &SiteClient,
+    org: &OrgView,
+    inventory: &mut Inventory,
+) -> Result<(), ClientError> {
+    let all_spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
+    inventory.source_keys = all_spaces.iter().map(|s| s.key.clone()).collect();
+    let groups: Vec<_> = client.groups().try_collect().await?;
+    let group_names: HashMap<String, String> =
+        groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect();
+    let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
+    let mut related = Related::default();
+    let mut container_space: HashMap<String, usize> = HashMap::new();
+    for (index, selection) in plan.spaces.iter().enumerate() {
+        let Some(space) = all_spaces.iter().find(|s| s.key.eq_ignore_ascii_case(&selection.source_key.value))
+        else {
+            inventory.spaces.push(None);
+            continue;
+        };
+        let mut anonymous = Vec::new();
+        let permissions: Vec<_> = client.space_permissions(&space.id).try_collect().await?;
+        for permission in &permissions {
+            let operation = format!("{}:{}", permission.operation.key, permission.operation.target_type);
+            match permission.principal.kind.as_str() {
+                "user" => related.add(permission.principal.id.as_deref(), Reason::Permission),
+                "group" => related.groups.extend(permission.principal.id.clone()),
+                kind if is_anonymous(kind, permission.principal.id.as_deref()) => anonymous.push(operation),
+                _ => {}
+            }
+        }
+        anonymous.sort();
+        anonymous.dedup();
+        let mut counts = SpaceCounts::default();
+        let mut pages = client.pages_in_space(&space.id, Some(statuses));
+        while let Some(page) = pages.try_next().await? {
+            counts.pages += 1;
+            container_space.insert(page.id.clone(), index);
+            related.add(page.author_id.as_deref(), Reason::Author);
+            related.add(page.version.as_ref().and_then(|v| v.author_id.as_deref()), Reason::Editor);
+            related.mentions(page.storage());
+        }
+        let mut posts = client.blog_posts_in_space(&space.id, Some(statuses));
+        while let Some(post) = posts.try_next().await? {
+            counts.blog_posts += 1;
+            container_space.insert(post.id.clone(), index);
+            related.add(post.author_id.as_deref(), Reason::Author);
+            related.add(post.version.as_ref().and_then(|v| v.author_id.as_deref()), Reason::Editor);
+            related.mentions(post.storage());
+        }
+        for kind in ["page", "blogpost"] {
+            let mut restricted = client.restricted_content(&space.key, kind);
+            while let Some(content) = restricted.try_next().await? {
+                let Some(restrictions) = content.restrictions else { continue };
+                for operation in [restrictions.read, restrictions.update].into_iter().flatten() {
+                    for user in operation.restrictions.users() {
+                        related.add(Some(&user.account_id), Reason::Restriction);
+                    }
+                    related.groups.extend(operation.restrictions.groups().iter().map(|g| g.id.clone()));
+                }
+            }
+        }
+        inventory.spaces.push(Some(SourceSpace {
+            id: space.id.clone(),
+            key: space.key.clone(),
+            name: space.name.clone(),
+            anonymous,
+            counts,
+            unreadable_pages: 0,
+            unreadable_attachments: 0,
+        }));
+    }
+    count_comments(client, &container_space, &mut related, inventory).await?;
+    count_attachments(client, &container_space, inventory).await?;
+    scope_users(plan, client, org, &groups, &group_names, related, inventory).await
+}
+
+async fn count_comments(
+    client: &SiteClient,
+    container_space: &HashMap<String, usize>,
+    related: &mut Related,
+    inventory: &mut Inventory,
+) -> Result<(), ClientError> {
+    for kind in [CommentKind::Footer, CommentKind::Inline] {
+        let comments: Vec<_> = client.all_comments(kind).try_collect().await?;
+        // Replies may name only their parent comment: resolve their container through it.
+        let parents: HashMap<&str, &crate::client::model::comment::Comment> =
+            comments.iter().map(|c| (c.id.as_str(), c)).collect();
+        for comment in &comments {
+            let mut cursor = comment;
+            let mut hops = 0;
+            let container = loop {
+                if let Some(id) = cursor.page_id.as_deref().or(cursor.blog_post_id.as_deref()) {
+                    break Some(id);
+                }
+                match cursor.parent_comment_id.as_deref().and_then(|p| parents.get(p)) {
+                    Some(parent) if hops < 64 => {
+                        cursor = parent;
+                        hops += 1;
+                    }
+                    _ => break None,
+                }
+            };
+            let Some(&index) = container.and_then(|id| container_space.get(id)) else { continue };
+            if let Some(Some(space)) = inventory.spaces.get_mut(index) {
+                space.counts.comments += 1;
+            }
+            related.add(comment.version.as_ref().and_then(|v| v.author_id.as_deref()), Reason::Commenter);
+            related.mentions(comment.storage());
+        }
+    }
+    Ok(())
+}
+
+async fn count_attachments(
+    client: &SiteClient,
+    container_space: &HashMap<String, usize>,
+    inventory: &mut Inventory,
+) -> Result<(), ClientError> {
+    let mut attachments = client.all_attachments();
+    while let Some(attachment) = attachments.try_next().await? {
+        let container = attachment.page_id.as_deref().or(attachment.blog_post_id.as_deref());
+        let Some(&index) = container.and_then(|id| container_space.get(id)) else { continue };
+        if let Some(Some(space)) = inventory.spaces.get_mut(index) {
+            space.counts.attachments += 1;
+            space.counts.attachment_bytes += attachment.file_size.unwrap_or(0);
+        }
+    }
+    Ok(())
+}
+
+/// Settles who is in scope and why, which groups come along, and the users' details.
+async fn scope_users(
+    plan: &Plan,
+    client: &SiteClient,
+    org: &OrgView,
+    groups: &[crate::client::model::group::Group],
+    group_names: &HashMap<String, String>,
+    mut related: Related,
+    inventory: &mut Inventory,
+) -> Result<(), ClientError> {
+    let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for group in groups {
+        let ids: BTreeSet<String> =
+            client.group_members(&group.id).map_ok(|u| u.account_id).try_collect().await?;
+        members.insert(group.id.clone(), ids);
+    }
+    let org_users: Vec<crate::client::model::org::OrgUser> = match &org.admin {
+        Some(admin) => admin.users().try_collect().await?,
+        None => Vec::new(),
+    };
+    let scope_all = plan.users.scope.value == UserScope::All;
+    if scope_all {
+        for user in &org_users {
+            let on_site = org.host.as_ref().is_none_or(|host| {
+                user.product_access.iter().any(|p| p.url.as_deref().is_some_and(|u| host_of(u) == *host))
+            });
+            let former = AccountStatus::from_api(user.account_status.as_deref()) == AccountStatus::Former;
+            let in_groups = members.values().any(|m| m.contains(&user.account_id));
+            if on_site || former || in_groups {
+                related.add(Some(&user.account_id), Reason::All);
+            }
+        }
+        for ids in members.values() {
+            for id in ids {
+                related.add(Some(id), Reason::All);
+            }
+        }
+    } else if plan.users.include_group_members.value {
+        let scoped: HashSet<String> = related.users.keys().cloned().collect();
+        for ids in members.values().filter(|ids| ids.iter().any(|id| scoped.contains(id))) {
+            for id in ids {
+                related.add(Some(id), Reason::GroupMember);
+            }
+        }
+    }
+    // Groups in scope: named by permissions or restrictions, or holding a user in scope.
+    for group in groups {
+        let ids = members.get(&group.id).cloned().unwrap_or_default();
+        let named = related.groups.contains(&group.id);
+        if scope_all || named || ids.iter().any(|id| related.users.contains_key(id)) {
+            inventory.groups.insert(
+                group.name.clone(),
+                GroupFacts { id: group.id.clone(), name: group.name.clone(), members: ids },
+            );
+        }
+    }
+    let _ = group_names;
+    let ids: Vec<String> = related.users.keys().cloned().collect();
+    let details = client.users_bulk(&ids).await?;
+    let by_id: HashMap<&str, &crate::client::model::user::User> =
+        details.iter().map(|u| (u.account_id.as_str(), u)).collect();
+    let org_by_id: HashMap<&str, &crate::client::model::org::OrgUser> =
+        org_users.iter().map(|u| (u.account_id.as_str(), u)).collect();
+    for (id, reasons) in related.users {
+        let bulk = by_id.get(id.as_str());
+        let admin = org_by_id.get(id.as_str());
+        let status = AccountStatus::from_api(
+            bulk.and_then(|u| u.account_status.as_deref())
+                .or(admin.and_then(|u| u.account_status.as_deref())),
+        );
+        let display_name = if status == AccountStatus::Former {
+            "Former user".to_string()
+        } else {
+            bulk.and_then(|u| u.display_name.clone().or(u.public_name.clone()))
+                .or(admin.and_then(|u| u.name.clone()))
+                .unwrap_or_else(|| id.clone())
+        };
+        let email = bulk
+            .and_then(|u| u.email.clone())
+            .or(admin.and_then(|u| u.email.clone()))
+            .filter(|e| !e.trim().is_empty());
+        let user_groups =
+            inventory.groups.values().filter(|g| g.members.contains(&id)).map(|g| g.name.clone()).collect();
+        inventory.users.insert(
+            id.clone(),
+            UserFacts { account_id: id, display_name, email, status, reasons, groups: user_groups },
+        );
+    }
+    Ok(())
+}
+
+async fn read_destination(
+    plan: &Plan,
+    client: &SiteClient,
+    org: &OrgView,
+    inventory: &mut Inventory,
+) -> Result<(), ClientError> {
+    let spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
+    for selection in &plan.spaces {
+        let wanted = &selection.destination_key.value;
+        let current = spaces.iter().find(|s| s.key.eq_ignore_ascii_case(wanted));
+        let conflict = match current {
+            Some(space) => Some(DestinationSpace {
+                key: space.key.clone(),
+                name: space.name.clone(),
+                historical_keys: Vec::new(),
+            }),
+            None => client.space_holding_key(wanted).await?.map(|space| DestinationSpace {
+                historical_keys: if space.key.eq_ignore_ascii_case(wanted) {
+                    Vec::new()
+                } else {
+                    vec![wanted.clone()]
+                },
+                key: space.key,
+                name: space.name,
+            }),
+        };
+        inventory.destination_conflicts.push(conflict);
+    }
+    let groups: Vec<_> = client.groups().try_collect().await?;
+    for group in groups {
+        if !inventory.groups.keys().any(|name| name.eq_ignore_ascii_case(&group.name)) {
+            continue;
+        }
+        let users: Vec<_> = client.group_members(&group.id).try_collect().await?;
+        for user in &users {
+            if let Some(name) = user.display_name.clone().or(user.public_name.clone()) {
+                inventory.destination_names.insert(user.account_id.clone(), name);
+            }
+        }
+        let members = users.into_iter().map(|u| u.account_id).collect();
+        inventory
+            .destination_groups
+            .insert(group.name.to_lowercase(), GroupFacts { id: group.id, name: group.name, members });
+    }
+    if let (Some(admin), Some(host)) = (&org.admin, &org.host) {
+        let mut users = admin.users();
+        while let Some(user) = users.try_next().await? {
+            if user.product_access.iter().any(|p| p.url.as_deref().is_some_and(|u| host_of(u) == *host)) {
+                inventory.destination_licensed.insert(user.account_id);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! The two sites of a plan, connected: a client per site, the organization admin client when a
+//! key is configured, and — for `sandbox:NAME` sites — the in-process sandbox that serves them.
+
+use std::path::Path;
+
+use crate::client::{AdminClient, BaseUrl, ClientOptions, Credentials, Secret, SiteClient};
+use crate::plan::{Plan, SiteRef};
+use crate::sandbox::Sandbox;
+use crate::settings::{Settings, SiteCredentials};
+
+/// One site, ready to be asked.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site as the plan names it.
+    pub label: String,
+    /// `None` when no credentials are configured for it.
+    pub client: Option<SiteClient>,
+    /// The organization admin API, with the organization API key; `None` without a key.
+    pub admin: Option<AdminKey>,
+    pub options: ClientOptions,
+    pub base: BaseUrl,
+}
+
+/// An organization API key and the options to use it with (the gateway it goes to).
+#[derive(Debug, Clone)]
+pub struct AdminKey {
+    pub key: Secret,
+    pub options: ClientOptions,
+}
+
+impl AdminKey {
+    /// A client for the organization `org_id`.
+    pub fn client(&self, org_id: &str) -> Result<AdminClient, crate::client::ClientError> {
+        AdminClient::new(org_id, self.key.clone(), self.options.clone())
+    }
+}
+
+/// Both sites of a plan. Keeps the sandbox (if any) running while it lives.
+pub struct PlanSites {
+    pub source: Site,
+    pub destination: Site,
+    pub sandbox: Option<Sandbox>,
+}
+
+impl PlanSites {
+    /// Connects to both sites. `options` is the client tuning (concurrency comes from the plan).
+    pub async fn connect(
+        plan: &Plan,
+        settings: &Settings,
+        options: ClientOptions,
+    ) -> Result<PlanSites, String> {
+        let options = options.with_concurrency(plan.run.concurrency.value as usize);
+        let needs_sandbox = matches!(plan.source.value, SiteRef::Sandbox(_))
+            || matches!(plan.destination.value, SiteRef::Sandbox(_));
+        let sandbox = if needs_sandbox { Some(start_sandbox(&settings.state_dir()).await?) } else { None };
+        let source = site(&plan.source.value, &settings.source, sandbox.as_ref(), &options).await?;
+        let destination =
+            site(&plan.destination.value, &settings.destination, sandbox.as_ref(), &options).await?;
+        Ok(PlanSites { source, destination, sandbox })
+    }
+
+    /// Saves sandbox state and stops it.
+    pub async fn close(self) -> Result<(), String> {
+        match self.sandbox {
+            Some(sandbox) => sandbox.shutdown().await,
+            None => Ok(()),
+        }
+    }
+}
+
+async fn start_sandbox(state_dir: &Path) -> Result<Sandbox, String> {
+    Sandbox::start_persistent(state_dir).await.map_err(|e| format!("cannot start the sandbox sites: {e}"))
+}
+
+fn credentials(creds: &SiteCredentials) -> Option<Credentials> {
+    if let Some(token) = &creds.bearer_token {
+        return Some(Credentials::bearer(Secret::new(token.expose())));
+    }
+    match (&creds.email, &creds.token) {
+        (Some(email), Some(token)) => Some(Credentials::basic(email.clone(), Secret::new(token.expose()))),
+        _ => None,
+    }
+}
+
+async fn site(
+    site: &SiteRef,
+    creds: &SiteCredentials,
+    sandbox: Option<&Sandbox>,
+    options: &ClientOptions,
+) -> Result<Site, String> {
+    let label = site.to_string();
+    match site {
+        SiteRef::Url(url) => {
+            let base = BaseUrl::parse(url.as_str()).map_err(|e| format!("{label}: {e}"))?;
+            let client = match credentials(creds) {
+                Some(c) => Some(
+                    SiteClient::connect(base.clone(), c, options.clone()).await.map_err(|e| e.to_string())?,
+                ),
+                None => None,
+            };
+            let admin = creds
+                .org_api_key
+                .as_ref()
+                .map(|key| AdminKey { key: Secret::new(key.expose()), options: options.clone() });
+            Ok(Site { label, client, admin, options: options.clone(), base })
+        }
+        SiteRef::Sandbox(name) => {
+            let sandbox = sandbox.ok_or("the sandbox is not running")?;
+            let Some(handle) = sandbox.site(name) else {
+                let known: Vec<&str> = sandbox.sites().iter().map(|s| s.name()).collect();
+                return Err(format!("the sandbox has no site \"{name}\" (it has: {})", known.join(", ")));
+            };
+            let base = BaseUrl::parse(handle.base_url()).map_err(|e| format!("{label}: {e}"))?;
+            let options = options.clone().with_gateway(base.clone());
+            let chosen = credentials(creds).unwrap_or_else(|| {
+                Credentials::basic(handle.admin_email(), Secret::new(handle.admin_token()))
+            });
+            let client = SiteClient::connect(base.clone(), chosen, options.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let key = creds
+                .org_api_key
+                .as_ref()
+                .map(|k| Secret::new(k.expose()))
+                .unwrap_or_else(|| Secret::new(handle.org_api_key()));
+            Ok(Site {
+                label,
+                client: Some(client),
+                admin: Some(AdminKey { key, options: options.clone() }),
+                options,
+                base,
+            })
+        }
+    }
+}
