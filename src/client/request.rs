@@ -43,6 +43,9 @@ pub struct ApiRequest {
     pub no_check: bool,
     /// Sends the `Authorization` header (not for `_edge/tenant_info`).
     pub authenticate: bool,
+    /// Sends `Atl-Confluence-With-Admin-Key: true`: a product admin with an enabled admin key
+    /// sees content that restrictions hide from everyone else.
+    pub admin_key: bool,
 }
 
 impl ApiRequest {
@@ -58,6 +61,7 @@ impl ApiRequest {
             operation: operation.into(),
             no_check: false,
             authenticate: true,
+            admin_key: false,
         }
     }
 

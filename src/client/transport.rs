@@ -288,6 +288,9 @@ impl Transport {
         if request.no_check {
             builder = builder.header("X-Atlassian-Token", "no-check");
         }
+        if request.admin_key {
+            builder = builder.header("Atl-Confluence-With-Admin-Key", "true");
+        }
         match &request.body {
             RequestBody::Empty => {}
             RequestBody::Json(bytes) => {

@@ -45,7 +45,9 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     if !inventory.source.signed_in() || !inventory.destination.signed_in() {
         return Ok(inventory);
     }
-    read_source(plan, source_client, &source.org, &mut inventory)
+    let admin_key =
+        inventory.source.product_admin == Some(true) && source_client.enable_admin_key().await.is_ok();
+    read_source(plan, source_client, &source.org, admin_key, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.source, &e))?;
     read_destination(plan, destination_client, &destination.org, &mut inventory)
@@ -213,10 +215,13 @@ impl Related {
     }
 }
 
+/// `admin_key`: the caller enabled an admin key, so restricted content shows in the listings
+/// that ask for it — how confcopy counts what the credentials alone cannot read.
 async fn read_source(
     plan: &Plan,
     client: &SiteClient,
     org: &OrgView,
+    admin_key: bool,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
     let all_spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
@@ -227,6 +232,7 @@ async fn read_source(
     let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
     let mut related = Related::default();
     let mut container_space: HashMap<String, usize> = HashMap::new();
+    let mut hidden_space: HashMap<String, usize> = HashMap::new();
     for (index, selection) in plan.spaces.iter().enumerate() {
         let Some(space) = all_spaces.iter().find(|s| s.key.eq_ignore_ascii_case(&selection.source_key.value))
         else {
@@ -263,9 +269,15 @@ async fn read_source(
             related.add(post.version.as_ref().and_then(|v| v.author_id.as_deref()), Reason::Editor);
             related.mentions(post.storage());
         }
+        let mut unreadable_pages = 0;
         for kind in ["page", "blogpost"] {
-            let mut restricted = client.restricted_content(&space.key, kind);
+            let mut restricted = client.restricted_content(&space.key, kind, admin_key);
             while let Some(content) = restricted.try_next().await? {
+                if !container_space.contains_key(&content.id) {
+                    unreadable_pages += 1;
+                    hidden_space.insert(content.id.clone(), index);
+                    continue;
+                }
                 let Some(restrictions) = content.restrictions else { continue };
                 for operation in [restrictions.read, restrictions.update].into_iter().flatten() {
                     for user in operation.restrictions.users() {
@@ -281,12 +293,12 @@ async fn read_source(
             name: space.name.clone(),
             anonymous,
             counts,
-            unreadable_pages: 0,
+            unreadable_pages,
             unreadable_attachments: 0,
         }));
     }
     count_comments(client, &container_space, &mut related, inventory).await?;
-    count_attachments(client, &container_space, inventory).await?;
+    count_attachments(client, admin_key, &container_space, &hidden_space, inventory).await?;
     scope_users(plan, client, org, &groups, &group_names, related, inventory).await
 }
 
@@ -329,12 +341,21 @@ async fn count_comments(
 
 async fn count_attachments(
     client: &SiteClient,
+    admin_key: bool,
     container_space: &HashMap<String, usize>,
+    hidden_space: &HashMap<String, usize>,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
-    let mut attachments = client.all_attachments();
+    let mut attachments =
+        if admin_key { client.all_attachments_with_admin_key() } else { client.all_attachments() };
     while let Some(attachment) = attachments.try_next().await? {
         let container = attachment.page_id.as_deref().or(attachment.blog_post_id.as_deref());
+        if let Some(&index) = container.and_then(|id| hidden_space.get(id)) {
+            if let Some(Some(space)) = inventory.spaces.get_mut(index) {
+                space.unreadable_attachments += 1;
+            }
+            continue;
+        }
         let Some(&index) = container.and_then(|id| container_space.get(id)) else { continue };
         if let Some(Some(space)) = inventory.spaces.get_mut(index) {
             space.counts.attachments += 1;

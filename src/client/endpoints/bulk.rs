@@ -2,6 +2,7 @@
 //! items instead of one per page: every footer or inline comment, every attachment, and v1
 //! content with its restrictions expanded.
 
+use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use serde::Deserialize;
 
@@ -56,18 +57,49 @@ impl SiteClient {
     }
 
     /// Pages or blog posts of a space (v1 `type` = `page` | `blogpost`) with read and update
-    /// restrictions expanded.
+    /// restrictions expanded. With `admin_key`, restricted content a product admin could not
+    /// otherwise see is listed too (the admin key must have been enabled first).
     pub fn restricted_content(
         &self,
         space_key: &str,
         kind: &str,
+        admin_key: bool,
     ) -> BoxStream<'static, Result<RestrictedContent, ClientError>> {
-        self.list(
+        let t = self.transport();
+        let request = t.request(
+            reqwest::Method::GET,
             "/wiki/rest/api/content",
             format!("list {kind} restrictions of space {space_key}"),
-            &[("spaceKey", space_key), ("type", kind), ("expand", RESTRICTIONS_EXPAND)],
-            ListStyle::Offset,
-        )
+        );
+        match request {
+            Ok(request) => {
+                let mut request = request
+                    .query("spaceKey", space_key)
+                    .query("type", kind)
+                    .query("expand", RESTRICTIONS_EXPAND)
+                    .query("limit", "250");
+                request.admin_key = admin_key;
+                crate::client::pagination::items(t.clone(), request, ListStyle::Offset)
+            }
+            Err(e) => futures_util::stream::once(async { Err(e) }).boxed(),
+        }
+    }
+
+    /// Every attachment of the site, including those on restricted content, through the admin key.
+    pub fn all_attachments_with_admin_key(&self) -> BoxStream<'static, Result<Attachment, ClientError>> {
+        let t = self.transport();
+        match t.request(
+            reqwest::Method::GET,
+            "/wiki/api/v2/attachments",
+            "list every attachment of the site (admin key)",
+        ) {
+            Ok(request) => {
+                let mut request = request.query("limit", "250");
+                request.admin_key = true;
+                crate::client::pagination::items(t.clone(), request, ListStyle::Cursor)
+            }
+            Err(e) => futures_util::stream::once(async { Err(e) }).boxed(),
+        }
     }
 }
 
