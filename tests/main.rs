@@ -14,3 +14,4 @@ mod sandbox_faults;
 mod sandbox_observe;
 mod support_sandbox;
 mod sandbox_schema;
+mod sandbox_generate;

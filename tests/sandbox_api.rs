@@ -110,14 +110,12 @@ async fn page_lists_include_bodies_only_with_body_format() {
     let mkt = acme.space_id("MKT").await;
     let plain = acme.get(&format!("/wiki/api/v2/spaces/{mkt}/pages")).await.json();
     assert_eq!(plain["results"][0]["body"], json!({}));
-    let with = acme
-        .get(&format!("/wiki/api/v2/spaces/{mkt}/pages?body-format=storage"))
-        .await
-        .json();
+    let with = acme.get(&format!("/wiki/api/v2/spaces/{mkt}/pages?body-format=storage")).await.json();
     let value = with["results"][0]["body"]["storage"]["value"].as_str().unwrap();
     assert!(value.contains("<ac:structured-macro"));
     // Default statuses are current and archived: no draft, no trashed page.
-    let titles: Vec<&str> = plain["results"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> =
+        plain["results"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
     assert!(titles.contains(&"Q2 Campaign"));
     assert!(!titles.contains(&"Holiday campaign ideas"));
     assert!(!titles.contains(&"Obsolete Event Checklist"));
@@ -157,11 +155,16 @@ async fn create_page_rejects_a_duplicate_title_and_update_needs_the_next_version
     assert_eq!(page["body"]["storage"]["value"], "<p>v1</p>");
     let dup = eu.post("/wiki/api/v2/pages", body).await;
     assert_eq!(dup.status, 400);
-    assert!(dup.json()["errors"][0]["title"].as_str().unwrap().contains("A page with this title already exists"));
+    assert!(
+        dup.json()["errors"][0]["title"].as_str().unwrap().contains("A page with this title already exists")
+    );
     let id = page["id"].as_str().unwrap();
     let stale = eu
-        .put(&format!("/wiki/api/v2/pages/{id}"), json!({"id": id, "status": "current", "title": "Runbook",
-              "body": {"representation": "storage", "value": "<p>v2</p>"}, "version": {"number": 1}}))
+        .put(
+            &format!("/wiki/api/v2/pages/{id}"),
+            json!({"id": id, "status": "current", "title": "Runbook",
+              "body": {"representation": "storage", "value": "<p>v2</p>"}, "version": {"number": 1}}),
+        )
         .await;
     assert_eq!(stale.status, 409);
     assert_eq!(stale.json()["errors"][0]["code"], "CONFLICT");
@@ -181,7 +184,11 @@ async fn bad_json_and_oversized_bodies_get_proper_errors() {
     let sandbox = demo().await;
     let acme = Caller::admin(sandbox.site("acme").unwrap());
     let a = acme
-        .send(acme.request(Method::POST, "/wiki/api/v2/pages").header("content-type", "application/json").body("{not json"))
+        .send(
+            acme.request(Method::POST, "/wiki/api/v2/pages")
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
         .await;
     assert_eq!(a.status, 400);
     assert_eq!(a.json()["errors"][0]["status"], 400);
@@ -203,8 +210,11 @@ async fn new_space_keys_clash_with_current_and_historical_keys_case_insensitivel
         assert_eq!(a.json()["statusCode"], 400);
     }
     let a = eu
-        .post("/wiki/rest/api/space", json!({"key": "MKT", "name": "Marketing",
-               "description": {"plain": {"value": "copied", "representation": "plain"}}}))
+        .post(
+            "/wiki/rest/api/space",
+            json!({"key": "MKT", "name": "Marketing",
+               "description": {"plain": {"value": "copied", "representation": "plain"}}}),
+        )
         .await;
     assert_eq!(a.status, 200);
     let v = a.json();
@@ -226,27 +236,50 @@ async fn groups_need_a_site_admin_and_the_free_plan_stops_at_ten_users() {
     // acme-eu has 5 users with access; grant 5 more, the 11th is refused.
     let acme = Caller::admin(sandbox.site("acme").unwrap());
     let users = acme.get("/wiki/rest/api/group").await.json();
-    let cu = users["results"].as_array().unwrap().iter().find(|g| g["name"] == "confluence-users").unwrap()["id"].as_str().unwrap().to_string();
+    let cu =
+        users["results"].as_array().unwrap().iter().find(|g| g["name"] == "confluence-users").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     let members = acme.get(&format!("/wiki/rest/api/group/{cu}/membersByGroupId?limit=200")).await.json();
     let eu_members: Vec<String> = {
         let g = admin.get("/wiki/rest/api/group").await.json();
-        let id = g["results"].as_array().unwrap().iter().find(|g| g["name"] == "confluence-users").unwrap()["id"].as_str().unwrap().to_string();
+        let id =
+            g["results"].as_array().unwrap().iter().find(|g| g["name"] == "confluence-users").unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
         admin.get(&format!("/wiki/rest/api/group/{id}/membersByGroupId")).await.json()["results"]
-            .as_array().unwrap().iter().map(|u| u["accountId"].as_str().unwrap().to_string()).collect()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["accountId"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(eu_members.len(), 5);
-    let newcomers: Vec<String> = members["results"].as_array().unwrap().iter()
+    let newcomers: Vec<String> = members["results"]
+        .as_array()
+        .unwrap()
+        .iter()
         .map(|u| u["accountId"].as_str().unwrap().to_string())
         .filter(|id| !eu_members.contains(id))
         .collect();
     let client = http();
     let grant = |account: String| {
         let client = client.clone();
-        let url = format!("{}/admin/v1/orgs/{}/users/{account}/product-access", site.base_url(), site.org_id());
+        let url =
+            format!("{}/admin/v1/orgs/{}/users/{account}/product-access", site.base_url(), site.org_id());
         let key = site.org_api_key().to_string();
         async move {
-            client.post(url).bearer_auth(key).json(&json!({"site": "acme-eu", "product": "confluence"}))
-                .send().await.unwrap().status().as_u16()
+            client
+                .post(url)
+                .bearer_auth(key)
+                .json(&json!({"site": "acme-eu", "product": "confluence"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
         }
     };
     for account in newcomers.iter().take(5) {
@@ -266,7 +299,8 @@ async fn attachments_upload_needs_the_xsrf_header_and_download_redirects_to_the_
     assert_eq!(logo["version"]["number"], 2);
     assert_eq!(logo["mediaType"], "image/png");
     let att = logo["id"].as_str().unwrap();
-    let redirect = acme.get(&format!("/wiki/rest/api/content/{page}/child/attachment/{att}/download?version=1")).await;
+    let redirect =
+        acme.get(&format!("/wiki/rest/api/content/{page}/child/attachment/{att}/download?version=1")).await;
     assert_eq!(redirect.status, 302);
     let location = redirect.header("location").unwrap();
     assert!(location.starts_with(acme.base.as_str()));
@@ -276,19 +310,33 @@ async fn attachments_upload_needs_the_xsrf_header_and_download_redirects_to_the_
     let legacy = logo["downloadLink"].as_str().unwrap();
     assert_eq!(acme.get(&format!("/wiki{legacy}")).await.status, 401);
 
-    let form = || reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("notes.txt").mime_str("text/plain").unwrap())
-        .text("comment", "first upload");
+    let form = || {
+        reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"hello".to_vec())
+                    .file_name("notes.txt")
+                    .mime_str("text/plain")
+                    .unwrap(),
+            )
+            .text("comment", "first upload")
+    };
     let path = format!("/wiki/rest/api/content/{page}/child/attachment");
     let no_header = acme.send(acme.request(Method::POST, &path).multipart(form())).await;
     assert_eq!(no_header.status, 403);
     assert_eq!(no_header.json()["message"], "XSRF check failed");
-    let ok = acme.send(acme.request(Method::POST, &path).header("X-Atlassian-Token", "no-check").multipart(form())).await;
+    let ok = acme
+        .send(acme.request(Method::POST, &path).header("X-Atlassian-Token", "no-check").multipart(form()))
+        .await;
     assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.bytes));
     assert_eq!(ok.json()["results"][0]["title"], "notes.txt");
-    let again = acme.send(acme.request(Method::POST, &path).header("X-Atlassian-Token", "nocheck").multipart(form())).await;
+    let again = acme
+        .send(acme.request(Method::POST, &path).header("X-Atlassian-Token", "nocheck").multipart(form()))
+        .await;
     assert_eq!(again.status, 400, "same file name again with POST");
-    let update = acme.send(acme.request(Method::PUT, &path).header("X-Atlassian-Token", "nocheck").multipart(form())).await;
+    let update = acme
+        .send(acme.request(Method::PUT, &path).header("X-Atlassian-Token", "nocheck").multipart(form()))
+        .await;
     assert_eq!(update.status, 200);
     let list = acme.get(&format!("/wiki/api/v2/pages/{page}/attachments?filename=notes.txt")).await.json();
     assert_eq!(list["results"][0]["version"]["number"], 2);
@@ -307,24 +355,34 @@ async fn move_before_after_and_append_set_sibling_order() {
     assert_eq!(before[..3], ["Campaigns", "Brand Guidelines", "Assets"]);
     let campaigns = acme.page_id("MKT", "Campaigns").await;
     let brand = acme.page_id("MKT", "Brand Guidelines").await;
-    let a = acme.send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{brand}/move/before/{campaigns}"))).await;
+    let a = acme
+        .send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{brand}/move/before/{campaigns}")))
+        .await;
     assert_eq!(a.status, 403, "Brand Guidelines is update-restricted to marketing");
     let kids = acme.get(&format!("/wiki/api/v2/pages/{home}/direct-children")).await.json();
     let assets = kids["results"][2]["id"].as_str().unwrap().to_string();
-    let a = acme.send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{assets}/move/before/{campaigns}"))).await;
+    let a = acme
+        .send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{assets}/move/before/{campaigns}")))
+        .await;
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["pageId"], assets);
     let after = order(acme.get(&format!("/wiki/api/v2/pages/{home}/direct-children")).await.json());
     assert_eq!(after[..3], ["Assets", "Campaigns", "Brand Guidelines"]);
-    let a = acme.send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{assets}/move/after/{brand}"))).await;
+    let a = acme
+        .send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{assets}/move/after/{brand}")))
+        .await;
     assert_eq!(a.status, 200);
     let after = order(acme.get(&format!("/wiki/api/v2/pages/{home}/direct-children")).await.json());
     assert_eq!(after[..3], ["Campaigns", "Brand Guidelines", "Assets"]);
-    let a = acme.send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{assets}/move/append/{campaigns}"))).await;
+    let a = acme
+        .send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{assets}/move/append/{campaigns}")))
+        .await;
     assert_eq!(a.status, 200);
     let kids = order(acme.get(&format!("/wiki/api/v2/pages/{campaigns}/direct-children")).await.json());
     assert_eq!(kids.last().unwrap(), "Assets");
-    let a = acme.send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{campaigns}/move/append/{assets}"))).await;
+    let a = acme
+        .send(acme.request(Method::PUT, &format!("/wiki/rest/api/content/{campaigns}/move/append/{assets}")))
+        .await;
     assert_eq!(a.status, 400, "cannot move a page under its own descendant");
 }
 
@@ -333,12 +391,22 @@ async fn labels_restrictions_and_space_permissions_are_written_through_v1() {
     let sandbox = demo().await;
     let acme = Caller::admin(sandbox.site("acme").unwrap());
     let page = acme.page_id("DOCS", "FAQ").await;
-    let a = acme.post(&format!("/wiki/rest/api/content/{page}/label"), json!([{"prefix": "global", "name": "Copied"}])).await;
+    let a = acme
+        .post(
+            &format!("/wiki/rest/api/content/{page}/label"),
+            json!([{"prefix": "global", "name": "Copied"}]),
+        )
+        .await;
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["results"][0]["name"], "copied");
     let labels = acme.get(&format!("/wiki/api/v2/pages/{page}/labels")).await.json();
     assert_eq!(labels["results"][0]["name"], "copied");
-    assert_eq!(acme.post(&format!("/wiki/rest/api/content/{page}/label"), json!([{"name": "bad label"}])).await.status, 400);
+    assert_eq!(
+        acme.post(&format!("/wiki/rest/api/content/{page}/label"), json!([{"name": "bad label"}]))
+            .await
+            .status,
+        400
+    );
 
     let alice = acme.get("/wiki/rest/api/user/current").await.json()["accountId"].clone();
     let a = acme
@@ -347,7 +415,8 @@ async fn labels_restrictions_and_space_permissions_are_written_through_v1() {
         .await;
     assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.bytes));
     let r = acme.get(&format!("/wiki/rest/api/content/{page}/restriction")).await.json();
-    let update = r["results"].as_array().unwrap().iter().find(|x| x["operation"] == "update").unwrap().clone();
+    let update =
+        r["results"].as_array().unwrap().iter().find(|x| x["operation"] == "update").unwrap().clone();
     assert_eq!(update["restrictions"]["group"]["results"][0]["name"], "engineering");
 
     let a = acme
@@ -360,7 +429,10 @@ async fn labels_restrictions_and_space_permissions_are_written_through_v1() {
     assert!(perms.iter().any(|p| p["principal"]["type"] == "group" && p["operation"]["key"] == "read"));
     let mkt = acme.space_id("MKT").await;
     let perms = acme.all(&format!("/wiki/api/v2/spaces/{mkt}/permissions")).await;
-    assert!(perms.iter().any(|p| p["principal"] == json!({"type": "role", "id": "ANONYMOUS"})), "MKT is public");
+    assert!(
+        perms.iter().any(|p| p["principal"] == json!({"type": "role", "id": "ANONYMOUS"})),
+        "MKT is public"
+    );
 }
 
 #[tokio::test]
@@ -368,7 +440,8 @@ async fn comments_have_replies_and_inline_comments_need_a_selection() {
     let sandbox = demo().await;
     let acme = Caller::admin(sandbox.site("acme").unwrap());
     let page = acme.page_id("MKT", "Q3 Launch Campaign").await;
-    let footer = acme.get(&format!("/wiki/api/v2/pages/{page}/footer-comments?body-format=storage")).await.json();
+    let footer =
+        acme.get(&format!("/wiki/api/v2/pages/{page}/footer-comments?body-format=storage")).await.json();
     let root = footer["results"][0]["id"].as_str().unwrap().to_string();
     let replies = acme.get(&format!("/wiki/api/v2/footer-comments/{root}/children")).await.json();
     assert_eq!(replies["results"].as_array().unwrap().len(), 2);
@@ -377,12 +450,27 @@ async fn comments_have_replies_and_inline_comments_need_a_selection() {
     let body = acme.get(&format!("/wiki/api/v2/pages/{page}?body-format=storage")).await.json();
     assert!(body["body"]["storage"]["value"].as_str().unwrap().contains(&format!("ac:ref=\"{marker}\"")));
 
-    let a = acme.post("/wiki/api/v2/footer-comments", json!({"pageId": page, "body": {"representation": "storage", "value": "<p>hi</p>"}})).await;
+    let a = acme
+        .post(
+            "/wiki/api/v2/footer-comments",
+            json!({"pageId": page, "body": {"representation": "storage", "value": "<p>hi</p>"}}),
+        )
+        .await;
     assert_eq!(a.status, 201);
-    let a = acme.post("/wiki/api/v2/footer-comments", json!({"parentCommentId": root, "body": {"representation": "storage", "value": "<p>reply</p>"}})).await;
+    let a = acme
+        .post(
+            "/wiki/api/v2/footer-comments",
+            json!({"parentCommentId": root, "body": {"representation": "storage", "value": "<p>reply</p>"}}),
+        )
+        .await;
     assert_eq!(a.status, 201);
     assert_eq!(a.json()["parentCommentId"], root);
-    let a = acme.post("/wiki/api/v2/inline-comments", json!({"pageId": page, "body": {"representation": "storage", "value": "<p>?</p>"}})).await;
+    let a = acme
+        .post(
+            "/wiki/api/v2/inline-comments",
+            json!({"pageId": page, "body": {"representation": "storage", "value": "<p>?</p>"}}),
+        )
+        .await;
     assert_eq!(a.status, 400);
     let a = acme
         .post("/wiki/api/v2/inline-comments", json!({"pageId": page, "body": {"representation": "storage", "value": "<p>?</p>"},
@@ -416,14 +504,18 @@ async fn users_groups_apps_and_admin_checks() {
     assert_eq!(admin.get("/wiki/api/v2/admin-key").await.status, 200);
     assert_eq!(viewer.get("/wiki/api/v2/admin-key").await.status, 403);
     let apps = admin.get("/wiki/rest/plugins/1.0/").await.json();
-    let keys: Vec<&str> = apps["plugins"].as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> =
+        apps["plugins"].as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
     assert!(keys.contains(&"com.gliffy.integration.confluence"));
     let eu_apps = Caller::admin(sandbox.site("acme-eu").unwrap()).get("/wiki/rest/plugins/1.0/").await.json();
     assert_eq!(eu_apps["plugins"].as_array().unwrap().len(), 1, "Gliffy missing on acme-eu");
 
     let groups = admin.get("/wiki/rest/api/group?limit=2").await.json();
     assert_eq!(groups["size"], 2);
-    assert!(groups["_links"]["next"].as_str().unwrap().starts_with("/rest/api/group?"), "v1 next is relative to /wiki");
+    assert!(
+        groups["_links"]["next"].as_str().unwrap().starts_with("/rest/api/group?"),
+        "v1 next is relative to /wiki"
+    );
     let me = admin.get("/wiki/rest/api/user/current").await.json();
     let id = me["accountId"].as_str().unwrap();
     let memberof = admin.get(&format!("/wiki/rest/api/user/memberof?accountId={id}")).await.json();
@@ -435,7 +527,8 @@ async fn users_groups_apps_and_admin_checks() {
     let export = site.export();
     let ids: Vec<String> = export["accounts"].as_object().unwrap().keys().cloned().collect();
     let bulk = admin.post("/wiki/api/v2/users-bulk", json!({"accountIds": ids})).await.json();
-    let statuses: Vec<&str> = bulk["results"].as_array().unwrap().iter().map(|u| u["accountStatus"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        bulk["results"].as_array().unwrap().iter().map(|u| u["accountStatus"].as_str().unwrap()).collect();
     assert!(statuses.contains(&"inactive") && statuses.contains(&"closed"));
     let former = bulk["results"].as_array().unwrap().iter().find(|u| u["accountStatus"] == "closed").unwrap();
     assert_eq!(former["displayName"], "Former user");
@@ -448,10 +541,20 @@ async fn organization_admin_api_lists_users_and_groups_with_the_org_key() {
     let client = http();
     let url = |p: &str| format!("{}/admin/v1/orgs/{}{p}", site.base_url(), site.org_id());
     assert_eq!(client.get(url("/users")).send().await.unwrap().status(), 401);
-    let users: serde_json::Value = client.get(url("/users")).bearer_auth(site.org_api_key()).send().await.unwrap().json().await.unwrap();
+    let users: serde_json::Value =
+        client.get(url("/users")).bearer_auth(site.org_api_key()).send().await.unwrap().json().await.unwrap();
     assert!(users["data"].as_array().unwrap().len() >= 15);
-    let groups: serde_json::Value = client.get(url("/groups")).bearer_auth(site.org_api_key()).send().await.unwrap().json().await.unwrap();
-    let marketing: Vec<_> = groups["data"].as_array().unwrap().iter().filter(|g| g["name"] == "marketing").collect();
+    let groups: serde_json::Value = client
+        .get(url("/groups"))
+        .bearer_auth(site.org_api_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let marketing: Vec<_> =
+        groups["data"].as_array().unwrap().iter().filter(|g| g["name"] == "marketing").collect();
     assert_eq!(marketing.len(), 2, "marketing exists on acme and acme-eu");
     // Another organization's key sees nothing here.
     let r = client.get(url("/users")).bearer_auth("sandbox-orgkey-globex").send().await.unwrap();

@@ -16,7 +16,10 @@ async fn rate_limited_answers_carry_retry_after_and_rate_limit_headers() {
     let site = sandbox.site("acme").unwrap();
     site.set_faults(FaultConfig {
         seed: 1,
-        rules: vec![FaultRule { times: Some(1), ..rule("/wiki/api/v2/spaces", "GET", Fault::RateLimited { retry_after: 3 }) }],
+        rules: vec![FaultRule {
+            times: Some(1),
+            ..rule("/wiki/api/v2/spaces", "GET", Fault::RateLimited { retry_after: 3 })
+        }],
         rate_limit: None,
     });
     let acme = Caller::admin(site);
@@ -96,7 +99,11 @@ async fn latency_is_added_and_probabilities_are_deterministic_by_seed() {
     let site = sandbox.site("acme").unwrap();
     site.set_faults(FaultConfig {
         seed: 9,
-        rules: vec![rule("/wiki/rest/api/user/current", "GET", Fault::Latency { fixed_ms: 150, jitter_ms: 20 })],
+        rules: vec![rule(
+            "/wiki/rest/api/user/current",
+            "GET",
+            Fault::Latency { fixed_ms: 150, jitter_ms: 20 },
+        )],
         rate_limit: None,
     });
     let acme = Caller::admin(site);
@@ -107,7 +114,10 @@ async fn latency_is_added_and_probabilities_are_deterministic_by_seed() {
     let pattern = |seed: u64| async move {
         site.set_faults(FaultConfig {
             seed,
-            rules: vec![FaultRule { probability: 0.5, ..rule("/wiki/api/v2/spaces", "GET", Fault::ServerError { status: 500, retry_after: None }) }],
+            rules: vec![FaultRule {
+                probability: 0.5,
+                ..rule("/wiki/api/v2/spaces", "GET", Fault::ServerError { status: 500, retry_after: None })
+            }],
             rate_limit: None,
         });
         let mut out = Vec::new();
@@ -126,7 +136,11 @@ async fn latency_is_added_and_probabilities_are_deterministic_by_seed() {
 async fn the_site_wide_rate_limiter_answers_429_beyond_the_burst() {
     let sandbox = demo().await;
     let site = sandbox.site("acme").unwrap();
-    site.set_faults(FaultConfig { seed: 0, rules: Vec::new(), rate_limit: Some(RateLimit { per_second: 1.0, burst: 3 }) });
+    site.set_faults(FaultConfig {
+        seed: 0,
+        rules: Vec::new(),
+        rate_limit: Some(RateLimit { per_second: 1.0, burst: 3 }),
+    });
     let acme = Caller::admin(site);
     let mut statuses = Vec::new();
     for _ in 0..5 {
@@ -155,6 +169,13 @@ async fn faults_are_set_at_runtime_through_the_control_route() {
     assert_eq!(Caller::admin(site).get("/wiki/api/v2/spaces").await.status, 504);
     let bad = client.put(format!("{}/__sandbox/faults", site.base_url())).body("{").send().await.unwrap();
     assert_eq!(bad.status(), 400);
-    let current: serde_json::Value = client.get(format!("{}/__sandbox/faults", site.base_url())).send().await.unwrap().json().await.unwrap();
+    let current: serde_json::Value = client
+        .get(format!("{}/__sandbox/faults", site.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(current["seed"], 5);
 }

@@ -14,7 +14,14 @@ async fn requests_are_counted_per_route_method_and_status_but_control_routes_are
     acme.get(&format!("/wiki/api/v2/spaces/{mkt}/pages")).await;
     acme.get("/wiki/api/v2/pages/1").await;
     http().get(format!("{}/__sandbox/state", site.base_url())).send().await.unwrap();
-    let stats: serde_json::Value = http().get(format!("{}/__sandbox/stats", site.base_url())).send().await.unwrap().json().await.unwrap();
+    let stats: serde_json::Value = http()
+        .get(format!("{}/__sandbox/stats", site.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats["total"], 3);
     assert_eq!(stats["writes"], 0);
     assert_eq!(stats["routes"]["GET /wiki/api/v2/spaces/{id}/pages"]["200"], 1);
@@ -30,8 +37,16 @@ async fn state_export_shows_writes_and_reset_restores_the_seed() {
     let before = site.export();
     let a = eu.post("/wiki/rest/api/space", json!({"key": "NEW", "name": "New"})).await;
     assert_eq!(a.status, 200);
-    let state: serde_json::Value = http().get(format!("{}/__sandbox/state", site.base_url())).send().await.unwrap().json().await.unwrap();
-    let keys: Vec<&str> = state["site"]["spaces"].as_object().unwrap().values().map(|s| s["key"].as_str().unwrap()).collect();
+    let state: serde_json::Value = http()
+        .get(format!("{}/__sandbox/state", site.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys: Vec<&str> =
+        state["site"]["spaces"].as_object().unwrap().values().map(|s| s["key"].as_str().unwrap()).collect();
     assert!(keys.contains(&"NEW"));
     let r = http().post(format!("{}/__sandbox/reset", site.base_url())).send().await.unwrap();
     assert_eq!(r.status(), 204);

@@ -59,18 +59,11 @@ impl Caller {
     }
 
     pub fn as_user(site: &SiteHandle, email: &str, token: &str) -> Caller {
-        Caller {
-            client: http(),
-            base: site.base_url().to_string(),
-            email: email.into(),
-            token: token.into(),
-        }
+        Caller { client: http(), base: site.base_url().to_string(), email: email.into(), token: token.into() }
     }
 
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client
-            .request(method, format!("{}{path}", self.base))
-            .basic_auth(&self.email, Some(&self.token))
+        self.client.request(method, format!("{}{path}", self.base)).basic_auth(&self.email, Some(&self.token))
     }
 
     pub async fn send(&self, builder: reqwest::RequestBuilder) -> Answer {
@@ -111,10 +104,7 @@ impl Caller {
     /// Id of the space with this key.
     pub async fn space_id(&self, key: &str) -> String {
         let a = self.get(&format!("/wiki/api/v2/spaces?keys={key}")).await;
-        a.json()["results"][0]["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("space {key} exists"))
-            .to_string()
+        a.json()["results"][0]["id"].as_str().unwrap_or_else(|| panic!("space {key} exists")).to_string()
     }
 
     /// Id of the page with this title in the space.
@@ -145,8 +135,8 @@ fn specs_dir() -> PathBuf {
 
 fn load(name: &str) -> Value {
     let path = specs_dir().join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("spec {} is readable: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("spec {} is readable: {e}", path.display()));
     serde_json::from_str(&text).expect("spec is JSON")
 }
 

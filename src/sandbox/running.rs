@@ -89,8 +89,15 @@ impl Sandbox {
         let (shutdown, rx) = tokio::sync::watch::channel(false);
         let mut sites = Vec::new();
         let mut tasks = Vec::new();
-        let world = shared.world.lock().map_err(|_| "sandbox state poisoned")?.clone();
-        for (index, site) in world.sites.iter().enumerate() {
+        // Only what the handles need, not a copy of the (possibly large) world.
+        let (site_meta, world) = {
+            let w = shared.world.lock().map_err(|_| "sandbox state poisoned")?;
+            let meta: Vec<super::model::Site> =
+                w.sites.iter().map(super::model::Site::clone_shallow).collect();
+            let accounts = World { orgs: w.orgs.clone(), accounts: w.accounts.clone(), sites: Vec::new() };
+            (meta, accounts)
+        };
+        for (index, site) in site_meta.iter().enumerate() {
             let port = options.port_base.map_or(0, |b| b + index as u16);
             let listener = TcpListener::bind(("127.0.0.1", port))
                 .await

@@ -423,7 +423,7 @@ pub fn upload_version(req: &Request, w: &mut World, s: usize, id: &str, att: &st
     let cid = check_attach(w, s, req, id)?;
     let att = attachment_id(att)?;
     let site = &mut w.sites[s];
-    if !site.attachments.get(&att).is_some_and(|a| a.container_id == cid) {
+    if site.attachments.get(&att).is_none_or(|a| a.container_id != cid) {
         return Err(ApiError::not_found());
     }
     for u in files.into_iter().take(1) {

@@ -50,7 +50,7 @@ fn statuses(req: &Request, kind: ContentKind) -> Result<Vec<ContentStatus>, ApiE
 
 fn sort(req: &Request, items: &mut [&Content]) {
     match req.param("sort") {
-        Some("-id") => items.sort_by(|a, b| b.id.cmp(&a.id)),
+        Some("-id") => items.sort_by_key(|c| std::cmp::Reverse(c.id)),
         Some("title") => items.sort_by(|a, b| a.title.cmp(&b.title)),
         Some("-title") => items.sort_by(|a, b| b.title.cmp(&a.title)),
         Some("created-date") => items.sort_by(|a, b| a.created_at.cmp(&b.created_at)),
@@ -193,7 +193,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
         .spaces
         .get(&space_id)
         .filter(|sp| site.can_read_space(sp, Some(&caller)))
-        .ok_or_else(|| ApiError::not_found())?;
+        .ok_or_else(ApiError::not_found)?;
     let target = match kind {
         ContentKind::BlogPost => "blogpost",
         _ => "page",

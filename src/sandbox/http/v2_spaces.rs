@@ -29,7 +29,7 @@ pub fn list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         .values()
         .filter(|sp| site.can_read_space(sp, req.caller.as_deref()))
         .filter(|sp| ids.is_empty() || ids.contains(&sp.id.to_string()))
-        .filter(|sp| keys.is_empty() || keys.iter().any(|k| *k == sp.key))
+        .filter(|sp| keys.is_empty() || keys.contains(&sp.key))
         .filter(|sp| types.is_empty() || types.iter().any(|t| t == sp.kind.as_str()))
         .filter(|sp| statuses.is_empty() || statuses.iter().any(|t| t == sp.status.as_str()))
         .filter(|sp| labels.is_empty() || sp.labels.iter().any(|l| labels.contains(&l.name)))

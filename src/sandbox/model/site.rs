@@ -66,3 +66,26 @@ pub struct Site {
     /// Next id to hand out; content, comments, attachments, labels and spaces share it.
     pub next_id: u64,
 }
+
+impl Site {
+    /// A copy without spaces and content (names, plan, apps, access, groups).
+    pub fn clone_shallow(&self) -> Site {
+        Site {
+            name: self.name.clone(),
+            cloud_id: self.cloud_id.clone(),
+            org_id: self.org_id.clone(),
+            plan: self.plan,
+            apps: self.apps.clone(),
+            confluence: self.confluence,
+            access: self.access.clone(),
+            site_admins: self.site_admins.clone(),
+            product_admins: self.product_admins.clone(),
+            groups: self.groups.clone(),
+            spaces: BTreeMap::new(),
+            contents: BTreeMap::new(),
+            attachments: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            next_id: self.next_id,
+        }
+    }
+}
