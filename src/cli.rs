@@ -192,7 +192,7 @@ async fn site_checks(
     let result = match crate::inventory::read(plan, &sites).await {
         Ok(inventory) => {
             let findings = crate::checks::run(plan, &inventory);
-            let forecast = (inventory.source.signed_in() && inventory.destination.signed_in())
+            let forecast = (inventory.source.usable() && inventory.destination.usable())
                 .then(|| Forecast::new(plan, &inventory));
             (findings, forecast)
         }

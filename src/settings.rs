@@ -112,6 +112,7 @@ fn environment() -> Env {
     Env::prefixed("CONFCOPY_")
         .ignore(&["config"])
         .map(|key| {
+            let key = key.as_str().to_ascii_lowercase();
             let key = key.as_str();
             for role in ["source", "destination"] {
                 if let Some(rest) = key.strip_prefix(role).and_then(|r| r.strip_prefix('_')) {

@@ -9,7 +9,7 @@ pub fn run(plan: &Plan, inventory: &Inventory) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     findings.extend(super::access::check(plan, inventory));
     // Without access to both sites, the other checks would only repeat that.
-    if inventory.source.signed_in() && inventory.destination.signed_in() {
+    if inventory.source.usable() && inventory.destination.usable() {
         findings.extend(super::space_keys::check(plan, inventory));
         findings.extend(super::apps::check(plan, inventory));
         findings.extend(super::groups::check(plan, inventory));

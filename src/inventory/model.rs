@@ -58,6 +58,11 @@ impl SiteFacts {
     pub fn signed_in(&self) -> bool {
         matches!(self.access, Access::Granted { .. })
     }
+
+    /// Signed in as a Confluence admin of a site with Confluence: everything can be read.
+    pub fn usable(&self) -> bool {
+        self.signed_in() && self.confluence && self.product_admin != Some(false)
+    }
 }
 
 /// Why a user is in the plan's scope.

@@ -42,7 +42,7 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     else {
         return Ok(inventory);
     };
-    if !inventory.source.signed_in() || !inventory.destination.signed_in() {
+    if !inventory.source.usable() || !inventory.destination.usable() {
         return Ok(inventory);
     }
     let admin_key =
@@ -121,6 +121,10 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
         Err(e) if e.is_access_denied() => Some(false),
         Err(e) => return Err(e),
     };
+    if facts.product_admin == Some(false) {
+        // Apps, groups and permissions are admin reads: the access finding says it all.
+        return Ok(FactsRead { facts, org: OrgView::default() });
+    }
     let mut apps: Vec<App> = client
         .apps()
         .await?
@@ -168,6 +172,14 @@ async fn organization(
                     .is_some_and(|u| u.contains(&host))
         });
         if let Some(workspace) = found {
+            if workspace
+                .attributes
+                .as_ref()
+                .and_then(|a| a.product.as_deref())
+                .is_some_and(|p| p != "confluence")
+            {
+                facts.confluence = false;
+            }
             facts.plan = workspace.plan();
             facts.usage = workspace.attributes.as_ref().and_then(|a| a.usage);
             facts.capacity = workspace.attributes.as_ref().and_then(|a| a.capacity);
