@@ -14,4 +14,5 @@ pub mod plan;
 pub mod sandbox;
 pub mod settings;
 pub mod site;
+pub mod state;
 pub mod suggest;

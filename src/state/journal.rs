@@ -1,0 +1,206 @@
+//! The append-only journal of a plan's runs (`journal.jsonl`): one [`Entry`] per line.
+//!
+//! Durability: with [`Durability::EveryEntry`] each append is fsync'd before it returns. With
+//! [`Durability::Batched`], ordinary entries are fsync'd every `every` appends, so a power loss
+//! (not a kill: the OS keeps written data) can lose the last few; a lost node entry means the
+//! node is redone, a lost result leaves its intent pending, reconciled by marker. Intents,
+//! run starts and run ends are always fsync'd before `append` returns, so an intent is durable
+//! before the write it guards.
+//!
+//! A crash mid-append leaves an incomplete last line: opening the journal reports it in
+//! [`JournalState::torn_tail`] and cuts it off, so the next append starts on a clean line.
+//! Any other unreadable line is damage and is refused.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::atomic::{private_options, sync_dir};
+use super::clock::Clock;
+use super::dir::{FORMAT_VERSION, PlanDir};
+use super::entry::Entry;
+use super::error::StateError;
+use super::identity::{Incompatible, PlanIdentity};
+use super::replay::{JournalState, TornTail};
+
+/// When appended entries reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// fsync after every entry: the safe default.
+    #[default]
+    EveryEntry,
+    /// fsync every `every` ordinary entries, and always on intents and run boundaries.
+    Batched { every: usize },
+}
+
+/// An open journal: read once, then appended to by the run's one writer.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    durability: Durability,
+    unsynced: usize,
+    state: JournalState,
+}
+
+impl Journal {
+    /// Opens the plan's journal, creating it with a header for `identity` when it does not
+    /// exist. An existing journal is replayed (not checked against `identity`: call
+    /// [`check_compatible`](Journal::check_compatible)); a torn last line is cut off.
+    pub fn open(plan: &PlanDir, identity: &PlanIdentity, clock: &dyn Clock) -> Result<Journal, StateError> {
+        let path = plan.journal_path();
+        let mut file = private_options()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(StateError::io("open", &path))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(StateError::io("read", &path))?;
+        let (state, torn) = read_entries(&path, &bytes)?;
+        let mut journal =
+            Journal { path: path.clone(), file, durability: Durability::EveryEntry, unsynced: 0, state };
+        if let Some(torn) = torn {
+            tracing::warn!(journal = %path.display(), bytes = torn.bytes, "cutting off an incomplete last journal line left by a crash");
+            journal.file.set_len(torn.offset).map_err(StateError::io("truncate", &path))?;
+            journal.file.sync_all().map_err(StateError::io("sync", &path))?;
+            journal.state.torn_tail = Some(torn);
+        }
+        if journal.state.entries == 0 {
+            journal.append(&Entry::Header {
+                format: FORMAT_VERSION,
+                plan: identity.clone(),
+                at: clock.now(),
+            })?;
+            sync_dir(plan.path())?;
+        }
+        Ok(journal)
+    }
+
+    /// Reads the journal at `plan` without opening it for writing (for status and tests).
+    pub fn replay(plan: &PlanDir) -> Result<JournalState, StateError> {
+        let path = plan.journal_path();
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(JournalState::default()),
+            Err(e) => return Err(StateError::io("read", &path)(e)),
+        };
+        let (mut state, torn) = read_entries(&path, &bytes)?;
+        state.torn_tail = torn;
+        Ok(state)
+    }
+
+    pub fn with_durability(mut self, durability: Durability) -> Journal {
+        self.durability = durability;
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The state so far: what was replayed plus everything appended since.
+    pub fn state(&self) -> &JournalState {
+        &self.state
+    }
+
+    /// Refuses a plan that changed in a way the journal's runs cannot continue.
+    pub fn check_compatible(&self, identity: &PlanIdentity) -> Result<(), Incompatible> {
+        let Some(recorded) = &self.state.identity else { return Ok(()) };
+        let conflicts = recorded.conflicts_with(identity);
+        if conflicts.is_empty() {
+            Ok(())
+        } else {
+            Err(Incompatible { plan: identity.name.clone(), conflicts })
+        }
+    }
+
+    /// Appends one entry as one line; see the module docs for when it is fsync'd.
+    pub fn append(&mut self, entry: &Entry) -> Result<(), StateError> {
+        let mut line = serde_json::to_vec(entry).expect("journal entries serialize");
+        line.push(b'\n');
+        self.file.write_all(&line).map_err(StateError::io("append to", &self.path))?;
+        self.unsynced += 1;
+        let must_sync = match self.durability {
+            Durability::EveryEntry => true,
+            Durability::Batched { every } => {
+                self.unsynced >= every.max(1)
+                    || matches!(
+                        entry,
+                        Entry::Header { .. }
+                            | Entry::Intent { .. }
+                            | Entry::RunStarted { .. }
+                            | Entry::RunFinished { .. }
+                    )
+            }
+        };
+        if must_sync {
+            self.sync()?;
+        }
+        self.state.apply(entry);
+        Ok(())
+    }
+
+    /// Makes every appended entry durable.
+    pub fn sync(&mut self) -> Result<(), StateError> {
+        if self.unsynced > 0 {
+            self.file.sync_data().map_err(StateError::io("sync", &self.path))?;
+            self.unsynced = 0;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        let _ = self.sync();
+    }
+}
+
+/// SHA-256 of a plan file's bytes, as lowercase hex: recorded with each run.
+pub fn plan_hash(plan_file: &[u8]) -> String {
+    Sha256::digest(plan_file).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses complete lines; returns the state and the torn tail, if any.
+fn read_entries(path: &Path, bytes: &[u8]) -> Result<(JournalState, Option<TornTail>), StateError> {
+    let mut state = JournalState::default();
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let torn =
+        (complete < bytes.len()).then(|| TornTail { offset: complete as u64, bytes: bytes.len() - complete });
+    for (index, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
+        if index == 0 && line.is_empty() && complete == 0 {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let number = index + 1;
+        if index == 0 {
+            check_header(path, line)?;
+        }
+        let entry: Entry = serde_json::from_slice(line)
+            .map_err(|e| StateError::corrupt(path, format!("line {number} is not a journal entry ({e})")))?;
+        if index == 0 && !matches!(entry, Entry::Header { .. }) {
+            return Err(StateError::corrupt(path, "the first line is not a journal header"));
+        }
+        state.apply(&entry);
+    }
+    Ok((state, torn))
+}
+
+/// Refuses a journal written in a newer format before trying to read its entries.
+fn check_header(path: &Path, line: &[u8]) -> Result<(), StateError> {
+    #[derive(serde::Deserialize)]
+    struct Format {
+        format: Option<u32>,
+    }
+    if let Ok(Format { format: Some(found) }) = serde_json::from_slice::<Format>(line)
+        && found > FORMAT_VERSION
+    {
+        return Err(StateError::NewerFormat { path: path.to_path_buf(), found, supported: FORMAT_VERSION });
+    }
+    Ok(())
+}
