@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod exit;
 pub mod inventory;
 pub mod plan;
+pub mod rewrite;
 pub mod sandbox;
 pub mod settings;
 pub mod site;

@@ -1,0 +1,213 @@
+//! Entity decoding and escaping. Storage format uses XML's five entities, character references and
+//! HTML named entities (`&nbsp;`, `&mdash;` …) that XML does not define. Decoding turns the known
+//! ones into characters (for resolver look-ups and plain text); unknown names stay literal.
+
+use std::borrow::Cow;
+
+/// Decodes entity and character references in raw text or an attribute value.
+pub fn decode(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('&') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        match after.find(';').filter(|&semi| semi > 0 && semi <= 32) {
+            Some(semi) => match reference(&after[..semi]) {
+                Some(decoded) => {
+                    out.push_str(&decoded);
+                    rest = &after[semi + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = after;
+                }
+            },
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// The text of one reference `name` (between `&` and `;`), if known.
+pub fn reference(name: &str) -> Option<Cow<'static, str>> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse::<u32>().ok()?,
+        };
+        return char::from_u32(code).map(|c| Cow::Owned(c.to_string()));
+    }
+    named(name).map(Cow::Borrowed)
+}
+
+/// XML's five and the HTML named entities seen in Confluence content.
+pub fn named(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        "nbsp" => "\u{a0}",
+        "ensp" => "\u{2002}",
+        "emsp" => "\u{2003}",
+        "thinsp" => "\u{2009}",
+        "zwnj" => "\u{200c}",
+        "zwj" => "\u{200d}",
+        "shy" => "\u{ad}",
+        "mdash" => "—",
+        "ndash" => "–",
+        "hellip" => "…",
+        "lsquo" => "‘",
+        "rsquo" => "’",
+        "sbquo" => "‚",
+        "ldquo" => "“",
+        "rdquo" => "”",
+        "bdquo" => "„",
+        "laquo" => "«",
+        "raquo" => "»",
+        "lsaquo" => "‹",
+        "rsaquo" => "›",
+        "bull" => "•",
+        "middot" => "·",
+        "prime" => "′",
+        "Prime" => "″",
+        "dagger" => "†",
+        "Dagger" => "‡",
+        "permil" => "‰",
+        "copy" => "©",
+        "reg" => "®",
+        "trade" => "™",
+        "sect" => "§",
+        "para" => "¶",
+        "deg" => "°",
+        "plusmn" => "±",
+        "times" => "×",
+        "divide" => "÷",
+        "minus" => "−",
+        "frac12" => "½",
+        "frac14" => "¼",
+        "frac34" => "¾",
+        "sup1" => "¹",
+        "sup2" => "²",
+        "sup3" => "³",
+        "micro" => "µ",
+        "euro" => "€",
+        "pound" => "£",
+        "yen" => "¥",
+        "cent" => "¢",
+        "curren" => "¤",
+        "iexcl" => "¡",
+        "iquest" => "¿",
+        "larr" => "←",
+        "rarr" => "→",
+        "uarr" => "↑",
+        "darr" => "↓",
+        "harr" => "↔",
+        "lArr" => "⇐",
+        "rArr" => "⇒",
+        "hArr" => "⇔",
+        "le" => "≤",
+        "ge" => "≥",
+        "ne" => "≠",
+        "asymp" => "≈",
+        "infin" => "∞",
+        "check" => "✓",
+        "hearts" => "♥",
+        "spades" => "♠",
+        "clubs" => "♣",
+        "diams" => "♦",
+        "Auml" => "Ä",
+        "Ouml" => "Ö",
+        "Uuml" => "Ü",
+        "auml" => "ä",
+        "ouml" => "ö",
+        "uuml" => "ü",
+        "szlig" => "ß",
+        "Aring" => "Å",
+        "aring" => "å",
+        "AElig" => "Æ",
+        "aelig" => "æ",
+        "Oslash" => "Ø",
+        "oslash" => "ø",
+        "Ccedil" => "Ç",
+        "ccedil" => "ç",
+        "Ntilde" => "Ñ",
+        "ntilde" => "ñ",
+        "Eacute" => "É",
+        "eacute" => "é",
+        "Egrave" => "È",
+        "egrave" => "è",
+        "Ecirc" => "Ê",
+        "ecirc" => "ê",
+        "euml" => "ë",
+        "Aacute" => "Á",
+        "aacute" => "á",
+        "Agrave" => "À",
+        "agrave" => "à",
+        "Acirc" => "Â",
+        "acirc" => "â",
+        "atilde" => "ã",
+        "Iacute" => "Í",
+        "iacute" => "í",
+        "igrave" => "ì",
+        "icirc" => "î",
+        "iuml" => "ï",
+        "Oacute" => "Ó",
+        "oacute" => "ó",
+        "ograve" => "ò",
+        "ocirc" => "ô",
+        "otilde" => "õ",
+        "Uacute" => "Ú",
+        "uacute" => "ú",
+        "ugrave" => "ù",
+        "ucirc" => "û",
+        "yacute" => "ý",
+        "yuml" => "ÿ",
+        _ => return None,
+    })
+}
+
+/// Escapes `value` for an attribute quoted with `quote` (`"` or `'`).
+pub fn escape_attribute(value: &str, quote: u8) -> Cow<'_, str> {
+    escape(value, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' if quote == b'"' => Some("&quot;"),
+        '\'' if quote == b'\'' => Some("&apos;"),
+        _ => None,
+    })
+}
+
+/// Escapes `value` for element text.
+pub fn escape_text(value: &str) -> Cow<'_, str> {
+    escape(value, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        _ => None,
+    })
+}
+
+fn escape(value: &str, replacement: impl Fn(char) -> Option<&'static str>) -> Cow<'_, str> {
+    let Some(first) = value.char_indices().find(|&(_, c)| replacement(c).is_some()).map(|(i, _)| i) else {
+        return Cow::Borrowed(value);
+    };
+    let mut out = String::with_capacity(value.len() + 8);
+    out.push_str(&value[..first]);
+    for c in value[first..].chars() {
+        match replacement(c) {
+            Some(text) => out.push_str(text),
+            None => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
