@@ -16,3 +16,8 @@ mod sandbox_observe;
 mod sandbox_schema;
 mod support;
 mod support_sandbox;
+mod rewrite_fixture;
+mod rewrite_links;
+mod rewrite_malformed;
+mod rewrite_markers;
+mod rewrite_references;

@@ -2,6 +2,7 @@
 //! Cloud uses. The link is rewritten on its raw (entity-escaped) text: only the origin, the space
 //! key, the content id or the title slug are replaced, so query strings, fragments and entities
 //! stay as written. Relative `/wiki/…` links are treated as source-site links and stay relative.
+//! Links to other products of the source site (outside `/wiki/`) are not references.
 
 use super::context::Context;
 use super::entity;
@@ -29,9 +30,8 @@ pub fn rewrite_link(raw: &str, ctx: &Context, resolver: &impl Resolver) -> Optio
     }
     let path_end = raw[path_start..].find(['?', '#']).map_or(raw.len(), |i| path_start + i);
     let path = &raw[path_start..path_end];
-    let Some(wiki) = path.strip_prefix("/wiki/") else {
-        return Some(kept("a link to the source site outside Confluence"));
-    };
+    // Other products on the source site (Jira, …) are not copied: not a reference.
+    let wiki = path.strip_prefix("/wiki/")?;
     let base = path_start + "/wiki/".len();
     let segments: Vec<(usize, &str)> = split_segments(wiki, base);
     let segment = |i: usize| segments.get(i).map(|&(_, s)| s);
