@@ -35,6 +35,11 @@ struct Cli {
 enum Command {
     /// Check plans: their format offline, or (without --offline) both sites too. Writes nothing.
     Check(CheckArgs),
+    /// Copy what the plan names: checks first, then the graph, then reports. Exit 0 Complete,
+    /// 1 blocked or Failed, 2 trouble, 3 Incomplete.
+    Apply(ApplyArgs),
+    /// Print the static execution graph of a plan (reads both sites; writes nothing).
+    Graph(GraphArgs),
     /// Print the JSON Schema of the plan format.
     Schema,
     /// Run or manage the bundled sandbox sites.
@@ -58,6 +63,29 @@ struct CheckArgs {
     strict: bool,
 }
 
+#[derive(Debug, Args)]
+struct ApplyArgs {
+    /// The plan file to apply.
+    #[arg(value_name = "PLAN")]
+    plan: PathBuf,
+    /// Where to write users.csv, groups.csv, spaces.csv and summary.json
+    /// [default: a folder per run under the state directory].
+    #[arg(long, value_name = "DIR")]
+    report_dir: Option<PathBuf>,
+    /// Never draw progress bars (they are drawn only on a terminal anyway).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+struct GraphArgs {
+    #[arg(value_name = "PLAN")]
+    plan: PathBuf,
+    /// Print Graphviz `dot` instead of the text tree.
+    #[arg(long)]
+    dot: bool,
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -72,8 +100,11 @@ pub fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(error) => return trouble(&error.to_string()),
     };
+    crate::logging::init(settings.log_format);
     match cli.command {
         Command::Check(args) => check(args, &settings).into(),
+        Command::Apply(args) => apply(args, &settings).into(),
+        Command::Graph(args) => graph(args, &settings).into(),
         Command::Schema => {
             print!("{}", crate::plan::schema::schema_text());
             Exit::Success.into()
@@ -90,9 +121,202 @@ fn trouble(message: &str) -> ExitCode {
     Exit::Trouble.into()
 }
 
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
 /// Whether to colour output: a terminal, and NO_COLOR unset or empty.
 fn use_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stdout().is_terminal() && !no_color()
+}
+
+/// Whether to colour log lines on stderr.
+pub fn color_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && !no_color()
+}
+
+/// Loads one plan for a command that needs it valid; prints its findings when it is not.
+fn valid_plan(path: &std::path::Path) -> Result<(Plan, FileReport), Exit> {
+    let loaded = match crate::plan::load(path) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", path.display());
+            return Err(Exit::Trouble);
+        }
+    };
+    let report = FileReport { file: loaded.file, diagnostics: loaded.diagnostics };
+    match loaded.plan {
+        Some(plan) => Ok((plan, report)),
+        None => {
+            print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+            let (errors, warnings) = render::totals(std::slice::from_ref(&report));
+            print!("{}", status_line(errors, warnings, 1));
+            Err(Exit::Errors)
+        }
+    }
+}
+
+/// The folder of one run: `<state>/plans/<plan>/runs/<UTC time>`.
+fn run_dir(settings: &Settings, plan: &Plan) -> PathBuf {
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    settings.state_dir().join("plans").join(&plan.name.value).join("runs").join(stamp)
+}
+
+fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
+    let (plan, mut report) = match valid_plan(&args.plan) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Trouble;
+        }
+    };
+    let run_dir = run_dir(settings, &plan);
+    let report_dir = args.report_dir.clone().unwrap_or_else(|| run_dir.clone());
+    let work_dir = run_dir.join("work");
+    if let Err(error) = std::fs::create_dir_all(&work_dir) {
+        eprintln!("error: cannot create {}: {error}", work_dir.display());
+        return Exit::Trouble;
+    }
+    let exit = runtime.block_on(async {
+        let prepared = match crate::apply::prepare(&plan, settings, ClientOptions::default(), &work_dir).await
+        {
+            Ok(prepared) => prepared,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Exit::Trouble;
+            }
+        };
+        report.diagnostics.extend(prepared.findings.clone());
+        let (errors, warnings) = render::totals(std::slice::from_ref(&report));
+        if !report.diagnostics.is_empty() {
+            print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+        }
+        if prepared.graph.is_none() {
+            let unreachable = report.diagnostics.iter().any(|d| d.code == Code::SiteUnreachable);
+            println!(
+                "apply refused: {} must be fixed first ({}); nothing was written",
+                render::plural(errors, "error"),
+                render::plural(warnings, "warning")
+            );
+            let _ = prepared.sites.close().await;
+            return if unreachable { Exit::Trouble } else { Exit::Errors };
+        }
+        let bars = !args.no_progress;
+        let applied =
+            crate::apply::walk(&plan, &prepared, crate::run::Mode::Apply, &work_dir, Some(&report_dir), bars)
+                .await;
+        if let Err(message) = prepared.sites.close().await {
+            eprintln!("warning: {message}");
+        }
+        match applied {
+            Ok(applied) => {
+                println!("{}", summary_line(&applied));
+                println!("reports: {}", report_dir.display());
+                applied.status.exit()
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                Exit::Trouble
+            }
+        }
+    });
+    let _ = std::fs::remove_dir_all(&work_dir);
+    exit
+}
+
+fn summary_line(applied: &crate::apply::Applied) -> String {
+    let mut pages = crate::report::Tally::default();
+    let mut attachments = crate::report::Tally::default();
+    let mut comments = crate::report::Tally::default();
+    let mut posts = crate::report::Tally::default();
+    for space in &applied.rows.spaces {
+        pages.merge(space.pages);
+        posts.merge(space.blog_posts);
+        attachments.merge(space.attachments);
+        comments.merge(space.comments);
+    }
+    let failed_users =
+        applied.rows.users.iter().filter(|u| u.status == "failed" || u.status == "not-copied").count();
+    format!(
+        "{}: {} spaces; pages {}/{} copied, blog posts {}/{}, attachments {}/{}, comments {}/{} ({} skipped, {} failed); {} users ({} failed), {} groups",
+        applied.status.as_str(),
+        applied.rows.spaces.len(),
+        pages.copied,
+        pages.total,
+        posts.copied,
+        posts.total,
+        attachments.copied,
+        attachments.total,
+        comments.copied,
+        comments.total,
+        pages.skipped + posts.skipped + attachments.skipped + comments.skipped,
+        pages.failed + posts.failed + attachments.failed + comments.failed,
+        applied.rows.users.len(),
+        failed_users,
+        applied.rows.groups.len(),
+    )
+}
+
+fn graph(args: GraphArgs, settings: &Settings) -> Exit {
+    let (plan, _) = match valid_plan(&args.plan) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Trouble;
+        }
+    };
+    let work = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("error: cannot create a work folder: {error}");
+            return Exit::Trouble;
+        }
+    };
+    runtime.block_on(async {
+        let prepared =
+            match crate::apply::prepare(&plan, settings, ClientOptions::default(), work.path()).await {
+                Ok(prepared) => prepared,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Exit::Trouble;
+                }
+            };
+        let exit = match (&prepared.graph, &prepared.snapshot) {
+            (Some(graph), Some(snapshot)) => {
+                print!(
+                    "{}",
+                    if args.dot {
+                        crate::graph::dot(graph, snapshot)
+                    } else {
+                        crate::graph::text(graph, snapshot)
+                    }
+                );
+                Exit::Success
+            }
+            _ => {
+                let report = FileReport {
+                    file: SourceFile::new(
+                        args.plan.display().to_string(),
+                        std::fs::read_to_string(&args.plan).unwrap_or_default(),
+                    ),
+                    diagnostics: prepared.findings.clone(),
+                };
+                print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+                println!("no graph: the checks found errors");
+                Exit::Errors
+            }
+        };
+        let _ = prepared.sites.close().await;
+        exit
+    })
 }
 
 fn check(args: CheckArgs, settings: &Settings) -> Exit {

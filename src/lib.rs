@@ -4,16 +4,22 @@
 //! [`diagnostic`] (findings and their renderings), then the sites: [`sandbox`] emulates
 //! Confluence Cloud on loopback for tests and rehearsals.
 
+pub mod apply;
 pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod diagnostic;
 pub mod exit;
+pub mod graph;
 pub mod inventory;
+pub mod logging;
 pub mod plan;
+pub mod report;
 pub mod rewrite;
+pub mod run;
 pub mod sandbox;
 pub mod settings;
 pub mod site;
+pub mod snapshot;
 pub mod state;
 pub mod suggest;

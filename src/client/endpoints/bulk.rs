@@ -2,8 +2,8 @@
 //! items instead of one per page: every footer or inline comment, every attachment, and v1
 //! content with its restrictions expanded.
 
-use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 
 use crate::client::error::ClientError;
@@ -25,6 +25,22 @@ pub struct RestrictedContent {
     pub title: Option<String>,
     #[serde(default)]
     pub restrictions: Option<RestrictionsByOperation>,
+    #[serde(default)]
+    pub metadata: Option<ContentMetadata>,
+}
+
+/// v1 `metadata` with `expand=metadata.labels`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ContentMetadata {
+    #[serde(default)]
+    pub labels: Option<crate::client::model::restriction::Listed<crate::client::model::label::Label>>,
+}
+
+impl RestrictedContent {
+    /// The content's labels, when they were expanded.
+    pub fn labels(&self) -> &[crate::client::model::label::Label] {
+        self.metadata.as_ref().and_then(|m| m.labels.as_ref()).map_or(&[], |l| l.results.as_slice())
+    }
 }
 
 /// v1 `restrictions` keyed by operation.
@@ -35,7 +51,7 @@ pub struct RestrictionsByOperation {
 }
 
 const RESTRICTIONS_EXPAND: &str = "restrictions.read.restrictions.user,restrictions.read.restrictions.group,\
-restrictions.update.restrictions.user,restrictions.update.restrictions.group";
+restrictions.update.restrictions.user,restrictions.update.restrictions.group,metadata.labels";
 
 impl SiteClient {
     /// Every footer or inline comment of the site (roots and replies), with storage bodies.
@@ -126,5 +142,44 @@ impl SiteClient {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+impl SiteClient {
+    /// The page (`pages`) or blog post (`blogposts`) with this exact title in a space, if any:
+    /// titles are unique per space, which makes them the natural key to find earlier copies.
+    pub async fn content_by_title(
+        &self,
+        collection: &str,
+        space_id: &str,
+        title: &str,
+    ) -> Result<Option<crate::client::model::page::Page>, ClientError> {
+        let listed: Vec<crate::client::model::page::Page> = self
+            .v2_list(
+                &format!("/wiki/api/v2/{collection}"),
+                format!("find \"{title}\" in space {space_id}"),
+                &[("space-id", space_id), ("title", title), ("status", "current,archived,draft")],
+            )
+            .try_collect()
+            .await?;
+        Ok(listed.into_iter().find(|p| p.title == title))
+    }
+}
+
+impl SiteClient {
+    /// Adds labels to a space (v1 `POST /space/{key}/label`); adding a label twice changes nothing.
+    pub async fn add_space_labels(&self, space_key: &str, labels: &[String]) -> Result<(), ClientError> {
+        let t = self.transport();
+        let body: Vec<serde_json::Value> =
+            labels.iter().map(|name| serde_json::json!({ "prefix": "global", "name": name })).collect();
+        let request = t
+            .request(
+                reqwest::Method::POST,
+                &format!("/wiki/rest/api/space/{}/label", crate::client::site::encode_segment(space_key)),
+                format!("label space {space_key}"),
+            )?
+            .json(&body)
+            .safe_to_repeat();
+        t.send(&request).await.map(drop)
     }
 }

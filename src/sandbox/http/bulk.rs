@@ -72,6 +72,7 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
     };
     let expand = req.param("expand").unwrap_or("");
     let with_restrictions = expand.split(',').any(|e| e.trim().starts_with("restrictions"));
+    let with_labels = expand.split(',').any(|e| e.trim() == "metadata.labels");
     let items: Vec<&Content> = site
         .contents
         .values()
@@ -96,6 +97,11 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
                 .filter_map(|r| Some((r["operation"].as_str()?.to_string(), r.clone())))
                 .collect();
             v["restrictions"] = Value::Object(by_op);
+        }
+        if with_labels {
+            let labels: Vec<Value> = c.labels.iter().map(super::v1_content::label_v1).collect();
+            v["metadata"] =
+                json!({"labels": {"results": labels, "start": 0, "limit": 200, "size": labels.len()}});
         }
         v
     })

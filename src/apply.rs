@@ -1,0 +1,152 @@
+//! Apply (and the graph command): from a validated plan to a walked graph and written reports.
+//! Checks run first; any error left refuses the copy before a single write.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::client::ClientOptions;
+use crate::diagnostic::Diagnostic;
+use crate::graph::Graph;
+use crate::inventory::Inventory;
+use crate::plan::Plan;
+use crate::report::{PlanStatus, Rows};
+use crate::run::{Copy, Mapping, Mode, Outcome, Progress};
+use crate::settings::Settings;
+use crate::site::PlanSites;
+use crate::snapshot::Snapshot;
+
+/// A plan with its sites read and its graph built: ready to walk.
+pub struct Prepared {
+    pub sites: PlanSites,
+    pub inventory: Arc<Inventory>,
+    pub findings: Vec<Diagnostic>,
+    pub snapshot: Option<Arc<Snapshot>>,
+    pub graph: Option<Graph>,
+}
+
+/// What a walk produced.
+pub struct Applied {
+    pub status: PlanStatus,
+    pub outcomes: Vec<Outcome>,
+    pub rows: Rows,
+    pub report_files: Vec<PathBuf>,
+}
+
+/// Reads both sites and runs the checks; when no error is found, reads the source content into
+/// a snapshot (bodies spooled under `work_dir`) and builds the graph.
+pub async fn prepare(
+    plan: &Plan,
+    settings: &Settings,
+    options: ClientOptions,
+    work_dir: &Path,
+) -> Result<Prepared, String> {
+    let sites = PlanSites::connect(plan, settings, options).await?;
+    let inventory = match crate::inventory::read(plan, &sites).await {
+        Ok(inventory) => inventory,
+        Err(unreachable) => {
+            let empty = Arc::new(empty_inventory(plan));
+            return Ok(Prepared {
+                sites,
+                inventory: empty,
+                findings: vec![unreachable],
+                snapshot: None,
+                graph: None,
+            });
+        }
+    };
+    let findings = crate::checks::run(plan, &inventory);
+    if findings.iter().any(Diagnostic::is_error) {
+        return Ok(Prepared { sites, inventory: Arc::new(inventory), findings, snapshot: None, graph: None });
+    }
+    let Some(source) = sites.source.client.clone() else {
+        return Err("no credentials for the source site".into());
+    };
+    let snapshot =
+        crate::snapshot::read(plan, &inventory, &source, work_dir).await.map_err(|e| e.to_string())?;
+    let graph =
+        Graph::build(plan, &inventory, &snapshot).map_err(|e| format!("internal error (a bug): {e}"))?;
+    Ok(Prepared {
+        sites,
+        inventory: Arc::new(inventory),
+        findings,
+        snapshot: Some(Arc::new(snapshot)),
+        graph: Some(graph),
+    })
+}
+
+fn empty_inventory(plan: &Plan) -> Inventory {
+    let facts = |label: String| crate::inventory::SiteFacts {
+        label,
+        access: crate::inventory::Access::Missing,
+        product_admin: None,
+        org_admin: crate::inventory::OrgAdmin::NoKey,
+        confluence: false,
+        plan: None,
+        usage: None,
+        capacity: None,
+        apps: Vec::new(),
+    };
+    Inventory {
+        source: facts(plan.source.value.to_string()),
+        destination: facts(plan.destination.value.to_string()),
+        source_keys: Vec::new(),
+        spaces: Vec::new(),
+        destination_conflicts: Vec::new(),
+        users: Default::default(),
+        groups: Default::default(),
+        destination_groups: Default::default(),
+        destination_names: Default::default(),
+        destination_licensed: Default::default(),
+    }
+}
+
+/// Walks the prepared graph in `mode`; writes the reports into `report_dir` when given.
+pub async fn walk(
+    plan: &Plan,
+    prepared: &Prepared,
+    mode: Mode,
+    work_dir: &Path,
+    report_dir: Option<&Path>,
+    bars: bool,
+) -> Result<Applied, String> {
+    let (Some(graph), Some(snapshot)) = (&prepared.graph, &prepared.snapshot) else {
+        return Err("the plan was not prepared for a copy".into());
+    };
+    let (Some(source), Some(destination)) =
+        (prepared.sites.source.client.clone(), prepared.sites.destination.client.clone())
+    else {
+        return Err("credentials are missing for a site".into());
+    };
+    let copy = Arc::new(Copy {
+        mode,
+        memberships: plan.users.memberships.value,
+        source,
+        destination,
+        inventory: Arc::clone(&prepared.inventory),
+        snapshot: Arc::clone(snapshot),
+        mapping: std::sync::RwLock::new(Mapping::default()),
+        work_dir: work_dir.to_path_buf(),
+        pending_fixups: std::sync::Mutex::new(Vec::new()),
+    });
+    let progress = Progress::new(bars, graph.nodes.len(), &crate::run::per_space(graph, snapshot));
+    let in_flight = plan.run.concurrency.value as usize * 2;
+    let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
+    progress.finish();
+    let status = PlanStatus::from_outcomes(&outcomes);
+    let group_ids = copy.mapping.read().unwrap_or_else(|e| e.into_inner()).groups.clone();
+    let rows = crate::report::rows(graph, &outcomes, &prepared.inventory, snapshot, &group_ids);
+    let report_files = match report_dir {
+        Some(dir) => {
+            let extra = serde_json::json!({
+                "source": plan.source.value.to_string(),
+                "destination": plan.destination.value.to_string(),
+                "mode": if mode == Mode::Apply { "apply" } else { "dry-run" },
+                "nodes": graph.nodes.len(),
+            });
+            crate::report::write_reports(dir, &plan.name.value, status, &rows, extra)
+                .map_err(|e| format!("cannot write the reports in {}: {e}", dir.display()))?
+        }
+        None => Vec::new(),
+    };
+    Ok(Applied { status, outcomes, rows, report_files })
+}

@@ -1,0 +1,181 @@
+//! Writes `users.csv`, `groups.csv`, `spaces.csv` and `summary.json` into a run's report folder,
+//! each file written whole to a temporary name and renamed, readable by its owner only.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::cell::safe;
+use super::rows::{Rows, Tally};
+use super::status::PlanStatus;
+
+/// Writes `bytes` to `path` atomically: a private temporary file in the same folder, renamed.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> std::io::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header)?;
+    for row in rows {
+        writer.write_record(row.iter().map(|cell| safe(cell)))?;
+    }
+    writer.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+fn tally_cells(t: &Tally) -> [String; 4] {
+    [t.total.to_string(), t.copied.to_string(), t.skipped.to_string(), t.failed.to_string()]
+}
+
+/// The files written, in the order above.
+pub fn write_reports(
+    dir: &Path,
+    plan: &str,
+    status: PlanStatus,
+    rows: &Rows,
+    extra: serde_json::Value,
+) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let users = csv_bytes(
+        &[
+            "account_id",
+            "display_name",
+            "email",
+            "account_status",
+            "included_because",
+            "groups",
+            "status",
+            "detail",
+        ],
+        rows.users.iter().map(|u| {
+            vec![
+                u.account_id.clone(),
+                u.display_name.clone(),
+                u.email.clone(),
+                u.account_status.clone(),
+                u.included_because.clone(),
+                u.groups.clone(),
+                u.status.clone(),
+                u.detail.clone(),
+            ]
+        }),
+    )?;
+    let groups = csv_bytes(
+        &[
+            "group_name",
+            "source_group_id",
+            "destination_group_id",
+            "action",
+            "members_in_source",
+            "members_added",
+            "status",
+            "detail",
+        ],
+        rows.groups.iter().map(|g| {
+            vec![
+                g.group_name.clone(),
+                g.source_group_id.clone(),
+                g.destination_group_id.clone(),
+                g.action.clone(),
+                g.members_in_source.to_string(),
+                g.members_added.to_string(),
+                g.status.clone(),
+                g.detail.clone(),
+            ]
+        }),
+    )?;
+    let mut header = vec!["space_key", "destination_key", "space_name"];
+    for what in ["pages", "blog_posts", "attachments", "comments"] {
+        header.extend(match what {
+            "pages" => ["pages", "pages_copied", "pages_skipped", "pages_failed"],
+            "blog_posts" => ["blog_posts", "blog_posts_copied", "blog_posts_skipped", "blog_posts_failed"],
+            "attachments" => {
+                ["attachments", "attachments_copied", "attachments_skipped", "attachments_failed"]
+            }
+            _ => ["comments", "comments_copied", "comments_skipped", "comments_failed"],
+        });
+    }
+    header.extend(["status", "detail"]);
+    let spaces = csv_bytes(
+        &header,
+        rows.spaces.iter().map(|s| {
+            let mut row = vec![s.space_key.clone(), s.destination_key.clone(), s.space_name.clone()];
+            for t in [&s.pages, &s.blog_posts, &s.attachments, &s.comments] {
+                row.extend(tally_cells(t));
+            }
+            row.extend([s.status.clone(), s.detail.clone()]);
+            row
+        }),
+    )?;
+    let mut totals = json!({});
+    let sum = |pick: fn(&super::rows::SpaceRow) -> Tally| {
+        rows.spaces.iter().fold(Tally::default(), |mut acc, s| {
+            acc.merge(pick(s));
+            acc
+        })
+    };
+    totals["pages"] = json!(sum(|s| s.pages));
+    totals["blog_posts"] = json!(sum(|s| s.blog_posts));
+    totals["attachments"] = json!(sum(|s| s.attachments));
+    totals["comments"] = json!(sum(|s| s.comments));
+    totals["settings"] = json!(sum(|s| s.settings));
+    let count = |statuses: Vec<&str>| {
+        let mut t = Tally::default();
+        for status in statuses {
+            t.total += 1;
+            match status {
+                "copied" => t.copied += 1,
+                "already-present" | "skipped" => t.skipped += 1,
+                _ => t.failed += 1,
+            }
+        }
+        t
+    };
+    totals["users"] = json!(count(rows.users.iter().map(|u| u.status.as_str()).collect()));
+    totals["groups"] = json!(count(rows.groups.iter().map(|g| g.status.as_str()).collect()));
+    totals["spaces"] = json!(count(
+        rows.spaces
+            .iter()
+            .map(|s| if s.status == "copied" {
+                "copied"
+            } else if s.status == "already-present" {
+                "skipped"
+            } else {
+                "failed"
+            })
+            .collect()
+    ));
+    let mut summary = json!({
+        "plan": plan,
+        "status": status.as_str(),
+        "totals": totals,
+        "files": ["users.csv", "groups.csv", "spaces.csv"],
+    });
+    if let (Some(summary), Some(extra)) = (summary.as_object_mut(), extra.as_object()) {
+        summary.extend(extra.clone());
+    }
+    let files = [("users.csv", users), ("groups.csv", groups), ("spaces.csv", spaces)];
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_private(&path, &bytes)?;
+        written.push(path);
+    }
+    let path = dir.join("summary.json");
+    let mut text = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    text.push(b'\n');
+    write_private(&path, &text)?;
+    written.push(path);
+    Ok(written)
+}

@@ -1,0 +1,12 @@
+//! Running the execution graph: the dispatcher, the work of each kind of node, and progress.
+
+mod context;
+mod dispatcher;
+mod ops;
+mod outcome;
+mod progress;
+
+pub use context::{Copy, MappedSpace, Mapping, Mode};
+pub use dispatcher::walk;
+pub use outcome::Outcome;
+pub use progress::{Progress, per_space};

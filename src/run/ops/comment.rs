@@ -1,0 +1,98 @@
+//! Footer and inline comments, replies after their parents. Inline threads are anchored again to
+//! the same text of the copied page.
+
+use crate::client::CommentKind;
+use crate::client::model::comment::{CommentParent, InlineSelection, NewComment};
+use crate::client::model::content::Body;
+use crate::run::context::Copy;
+use crate::run::outcome::Outcome;
+use crate::snapshot::{CommentType, ContentType};
+
+pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
+    let snapshot = &copy.snapshot.spaces[space];
+    let item = &snapshot.comments[index];
+    if !copy.writes() {
+        return Outcome::copied_with("would be created");
+    }
+    let body = match copy.snapshot.spool.get(item.body) {
+        Ok(body) => body,
+        Err(error) => return Outcome::failed(format!("cannot read the spooled body: {error}")),
+    };
+    let parent = match &item.parent_id {
+        Some(parent) => match copy.map(|m| m.comments.get(parent).cloned()) {
+            Some(id) => CommentParent::Comment(id),
+            None => return Outcome::failed("the comment it replies to was not copied"),
+        },
+        None => {
+            let Some(container) = copy.content_id(&item.container_id) else {
+                return Outcome::failed("the page it is on was not copied");
+            };
+            let is_post = snapshot
+                .blog_posts
+                .iter()
+                .any(|p| p.id == item.container_id && p.kind == ContentType::BlogPost);
+            if is_post { CommentParent::BlogPost(container) } else { CommentParent::Page(container) }
+        }
+    };
+    let kind = if item.kind == CommentType::Inline { CommentKind::Inline } else { CommentKind::Footer };
+    let inline_selection = match (item.kind, &item.parent_id) {
+        (CommentType::Inline, None) => {
+            let Some(text) = item.selection.clone().filter(|t| !t.is_empty()) else {
+                return Outcome::failed("the inline comment has no anchor text on the source");
+            };
+            let (count, index) = anchor(copy, space, &item.container_id, item.marker_ref.as_deref(), &text);
+            Some(InlineSelection {
+                text_selection: text,
+                text_selection_match_count: count,
+                text_selection_match_index: index,
+            })
+        }
+        _ => None,
+    };
+    let new = NewComment { parent, body: Body::storage(body), inline_selection };
+    match copy.destination.create_comment(kind, &new).await {
+        Ok(created) => {
+            copy.map(|m| m.comments.insert(item.id.clone(), created.id));
+            let mut notes =
+                vec!["posted by the copying account (comment authors and dates cannot be set)".to_string()];
+            if item.resolution.as_deref() == Some("resolved") {
+                notes.push("resolved on the source: resolve it on the destination".into());
+            }
+            Outcome::copied_with(notes.join("; "))
+        }
+        Err(error) => Outcome::failed(error.to_string()),
+    }
+}
+
+/// How often the anchor text occurs in the page's text, and which occurrence the marker is on.
+fn anchor(copy: &Copy, space: usize, container: &str, marker: Option<&str>, text: &str) -> (u32, u32) {
+    let page = copy.snapshot.spaces[space]
+        .pages
+        .iter()
+        .chain(&copy.snapshot.spaces[space].blog_posts)
+        .find(|p| p.id == container);
+    let Some(body) = page.and_then(|p| copy.snapshot.spool.get(p.body).ok()) else { return (1, 0) };
+    let plain = plain_text(&body);
+    let count = plain.matches(text).count().max(1) as u32;
+    let index = marker
+        .and_then(|m| body.find(&format!("ac:ref=\"{m}\"")))
+        .map(|at| plain_text(&body[..at]).matches(text).count() as u32)
+        .unwrap_or(0)
+        .min(count - 1);
+    (count, index)
+}
+
+/// The text of a storage body, without markup.
+fn plain_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,250 @@
+//! Pages, blog posts, and their labels and restrictions.
+
+use crate::client::model::content::Body;
+use crate::client::model::label::Label;
+use crate::client::model::page::{NewBlogPost, NewPage, PageUpdate};
+use crate::client::model::restriction::{
+    RestrictedGroup, RestrictedUser, RestrictionSubjects, RestrictionUpdate,
+};
+use crate::client::{ClientError, SiteClient};
+use crate::graph::ContentAt;
+use crate::inventory::AccountStatus;
+use crate::run::context::Copy;
+use crate::run::outcome::Outcome;
+use crate::snapshot::{Content, ContentType, Subject};
+
+/// The body to write: references rewritten for the destination. Pages whose references point
+/// at content not created yet are remembered for the space's fix-up.
+fn prepare_body(copy: &Copy, space: usize, item: &Content) -> Result<String, String> {
+    let body =
+        copy.snapshot.spool.get(item.body).map_err(|e| format!("cannot read the spooled body: {e}"))?;
+    let prepared = super::fixup::rewrite(copy, space, item, &body);
+    if prepared.pending {
+        copy.pending_fixups.lock().unwrap_or_else(|e| e.into_inner()).push((space, item.id.clone()));
+    }
+    Ok(prepared.body)
+}
+
+fn is_duplicate_title(error: &ClientError) -> bool {
+    error.status() == Some(400) && error.to_string().to_lowercase().contains("already exists")
+}
+
+/// Archives a just-written copy of archived content (one more version).
+async fn archive(
+    client: &SiteClient,
+    id: &str,
+    title: &str,
+    body: &str,
+    version: u64,
+) -> Result<u64, ClientError> {
+    let update = PageUpdate {
+        id: id.to_string(),
+        status: "archived".into(),
+        title: title.to_string(),
+        body: Body::storage(body),
+        version_number: version + 1,
+        version_message: Some("archived, as on the source".into()),
+        parent_id: None,
+    };
+    client.update_page(&update).await.map(|p| p.version.map_or(version + 1, |v| v.number))
+}
+
+pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
+    let item = &copy.snapshot.spaces[space].pages[index];
+    let Some(target) = copy.space(space) else { return Outcome::failed("the space was not created") };
+    let body = match prepare_body(copy, space, item) {
+        Ok(body) => body,
+        Err(reason) => return Outcome::failed(reason),
+    };
+    let is_homepage = copy.snapshot.spaces[space].homepage_id.as_deref() == Some(item.id.as_str());
+    if !copy.writes() {
+        copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
+        return Outcome::copied_with(if is_homepage {
+            "would become the space's homepage"
+        } else {
+            "would be created"
+        });
+    }
+    let parent_id = match &item.parent_id {
+        Some(parent) => match copy.content_id(parent) {
+            Some(id) => Some(id),
+            None => return Outcome::failed("its parent page was not copied"),
+        },
+        None => None,
+    };
+    let written = match (is_homepage, target.homepage_id.clone()) {
+        (true, Some(homepage)) => {
+            // A new space comes with a homepage: the source homepage becomes it.
+            let current = match copy.destination.page(&homepage).await {
+                Ok(page) => page.version.map_or(1, |v| v.number),
+                Err(error) => return Outcome::failed(error.to_string()),
+            };
+            let update = PageUpdate {
+                id: homepage.clone(),
+                status: "current".into(),
+                title: item.title.clone(),
+                body: Body::storage(body.clone()),
+                version_number: current + 1,
+                version_message: Some("copied from the source homepage".into()),
+                parent_id: None,
+            };
+            copy.destination
+                .update_page(&update)
+                .await
+                .map(|p| (p.id, p.version.map_or(current + 1, |v| v.number)))
+        }
+        _ => {
+            let new = NewPage {
+                space_id: target.id.clone(),
+                status: "current".into(),
+                title: item.title.clone(),
+                parent_id,
+                body: Body::storage(body.clone()),
+            };
+            copy.destination.create_page(&new).await.map(|p| (p.id, p.version.map_or(1, |v| v.number)))
+        }
+    };
+    finish_content(copy, item, &target.id, "pages", written, &body).await
+}
+
+pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
+    let item = &copy.snapshot.spaces[space].blog_posts[index];
+    let Some(target) = copy.space(space) else { return Outcome::failed("the space was not created") };
+    let body = match prepare_body(copy, space, item) {
+        Ok(body) => body,
+        Err(reason) => return Outcome::failed(reason),
+    };
+    if !copy.writes() {
+        copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
+        return Outcome::copied_with("would be created");
+    }
+    let new = NewBlogPost {
+        space_id: target.id.clone(),
+        status: "current".into(),
+        title: item.title.clone(),
+        body: Body::storage(body.clone()),
+        created_at: item.created_at.clone(),
+    };
+    let written =
+        copy.destination.create_blog_post(&new).await.map(|p| (p.id, p.version.map_or(1, |v| v.number)));
+    finish_content(copy, item, &target.id, "blogposts", written, &body).await
+}
+
+/// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
+async fn finish_content(
+    copy: &Copy,
+    item: &Content,
+    space_id: &str,
+    collection: &str,
+    written: Result<(String, u64), ClientError>,
+    body: &str,
+) -> Outcome {
+    let (id, version, mut outcome) = match written {
+        Ok((id, version)) => (id, version, Outcome::copied()),
+        Err(error) if is_duplicate_title(&error) => {
+            match copy.destination.content_by_title(collection, space_id, &item.title).await {
+                Ok(Some(existing)) => {
+                    let version = existing.version.as_ref().map_or(1, |v| v.number);
+                    let detail = format!(
+                        "the destination space already has \"{}\" (from an earlier run): kept as it is",
+                        item.title
+                    );
+                    copy.map(|m| m.content.insert(item.id.clone(), (existing.id.clone(), version)));
+                    return Outcome::Present { detail };
+                }
+                Ok(None) => return Outcome::failed(error.to_string()),
+                Err(lookup) => {
+                    return Outcome::failed(format!(
+                        "{error}; looking for the earlier copy failed too: {lookup}"
+                    ));
+                }
+            }
+        }
+        Err(error) => return Outcome::failed(error.to_string()),
+    };
+    let mut version = version;
+    if item.status == "archived" {
+        match archive(&copy.destination, &id, &item.title, body, version).await {
+            Ok(v) => version = v,
+            Err(error) => outcome = Outcome::failed(format!("copied, but archiving it failed: {error}")),
+        }
+    }
+    copy.map(|m| m.content.insert(item.id.clone(), (id, version)));
+    if item.kind == ContentType::BlogPost && item.created_at.is_none() {
+        return Outcome::copied_with("the source gave no date: posted today");
+    }
+    outcome
+}
+
+fn content_of(copy: &Copy, space: usize, at: ContentAt) -> &Content {
+    match at {
+        ContentAt::Page(i) => &copy.snapshot.spaces[space].pages[i],
+        ContentAt::BlogPost(i) => &copy.snapshot.spaces[space].blog_posts[i],
+    }
+}
+
+pub async fn labels(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
+    let item = content_of(copy, space, at);
+    if !copy.writes() {
+        return Outcome::copied_with(format!("{} label(s) would be added", item.labels.len()));
+    }
+    let Some(id) = copy.content_id(&item.id) else { return Outcome::failed("the content was not copied") };
+    let labels: Vec<Label> = item
+        .labels
+        .iter()
+        .map(|name| Label { id: None, name: name.clone(), prefix: Some("global".into()) })
+        .collect();
+    match copy.destination.add_labels(&id, &labels).await {
+        Ok(()) => Outcome::copied_with(format!("{} label(s)", labels.len())),
+        Err(error) => Outcome::failed(error.to_string()),
+    }
+}
+
+pub async fn restrictions(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
+    let item = content_of(copy, space, at);
+    if !copy.writes() {
+        return Outcome::copied_with("would be restricted as on the source");
+    }
+    let Some(id) = copy.content_id(&item.id) else { return Outcome::failed("the content was not copied") };
+    let mut missing = Vec::new();
+    let mut subjects = |list: &[Subject]| {
+        let mut out = RestrictionSubjects::default();
+        for subject in list {
+            match subject {
+                Subject::User(account) => {
+                    let former =
+                        copy.inventory.users.get(account).is_some_and(|u| u.status == AccountStatus::Former);
+                    if !former {
+                        out.user.push(RestrictedUser::new(account.clone()));
+                    }
+                }
+                Subject::Group(name) => match copy.group_id(name) {
+                    Some(group) => out.group.push(RestrictedGroup::new(group)),
+                    None => missing.push(name.clone()),
+                },
+                Subject::Anonymous => {}
+            }
+        }
+        out
+    };
+    let mut updates = Vec::new();
+    if !item.restrictions.read.is_empty() {
+        updates.push(RestrictionUpdate {
+            operation: "read".into(),
+            restrictions: subjects(&item.restrictions.read),
+        });
+    }
+    if !item.restrictions.update.is_empty() {
+        updates.push(RestrictionUpdate {
+            operation: "update".into(),
+            restrictions: subjects(&item.restrictions.update),
+        });
+    }
+    if !missing.is_empty() {
+        return Outcome::failed(format!("the groups {} are not on the destination", missing.join(", ")));
+    }
+    match copy.destination.set_restrictions(&id, &updates).await {
+        Ok(_) => Outcome::copied(),
+        Err(error) => Outcome::failed(error.to_string()),
+    }
+}

@@ -1,0 +1,30 @@
+//! The work of each kind of node: one function per kind, each doing one unit of copying.
+
+mod attachment;
+mod comment;
+mod content;
+mod fixup;
+mod people;
+mod space;
+
+use super::context::Copy;
+use super::outcome::Outcome;
+use crate::graph::NodeKind;
+
+/// Does one node's work.
+pub async fn run(copy: &Copy, kind: &NodeKind) -> Outcome {
+    match kind {
+        NodeKind::Group { name } => people::group(copy, name).await,
+        NodeKind::User { account_id } => people::user(copy, account_id),
+        NodeKind::Membership { group, account_id } => people::membership(copy, group, account_id).await,
+        NodeKind::Space { space } => space::space(copy, *space).await,
+        NodeKind::SpacePermissions { space } => space::permissions(copy, *space).await,
+        NodeKind::Page { space, page } => content::page(copy, *space, *page).await,
+        NodeKind::BlogPost { space, post } => content::blog_post(copy, *space, *post).await,
+        NodeKind::Labels { space, content: at } => content::labels(copy, *space, *at).await,
+        NodeKind::Restrictions { space, content: at } => content::restrictions(copy, *space, *at).await,
+        NodeKind::Attachment { space, attachment } => attachment::attachment(copy, *space, *attachment).await,
+        NodeKind::Comment { space, comment } => comment::comment(copy, *space, *comment).await,
+        NodeKind::FixUp { space } => fixup::fix_up(copy, *space).await,
+    }
+}

@@ -1,0 +1,68 @@
+//! Groups, users and memberships.
+
+use crate::inventory::AccountStatus;
+use crate::plan::Memberships;
+use crate::run::context::Copy;
+use crate::run::outcome::Outcome;
+
+/// Creates the group, or merges into the destination group of the same name.
+pub async fn group(copy: &Copy, name: &str) -> Outcome {
+    if let Some(existing) = copy.inventory.destination_groups.get(&name.to_lowercase()) {
+        copy.map(|m| m.groups.insert(name.to_lowercase(), existing.id.clone()));
+        return Outcome::Present {
+            detail: format!("merged into the destination group \"{}\"", existing.name),
+        };
+    }
+    if !copy.writes() {
+        return Outcome::copied_with("would be created");
+    }
+    match copy.destination.create_group(name).await {
+        Ok(created) => {
+            copy.map(|m| m.groups.insert(name.to_lowercase(), created.id));
+            Outcome::copied_with("created")
+        }
+        Err(error) => Outcome::failed(error.to_string()),
+    }
+}
+
+/// Users are global Atlassian accounts: copying one links its content on the destination to the
+/// same account. Nothing is created and nobody is emailed.
+pub fn user(copy: &Copy, account_id: &str) -> Outcome {
+    let Some(user) = copy.inventory.users.get(account_id) else {
+        return Outcome::failed("the user is not in the plan's scope");
+    };
+    match (user.status, copy.memberships) {
+        (AccountStatus::Former, _) => Outcome::Skipped {
+            reason: "former user (closed account): recorded as \"Former user\"; content keeps pointing at the account".into(),
+        },
+        (AccountStatus::Inactive, _) => Outcome::copied_with("linked to the same Atlassian account; stays inactive (no memberships, no access)"),
+        (AccountStatus::Active, Memberships::Separately) => {
+            Outcome::copied_with("linked to the same Atlassian account; no group memberships, so no product access and no licence")
+        }
+        (AccountStatus::Active, Memberships::WithGroups) => {
+            Outcome::copied_with("linked to the same Atlassian account; access through its group memberships")
+        }
+    }
+}
+
+/// Adds the user to the group on the destination.
+pub async fn membership(copy: &Copy, group: &str, account_id: &str) -> Outcome {
+    if copy
+        .inventory
+        .destination_groups
+        .get(&group.to_lowercase())
+        .is_some_and(|g| g.members.contains(account_id))
+    {
+        return Outcome::Present { detail: format!("already in \"{group}\" on the destination") };
+    }
+    if !copy.writes() {
+        return Outcome::copied_with("would be added");
+    }
+    let Some(group_id) = copy.group_id(group) else {
+        return Outcome::failed(format!("the destination group \"{group}\" is unknown"));
+    };
+    match copy.destination.add_group_member(&group_id, account_id).await {
+        Ok(()) => Outcome::copied(),
+        Err(error) => Outcome::failed(error.to_string()),
+    }
+}

@@ -1,0 +1,56 @@
+//! What happened to one node.
+
+/// A node's final state. Every node of a run ends with exactly one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written to the destination (or, in a dry-run, would be).
+    Copied { detail: Option<String> },
+    /// The destination already had it (a merged group, a copy from an earlier run).
+    Present { detail: String },
+    /// Deliberately not copied (a former user, a personal space); does not block what needs it.
+    Skipped { reason: String },
+    /// Tried and failed; what needs it is not copied.
+    Failed { reason: String },
+    /// Not tried, because something it needs failed.
+    Blocked { reason: String },
+}
+
+impl Outcome {
+    pub fn copied() -> Self {
+        Outcome::Copied { detail: None }
+    }
+
+    pub fn copied_with(detail: impl Into<String>) -> Self {
+        Outcome::Copied { detail: Some(detail.into()) }
+    }
+
+    pub fn failed(reason: impl Into<String>) -> Self {
+        Outcome::Failed { reason: reason.into() }
+    }
+
+    /// Whether nodes that need this one may run.
+    pub fn unblocks(&self) -> bool {
+        matches!(self, Outcome::Copied { .. } | Outcome::Present { .. } | Outcome::Skipped { .. })
+    }
+
+    /// The word reports use.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Copied { .. } => "copied",
+            Outcome::Present { .. } => "already-present",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Blocked { .. } => "not-copied",
+        }
+    }
+
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Outcome::Copied { detail } => detail.as_deref(),
+            Outcome::Present { detail } => Some(detail),
+            Outcome::Skipped { reason } | Outcome::Failed { reason } | Outcome::Blocked { reason } => {
+                Some(reason)
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Progress of a run: bars on a terminal (overall and per space), log lines elsewhere.
+
+use std::io::IsTerminal;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::outcome::Outcome;
+use crate::graph::{NodeKind, label};
+use crate::snapshot::Snapshot;
+
+pub struct Progress {
+    overall: Option<ProgressBar>,
+    spaces: Vec<ProgressBar>,
+    _multi: Option<MultiProgress>,
+}
+
+fn space_of(kind: &NodeKind) -> Option<usize> {
+    match kind {
+        NodeKind::Space { space }
+        | NodeKind::SpacePermissions { space }
+        | NodeKind::Page { space, .. }
+        | NodeKind::BlogPost { space, .. }
+        | NodeKind::Labels { space, .. }
+        | NodeKind::Restrictions { space, .. }
+        | NodeKind::Attachment { space, .. }
+        | NodeKind::Comment { space, .. }
+        | NodeKind::FixUp { space } => Some(*space),
+        _ => None,
+    }
+}
+
+impl Progress {
+    /// Bars when stderr is a terminal and `bars` is asked for; otherwise only logs.
+    pub fn new(bars: bool, total: usize, per_space: &[(String, usize)]) -> Progress {
+        if !bars || !std::io::stderr().is_terminal() {
+            return Progress { overall: None, spaces: Vec::new(), _multi: None };
+        }
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let style =
+            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {pos}/{len} {per_sec} eta {eta} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+        let overall =
+            multi.add(ProgressBar::new(total as u64).with_style(style.clone()).with_prefix("overall"));
+        let spaces = per_space
+            .iter()
+            .map(|(key, n)| {
+                multi.add(ProgressBar::new(*n as u64).with_style(style.clone()).with_prefix(key.clone()))
+            })
+            .collect();
+        Progress { overall: Some(overall), spaces, _multi: Some(multi) }
+    }
+
+    pub fn node_done(&self, kind: &NodeKind, outcome: &Outcome, snapshot: &Snapshot) {
+        match outcome {
+            Outcome::Failed { reason } => tracing::warn!(item = %label(kind, snapshot), %reason, "failed"),
+            Outcome::Blocked { reason } => {
+                tracing::info!(item = %label(kind, snapshot), %reason, "not copied")
+            }
+            other => tracing::debug!(item = %label(kind, snapshot), status = other.status(), "done"),
+        }
+        if let Some(bar) = &self.overall {
+            bar.inc(1);
+        }
+        if let Some(bar) = space_of(kind).and_then(|s| self.spaces.get(s)) {
+            bar.inc(1);
+        }
+    }
+
+    pub fn finish(&self) {
+        for bar in self.spaces.iter().chain(&self.overall) {
+            bar.finish();
+        }
+    }
+}
+
+/// How many nodes each space has, for its bar.
+pub fn per_space(graph: &crate::graph::Graph, snapshot: &Snapshot) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> =
+        snapshot.spaces.iter().map(|s| (s.destination_key.clone(), 0)).collect();
+    for node in &graph.nodes {
+        if let Some(entry) = space_of(&node.kind).and_then(|s| counts.get_mut(s)) {
+            entry.1 += 1;
+        }
+    }
+    counts
+}

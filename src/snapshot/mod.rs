@@ -1,0 +1,10 @@
+//! The plan's source content, read once before any write: the spaces, their pages, blog posts,
+//! attachments and comments, with bodies spooled to disk.
+
+mod model;
+mod read;
+mod spool;
+
+pub use model::*;
+pub use read::{SnapshotError, read};
+pub use spool::{BodyRef, Spool};

@@ -1,0 +1,120 @@
+//! The source content a plan copies, read once before any write: compact metadata in memory,
+//! bodies in the [`Spool`](super::Spool).
+
+use super::spool::BodyRef;
+
+/// A user or group named by a permission or a restriction.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    User(String),
+    /// A group, by name (group ids differ between sites).
+    Group(String),
+    Anonymous,
+}
+
+/// One space permission: who may do which operation on which target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Permission {
+    pub subject: Subject,
+    pub operation: String,
+    pub target: String,
+}
+
+/// Read and update restrictions of a page or blog post.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Restrictions {
+    pub read: Vec<Subject>,
+    pub update: Vec<Subject>,
+}
+
+impl Restrictions {
+    pub fn is_empty(&self) -> bool {
+        self.read.is_empty() && self.update.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContentType {
+    Page,
+    BlogPost,
+}
+
+/// A page or a blog post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub id: String,
+    pub kind: ContentType,
+    pub title: String,
+    /// `current` or `archived`.
+    pub status: String,
+    /// Pages: the parent page (a folder parent is recorded as none).
+    pub parent_id: Option<String>,
+    pub position: i64,
+    pub author_id: Option<String>,
+    pub created_at: Option<String>,
+    pub body: BodyRef,
+    pub labels: Vec<String>,
+    pub restrictions: Restrictions,
+    /// Users who liked it (likes cannot be copied: reported).
+    pub likes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: String,
+    pub container_id: String,
+    pub file_name: String,
+    pub media_type: Option<String>,
+    pub size: u64,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentType {
+    Footer,
+    Inline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: String,
+    pub kind: CommentType,
+    pub container_id: String,
+    pub parent_id: Option<String>,
+    pub author_id: Option<String>,
+    pub body: BodyRef,
+    /// Inline roots: the marker reference in the page body and the text it marks.
+    pub marker_ref: Option<String>,
+    pub selection: Option<String>,
+    pub resolution: Option<String>,
+}
+
+/// One selected space and everything in it that the plan copies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceSnapshot {
+    pub id: String,
+    pub key: String,
+    pub destination_key: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `global` or `personal`.
+    pub kind: String,
+    /// `current` or `archived`.
+    pub status: String,
+    pub homepage_id: Option<String>,
+    pub labels: Vec<String>,
+    pub permissions: Vec<Permission>,
+    /// Pages in tree order: parents before children, siblings by position.
+    pub pages: Vec<Content>,
+    pub blog_posts: Vec<Content>,
+    pub attachments: Vec<Attachment>,
+    /// Comments with parents before replies.
+    pub comments: Vec<Comment>,
+}
+
+/// The plan's source content.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub spaces: Vec<SpaceSnapshot>,
+    pub spool: super::Spool,
+}

@@ -1,0 +1,274 @@
+//! Reads the plan's source content: per space a handful of list requests (250 items each),
+//! plus the site-wide comment and attachment lists — never a request per page.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use futures_util::TryStreamExt;
+
+use super::model::*;
+use super::spool::Spool;
+use crate::client::model::restriction::Restricted;
+use crate::client::{ClientError, CommentKind, SiteClient};
+use crate::inventory::Inventory;
+use crate::plan::Plan;
+
+/// Why the snapshot could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("cannot spool bodies in {dir}: {source}")]
+    Spool { dir: String, source: std::io::Error },
+}
+
+fn subjects(restricted: &Restricted) -> Vec<Subject> {
+    let mut out: Vec<Subject> =
+        restricted.users().iter().map(|u| Subject::User(u.account_id.clone())).collect();
+    out.extend(restricted.groups().iter().map(|g| Subject::Group(g.name.clone())));
+    out.sort();
+    out
+}
+
+/// Reads every selected space that the inventory found on the source.
+pub async fn read(
+    plan: &Plan,
+    inventory: &Inventory,
+    client: &SiteClient,
+    spool_dir: &Path,
+) -> Result<Snapshot, SnapshotError> {
+    let spool = Spool::new(spool_dir)
+        .map_err(|source| SnapshotError::Spool { dir: spool_dir.display().to_string(), source })?;
+    let spool_error = |source| SnapshotError::Spool { dir: spool_dir.display().to_string(), source };
+    let groups: HashMap<String, String> = client.groups().map_ok(|g| (g.id, g.name)).try_collect().await?;
+    let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
+    let mut spaces = Vec::new();
+    let mut container_space: HashMap<String, usize> = HashMap::new();
+    for (selection, found) in plan.spaces.iter().zip(&inventory.spaces) {
+        let Some(found) = found else { continue };
+        let index = spaces.len();
+        let space = client.space(&found.id).await?;
+        let labels: Vec<String> = client.space_labels(&found.id).map_ok(|l| l.name).try_collect().await?;
+        let mut permissions = Vec::new();
+        let mut listed = client.space_permissions(&found.id);
+        while let Some(p) = listed.try_next().await? {
+            let subject = match p.principal.kind.as_str() {
+                "user" => p.principal.id.clone().map(Subject::User),
+                "group" => p.principal.id.as_ref().and_then(|id| groups.get(id)).cloned().map(Subject::Group),
+                "anonymous" => Some(Subject::Anonymous),
+                "role"
+                    if p.principal.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case("ANONYMOUS")) =>
+                {
+                    Some(Subject::Anonymous)
+                }
+                _ => None,
+            };
+            if let Some(subject) = subject {
+                permissions.push(Permission {
+                    subject,
+                    operation: p.operation.key.clone(),
+                    target: p.operation.target_type.clone(),
+                });
+            }
+        }
+        permissions.sort();
+        permissions.dedup();
+
+        // Labels and restrictions of every page and blog post, from one expanded v1 list each.
+        let mut extras: HashMap<String, (Vec<String>, Restrictions)> = HashMap::new();
+        for kind in ["page", "blogpost"] {
+            let mut listed = client.restricted_content(&found.key, kind, false);
+            while let Some(content) = listed.try_next().await? {
+                let labels = content.labels().iter().map(|l| l.name.clone()).collect();
+                let restrictions = content
+                    .restrictions
+                    .as_ref()
+                    .map(|r| Restrictions {
+                        read: r.read.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
+                        update: r.update.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
+                    })
+                    .unwrap_or_default();
+                extras.insert(content.id, (labels, restrictions));
+            }
+        }
+
+        let mut pages = Vec::new();
+        let mut listed = client.pages_in_space(&found.id, Some(statuses));
+        while let Some(page) = listed.try_next().await? {
+            let body = spool.put(page.storage().unwrap_or("")).map_err(spool_error)?;
+            let (labels, restrictions) = extras.remove(&page.id).unwrap_or_default();
+            let parent_id =
+                page.parent_id.filter(|_| page.parent_type.as_deref().is_none_or(|t| t == "page"));
+            container_space.insert(page.id.clone(), index);
+            pages.push(Content {
+                id: page.id,
+                kind: ContentType::Page,
+                title: page.title,
+                status: page.status.unwrap_or_else(|| "current".into()),
+                parent_id,
+                position: page.position.unwrap_or(0),
+                author_id: page.author_id,
+                created_at: page.created_at,
+                body,
+                labels,
+                restrictions,
+                likes: 0,
+            });
+        }
+        let mut blog_posts = Vec::new();
+        let mut listed = client.blog_posts_in_space(&found.id, Some(statuses));
+        while let Some(post) = listed.try_next().await? {
+            let body = spool.put(post.storage().unwrap_or("")).map_err(spool_error)?;
+            let (labels, restrictions) = extras.remove(&post.id).unwrap_or_default();
+            container_space.insert(post.id.clone(), index);
+            blog_posts.push(Content {
+                id: post.id,
+                kind: ContentType::BlogPost,
+                title: post.title,
+                status: post.status.unwrap_or_else(|| "current".into()),
+                parent_id: None,
+                position: 0,
+                author_id: post.author_id,
+                created_at: post.created_at,
+                body,
+                labels,
+                restrictions,
+                likes: 0,
+            });
+        }
+        blog_posts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        spaces.push(SpaceSnapshot {
+            id: found.id.clone(),
+            key: found.key.clone(),
+            destination_key: selection.destination_key.value.clone(),
+            name: space.name.clone(),
+            description: space
+                .description
+                .as_ref()
+                .and_then(|d| d.plain.as_ref())
+                .map(|b| b.value.clone())
+                .filter(|d| !d.is_empty()),
+            kind: space.kind.clone().unwrap_or_else(|| "global".into()),
+            status: space.status.clone().unwrap_or_else(|| "current".into()),
+            homepage_id: space.homepage_id.clone(),
+            labels,
+            permissions,
+            pages: tree_order(pages),
+            blog_posts,
+            attachments: Vec::new(),
+            comments: Vec::new(),
+        });
+    }
+
+    let mut attachments = client.all_attachments();
+    while let Some(a) = attachments.try_next().await? {
+        let container = a.page_id.clone().or(a.blog_post_id.clone());
+        let Some(container_id) = container else { continue };
+        let Some(&index) = container_space.get(&container_id) else { continue };
+        spaces[index].attachments.push(Attachment {
+            id: a.id,
+            container_id,
+            file_name: a.title,
+            media_type: a.media_type,
+            size: a.file_size.unwrap_or(0),
+            comment: a.comment,
+        });
+    }
+    for space in &mut spaces {
+        space
+            .attachments
+            .sort_by(|a, b| a.container_id.cmp(&b.container_id).then_with(|| a.file_name.cmp(&b.file_name)));
+    }
+
+    for kind in [CommentKind::Footer, CommentKind::Inline] {
+        let all: Vec<_> = client.all_comments(kind).try_collect().await?;
+        let containers: HashMap<&str, String> = resolve_containers(&all);
+        for c in &all {
+            let Some(container_id) = containers.get(c.id.as_str()) else { continue };
+            let Some(&index) = container_space.get(container_id) else { continue };
+            let body = spool.put(c.storage().unwrap_or("")).map_err(spool_error)?;
+            spaces[index].comments.push(Comment {
+                id: c.id.clone(),
+                kind: if kind == CommentKind::Footer { CommentType::Footer } else { CommentType::Inline },
+                container_id: container_id.clone(),
+                parent_id: c.parent_comment_id.clone(),
+                author_id: c.version.as_ref().and_then(|v| v.author_id.clone()),
+                body,
+                marker_ref: c.properties.as_ref().and_then(|p| p.inline_marker_ref.clone()),
+                selection: c.properties.as_ref().and_then(|p| p.inline_original_selection.clone()),
+                resolution: c.resolution_status.clone(),
+            });
+        }
+    }
+    for space in &mut spaces {
+        space.comments = parents_first(std::mem::take(&mut space.comments));
+    }
+    Ok(Snapshot { spaces, spool })
+}
+
+/// The container of every comment, following replies up to their root.
+fn resolve_containers(all: &[crate::client::model::comment::Comment]) -> HashMap<&str, String> {
+    let by_id: HashMap<&str, &crate::client::model::comment::Comment> =
+        all.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut out = HashMap::new();
+    for c in all {
+        let mut cursor = c;
+        for _ in 0..64 {
+            if let Some(id) = cursor.page_id.as_ref().or(cursor.blog_post_id.as_ref()) {
+                out.insert(c.id.as_str(), id.clone());
+                break;
+            }
+            match cursor.parent_comment_id.as_deref().and_then(|p| by_id.get(p)) {
+                Some(parent) => cursor = parent,
+                None => break,
+            }
+        }
+    }
+    out
+}
+
+/// Parents before children, siblings by position then id; pages whose parent is not copied
+/// become top-level.
+fn tree_order(pages: Vec<Content>) -> Vec<Content> {
+    let ids: HashSet<String> = pages.iter().map(|p| p.id.clone()).collect();
+    let mut children: BTreeMap<Option<String>, Vec<Content>> = BTreeMap::new();
+    for mut page in pages {
+        if page.parent_id.as_ref().is_some_and(|p| !ids.contains(p)) {
+            page.parent_id = None;
+        }
+        children.entry(page.parent_id.clone()).or_default().push(page);
+    }
+    for siblings in children.values_mut() {
+        siblings.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
+    }
+    let mut ordered = Vec::with_capacity(ids.len());
+    let mut stack: Vec<Content> = children.remove(&None).unwrap_or_default().into_iter().rev().collect();
+    while let Some(page) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(page.id.clone())) {
+            stack.extend(kids.into_iter().rev());
+        }
+        ordered.push(page);
+    }
+    ordered
+}
+
+/// Comments with every parent before its replies.
+fn parents_first(comments: Vec<Comment>) -> Vec<Comment> {
+    let ids: HashSet<String> = comments.iter().map(|c| c.id.clone()).collect();
+    let mut children: BTreeMap<Option<String>, Vec<Comment>> = BTreeMap::new();
+    for mut c in comments {
+        if c.parent_id.as_ref().is_some_and(|p| !ids.contains(p)) {
+            c.parent_id = None;
+        }
+        children.entry(c.parent_id.clone()).or_default().push(c);
+    }
+    let mut ordered = Vec::with_capacity(ids.len());
+    let mut stack: Vec<Comment> = children.remove(&None).unwrap_or_default().into_iter().rev().collect();
+    while let Some(c) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(c.id.clone())) {
+            stack.extend(kids.into_iter().rev());
+        }
+        ordered.push(c);
+    }
+    ordered
+}
