@@ -21,3 +21,5 @@ mod rewrite_links;
 mod rewrite_malformed;
 mod rewrite_markers;
 mod rewrite_references;
+mod rewrite_corpus;
+mod rewrite_properties;
