@@ -110,7 +110,7 @@ impl Settings {
 /// `CONFCOPY_SOURCE_EMAIL` → `source.email`, `CONFCOPY_STATE_DIR` → `state_dir`.
 fn environment() -> Env {
     Env::prefixed("CONFCOPY_")
-        .ignore(&["config"])
+        .ignore(&["config", "log"])
         .map(|key| {
             let key = key.as_str().to_ascii_lowercase();
             let key = key.as_str();

@@ -1,6 +1,7 @@
 //! The one integration-test binary. Each module is a story told through the `confcopy` binary
 //! or through real HTTP against sandbox sites.
 
+mod apply_sandbox;
 mod check_sites;
 mod client_admin;
 mod client_auth;
@@ -9,17 +10,21 @@ mod client_fake;
 mod client_pagination;
 mod client_retries;
 mod plan_check;
+mod rewrite_corpus;
+mod rewrite_fixture;
+mod rewrite_links;
+mod rewrite_malformed;
+mod rewrite_markers;
+mod rewrite_properties;
+mod rewrite_references;
 mod sandbox_api;
 mod sandbox_faults;
 mod sandbox_generate;
 mod sandbox_observe;
 mod sandbox_schema;
+mod state_dir;
+mod state_journal;
+mod state_lock;
+mod state_registry;
 mod support;
 mod support_sandbox;
-mod rewrite_fixture;
-mod rewrite_links;
-mod rewrite_malformed;
-mod rewrite_markers;
-mod rewrite_references;
-mod rewrite_corpus;
-mod rewrite_properties;

@@ -28,7 +28,7 @@ mod transport;
 pub use admin::AdminClient;
 pub use credentials::Credentials;
 pub use endpoints::{
-    CommentKind, Download, RestrictedContent, RestrictionsByOperation, SpaceByKey, SpaceFilter,
+    CommentKind, Download, Folder, RestrictedContent, RestrictionsByOperation, SpaceByKey, SpaceFilter,
     USERS_BULK_MAX,
 };
 pub use error::{ClientError, ErrorKind};

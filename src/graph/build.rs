@@ -67,6 +67,10 @@ impl Graph {
         }
         let mut content_nodes = Vec::new();
         let mut fixups = Vec::new();
+        // Restrictions can lock the copying account out of updating the content, so they come
+        // last: after its labels, attachments and comments, and after the fix-up pass.
+        let mut restricted = Vec::new();
+        let mut content_writes: Vec<HashMap<&str, Vec<NodeId>>> = Vec::new();
         for (s, space) in snapshot.spaces.iter().enumerate() {
             let space_node = b.add(NodeKind::Space { space: s }, Vec::new());
             let mut needs = vec![space_node];
@@ -107,24 +111,22 @@ impl Graph {
                         .enumerate()
                         .map(|(i, c)| (ContentAt::BlogPost(i), c, post_nodes[c.id.as_str()])),
                 );
+            let mut writes_to: HashMap<&str, Vec<NodeId>> = HashMap::new();
             for (at, item, node) in content.collect::<Vec<_>>() {
+                writes_to.entry(item.id.as_str()).or_default().push(node);
                 if !item.labels.is_empty() {
-                    b.add(NodeKind::Labels { space: s, content: at }, vec![node]);
+                    let labels = b.add(NodeKind::Labels { space: s, content: at }, vec![node]);
+                    writes_to.entry(item.id.as_str()).or_default().push(labels);
                 }
                 if !item.restrictions.is_empty() {
-                    let mut needs = vec![node];
-                    for subject in item.restrictions.read.iter().chain(&item.restrictions.update) {
-                        needs.extend(b.subject_needs(subject));
-                    }
-                    needs.sort_unstable();
-                    needs.dedup();
-                    b.add(NodeKind::Restrictions { space: s, content: at }, needs);
+                    restricted.push((s, at, item.id.as_str(), item));
                 }
             }
             let container = |id: &str| page_nodes.get(id).or(post_nodes.get(id)).copied();
             for (a, attachment) in space.attachments.iter().enumerate() {
                 let needs = container(&attachment.container_id).into_iter().collect();
-                b.add(NodeKind::Attachment { space: s, attachment: a }, needs);
+                let id = b.add(NodeKind::Attachment { space: s, attachment: a }, needs);
+                writes_to.entry(attachment.container_id.as_str()).or_default().push(id);
             }
             let mut comment_nodes: HashMap<&str, NodeId> = HashMap::new();
             for (c, comment) in space.comments.iter().enumerate() {
@@ -132,12 +134,25 @@ impl Graph {
                 needs.extend(comment.parent_id.as_deref().and_then(|p| comment_nodes.get(p).copied()));
                 let id = b.add(NodeKind::Comment { space: s, comment: c }, needs);
                 comment_nodes.insert(&comment.id, id);
+                writes_to.entry(comment.container_id.as_str()).or_default().push(id);
             }
             fixups.push(s);
+            content_writes.push(writes_to);
         }
         // References may point at content of any space of the plan: fix-ups wait for all of it.
+        let mut fixup_nodes = Vec::new();
         for s in fixups {
-            b.add(NodeKind::FixUp { space: s }, content_nodes.clone());
+            fixup_nodes.push(b.add(NodeKind::FixUp { space: s }, content_nodes.clone()));
+        }
+        for (s, at, id, item) in restricted {
+            let mut needs = content_writes[s].get(id).cloned().unwrap_or_default();
+            needs.push(fixup_nodes[s]);
+            for subject in item.restrictions.read.iter().chain(&item.restrictions.update) {
+                needs.extend(b.subject_needs(subject));
+            }
+            needs.sort_unstable();
+            needs.dedup();
+            b.add(NodeKind::Restrictions { space: s, content: at }, needs);
         }
         let graph = Graph { nodes: b.nodes };
         check_acyclic(&graph)?;

@@ -10,6 +10,9 @@ use crate::snapshot::Snapshot;
 pub fn label(kind: &NodeKind, snapshot: &Snapshot) -> String {
     let space = |s: usize| &snapshot.spaces[s];
     let content = |s: usize, at: ContentAt| match at {
+        ContentAt::Page(i) if space(s).pages[i].kind == crate::snapshot::ContentType::Folder => {
+            format!("folder \"{}\"", space(s).pages[i].title)
+        }
         ContentAt::Page(i) => format!("page \"{}\"", space(s).pages[i].title),
         ContentAt::BlogPost(i) => format!("blog post \"{}\"", space(s).blog_posts[i].title),
     };

@@ -143,6 +143,11 @@ pub fn rows(
                 memberships.entry(account_id).or_default().push((group, outcome));
             }
             NodeKind::Space { space } => space_node[*space] = Some(outcome),
+            NodeKind::Page { space, page }
+                if snapshot.spaces[*space].pages[*page].kind == crate::snapshot::ContentType::Folder =>
+            {
+                spaces[*space].settings.add(outcome)
+            }
             NodeKind::Page { space, .. } => spaces[*space].pages.add(outcome),
             NodeKind::BlogPost { space, .. } => spaces[*space].blog_posts.add(outcome),
             NodeKind::Attachment { space, .. } => spaces[*space].attachments.add(outcome),

@@ -20,7 +20,8 @@ pub enum Resolution {
 /// The container an `ri:attachment` belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttachmentOwner<'a> {
-    /// The page, blog post or comment holding the body (see the [`super::Context`]).
+    /// The content holding the body (see the [`super::Context`]); for a comment, the page or
+    /// blog post the comment is on.
     ContainingContent,
     /// A page named by a nested `ri:page` (space key defaulted to the context's).
     Page { space_key: &'a str, title: &'a str },

@@ -82,6 +82,8 @@ enum Role<'a> {
 
 struct Frame<'a> {
     name: &'a str,
+    /// Offset of the start tag, for the report when the element is never closed.
+    start: usize,
     role: Role<'a>,
 }
 
@@ -175,8 +177,13 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
         }
         if let Some(open) = self.stack.last() {
             return Err(Failure {
-                offset: self.body.len(),
-                message: format!("element <{}> is never closed ({} open)", open.name, self.stack.len()),
+                offset: open.start,
+                message: format!(
+                    "element <{}> opened at byte {} is never closed ({} elements open at the end)",
+                    open.name,
+                    open.start,
+                    self.stack.len()
+                ),
             });
         }
         Ok(())
@@ -283,7 +290,7 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
             self.links(&tag)?;
         }
         if !empty {
-            self.stack.push(Frame { name: tag.name, role });
+            self.stack.push(Frame { name: tag.name, start: tag.start, role });
         }
         Ok(())
     }

@@ -37,6 +37,8 @@ impl Restrictions {
 pub enum ContentType {
     Page,
     BlogPost,
+    /// A folder in the page tree: a title and children, no body.
+    Folder,
 }
 
 /// A page or a blog post.
@@ -104,7 +106,7 @@ pub struct SpaceSnapshot {
     pub homepage_id: Option<String>,
     pub labels: Vec<String>,
     pub permissions: Vec<Permission>,
-    /// Pages in tree order: parents before children, siblings by position.
+    /// Pages and folders in tree order: parents before children, siblings by position.
     pub pages: Vec<Content>,
     pub blog_posts: Vec<Content>,
     pub attachments: Vec<Attachment>,

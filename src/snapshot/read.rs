@@ -97,8 +97,7 @@ pub async fn read(
         while let Some(page) = listed.try_next().await? {
             let body = spool.put(page.storage().unwrap_or("")).map_err(spool_error)?;
             let (labels, restrictions) = extras.remove(&page.id).unwrap_or_default();
-            let parent_id =
-                page.parent_id.filter(|_| page.parent_type.as_deref().is_none_or(|t| t == "page"));
+            let parent_id = page.parent_id;
             container_space.insert(page.id.clone(), index);
             pages.push(Content {
                 id: page.id,
@@ -115,6 +114,7 @@ pub async fn read(
                 likes: 0,
             });
         }
+        add_folders(client, &spool, &mut pages).await?;
         let mut blog_posts = Vec::new();
         let mut listed = client.blog_posts_in_space(&found.id, Some(statuses));
         while let Some(post) = listed.try_next().await? {
@@ -204,6 +204,48 @@ pub async fn read(
         space.comments = parents_first(std::mem::take(&mut space.comments));
     }
     Ok(Snapshot { spaces, spool })
+}
+
+/// Folders that pages (or other folders) sit in, read one by one (a space has few of them).
+async fn add_folders(
+    client: &SiteClient,
+    spool: &Spool,
+    pages: &mut Vec<Content>,
+) -> Result<(), SnapshotError> {
+    let mut known: HashSet<String> = pages.iter().map(|p| p.id.clone()).collect();
+    let mut wanted: Vec<String> =
+        pages.iter().filter_map(|p| p.parent_id.clone()).filter(|id| !known.contains(id)).collect();
+    while let Some(id) = wanted.pop() {
+        if !known.insert(id.clone()) {
+            continue;
+        }
+        let folder = match client.folder(&id).await {
+            Ok(folder) => folder,
+            // Not a folder (or not readable): its children become top-level.
+            Err(error) if error.is_not_found() || error.is_access_denied() => continue,
+            Err(error) => return Err(error.into()),
+        };
+        let body =
+            spool.put("").map_err(|source| SnapshotError::Spool { dir: "the spool".into(), source })?;
+        if let Some(parent) = folder.parent_id.clone().filter(|p| !known.contains(p)) {
+            wanted.push(parent);
+        }
+        pages.push(Content {
+            id: folder.id,
+            kind: ContentType::Folder,
+            title: folder.title,
+            status: "current".into(),
+            parent_id: folder.parent_id,
+            position: folder.position.unwrap_or(0),
+            author_id: None,
+            created_at: None,
+            body,
+            labels: Vec::new(),
+            restrictions: Restrictions::default(),
+            likes: 0,
+        });
+    }
+    Ok(())
 }
 
 /// The container of every comment, following replies up to their root.

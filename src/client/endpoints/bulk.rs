@@ -183,3 +183,51 @@ impl SiteClient {
         t.send(&request).await.map(drop)
     }
 }
+
+/// A folder (v2): a container of pages in the page tree.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Folder {
+    #[serde(deserialize_with = "crate::client::model::id::id")]
+    pub id: String,
+    pub title: String,
+    #[serde(default, deserialize_with = "crate::client::model::id::opt_id")]
+    pub parent_id: Option<String>,
+    pub parent_type: Option<String>,
+    pub position: Option<i64>,
+}
+
+impl SiteClient {
+    /// One folder.
+    pub async fn folder(&self, folder_id: &str) -> Result<Folder, ClientError> {
+        let t = self.transport();
+        let request = t.request(
+            reqwest::Method::GET,
+            &format!("/wiki/api/v2/folders/{}", crate::client::site::encode_segment(folder_id)),
+            format!("read folder {folder_id}"),
+        )?;
+        t.json(&request).await
+    }
+
+    /// Creates a folder in a space, under a page or folder, or at the root level.
+    pub async fn create_folder(
+        &self,
+        space_id: &str,
+        title: &str,
+        parent_id: Option<&str>,
+    ) -> Result<Folder, ClientError> {
+        let t = self.transport();
+        let mut body = serde_json::json!({ "spaceId": space_id, "title": title });
+        if let Some(parent) = parent_id {
+            body["parentId"] = serde_json::json!(parent);
+        }
+        let request = t
+            .request(
+                reqwest::Method::POST,
+                "/wiki/api/v2/folders",
+                format!("create folder \"{title}\" in space {space_id}"),
+            )?
+            .json(&body);
+        t.json(&request).await
+    }
+}

@@ -57,6 +57,9 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
         Err(reason) => return Outcome::failed(reason),
     };
     let is_homepage = copy.snapshot.spaces[space].homepage_id.as_deref() == Some(item.id.as_str());
+    if item.kind == ContentType::Folder {
+        return folder(copy, item, &target.id).await;
+    }
     if !copy.writes() {
         copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
         return Outcome::copied_with(if is_homepage {
@@ -101,10 +104,35 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 parent_id,
                 body: Body::storage(body.clone()),
             };
-            copy.destination.create_page(&new).await.map(|p| (p.id, p.version.map_or(1, |v| v.number)))
+            // A page without a parent stays at the root level, as on the source.
+            copy.destination
+                .create_page_at_root(&new)
+                .await
+                .map(|p| (p.id, p.version.map_or(1, |v| v.number)))
         }
     };
     finish_content(copy, item, &target.id, "pages", written, &body).await
+}
+
+async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
+    if !copy.writes() {
+        copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
+        return Outcome::copied_with("folder would be created");
+    }
+    let parent = match &item.parent_id {
+        Some(parent) => match copy.content_id(parent) {
+            Some(id) => Some(id),
+            None => return Outcome::failed("its parent was not copied"),
+        },
+        None => None,
+    };
+    match copy.destination.create_folder(space_id, &item.title, parent.as_deref()).await {
+        Ok(created) => {
+            copy.map(|m| m.content.insert(item.id.clone(), (created.id, 1)));
+            Outcome::copied_with("folder")
+        }
+        Err(error) => Outcome::failed(error.to_string()),
+    }
 }
 
 pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
