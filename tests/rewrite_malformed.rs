@@ -100,3 +100,15 @@ fn garbage() {
         let _ = normalise_for_verify(body);
     }
 }
+
+#[test]
+fn unclosed_element_is_reported_where_it_opens() {
+    let body = "<div><p>fine</p><table><tr><td>x</td></tr>";
+    let out = rewrite(body, &context(), &plan());
+    let reference = &out.references[0];
+    assert_eq!(reference.offset, 16);
+    assert!(reference.original.starts_with("<table>"));
+    assert!(
+        reference.reason.as_deref().unwrap().contains("element <table> opened at byte 16 is never closed")
+    );
+}
