@@ -62,6 +62,9 @@ pub struct Settings {
     /// Where run state, journals, reports and sandbox sites live.
     pub state_dir: Option<PathBuf>,
     pub log_format: LogFormat,
+    /// Where bearer tokens and organization API keys go [default: https://api.atlassian.com].
+    /// Tests point it at a loopback sandbox.
+    pub api_gateway: Option<String>,
     pub source: SiteCredentials,
     pub destination: SiteCredentials,
 }

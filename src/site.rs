@@ -49,7 +49,11 @@ impl PlanSites {
         settings: &Settings,
         options: ClientOptions,
     ) -> Result<PlanSites, String> {
-        let options = options.with_concurrency(plan.run.concurrency.value as usize);
+        let mut options = options.with_concurrency(plan.run.concurrency.value as usize);
+        if let Some(gateway) = &settings.api_gateway {
+            let gateway = BaseUrl::parse(gateway).map_err(|e| format!("the api_gateway setting: {e}"))?;
+            options = options.with_gateway(gateway);
+        }
         let needs_sandbox = matches!(plan.source.value, SiteRef::Sandbox(_))
             || matches!(plan.destination.value, SiteRef::Sandbox(_));
         let sandbox = if needs_sandbox { Some(start_sandbox(&settings.state_dir()).await?) } else { None };
