@@ -121,6 +121,17 @@ pub fn generated_seed(spec: GenerateSpec) -> Seed {
     }
 }
 
+/// [`generated_seed`] plus an empty destination site `generated-dest` in the same organization
+/// (same admin, no spaces): a source and destination pair for checks and copies at scale.
+pub fn generated_pair_seed(spec: GenerateSpec) -> Seed {
+    let mut seed = generated_seed(spec);
+    let mut destination = seed.sites[0].clone();
+    destination.name = "generated-dest".into();
+    destination.generate = None;
+    seed.sites.push(destination);
+    seed
+}
+
 fn serve(seed: Seed, options: StartOptions) -> Result<ExitCode, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -38,4 +38,4 @@ pub mod stats;
 pub use faults::{Fault, FaultConfig, FaultRule, RateLimit};
 pub use running::{Sandbox, SiteHandle, StartOptions, export_site, reset_site};
 pub use seed::Seed;
-pub use stats::Stats;
+pub use stats::{ListCount, Stats};

@@ -239,6 +239,10 @@ impl SiteHandle {
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World, usize) -> R) -> R {
         let mut w = self.shared.world.lock().unwrap_or_else(|e| e.into_inner());
         let r = f(&mut w, self.index);
+        // `f` may have changed contents behind the index's back.
+        for site in &mut w.sites {
+            site.invalidate_index();
+        }
         self.shared.dirty.store(true, Ordering::Release);
         r
     }
@@ -259,6 +263,7 @@ pub fn reset_site(shared: &Shared, index: usize) -> Result<(), String> {
     let mut world = shared.world.lock().map_err(|_| "poisoned")?;
     let site = initial.sites.get(index).cloned().ok_or("no such site in the seed")?;
     world.sites[index] = site;
+    world.sites[index].invalidate_index();
     for (id, a) in &initial.accounts {
         world.accounts.insert(id.clone(), a.clone());
     }

@@ -380,6 +380,7 @@ fn build_site(s: &SeedSite, user: &dyn Fn(&str) -> Result<String, String>) -> Re
         attachments: BTreeMap::new(),
         comments: BTreeMap::new(),
         next_id: id_base(&s.name),
+        index: Default::default(),
     };
     for g in &s.groups {
         site.groups.push(Group {

@@ -8,19 +8,53 @@ use serde::Serialize;
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
     pub total: u64,
-    /// Requests with a method other than GET/HEAD/OPTIONS.
+    /// Requests that may change the site: any method but GET/HEAD/OPTIONS, except the POSTs
+    /// that only read ([`READ_ONLY_POSTS`]).
     pub writes: u64,
     /// `"METHOD ROUTE"` → status → count.
     pub routes: BTreeMap<String, BTreeMap<u16, u64>>,
+    /// `"METHOD ROUTE"` → answers that were lists, and the entries they held.
+    pub lists: BTreeMap<String, ListCount>,
 }
 
+/// List answers of one route.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ListCount {
+    pub requests: u64,
+    pub items: u64,
+}
+
+/// Routes that take a POST but change nothing: a bulk user lookup, the organization's
+/// workspace search, and enabling the caller's admin key (a session setting, not site data).
+pub const READ_ONLY_POSTS: &[&str] =
+    &["/wiki/api/v2/users-bulk", "/admin/v2/orgs/{orgId}/workspaces", "/wiki/api/v2/admin-key"];
+
 impl Stats {
-    pub fn record(&mut self, method: &str, route: &str, status: u16) {
+    /// Counts one answer; `items` is the number of entries when the answer was a list.
+    pub fn record(&mut self, method: &str, route: &str, status: u16, items: Option<usize>) {
         self.total += 1;
-        if !matches!(method, "GET" | "HEAD" | "OPTIONS") {
+        let read = matches!(method, "GET" | "HEAD" | "OPTIONS")
+            || (method == "POST" && READ_ONLY_POSTS.contains(&route));
+        if !read {
             self.writes += 1;
         }
-        *self.routes.entry(format!("{method} {route}")).or_default().entry(status).or_default() += 1;
+        let key = format!("{method} {route}");
+        if let Some(items) = items {
+            let list = self.lists.entry(key.clone()).or_default();
+            list.requests += 1;
+            list.items += items as u64;
+        }
+        *self.routes.entry(key).or_default().entry(status).or_default() += 1;
+    }
+
+    /// List answers over every route.
+    pub fn list_requests(&self) -> u64 {
+        self.lists.values().map(|l| l.requests).sum()
+    }
+
+    /// Entries in every list answer.
+    pub fn list_items(&self) -> u64 {
+        self.lists.values().map(|l| l.items).sum()
     }
 
     /// Requests to `"METHOD ROUTE"` with any status.

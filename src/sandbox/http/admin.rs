@@ -18,7 +18,7 @@ pub fn dispatch(req: &Request, w: &mut World, _s: usize, m: &str, segs: &[&str])
     match (m, segs) {
         ("GET", ["orgs"]) => {
             let o = w.orgs.iter().find(|o| o.id == org).ok_or_else(ApiError::not_found)?;
-            Ok(Reply::ok(json!({"data": [org_json(o)], "links": {}})))
+            Ok(Reply::list(json!({"data": [org_json(o)], "links": {}}), 1))
         }
         (_, ["orgs", id, ..]) if *id != org => Err(ApiError::not_found()),
         ("GET", ["orgs", _]) => {
@@ -74,7 +74,8 @@ fn users(req: &Request, w: &World, org: &str) -> ApiResult {
     }
     let total = members.len();
     let data = members.get(offset.min(total)..end).unwrap_or_default().to_vec();
-    Ok(Reply::ok(json!({"data": data, "meta": {"total": total}, "links": links})))
+    let count = data.len();
+    Ok(Reply::list(json!({"data": data, "meta": {"total": total}, "links": links}), count))
 }
 
 fn next_cursor(offset: usize) -> String {
@@ -94,7 +95,8 @@ fn groups(w: &World, org: &str) -> ApiResult {
             })
         })
         .collect();
-    Ok(Reply::ok(json!({"data": data, "links": {}})))
+    let count = data.len();
+    Ok(Reply::list(json!({"data": data, "links": {}}), count))
 }
 
 fn members(w: &World, org: &str, group: &str) -> ApiResult {
@@ -106,7 +108,8 @@ fn members(w: &World, org: &str, group: &str) -> ApiResult {
         .find(|g| g.id == group)
         .ok_or_else(ApiError::not_found)?;
     let data: Vec<Value> = g.members.iter().map(|m| json!({"account_id": m})).collect();
-    Ok(Reply::ok(json!({"data": data, "links": {}})))
+    let count = data.len();
+    Ok(Reply::list(json!({"data": data, "links": {}}), count))
 }
 
 #[derive(Deserialize)]
@@ -162,25 +165,6 @@ fn grant(req: &Request, w: &mut World, org: &str, account: &str) -> ApiResult {
     site.check_user_limit(account).map_err(|m| ApiError::new(400, m))?;
     site.access.insert(account.to_string());
     Ok(Reply::ok(json!({"message": "Product access granted"})))
-}
-
-/// `POST /admin/v2/orgs/{orgId}/workspaces`: the org's Confluence sites.
-pub fn workspaces(req: &Request, w: &mut World, org_in_path: &str) -> ApiResult {
-    let org = auth::org_caller(w, &req.headers)?;
-    if org != org_in_path {
-        return Err(ApiError::not_found());
-    }
-    let data: Vec<Value> = w
-        .sites
-        .iter()
-        .filter(|s| s.org_id == org)
-        .map(|s| {
-            json!({"id": s.cloud_id, "type": "workspaces",
-                   "attributes": {"name": s.name, "type": if s.confluence { "confluence" } else { "jira-software" },
-                                  "hostUrl": format!("{}.atlassian.net", s.name), "status": "online"}})
-        })
-        .collect();
-    Ok(Reply::ok(json!({"data": data, "links": {}})))
 }
 
 #[derive(Deserialize)]

@@ -157,7 +157,9 @@ pub fn workspaces(req: &Request, w: &mut World, org_id: &str) -> ApiResult {
             })
         })
         .collect();
-    Ok(Reply::ok(
-        json!({"data": data, "links": {}, "meta": {"pageSize": data.len(), "startIndex": 0, "endIndex": data.len()}}),
+    let count = data.len();
+    Ok(Reply::list(
+        json!({"data": data, "links": {}, "meta": {"pageSize": count, "startIndex": 0, "endIndex": count}}),
+        count,
     ))
 }

@@ -59,7 +59,8 @@ pub fn v2_reply(req: &Request, results: Vec<Value>, next_offset: Option<usize>) 
         links["next"] = Value::String(href.clone());
         reply_next = Some(href);
     }
-    let reply = Reply::ok(json!({"results": results, "_links": links}));
+    let count = results.len();
+    let reply = Reply::list(json!({"results": results, "_links": links}), count);
     match reply_next {
         Some(href) => reply.with_header("link", format!("<{href}>; rel=\"next\"")),
         None => reply,
@@ -96,11 +97,15 @@ pub fn v1_page<T>(
         url.append_pair("start", &end.to_string());
         links["next"] = Value::String(format!("{context}?{}", url.finish()));
     }
-    Ok(Reply::ok(json!({
-        "results": results,
-        "start": start,
-        "limit": limit,
-        "size": results.len(),
-        "_links": links,
-    })))
+    let count = results.len();
+    Ok(Reply::list(
+        json!({
+            "results": results,
+            "start": start,
+            "limit": limit,
+            "size": count,
+            "_links": links,
+        }),
+        count,
+    ))
 }

@@ -33,6 +33,8 @@ pub struct Reply {
     pub content_type: &'static str,
     pub headers: Vec<(&'static str, String)>,
     pub body: Bytes,
+    /// Entries in the answer when it is a list (counted in the statistics).
+    pub items: Option<usize>,
 }
 
 impl Reply {
@@ -42,6 +44,7 @@ impl Reply {
             content_type: "application/json;charset=UTF-8",
             headers: Vec::new(),
             body: Bytes::from(serde_json::to_vec(value).expect("JSON values serialize")),
+            items: None,
         }
     }
 
@@ -49,8 +52,13 @@ impl Reply {
         Reply::json(200, &value)
     }
 
+    /// A 200 list answer holding `items` entries.
+    pub fn list(value: Value, items: usize) -> Reply {
+        Reply { items: Some(items), ..Reply::json(200, &value) }
+    }
+
     pub fn empty(status: u16) -> Reply {
-        Reply { status, content_type: "text/plain", headers: Vec::new(), body: Bytes::new() }
+        Reply { status, content_type: "text/plain", headers: Vec::new(), body: Bytes::new(), items: None }
     }
 
     pub fn redirect(location: String) -> Reply {

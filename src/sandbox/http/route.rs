@@ -14,7 +14,6 @@ pub fn dispatch(req: &Request, world: &mut World, site: usize) -> ApiResult {
         ["_edge", "tenant_info"] => v2_users::tenant_info(world, site),
         ["admin", "v2", "orgs", org, "workspaces"] if m == "POST" => bulk::workspaces(req, world, org),
         ["admin", "v1", rest @ ..] => admin::dispatch(req, world, site, m, rest),
-        ["admin", "v2", "orgs", org, "workspaces"] if m == "POST" => admin::workspaces(req, world, org),
         ["wiki", "api", "v2", rest @ ..] => v2(req, world, site, m, rest),
         ["wiki", "rest", "api", rest @ ..] => v1(req, world, site, m, rest),
         ["wiki", "rest", "plugins", "1.0"] if m == "GET" => v1_users::plugins(req, world, site),

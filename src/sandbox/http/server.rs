@@ -121,7 +121,7 @@ async fn handle(
         let known = shared.world.lock().map(|w| w.sites[site].cloud_id == cloud).unwrap_or(false);
         if !known {
             let reply = ApiError::not_found().render(Flavor::Other);
-            record(&shared, site, parts.method.as_str(), &raw_path, reply.status);
+            record(&shared, site, parts.method.as_str(), &raw_path, &reply);
             return Ok(to_response(reply));
         }
         path = format!("/{tail}");
@@ -179,16 +179,17 @@ async fn handle(
             body: Bytes::from(format!(
                 "<!DOCTYPE html><html><head><title>{status} Error</title></head><body><h1>Something went wrong</h1><p>Atlassian proxy error {status}</p></body></html>"
             )),
+            items: None,
         }),
         Some(Fault::ConnectionReset) => {
-            record(&shared, site, &method, &path, 0);
+            record_status(&shared, site, &method, &path, 0, None);
             return Err(DropConnection);
         }
         _ => None,
     };
     if let Some(reply) = pre {
         let reply = rate_headers(reply);
-        record(&shared, site, &method, &path, reply.status);
+        record(&shared, site, &method, &path, &reply);
         return Ok(to_response(reply));
     }
 
@@ -210,7 +211,7 @@ async fn handle(
     let mut reply = rate_headers(reply);
     match decision.fault {
         Some(Fault::CommitThenDrop) => {
-            record(&shared, site, &method, &path, reply.status);
+            record(&shared, site, &method, &path, &reply);
             return Err(DropConnection);
         }
         Some(Fault::TruncatedJson) => {
@@ -220,7 +221,7 @@ async fn handle(
         Some(Fault::WrongContentType) => reply.content_type = "text/html; charset=utf-8",
         _ => {}
     }
-    record(&shared, site, &method, &path, reply.status);
+    record(&shared, site, &method, &path, &reply);
     Ok(to_response(reply))
 }
 
@@ -259,8 +260,13 @@ async fn read_body(body: Incoming, headers: &hyper::HeaderMap) -> Result<Bytes, 
     Limited::new(body, MAX_BODY).collect().await.map(|c| c.to_bytes()).map_err(|_| too_large())
 }
 
-fn record(shared: &Shared, site: usize, method: &str, path: &str, status: u16) {
+fn record(shared: &Shared, site: usize, method: &str, path: &str, reply: &Reply) {
+    // A list cut short by a fault is still a list request.
+    record_status(shared, site, method, path, reply.status, reply.items);
+}
+
+fn record_status(shared: &Shared, site: usize, method: &str, path: &str, status: u16, items: Option<usize>) {
     if let Ok(mut stats) = shared.sites[site].stats.lock() {
-        stats.record(method, &route_pattern(path), status);
+        stats.record(method, &route_pattern(path), status, items);
     }
 }

@@ -59,15 +59,11 @@ pub fn move_page(
         "before" | "after" => target.parent_id,
         other => return Err(ApiError::bad_request(format!("Invalid position {other}"))),
     };
-    let mut siblings: Vec<(i64, u64)> = site
-        .contents
-        .values()
-        .filter(|c| c.space_id == target.space_id && c.parent_id == new_parent && c.id != page_id)
-        .filter(|c| c.kind != ContentKind::BlogPost)
-        .map(|c| (c.position, c.id))
+    let mut order: Vec<u64> = site
+        .child_ids(target.space_id, new_parent)
+        .into_iter()
+        .filter(|id| *id != page_id && site.contents.get(id).is_some_and(|c| c.kind != ContentKind::BlogPost))
         .collect();
-    siblings.sort();
-    let mut order: Vec<u64> = siblings.into_iter().map(|(_, id)| id).collect();
     let at = match position {
         "append" => order.len(),
         "before" => order.iter().position(|x| *x == target.id).unwrap_or(0),
@@ -75,13 +71,9 @@ pub fn move_page(
     };
     order.insert(at, page_id);
     for (i, id) in order.iter().enumerate() {
-        if let Some(c) = site.contents.get_mut(id) {
-            c.position = i as i64 + 1;
-        }
+        site.edit_content(*id, |c| c.position = i as i64 + 1);
     }
-    if let Some(c) = site.contents.get_mut(&page_id) {
-        c.parent_id = new_parent;
-    }
+    site.edit_content(page_id, |c| c.parent_id = new_parent);
     Ok(Reply::ok(json!({"pageId": page_id.to_string()})))
 }
 
@@ -413,8 +405,11 @@ pub fn upload(req: &Request, w: &mut World, s: usize, id: &str, allow_update: bo
     let results: Vec<Value> =
         ids.iter().map(|a| attachment_v1(&site.attachments[a], &req.base_url)).collect();
     let size = results.len();
-    Ok(Reply::ok(json!({"results": results, "start": 0, "limit": 50, "size": size,
-                        "_links": {"base": format!("{}/wiki", req.base_url), "context": "/wiki"}})))
+    Ok(Reply::list(
+        json!({"results": results, "start": 0, "limit": 50, "size": size,
+               "_links": {"base": format!("{}/wiki", req.base_url), "context": "/wiki"}}),
+        size,
+    ))
 }
 
 pub fn upload_version(req: &Request, w: &mut World, s: usize, id: &str, att: &str) -> ApiResult {

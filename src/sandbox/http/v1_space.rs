@@ -127,33 +127,30 @@ pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
         let id = site.alloc_id();
         permissions.push(SpacePermission { id, ..perm });
     }
-    site.contents.insert(
-        home_id,
-        Content {
-            id: home_id,
-            kind: ContentKind::Page,
-            space_id,
-            title: input.name.clone(),
-            status: ContentStatus::Current,
-            parent_id: None,
-            position: 1,
-            author_id: caller.clone(),
-            owner_id: caller.clone(),
+    site.insert_content(Content {
+        id: home_id,
+        kind: ContentKind::Page,
+        space_id,
+        title: input.name.clone(),
+        status: ContentStatus::Current,
+        parent_id: None,
+        position: 1,
+        author_id: caller.clone(),
+        owner_id: caller.clone(),
+        created_at: now.clone(),
+        versions: vec![Version {
+            number: 1,
             created_at: now.clone(),
-            versions: vec![Version {
-                number: 1,
-                created_at: now.clone(),
-                author_id: caller.clone(),
-                message: String::new(),
-                minor_edit: false,
-                body: Body::text(""),
-            }],
-            labels: Vec::new(),
-            restrictions: Restrictions::default(),
-            likes: Vec::new(),
-            properties: Vec::new(),
-        },
-    );
+            author_id: caller.clone(),
+            message: String::new(),
+            minor_edit: false,
+            body: Body::text(""),
+        }],
+        labels: Vec::new(),
+        restrictions: Restrictions::default(),
+        likes: Vec::new(),
+        properties: Vec::new(),
+    });
     let space = Space {
         id: space_id,
         key,

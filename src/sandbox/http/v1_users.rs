@@ -131,5 +131,6 @@ pub fn plugins(req: &Request, w: &mut World, s: usize) -> ApiResult {
                         "links": {"self": format!("/wiki/rest/plugins/1.0/{}-key", a.key)}})
         })
         .collect();
-    Ok(Reply::ok(json!({"plugins": plugins, "links": {"self": "/wiki/rest/plugins/1.0/"}})))
+    let count = plugins.len();
+    Ok(Reply::list(json!({"plugins": plugins, "links": {"self": "/wiki/rest/plugins/1.0/"}}), count))
 }

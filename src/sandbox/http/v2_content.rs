@@ -169,17 +169,6 @@ fn storage_value(body: Option<BodyIn>) -> Result<String, ApiError> {
     }
 }
 
-/// A current page or blog post with this title in the space (titles are unique per space).
-fn title_taken(site: &Site, space_id: u64, title: &str, kind: ContentKind, except: Option<u64>) -> bool {
-    site.contents.values().any(|c| {
-        c.space_id == space_id
-            && Some(c.id) != except
-            && (c.kind == kind || (c.kind != ContentKind::BlogPost && kind != ContentKind::BlogPost))
-            && matches!(c.status, ContentStatus::Current | ContentStatus::Archived)
-            && c.title.eq_ignore_ascii_case(title)
-    })
-}
-
 fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
@@ -204,6 +193,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
             space.key
         )));
     }
+    let homepage_id = space.homepage_id;
     let status = match input.status.as_deref() {
         None | Some("current") => ContentStatus::Current,
         Some("draft") => ContentStatus::Draft,
@@ -213,7 +203,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
     if title.trim().is_empty() && status == ContentStatus::Current {
         return Err(ApiError::bad_request("Title is required"));
     }
-    if status == ContentStatus::Current && title_taken(site, space_id, &title, kind, None) {
+    if status == ContentStatus::Current && site.title_taken(space_id, &title, kind, None) {
         return Err(ApiError::bad_request(
             "A page with this title already exists: A page already exists with the same TITLE in this space",
         ));
@@ -234,7 +224,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
             Some(p)
         }
         _ if root_level || kind == ContentKind::Folder => None,
-        _ => space.homepage_id,
+        _ => homepage_id,
     };
     let body = storage_value(input.body)?;
     let created_at = match (kind, input.created_at) {
@@ -244,14 +234,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
             .to_string(),
         _ => now(),
     };
-    let position = site
-        .contents
-        .values()
-        .filter(|c| c.space_id == space_id && c.parent_id == parent_id)
-        .map(|c| c.position)
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let position = site.next_position(space_id, parent_id);
     let id = site.alloc_id();
     let content = Content {
         id,
@@ -278,7 +261,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
         properties: Vec::new(),
     };
     let mut v = render::content(site, &content, true);
-    site.contents.insert(id, content);
+    site.insert_content(content);
     v["_links"]["base"] = format!("{}/wiki", req.base_url).into();
     Ok(Reply::ok(v))
 }
@@ -329,7 +312,7 @@ pub fn update(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKin
     if input.title.trim().is_empty() {
         return Err(ApiError::bad_request("Title is required"));
     }
-    if title_taken(site, current.space_id, &input.title, kind, Some(current.id)) {
+    if site.title_taken(current.space_id, &input.title, kind, Some(current.id)) {
         return Err(ApiError::bad_request(
             "A page with this title already exists: A page already exists with the same TITLE in this space",
         ));
@@ -353,18 +336,20 @@ pub fn update(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKin
         Some(b) => Body::text(storage_value(Some(b))?),
         None => current.current().body.clone(),
     };
-    let c = site.contents.get_mut(&current.id).ok_or_else(ApiError::not_found)?;
-    c.title = input.title;
-    c.status = status;
-    c.parent_id = parent_id;
-    c.versions.push(Version {
-        number: expected,
-        created_at: now(),
-        author_id: caller,
-        message: input.version.message.unwrap_or_default(),
-        minor_edit: false,
-        body,
-    });
+    site.edit_content(current.id, |c| {
+        c.title = input.title;
+        c.status = status;
+        c.parent_id = parent_id;
+        c.versions.push(Version {
+            number: expected,
+            created_at: now(),
+            author_id: caller,
+            message: input.version.message.unwrap_or_default(),
+            minor_edit: false,
+            body,
+        });
+    })
+    .ok_or_else(ApiError::not_found)?;
     let c = &site.contents[&current.id];
     let mut v = render::content(site, c, true);
     v["_links"]["base"] = format!("{}/wiki", req.base_url).into();
@@ -382,9 +367,9 @@ pub fn delete(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKin
         return Err(ApiError::forbidden("User not permitted to delete this content"));
     }
     if c.status == ContentStatus::Trashed && req.param("purge") == Some("true") {
-        site.contents.remove(&c.id);
-    } else if let Some(x) = site.contents.get_mut(&c.id) {
-        x.status = ContentStatus::Trashed;
+        site.remove_content(c.id);
+    } else {
+        site.edit_content(c.id, |x| x.status = ContentStatus::Trashed);
     }
     Ok(Reply::empty(204))
 }

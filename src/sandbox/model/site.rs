@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, Comment, Content, Group, Space};
+use super::{Attachment, Comment, Content, ContentIndex, Group, Space};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +65,9 @@ pub struct Site {
     pub comments: BTreeMap<u64, Comment>,
     /// Next id to hand out; content, comments, attachments, labels and spaces share it.
     pub next_id: u64,
+    /// Derived lookups over `contents`; never saved, rebuilt on first use.
+    #[serde(skip)]
+    pub index: ContentIndex,
 }
 
 impl Site {
@@ -86,6 +89,7 @@ impl Site {
             attachments: BTreeMap::new(),
             comments: BTreeMap::new(),
             next_id: self.next_id,
+            index: ContentIndex::default(),
         }
     }
 }
