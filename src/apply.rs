@@ -74,6 +74,53 @@ pub async fn prepare(
     })
 }
 
+/// The references of every copied body, located by space and title.
+fn reference_rows(copy: &Copy) -> Vec<crate::report::ReferenceRow> {
+    let references = copy.references.lock().unwrap_or_else(|e| e.into_inner());
+    let comment_on: std::collections::HashMap<&str, &str> = copy
+        .snapshot
+        .spaces
+        .iter()
+        .flat_map(|s| s.comments.iter().map(|c| (c.id.as_str(), c.container_id.as_str())))
+        .collect();
+    let mut rows = Vec::new();
+    for (owner, list) in references.iter() {
+        let (container, suffix) = match comment_on.get(owner.as_str()) {
+            Some(page) => (*page, format!(" (comment {owner})")),
+            None => (owner.as_str(), String::new()),
+        };
+        let page = match copy.catalogue.place(container) {
+            Some((space, title)) => format!("{}: {title}{suffix}", copy.snapshot.spaces[*space].key),
+            None => format!("{container}{suffix}"),
+        };
+        for reference in list {
+            rows.push(crate::report::ReferenceRow {
+                page: page.clone(),
+                kind: reference.kind.as_str().to_string(),
+                original: reference.original.clone(),
+                outcome: reference.outcome.as_str().to_string(),
+                replacement: reference.replacement.clone().unwrap_or_default(),
+                reason: reference.reason.clone().unwrap_or_default(),
+            });
+        }
+    }
+    rows
+}
+
+/// The origins a site's content may use to link to it; the public one last. A sandbox site is
+/// reached on loopback but its content names it `https://NAME.atlassian.net`.
+fn origins(site: &crate::plan::SiteRef, connected: &crate::site::Site) -> Vec<String> {
+    match site {
+        crate::plan::SiteRef::Url(url) => vec![url.as_str().trim_end_matches('/').to_string()],
+        crate::plan::SiteRef::Sandbox(name) => {
+            vec![
+                connected.base.as_str().trim_end_matches('/').to_string(),
+                format!("https://{name}.atlassian.net"),
+            ]
+        }
+    }
+}
+
 fn empty_inventory(plan: &Plan) -> Inventory {
     let facts = |label: String| crate::inventory::SiteFacts {
         label,
@@ -127,6 +174,13 @@ pub async fn walk(
         mapping: std::sync::RwLock::new(Mapping::default()),
         work_dir: work_dir.to_path_buf(),
         pending_fixups: std::sync::Mutex::new(Vec::new()),
+        catalogue: crate::run::Catalogue::new(snapshot),
+        source_origins: origins(&plan.source.value, &prepared.sites.source),
+        destination_origin: origins(&plan.destination.value, &prepared.sites.destination)
+            .pop()
+            .unwrap_or_default(),
+        references: std::sync::Mutex::new(Default::default()),
+        markers: std::sync::Mutex::new(Default::default()),
     });
     let progress = Progress::new(bars, graph.nodes.len(), &crate::run::per_space(graph, snapshot));
     let in_flight = plan.run.concurrency.value as usize * 2;
@@ -143,8 +197,14 @@ pub async fn walk(
                 "mode": if mode == Mode::Apply { "apply" } else { "dry-run" },
                 "nodes": graph.nodes.len(),
             });
-            crate::report::write_reports(dir, &plan.name.value, status, &rows, extra)
-                .map_err(|e| format!("cannot write the reports in {}: {e}", dir.display()))?
+            let mut files = crate::report::write_reports(dir, &plan.name.value, status, &rows, extra)
+                .map_err(|e| format!("cannot write the reports in {}: {e}", dir.display()))?;
+            let references = reference_rows(&copy);
+            files.push(
+                crate::report::write_references(dir, &references)
+                    .map_err(|e| format!("cannot write the reports in {}: {e}", dir.display()))?,
+            );
+            files
         }
         None => Vec::new(),
     };

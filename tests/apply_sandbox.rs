@@ -33,7 +33,81 @@ fn body_of(version: &Value) -> String {
     version["body"]["text"]["value"].as_str().or(version["body"]["value"].as_str()).unwrap_or("").to_string()
 }
 
-fn view(state: &Value, key: &str) -> SpaceView {
+/// Maps source references the way a correct copy must have: space keys by the plan's rename,
+/// content ids by title (titles are kept), accounts to themselves.
+struct Expected {
+    renames: BTreeMap<String, String>,
+    ids: BTreeMap<String, String>,
+}
+
+impl confcopy::rewrite::Resolver for Expected {
+    fn page(&self, _: &str, _: &str) -> confcopy::rewrite::Resolution {
+        confcopy::rewrite::Resolution::Unchanged
+    }
+    fn blog_post(&self, _: &str, _: &str, _: &str) -> confcopy::rewrite::Resolution {
+        confcopy::rewrite::Resolution::Unchanged
+    }
+    fn attachment(
+        &self,
+        _: &confcopy::rewrite::AttachmentOwner<'_>,
+        _: &str,
+    ) -> confcopy::rewrite::Resolution {
+        confcopy::rewrite::Resolution::Unchanged
+    }
+    fn content_id(&self, id: &str) -> confcopy::rewrite::Resolution {
+        match self.ids.get(id) {
+            Some(new) => confcopy::rewrite::Resolution::Rewritten(new.clone()),
+            None => confcopy::rewrite::Resolution::External,
+        }
+    }
+    fn space_key(&self, key: &str) -> confcopy::rewrite::Resolution {
+        match self.renames.get(key) {
+            Some(new) => confcopy::rewrite::Resolution::Rewritten(new.clone()),
+            None => confcopy::rewrite::Resolution::Unchanged,
+        }
+    }
+    fn account_id(&self, _: &str) -> confcopy::rewrite::Resolution {
+        confcopy::rewrite::Resolution::Unchanged
+    }
+}
+
+/// Content ids by (space key, title) in an exported site.
+fn ids_by_title(state: &Value) -> BTreeMap<(String, String), String> {
+    let site = &state["site"];
+    let keys: BTreeMap<u64, String> = site["spaces"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|s| (s["id"].as_u64().unwrap(), s["key"].as_str().unwrap().to_string()))
+        .collect();
+    site["contents"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|c| {
+            let key = keys.get(&c["space_id"].as_u64()?)?.clone();
+            Some(((key, c["title"].as_str()?.to_string()), c["id"].as_u64()?.to_string()))
+        })
+        .collect()
+}
+
+fn view(state: &Value, key: &str, expected: Option<&Expected>) -> SpaceView {
+    let body_of = |version: &Value| {
+        let raw = body_of(version);
+        let rewritten = match expected {
+            Some(resolver) => {
+                let context = confcopy::rewrite::Context::new(
+                    key,
+                    "",
+                    ["https://acme.atlassian.net"],
+                    "https://acme-eu.atlassian.net",
+                );
+                confcopy::rewrite::rewrite(&raw, &context, resolver).body
+            }
+            None => raw,
+        };
+        confcopy::rewrite::normalise_for_verify(&rewritten)
+    };
     let site = &state["site"];
     let space = site["spaces"]
         .as_object()
@@ -206,9 +280,19 @@ fn the_demo_plan_copies_everything_it_names() {
         sandbox.shutdown().await.unwrap();
         pair
     });
+    let renames: BTreeMap<String, String> = [("DOCS".to_string(), "DOCSEU".to_string())].into();
+    let destination_ids = ids_by_title(&destination);
+    let ids = ids_by_title(&source)
+        .into_iter()
+        .filter_map(|((key, title), id)| {
+            let key = renames.get(&key).cloned().unwrap_or(key);
+            destination_ids.get(&(key, title)).map(|new| (id, new.clone()))
+        })
+        .collect();
+    let mapping = Expected { renames, ids };
     for (from, to) in [("MKT", "MKT"), ("DOCS", "DOCSEU")] {
-        let expected = view(&source, from);
-        let actual = view(&destination, to);
+        let expected = view(&source, from, Some(&mapping));
+        let actual = view(&destination, to, None);
         assert_eq!(actual.name, expected.name);
         assert_eq!(actual.order, expected.order, "{from}: tree shape and sibling order");
         assert_eq!(actual.pages, expected.pages, "{from}: titles, parents, statuses, bodies, labels");

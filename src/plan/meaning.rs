@@ -20,15 +20,17 @@ pub fn check(root: &Table) -> (Option<Plan>, Vec<Diagnostic>) {
     let description = root.str("description").map(|d| At::new(d.value.to_string(), d.span));
     let source = root.str("source").and_then(|s| site(s, "source", &mut problems));
     let destination = root.str("destination").and_then(|s| site(s, "destination", &mut problems));
-    if let (Some(source), Some(destination)) = (&source, &destination) {
-        if source.value.identity() == destination.value.identity() {
-            problems.push(
-                Diagnostic::new(Code::PlanSameSite, "source and destination are the same site")
-                    .label(destination.span.clone(), "the destination…")
-                    .label(source.span.clone(), "…is the source")
-                    .help("copy into another site; to duplicate a space within one site, use Confluence's own copy"),
-            );
-        }
+    if let (Some(source), Some(destination)) = (&source, &destination)
+        && source.value.identity() == destination.value.identity()
+    {
+        problems.push(
+            Diagnostic::new(Code::PlanSameSite, "source and destination are the same site")
+                .label(destination.span.clone(), "the destination…")
+                .label(source.span.clone(), "…is the source")
+                .help(
+                    "copy into another site; to duplicate a space within one site, use Confluence's own copy",
+                ),
+        );
     }
     let spaces = root.table("spaces").and_then(|t| spaces(t, &mut problems));
     let users = users(root.table("users"), &mut problems);

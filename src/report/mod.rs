@@ -1,11 +1,13 @@
 //! The reports of a run: per user, group and space, one final status each, numbers that add up.
 
 mod cell;
+mod references;
 mod rows;
 mod status;
 mod write;
 
 pub use cell::safe;
+pub use references::{ReferenceRow, write_references};
 pub use rows::{GroupRow, NOT_COPYABLE, Rows, SpaceRow, Tally, UserRow, rows};
 pub use status::PlanStatus;
 pub use write::{write_private, write_reports};

@@ -51,6 +51,15 @@ pub struct Copy {
     pub work_dir: PathBuf,
     /// Pages (space, source id) whose bodies referenced content not created yet.
     pub pending_fixups: Mutex<Vec<(usize, String)>>,
+    /// What the plan copies, for the body rewriter's questions.
+    pub catalogue: super::resolve::Catalogue,
+    /// Origins of the source site as its content may link to it, and the destination's.
+    pub source_origins: Vec<String>,
+    pub destination_origin: String,
+    /// References found in each body, by the source id of the page, blog post or comment.
+    pub references: Mutex<std::collections::BTreeMap<String, Vec<crate::rewrite::Reference>>>,
+    /// Inline comment markers removed from each page's body, by source page id.
+    pub markers: Mutex<HashMap<String, Vec<crate::rewrite::InlineMarker>>>,
 }
 
 impl Copy {

@@ -5,8 +5,10 @@ mod dispatcher;
 mod ops;
 mod outcome;
 mod progress;
+mod resolve;
 
 pub use context::{Copy, MappedSpace, Mapping, Mode};
 pub use dispatcher::walk;
 pub use outcome::Outcome;
 pub use progress::{Progress, per_space};
+pub use resolve::{Catalogue, CopyResolver};

@@ -18,6 +18,12 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         Ok(body) => body,
         Err(error) => return Outcome::failed(format!("cannot read the spooled body: {error}")),
     };
+    let Some(container) =
+        snapshot.pages.iter().chain(&snapshot.blog_posts).find(|c| c.id == item.container_id)
+    else {
+        return Outcome::failed("the page it is on is not copied");
+    };
+    let body = super::fixup::rewrite_in(copy, space, container, &item.id, &body).body;
     let parent = match &item.parent_id {
         Some(parent) => match copy.map(|m| m.comments.get(parent).cloned()) {
             Some(id) => CommentParent::Comment(id),
@@ -40,7 +46,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
             let Some(text) = item.selection.clone().filter(|t| !t.is_empty()) else {
                 return Outcome::failed("the inline comment has no anchor text on the source");
             };
-            let (count, index) = anchor(copy, space, &item.container_id, item.marker_ref.as_deref(), &text);
+            let (count, index) = anchor(copy, &item.container_id, item.marker_ref.as_deref(), &text);
             Some(InlineSelection {
                 text_selection: text,
                 text_selection_match_count: count,
@@ -64,35 +70,15 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     }
 }
 
-/// How often the anchor text occurs in the page's text, and which occurrence the marker is on.
-fn anchor(copy: &Copy, space: usize, container: &str, marker: Option<&str>, text: &str) -> (u32, u32) {
-    let page = copy.snapshot.spaces[space]
-        .pages
-        .iter()
-        .chain(&copy.snapshot.spaces[space].blog_posts)
-        .find(|p| p.id == container);
-    let Some(body) = page.and_then(|p| copy.snapshot.spool.get(p.body).ok()) else { return (1, 0) };
-    let plain = plain_text(&body);
-    let count = plain.matches(text).count().max(1) as u32;
-    let index = marker
-        .and_then(|m| body.find(&format!("ac:ref=\"{m}\"")))
-        .map(|at| plain_text(&body[..at]).matches(text).count() as u32)
-        .unwrap_or(0)
-        .min(count - 1);
-    (count, index)
-}
-
-/// The text of a storage body, without markup.
-fn plain_text(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut in_tag = false;
-    for c in body.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
+/// How often the anchor text occurs in the page's text, and which occurrence the thread's marker
+/// was on — as the rewriter found when it lifted the markers out of the copied body.
+fn anchor(copy: &Copy, container: &str, marker: Option<&str>, text: &str) -> (u32, u32) {
+    let markers = copy.markers.lock().unwrap_or_else(|e| e.into_inner());
+    let found = markers.get(container).and_then(|list| {
+        list.iter().find(|m| Some(m.ref_id.as_str()) == marker || (marker.is_none() && m.text == text))
+    });
+    match found {
+        Some(m) => (m.match_count.max(1) as u32, m.match_index as u32),
+        None => (1, 0),
     }
-    out
 }

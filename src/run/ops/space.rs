@@ -42,10 +42,10 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         )
     });
     let mut notes = Vec::new();
-    if !space.labels.is_empty() {
-        if let Err(error) = copy.destination.add_space_labels(&created.key, &space.labels).await {
-            return Outcome::failed(format!("created, but its labels were not: {error}"));
-        }
+    if !space.labels.is_empty()
+        && let Err(error) = copy.destination.add_space_labels(&created.key, &space.labels).await
+    {
+        return Outcome::failed(format!("created, but its labels were not: {error}"));
     }
     if space.status == "archived" {
         notes.push("the source space is archived; archive the copy in its settings (the API cannot)");
