@@ -40,6 +40,8 @@ enum Command {
     Apply(ApplyArgs),
     /// Print the static execution graph of a plan (reads both sites; writes nothing).
     Graph(GraphArgs),
+    /// Compare source and destination for everything the plan copied; exit 0 when they match.
+    Verify(crate::verify::VerifyArgs),
     /// Print the JSON Schema of the plan format.
     Schema,
     /// Run or manage the bundled sandbox sites.
@@ -105,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args, &settings).into(),
         Command::Apply(args) => apply(args, &settings).into(),
         Command::Graph(args) => graph(args, &settings).into(),
+        Command::Verify(args) => crate::verify::run(args, &settings).into(),
         Command::Schema => {
             print!("{}", crate::plan::schema::schema_text());
             Exit::Success.into()

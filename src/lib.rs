@@ -23,3 +23,4 @@ pub mod site;
 pub mod snapshot;
 pub mod state;
 pub mod suggest;
+pub mod verify;
