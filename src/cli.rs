@@ -13,7 +13,6 @@ use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::exit::Exit;
 use crate::plan::Plan;
 use crate::settings::{Flags, LogFormat, Settings};
-use crate::site::PlanSites;
 
 #[derive(Debug, Parser)]
 #[command(name = "confcopy", version, about, long_about = None)]
@@ -325,6 +324,7 @@ fn graph(args: GraphArgs, settings: &Settings) -> Exit {
 fn check(args: CheckArgs, settings: &Settings) -> Exit {
     let mut reports = Vec::new();
     let mut forecasts: Vec<Option<Forecast>> = Vec::new();
+    let mut dry_runs: Vec<Option<DryRun>> = Vec::new();
     let mut trouble = false;
     let runtime = (!args.offline).then(runtime).transpose();
     let runtime = match runtime {
@@ -345,16 +345,19 @@ fn check(args: CheckArgs, settings: &Settings) -> Exit {
                         .help("check the path and that you may read the file");
                 reports.push(FileReport { file: SourceFile::new(name, ""), diagnostics: vec![diagnostic] });
                 forecasts.push(None);
+                dry_runs.push(None);
                 continue;
             }
         };
         let mut forecast = None;
+        let mut dry_run = None;
         if let (Some(runtime), Some(plan)) = (&runtime, &loaded.plan) {
             match runtime.block_on(site_checks(plan, settings)) {
-                Ok((findings, f)) => {
+                Ok((findings, f, walked)) => {
                     trouble |= findings.iter().any(|d| d.code == Code::SiteUnreachable);
                     loaded.diagnostics.extend(findings);
                     forecast = f;
+                    dry_run = walked;
                 }
                 Err(message) => {
                     eprintln!("error: {}: {message}", loaded.file.name());
@@ -364,14 +367,19 @@ fn check(args: CheckArgs, settings: &Settings) -> Exit {
         }
         reports.push(FileReport { file: loaded.file, diagnostics: loaded.diagnostics });
         forecasts.push(forecast);
+        dry_runs.push(dry_run);
     }
     let (errors, warnings) = render::totals(&reports);
     let output = match args.format {
         Format::Human => {
             let mut text = render::human(&reports, use_color());
-            for (report, forecast) in reports.iter().zip(&forecasts) {
+            for ((report, forecast), dry_run) in reports.iter().zip(&forecasts).zip(&dry_runs) {
                 if let Some(forecast) = forecast {
-                    text.push_str(&format!("{}\n{}\n", report.file.name(), forecast.to_text()));
+                    text.push_str(&format!("{}\n{}", report.file.name(), forecast.to_text()));
+                    if let Some(dry_run) = dry_run {
+                        text.push_str(&dry_run.line());
+                    }
+                    text.push('\n');
                 }
             }
             text.push_str(&status_line(errors, warnings, reports.len()));
@@ -382,6 +390,14 @@ fn check(args: CheckArgs, settings: &Settings) -> Exit {
             for (i, forecast) in forecasts.iter().enumerate() {
                 if let Some(forecast) = forecast {
                     document["plans"][i]["forecast"] = forecast.to_json();
+                }
+                if let Some(Some(dry_run)) = dry_runs.get(i) {
+                    document["plans"][i]["dry_run"] = serde_json::json!({
+                        "nodes": dry_run.nodes,
+                        "copied": dry_run.tally.copied,
+                        "skipped": dry_run.tally.skipped,
+                        "failed": dry_run.tally.failed,
+                    });
                 }
             }
             let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
@@ -411,22 +427,46 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// Looks at both sites: the findings of every check, and the forecast when the sites could be read.
+/// What a dry-run walk of the execution graph decided, node by node.
+#[derive(Debug, Default)]
+struct DryRun {
+    nodes: usize,
+    tally: crate::report::Tally,
+}
+
+/// Looks at both sites: the findings of every check, the forecast, and — when no error blocks
+/// the copy — a dry-run walk of the same execution graph apply would walk.
 async fn site_checks(
     plan: &Plan,
     settings: &Settings,
-) -> Result<(Vec<Diagnostic>, Option<Forecast>), String> {
-    let sites = PlanSites::connect(plan, settings, ClientOptions::default()).await?;
-    let result = match crate::inventory::read(plan, &sites).await {
-        Ok(inventory) => {
-            let findings = crate::checks::run(plan, &inventory);
-            let forecast = (inventory.source.usable() && inventory.destination.usable())
-                .then(|| Forecast::new(plan, &inventory));
-            (findings, forecast)
+) -> Result<(Vec<Diagnostic>, Option<Forecast>, Option<DryRun>), String> {
+    let work = tempfile::tempdir().map_err(|e| format!("cannot create a work folder: {e}"))?;
+    let prepared = crate::apply::prepare(plan, settings, ClientOptions::default(), work.path()).await?;
+    let inventory = &prepared.inventory;
+    let forecast =
+        (inventory.source.usable() && inventory.destination.usable()).then(|| Forecast::new(plan, inventory));
+    let mut dry_run = None;
+    if prepared.graph.is_some() {
+        let walked =
+            crate::apply::walk(plan, &prepared, crate::run::Mode::DryRun, work.path(), None, false).await?;
+        let mut tally = crate::report::Tally::default();
+        for outcome in &walked.outcomes {
+            tally.add(outcome);
         }
-        Err(unreachable) => (vec![unreachable], None),
-    };
-    sites.close().await?;
-    Ok(result)
+        dry_run = Some(DryRun { nodes: walked.outcomes.len(), tally });
+    }
+    let findings = prepared.findings.clone();
+    prepared.sites.close().await?;
+    Ok((findings, forecast, dry_run))
+}
+
+impl DryRun {
+    fn line(&self) -> String {
+        format!(
+            "dry-run: walked {} nodes of the execution graph: {} would be copied, {} already present or skipped, {} would fail\n",
+            self.nodes, self.tally.copied, self.tally.skipped, self.tally.failed
+        )
+    }
 }
 
 fn status_line(errors: usize, warnings: usize, plans: usize) -> String {
