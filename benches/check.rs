@@ -1,0 +1,134 @@
+//! The dry-run check of a generated 20,000-page site against an empty destination, through the
+//! library exactly as `confcopy check` runs it: pages, list requests per route, entries per list
+//! request, total requests and wall time. Prints `name: value` lines, and whether the check
+//! stays within one list request per 250 entries.
+
+use std::time::Instant;
+
+use confcopy::checks::Forecast;
+use confcopy::client::ClientOptions;
+use confcopy::sandbox::command::generated_pair_seed;
+use confcopy::sandbox::generate::{GenerateSpec, space_key};
+use confcopy::sandbox::{Sandbox, SiteHandle, Stats};
+use confcopy::settings::{Secret, Settings, SiteCredentials};
+use confcopy::site::PlanSites;
+
+const SPACES: u32 = 10;
+const PAGES: u32 = 20_000;
+const USERS: u32 = 300;
+/// The client's largest page size: a list request should bring this many entries at most.
+const ENTRIES_PER_LIST: u64 = 250;
+
+fn credentials(site: &SiteHandle) -> SiteCredentials {
+    SiteCredentials {
+        email: Some(site.admin_email().to_string()),
+        token: Some(Secret::new(site.admin_token())),
+        bearer_token: None,
+        org_api_key: Some(Secret::new(site.org_api_key())),
+    }
+}
+
+fn print_lists(side: &str, stats: &Stats) {
+    for (route, list) in &stats.lists {
+        println!(
+            "{side}_list {route}: {} requests, {} entries ({:.1} per request)",
+            list.requests,
+            list.items,
+            list.items as f64 / list.requests.max(1) as f64
+        );
+    }
+    let per_item: Vec<&String> = stats
+        .routes
+        .keys()
+        .filter(|r| r.starts_with("GET ") && !stats.lists.contains_key(*r))
+        .filter(|r| stats.count(r) > 10)
+        .collect();
+    for route in per_item {
+        println!("{side}_single_item_gets {route}: {}", stats.count(route));
+    }
+}
+
+fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let spec = GenerateSpec { spaces: SPACES, pages: PAGES, users: USERS, seed: 1 };
+        let sandbox = Sandbox::start(generated_pair_seed(spec)).await.expect("generated sites start");
+        let source = sandbox.site("generated").expect("source").clone();
+        let destination = sandbox.site("generated-dest").expect("destination").clone();
+        let keys: Vec<String> = (0..SPACES).map(|i| format!("\"{}\"", space_key(i))).collect();
+        let text = format!(
+            "name = \"check-bench\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [{}]\n",
+            source.base_url(),
+            destination.base_url(),
+            keys.join(", ")
+        );
+        let loaded = confcopy::plan::load_text("check-bench.toml", text);
+        let plan = loaded.plan.unwrap_or_else(|| panic!("plan: {:?}", loaded.diagnostics));
+        let settings = Settings {
+            source: credentials(&source),
+            destination: credentials(&destination),
+            api_gateway: Some(source.base_url().to_string()),
+            ..Settings::default()
+        };
+        let (pages, blog_posts) = source.with_world(|w, s| {
+            let c = &w.sites[s].contents;
+            let pages = c.values().filter(|c| c.kind == confcopy::sandbox::model::ContentKind::Page).count();
+            (pages, c.len() - pages)
+        });
+        source.reset_stats();
+        destination.reset_stats();
+
+        let started = Instant::now();
+        let sites = PlanSites::connect(&plan, &settings, ClientOptions::default()).await.expect("connect");
+        let (findings, forecast) = match confcopy::inventory::read(&plan, &sites).await {
+            Ok(inventory) => {
+                let findings = confcopy::checks::run(&plan, &inventory);
+                let forecast = (inventory.source.usable() && inventory.destination.usable())
+                    .then(|| Forecast::new(&plan, &inventory));
+                (findings, forecast)
+            }
+            Err(unreachable) => (vec![unreachable], None),
+        };
+        sites.close().await.expect("close");
+        let wall = started.elapsed();
+
+        let (src, dst) = (source.stats(), destination.stats());
+        println!("pages: {pages}");
+        println!("blog_posts: {blog_posts}");
+        println!("findings: {}", findings.len());
+        for f in &findings {
+            println!("finding {}: {}", f.code.as_str(), f.message.lines().next().unwrap_or(""));
+        }
+        println!("forecast: {}", if forecast.is_some() { "yes" } else { "no" });
+        print_lists("source", &src);
+        print_lists("destination", &dst);
+        let list_requests = src.list_requests() + dst.list_requests();
+        let entries = src.list_items() + dst.list_items();
+        println!("list_requests: {list_requests}");
+        println!("list_entries: {entries}");
+        println!("entries_per_list_request: {:.1}", entries as f64 / list_requests.max(1) as f64);
+        println!("source_requests: {}", src.total);
+        println!("destination_requests: {}", dst.total);
+        println!("total_requests: {}", src.total + dst.total);
+        println!("writes: {}", src.writes + dst.writes);
+        println!("wall_seconds: {:.2}", wall.as_secs_f64());
+        // Routes that ask more often than their entries call for: per-item or per-container
+        // reads, or pages smaller than 250.
+        for (side, stats) in [("source", &src), ("destination", &dst)] {
+            for (route, l) in &stats.lists {
+                let needed = l.items.div_ceil(ENTRIES_PER_LIST).max(1);
+                if l.requests > needed {
+                    println!(
+                        "over_budget {side} {route}: {} requests for {} entries (needs {needed})",
+                        l.requests, l.items
+                    );
+                }
+            }
+        }
+        let holds = list_requests <= entries.div_ceil(ENTRIES_PER_LIST);
+        println!("at_most_one_list_request_per_250_entries: {holds}");
+        let _ = sandbox.shutdown().await;
+    });
+}
