@@ -3,6 +3,7 @@
 
 mod apply_faults;
 mod apply_sandbox;
+mod check_faults;
 mod check_sites;
 mod client_admin;
 mod client_auth;
