@@ -22,6 +22,7 @@ mod rewrite_references;
 mod sandbox_api;
 mod sandbox_faults;
 mod sandbox_generate;
+mod sandbox_index;
 mod sandbox_observe;
 mod sandbox_schema;
 mod state_dir;

@@ -1,0 +1,135 @@
+//! The sandbox's title and sibling lookups stay true through every change: creates, renames,
+//! trash and purge, moves, direct state edits, restarts from saved state, and corrupt saves.
+
+use reqwest::Method;
+use serde_json::json;
+
+use confcopy::sandbox::{Sandbox, Seed, StartOptions};
+
+use crate::support_sandbox::{Caller, demo};
+
+fn page(space: &str, title: &str) -> serde_json::Value {
+    json!({"spaceId": space, "title": title, "body": {"representation": "storage", "value": "<p>x</p>"}})
+}
+
+fn update(title: &str, version: u64, status: &str) -> serde_json::Value {
+    json!({"id": "0", "status": status, "title": title, "version": {"number": version},
+           "body": {"representation": "storage", "value": "<p>y</p>"}})
+}
+
+#[tokio::test]
+async fn titles_are_taken_and_freed_as_pages_change() {
+    let sandbox = demo().await;
+    let eu = Caller::admin(sandbox.site("acme-eu").unwrap());
+    let eng = eu.space_id("eng").await;
+    let first = eu.post("/wiki/api/v2/pages", page(&eng, "Runbook")).await;
+    assert_eq!(first.status, 200);
+    let id = first.json()["id"].as_str().unwrap().to_string();
+    // Case-insensitive duplicate; a blog post may share a page's title.
+    assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, "RUNBOOK")).await.status, 400);
+    assert_eq!(eu.post("/wiki/api/v2/blogposts", page(&eng, "Runbook")).await.status, 200);
+    // A rename frees the old title and takes the new one.
+    assert_eq!(
+        eu.put(&format!("/wiki/api/v2/pages/{id}"), update("Runbook v2", 2, "current")).await.status,
+        200
+    );
+    assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, "Runbook v2")).await.status, 400);
+    let again = eu.post("/wiki/api/v2/pages", page(&eng, "Runbook")).await;
+    assert_eq!(again.status, 200);
+    let again = again.json()["id"].as_str().unwrap().to_string();
+    // Trash frees the title; purge removes the page for good.
+    let trash = eu.send(eu.request(Method::DELETE, &format!("/wiki/api/v2/pages/{again}"))).await;
+    assert_eq!(trash.status, 204);
+    assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, "Runbook")).await.status, 200);
+    let purge = eu.send(eu.request(Method::DELETE, &format!("/wiki/api/v2/pages/{again}?purge=true"))).await;
+    assert_eq!(purge.status, 204);
+    // A title changed behind the API's back (direct state edit) is seen at once.
+    let target: u64 = id.parse().unwrap();
+    sandbox.site("acme-eu").unwrap().with_world(|w, s| {
+        w.sites[s].contents.get_mut(&target).unwrap().title = "Edited directly".into();
+    });
+    assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, "edited DIRECTLY")).await.status, 400);
+    assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, "Runbook v2")).await.status, 200);
+}
+
+#[tokio::test]
+async fn new_pages_go_after_their_last_sibling_even_after_moves() {
+    let sandbox = demo().await;
+    let eu = Caller::admin(sandbox.site("acme-eu").unwrap());
+    let eng = eu.space_id("eng").await;
+    let parent = eu.post("/wiki/api/v2/pages", page(&eng, "Parent")).await.json();
+    let parent_id = parent["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for title in ["A", "B", "C"] {
+        let mut body = page(&eng, title);
+        body["parentId"] = parent_id.clone().into();
+        let a = eu.post("/wiki/api/v2/pages", body).await.json();
+        ids.push((a["id"].as_str().unwrap().to_string(), a["position"].as_i64().unwrap()));
+    }
+    let positions: Vec<i64> = ids.iter().map(|(_, p)| *p).collect();
+    assert_eq!(positions, [1, 2, 3]);
+    // Move C before A: order C, A, B.
+    let path = format!("/wiki/rest/api/content/{}/move/before/{}", ids[2].0, ids[0].0);
+    assert_eq!(eu.send(eu.request(Method::PUT, &path)).await.status, 200);
+    let children = eu.all(&format!("/wiki/api/v2/pages/{parent_id}/children")).await;
+    let titles: Vec<&str> = children.iter().map(|c| c["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["C", "A", "B"]);
+    let mut body = page(&eng, "D");
+    body["parentId"] = parent_id.clone().into();
+    let d = eu.post("/wiki/api/v2/pages", body).await.json();
+    assert_eq!(d["position"], 4);
+    // Move B away under A: the parent's last sibling is now A, D stays last.
+    let path = format!("/wiki/rest/api/content/{}/move/append/{}", ids[1].0, ids[0].0);
+    assert_eq!(eu.send(eu.request(Method::PUT, &path)).await.status, 200);
+    let mut body = page(&eng, "E");
+    body["parentId"] = ids[0].0.clone().into();
+    let e = eu.post("/wiki/api/v2/pages", body).await.json();
+    assert_eq!(e["position"], 2, "after B, A's only child");
+}
+
+#[tokio::test]
+async fn saved_state_keeps_titles_taken_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sandbox").join("world.json");
+    let options = StartOptions { port_base: None, state_file: Some(file.clone()) };
+    let sandbox = Sandbox::start_with(Seed::demo(), options.clone()).await.unwrap();
+    let eu = Caller::admin(sandbox.site("acme-eu").unwrap());
+    let eng = eu.space_id("eng").await;
+    assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, "Survivor")).await.status, 200);
+    sandbox.shutdown().await.unwrap();
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(!saved.contains("\"index\""), "the index is not saved");
+    let again = Sandbox::start_with(Seed::demo(), options).await.unwrap();
+    let eu = Caller::admin(again.site("acme-eu").unwrap());
+    assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, "survivor")).await.status, 400);
+    again.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_corrupt_or_truncated_saved_state_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = confcopy::sandbox::persist::state_file(dir.path());
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let sandbox = Sandbox::start_persistent(dir.path()).await.unwrap();
+    sandbox.save().unwrap();
+    sandbox.shutdown().await.unwrap();
+    let good = std::fs::read(&file).unwrap();
+    for (what, bytes) in [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("not JSON", b"\x00\x01garbage".to_vec()),
+        ("JSON of another shape", b"{\"sites\": 3}".to_vec()),
+    ] {
+        std::fs::write(&file, &bytes).unwrap();
+        let error = match Sandbox::start_persistent(dir.path()).await {
+            Ok(_) => panic!("{what}: a corrupt state must not start"),
+            Err(e) => e,
+        };
+        assert!(error.contains(&file.display().to_string()), "{what}: names the file: {error}");
+        assert!(error.contains("confcopy sandbox reset"), "{what}: says how to recover: {error}");
+    }
+    assert!(confcopy::sandbox::persist::reset(dir.path()).unwrap());
+    let fresh = Sandbox::start_persistent(dir.path()).await.unwrap();
+    assert!(fresh.site("acme").is_some(), "after a reset the seed is used again");
+    fresh.shutdown().await.unwrap();
+}
