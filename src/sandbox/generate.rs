@@ -280,7 +280,7 @@ pub fn expand(spec: &GenerateSpec, world: &mut World, site: &mut Site) {
             let (o, t) = op.split_once(':').expect("op:target");
             grant(site, PrincipalType::Group, team, o, t);
         }
-        if mix(&[seed, 6, s as u64]) % 5 == 0 {
+        if mix(&[seed, 6, s as u64]).is_multiple_of(5) {
             grant(site, PrincipalType::Role, ANONYMOUS_ROLE, "read", "space");
         }
         let first_page = site.next_id;
@@ -334,7 +334,7 @@ pub fn expand(spec: &GenerateSpec, world: &mut World, site: &mut Site) {
                     },
                 })
                 .collect();
-            let labels = if h % 7 == 0 {
+            let labels = if h.is_multiple_of(7) {
                 vec![Label {
                     id: site.alloc_id(),
                     prefix: "global".into(),

@@ -106,10 +106,10 @@ pub fn get(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKind) 
     let c = readable(w, s, req, id, kind)?;
     let site = &w.sites[s];
     let mut v = render::content(site, c, wants_body(req)?);
-    if kind == ContentKind::Folder {
-        if let Some(o) = v.as_object_mut() {
-            o.remove("lastOwnerId");
-        }
+    if kind == ContentKind::Folder
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("lastOwnerId");
     }
     if req.param("include-labels") == Some("true") {
         v["labels"] = json!({"results": c.labels.iter().map(render::label).collect::<Vec<_>>(),

@@ -21,6 +21,7 @@ fn holds_title(status: ContentStatus) -> bool {
 }
 
 type TitleKey = (u64, bool, String);
+type ParentKey = (u64, Option<u64>);
 
 #[derive(Debug, Clone, Default)]
 pub struct ContentIndex {
@@ -28,7 +29,7 @@ pub struct ContentIndex {
     /// (space, is blog post, ASCII-lower-cased title) → content holding that title.
     titles: HashMap<TitleKey, Vec<u64>>,
     /// (space, parent) → (position, id) of every content under it, any kind and status.
-    children: HashMap<(u64, Option<u64>), BTreeSet<(i64, u64)>>,
+    children: HashMap<ParentKey, BTreeSet<(i64, u64)>>,
 }
 
 impl ContentIndex {
