@@ -11,13 +11,13 @@ use super::model::*;
 use crate::client::model::space::Space;
 use crate::client::{ClientError, CommentKind, SiteClient, SpaceFilter};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::plan::{At, Plan, SiteRef, UserScope};
+use crate::plan::{At, Memberships, Plan, SiteRef, UserScope};
 use crate::site::{PlanSites, Site};
 
 /// Why the inventory could not be read: a site that cannot be reached or answers nonsense.
 fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
-    Diagnostic::new(Code::SiteUnreachable, format!("cannot read {}: {error}", site.value))
-        .label(site.span.clone(), "this site did not answer as Confluence Cloud does")
+    Diagnostic::new(Code::SiteUnreachable, format!("cannot read the site: {error}"))
+        .label(site.span.clone(), format!("{} did not answer as Confluence Cloud does", site.value))
         .help("check the address, the network and the site's status page, then run the check again")
 }
 
@@ -245,12 +245,15 @@ async fn read_source(
     let mut related = Related::default();
     let mut container_space: HashMap<String, usize> = HashMap::new();
     let mut hidden_space: HashMap<String, usize> = HashMap::new();
+    // Selected spaces by key (a key selected twice counts in both places).
+    let mut selected: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, selection) in plan.spaces.iter().enumerate() {
         let Some(space) = all_spaces.iter().find(|s| s.key.eq_ignore_ascii_case(&selection.source_key.value))
         else {
             inventory.spaces.push(None);
             continue;
         };
+        selected.entry(space.key.clone()).or_default().push(index);
         let mut anonymous = Vec::new();
         let permissions: Vec<_> = client.space_permissions(&space.id).try_collect().await?;
         for permission in &permissions {
@@ -264,50 +267,50 @@ async fn read_source(
         }
         anonymous.sort();
         anonymous.dedup();
-        let mut counts = SpaceCounts::default();
-        let mut pages = client.pages_in_space(&space.id, Some(statuses));
-        while let Some(page) = pages.try_next().await? {
-            counts.pages += 1;
-            container_space.insert(page.id.clone(), index);
-            related.add(page.author_id.as_deref(), Reason::Author);
-            related.add(page.version.as_ref().and_then(|v| v.author_id.as_deref()), Reason::Editor);
-            related.mentions(page.storage());
-        }
-        let mut posts = client.blog_posts_in_space(&space.id, Some(statuses));
-        while let Some(post) = posts.try_next().await? {
-            counts.blog_posts += 1;
-            container_space.insert(post.id.clone(), index);
-            related.add(post.author_id.as_deref(), Reason::Author);
-            related.add(post.version.as_ref().and_then(|v| v.author_id.as_deref()), Reason::Editor);
-            related.mentions(post.storage());
-        }
-        let mut unreadable_pages = 0;
-        for kind in ["page", "blogpost"] {
-            let mut restricted = client.restricted_content(&space.key, kind, admin_key);
-            while let Some(content) = restricted.try_next().await? {
-                if !container_space.contains_key(&content.id) {
-                    unreadable_pages += 1;
-                    hidden_space.insert(content.id.clone(), index);
-                    continue;
-                }
-                let Some(restrictions) = content.restrictions else { continue };
-                for operation in [restrictions.read, restrictions.update].into_iter().flatten() {
-                    for user in operation.restrictions.users() {
-                        related.add(Some(&user.account_id), Reason::Restriction);
-                    }
-                    related.groups.extend(operation.restrictions.groups().iter().map(|g| g.id.clone()));
-                }
-            }
-        }
         inventory.spaces.push(Some(SourceSpace {
             id: space.id.clone(),
             key: space.key.clone(),
             name: space.name.clone(),
             anonymous,
-            counts,
-            unreadable_pages,
+            counts: SpaceCounts::default(),
+            unreadable_pages: 0,
             unreadable_attachments: 0,
         }));
+    }
+    let caller = match &inventory.source.access {
+        Access::Granted { account_id, .. } => account_id.clone(),
+        _ => String::new(),
+    };
+    let listed = list_content(client, &all_spaces, &selected, statuses, admin_key).await?;
+    let mut reader = Reader::new(client, caller, admin_key, &listed).await?;
+    for item in &listed {
+        let Some(indices) = selected.get(&item.space_key) else { continue };
+        let readable = reader.can_read(client, item).await?;
+        for &index in indices {
+            let Some(Some(space)) = inventory.spaces.get_mut(index) else { continue };
+            if !readable {
+                space.unreadable_pages += 1;
+                hidden_space.insert(item.id.clone(), index);
+                continue;
+            }
+            match item.kind {
+                ListedKind::Page => space.counts.pages += 1,
+                ListedKind::BlogPost => space.counts.blog_posts += 1,
+            }
+            container_space.insert(item.id.clone(), index);
+        }
+        if !readable {
+            continue;
+        }
+        related.add(item.author.as_deref(), Reason::Author);
+        related.add(item.editor.as_deref(), Reason::Editor);
+        for id in &item.mentioned {
+            related.add(Some(id), Reason::Mentioned);
+        }
+        for id in &item.restricted_users {
+            related.add(Some(id), Reason::Restriction);
+        }
+        related.groups.extend(item.restricted_groups.iter().cloned());
     }
     count_comments(client, &container_space, &mut related, inventory).await?;
     count_attachments(client, admin_key, &container_space, &hidden_space, inventory).await?;
@@ -387,8 +390,15 @@ async fn scope_users(
     mut related: Related,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
+    let scope_all = plan.users.scope.value == UserScope::All;
+    // Whose members matter: every group when all users are in scope, or when users come with
+    // their groups (memberships or group members); otherwise the groups that permissions and
+    // restrictions name.
+    let every_group = scope_all
+        || plan.users.include_group_members.value
+        || plan.users.memberships.value == Memberships::WithGroups;
     let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for group in groups {
+    for group in groups.iter().filter(|g| every_group || related.groups.contains(&g.id)) {
         let ids: BTreeSet<String> =
             client.group_members(&group.id).map_ok(|u| u.account_id).try_collect().await?;
         members.insert(group.id.clone(), ids);
@@ -397,7 +407,6 @@ async fn scope_users(
         Some(admin) => admin.users().try_collect().await?,
         None => Vec::new(),
     };
-    let scope_all = plan.users.scope.value == UserScope::All;
     if scope_all {
         for user in &org_users {
             let on_site = org.host.as_ref().is_none_or(|host| {
@@ -501,6 +510,14 @@ async fn read_destination(
         if !inventory.groups.keys().any(|name| name.eq_ignore_ascii_case(&group.name)) {
             continue;
         }
+        // Destination members matter only where memberships are kept (merges, verify).
+        if plan.users.memberships.value != Memberships::WithGroups {
+            let members = BTreeSet::new();
+            inventory
+                .destination_groups
+                .insert(group.name.to_lowercase(), GroupFacts { id: group.id, name: group.name, members });
+            continue;
+        }
         let users: Vec<_> = client.group_members(&group.id).try_collect().await?;
         for user in &users {
             if let Some(name) = user.display_name.clone().or(user.public_name.clone()) {
@@ -521,4 +538,161 @@ async fn read_destination(
         }
     }
     Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListedKind {
+    Page,
+    BlogPost,
+}
+
+/// What the inventory keeps of one listed page or blog post (the body is read and dropped).
+struct ListedItem {
+    id: String,
+    kind: ListedKind,
+    space_key: String,
+    author: Option<String>,
+    editor: Option<String>,
+    mentioned: Vec<String>,
+    /// Users and groups of the read and update restrictions.
+    restricted_users: Vec<String>,
+    restricted_groups: Vec<String>,
+    read: ReadRule,
+    /// Root first.
+    ancestors: Vec<String>,
+}
+
+/// A read restriction: empty means "no restriction".
+#[derive(Debug, Clone, Default)]
+struct ReadRule {
+    users: Vec<String>,
+    groups: Vec<String>,
+}
+
+impl ReadRule {
+    fn from(operation: Option<&crate::client::model::restriction::OperationRestrictions>) -> Self {
+        let Some(operation) = operation else { return Self::default() };
+        Self {
+            users: operation.restrictions.users().iter().map(|u| u.account_id.clone()).collect(),
+            groups: operation.restrictions.groups().iter().map(|g| g.id.clone()).collect(),
+        }
+    }
+
+    /// Whether the rule lets the caller (or one of its groups) read.
+    fn allows(&self, caller: &str, groups: &HashSet<String>) -> bool {
+        (self.users.is_empty() && self.groups.is_empty())
+            || self.users.iter().any(|u| u == caller)
+            || self.groups.iter().any(|g| groups.contains(g))
+    }
+}
+
+/// Every page and blog post of the selected spaces in the given statuses, each read once: site-wide
+/// when the plan selects every space of the site, else one listing per selected space and kind.
+async fn list_content(
+    client: &SiteClient,
+    all_spaces: &[Space],
+    selected: &HashMap<String, Vec<usize>>,
+    statuses: &str,
+    admin_key: bool,
+) -> Result<Vec<ListedItem>, ClientError> {
+    let mut keys: Vec<&str> = selected.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let scopes: Vec<Option<&str>> =
+        if keys.len() == all_spaces.len() { vec![None] } else { keys.into_iter().map(Some).collect() };
+    let mut items = Vec::new();
+    for (kind, name) in [(ListedKind::Page, "page"), (ListedKind::BlogPost, "blogpost")] {
+        for scope in &scopes {
+            let mut listing = client.content_listing(*scope, name, statuses, admin_key);
+            while let Some(content) = listing.try_next().await? {
+                let Some(space_key) = scope.or(content.space_key()).map(str::to_string) else { continue };
+                if !selected.contains_key(&space_key) {
+                    continue;
+                }
+                let (read, update) = match &content.restrictions {
+                    Some(r) => (r.read.as_ref(), r.update.as_ref()),
+                    None => (None, None),
+                };
+                let mut restricted_users = Vec::new();
+                let mut restricted_groups = Vec::new();
+                for operation in [read, update].into_iter().flatten() {
+                    restricted_users
+                        .extend(operation.restrictions.users().iter().map(|u| u.account_id.clone()));
+                    restricted_groups.extend(operation.restrictions.groups().iter().map(|g| g.id.clone()));
+                }
+                items.push(ListedItem {
+                    id: content.id.clone(),
+                    kind,
+                    space_key,
+                    author: content.author_id().map(str::to_string),
+                    editor: content.editor_id().map(str::to_string),
+                    mentioned: content
+                        .storage()
+                        .into_iter()
+                        .flat_map(mentioned_accounts)
+                        .map(str::to_string)
+                        .collect(),
+                    restricted_users,
+                    restricted_groups,
+                    read: ReadRule::from(read),
+                    ancestors: content.ancestors.iter().map(|a| a.id.clone()).collect(),
+                });
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// Decides what the credentials alone can read, as Confluence does: content listed through the
+/// admin key is readable when the read restrictions of the content and of each of its ancestors
+/// are empty or name the caller or one of the caller's groups.
+struct Reader {
+    /// `None` without an admin key: everything listed is readable.
+    caller: Option<(String, HashSet<String>)>,
+    rules: HashMap<String, ReadRule>,
+    /// Ancestors the listings did not hold (other statuses, folders): `None` when the caller
+    /// cannot see them at all.
+    fetched: HashMap<String, Option<ReadRule>>,
+}
+
+impl Reader {
+    async fn new(
+        client: &SiteClient,
+        caller: String,
+        admin_key: bool,
+        listed: &[ListedItem],
+    ) -> Result<Self, ClientError> {
+        if !admin_key {
+            return Ok(Self { caller: None, rules: HashMap::new(), fetched: HashMap::new() });
+        }
+        let groups: HashSet<String> = client.user_groups(&caller).map_ok(|g| g.id).try_collect().await?;
+        let rules = listed.iter().map(|item| (item.id.clone(), item.read.clone())).collect();
+        Ok(Self { caller: Some((caller, groups)), rules, fetched: HashMap::new() })
+    }
+
+    async fn can_read(&mut self, client: &SiteClient, item: &ListedItem) -> Result<bool, ClientError> {
+        let Some((caller, groups)) = &self.caller else { return Ok(true) };
+        if !item.read.allows(caller, groups) {
+            return Ok(false);
+        }
+        for ancestor in &item.ancestors {
+            if let Some(rule) = self.rules.get(ancestor) {
+                if !rule.allows(caller, groups) {
+                    return Ok(false);
+                }
+                continue;
+            }
+            if !self.fetched.contains_key(ancestor) {
+                let rule = match client.restrictions(ancestor).await {
+                    Ok(all) => Some(ReadRule::from(all.results.iter().find(|r| r.operation == "read"))),
+                    Err(e) if e.is_not_found() || e.is_access_denied() => None,
+                    Err(e) => return Err(e),
+                };
+                self.fetched.insert(ancestor.clone(), rule);
+            }
+            if !self.fetched[ancestor].as_ref().is_some_and(|rule| rule.allows(caller, groups)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
 }

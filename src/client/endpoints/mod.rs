@@ -7,6 +7,7 @@ mod bulk;
 mod comments;
 mod groups;
 mod labels;
+mod listings;
 mod pages;
 mod properties;
 mod restrictions;

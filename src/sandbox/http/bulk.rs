@@ -54,7 +54,12 @@ pub fn all_attachments(req: &Request, w: &mut World, s: usize) -> ApiResult {
     v2_page(req, &items, 50, |a| render::attachment(site, a))
 }
 
-/// `GET /wiki/rest/api/content?spaceKey=&type=page|blogpost[&expand=restrictions...]`.
+/// `GET /wiki/rest/api/content?spaceKey=&type=page|blogpost[&status=][&expand=...]`: pages or blog
+/// posts of a space (or of the site, without `spaceKey`) the caller can read. `status` is a comma
+/// list of `current`, `archived`, `draft`, `trashed` or `any` (default `current`). Expansions follow
+/// the v1 content schema: `restrictions.*`, `metadata.labels`, `body.storage` (`body.storage.value`),
+/// `version` (`version.by.accountId`), `history` (`history.createdBy.accountId`), `ancestors`
+/// (`ancestors[].id`, root first) and `space` (`space.id`, `space.key`).
 pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
     let site = &w.sites[s];
     let kind = match req.param("type").unwrap_or("page") {
@@ -70,21 +75,34 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         ),
         None => None,
     };
-    let expand = req.param("expand").unwrap_or("");
-    let with_restrictions = expand.split(',').any(|e| e.trim().starts_with("restrictions"));
-    let with_labels = expand.split(',').any(|e| e.trim() == "metadata.labels");
+    let statuses = v1_statuses(req)?;
+    let expand: Vec<&str> = req.param("expand").unwrap_or("").split(',').map(str::trim).collect();
+    let expands = |name: &str| {
+        expand.iter().any(|e| *e == name || e.strip_prefix(name).is_some_and(|rest| rest.starts_with('.')))
+    };
+    let with_restrictions = expands("restrictions");
+    let with_labels = expand.contains(&"metadata.labels");
+    let with_body = expand.contains(&"body.storage");
+    let with_version = expands("version");
+    let with_history = expands("history");
+    let with_ancestors = expands("ancestors");
+    let with_space = expands("space");
     let items: Vec<&Content> = site
         .contents
         .values()
-        .filter(|c| c.kind == kind && c.status == ContentStatus::Current)
+        .filter(|c| c.kind == kind && statuses.contains(&c.status))
         .filter(|c| space.is_none_or(|id| c.space_id == id))
         .filter(|c| can_read(req, site, c))
         .collect();
+    let person = |account_id: &str| match w.accounts.get(account_id) {
+        Some(account) => render::user_v1(account),
+        None => json!({"type": "known", "accountId": account_id}),
+    };
     v1_page(req, &items, 25, |c| {
         let mut v = json!({
             "id": c.id.to_string(),
             "type": if kind == ContentKind::Page { "page" } else { "blogpost" },
-            "status": "current",
+            "status": c.status.as_str(),
             "title": c.title,
             "_links": {"self": format!("{}/wiki/rest/api/content/{}", req.base_url, c.id)},
         });
@@ -103,8 +121,74 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
             v["metadata"] =
                 json!({"labels": {"results": labels, "start": 0, "limit": 200, "size": labels.len()}});
         }
+        if with_body {
+            let value = render::body_text(&c.current().body);
+            v["body"] = json!({"storage": {"value": &*value, "representation": "storage"}});
+        }
+        if with_version {
+            let version = c.current();
+            v["version"] = json!({
+                "by": person(&version.author_id),
+                "when": version.created_at,
+                "message": version.message,
+                "number": version.number,
+                "minorEdit": version.minor_edit,
+            });
+        }
+        if with_history {
+            v["history"] = json!({
+                "latest": true,
+                "createdBy": person(&c.author_id),
+                "createdDate": c.created_at,
+            });
+        }
+        if with_ancestors {
+            v["ancestors"] = Value::Array(ancestors(site, c));
+        }
+        if with_space && let Some(sp) = site.spaces.get(&c.space_id) {
+            v["space"] = json!({"id": sp.id, "key": sp.key, "name": sp.name});
+        }
         v
     })
+}
+
+/// The v1 `status` filter: a comma list, `any` for every status; `current` when absent.
+fn v1_statuses(req: &Request) -> Result<Vec<ContentStatus>, ApiError> {
+    let raw = req.list("status");
+    if raw.is_empty() {
+        return Ok(vec![ContentStatus::Current]);
+    }
+    if raw.iter().any(|s| s == "any") {
+        return Ok(vec![
+            ContentStatus::Current,
+            ContentStatus::Archived,
+            ContentStatus::Draft,
+            ContentStatus::Trashed,
+        ]);
+    }
+    raw.iter()
+        .map(|s| ContentStatus::parse(s).ok_or_else(|| ApiError::bad_request(format!("Invalid status: {s}"))))
+        .collect()
+}
+
+/// v1 `ancestors`: the parent chain from the root down to the direct parent.
+fn ancestors(site: &Site, content: &Content) -> Vec<Value> {
+    let mut chain = Vec::new();
+    let mut parent = content.parent_id;
+    while let Some(id) = parent.filter(|_| chain.len() < 1000) {
+        let Some(p) = site.contents.get(&id) else { break };
+        let kind = match p.kind {
+            ContentKind::Folder => "folder",
+            ContentKind::BlogPost => "blogpost",
+            _ => "page",
+        };
+        chain.push(
+            json!({"id": p.id.to_string(), "type": kind, "status": p.status.as_str(), "title": p.title}),
+        );
+        parent = p.parent_id;
+    }
+    chain.reverse();
+    chain
 }
 
 /// `POST /admin/v2/orgs/{orgId}/workspaces`: the organization's Confluence sites, each with its
