@@ -31,3 +31,4 @@ mod state_lock;
 mod state_registry;
 mod support;
 mod support_sandbox;
+mod verify_sandbox;

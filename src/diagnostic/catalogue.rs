@@ -86,6 +86,27 @@ catalogue! {
     UserEmailMissing = "user-email-missing", Warning, false, "users without a usable email";
     UserEmailShared = "user-email-shared", Warning, false, "users sharing one email";
     ContentUnreadable = "content-unreadable", Warning, false, "content the credentials cannot read";
+    // Verification (`confcopy verify`): each is one kind of difference between source and destination.
+    VerifySpaceMissing = "verify-space-missing", Error, false, "a copied space is not on the destination";
+    VerifySpaceDiffers = "verify-space-differs", Error, false, "a copied space's name differs";
+    VerifyContentMissing = "verify-content-missing", Error, false, "a page, folder or blog post is not on the destination";
+    VerifyContentExtra = "verify-content-extra", Error, false, "the destination holds a page, folder or blog post the source does not";
+    VerifyTreeDiffers = "verify-tree-differs", Error, false, "a page sits under another parent or in another sibling order";
+    VerifyStatusDiffers = "verify-status-differs", Error, false, "current or archived differs";
+    VerifyDateDiffers = "verify-date-differs", Error, false, "a blog post's date differs";
+    VerifyBodyDiffers = "verify-body-differs", Error, false, "a body differs after the expected rewrites";
+    VerifyLabelMissing = "verify-label-missing", Error, false, "a label is missing on the destination";
+    VerifyLabelExtra = "verify-label-extra", Error, false, "the destination has a label the source does not";
+    VerifyRestrictionDiffers = "verify-restriction-differs", Error, false, "read or update restrictions differ";
+    VerifyAttachmentMissing = "verify-attachment-missing", Error, false, "an attachment is missing on the destination";
+    VerifyAttachmentExtra = "verify-attachment-extra", Error, false, "the destination has an attachment the source does not";
+    VerifyAttachmentDiffers = "verify-attachment-differs", Error, false, "an attachment's size or bytes differ";
+    VerifyCommentMissing = "verify-comment-missing", Error, false, "a comment or reply is missing on the destination";
+    VerifyCommentExtra = "verify-comment-extra", Error, false, "the destination has a comment the source does not";
+    VerifyCommentDiffers = "verify-comment-differs", Error, false, "an inline comment's resolution differs";
+    VerifyPermissionMissing = "verify-permission-missing", Error, false, "a space permission is missing on the destination";
+    VerifyPermissionExtra = "verify-permission-extra", Error, false, "the destination grants a space permission the source does not";
+    VerifyMembershipMissing = "verify-membership-missing", Error, false, "a user is not in the same-name group on the destination";
 }
 
 impl Code {

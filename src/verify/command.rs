@@ -1,9 +1,22 @@
-//! The `verify` command.
+//! The `verify` command: loads the plan, reads both sites, compares, prints the differences and
+//! a summary line, and writes `verify.csv`. Exit 0 when nothing differs, 1 when something does,
+//! 2 when verification could not run.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
+use super::compare::Compared;
+use super::difference::Difference;
+use super::sides::Trouble;
+use crate::client::ClientOptions;
+use crate::diagnostic::SourceFile;
+use crate::diagnostic::render::{self, FileReport};
 use crate::exit::Exit;
+use crate::plan::Plan;
 use crate::settings::Settings;
+
+/// How many differences are printed; all of them are in `verify.csv`.
+const PRINTED: usize = 50;
 
 /// Arguments of `confcopy verify`.
 #[derive(Debug, clap::Args)]
@@ -11,14 +24,102 @@ pub struct VerifyArgs {
     /// The plan whose copy to verify.
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
-    /// Where to write verify.csv [default: the current directory].
+    /// Where to write verify.csv [default: a folder per verification under the state directory].
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
 }
 
 /// Runs the verification; exit 0 when source and destination match.
 pub fn run(args: VerifyArgs, settings: &Settings) -> Exit {
-    let _ = (args, settings);
-    eprintln!("error: verify is being built");
-    Exit::Trouble
+    let loaded = match crate::plan::load(&args.plan) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", args.plan.display());
+            return Exit::Trouble;
+        }
+    };
+    let Some(plan) = loaded.plan else {
+        let report = FileReport { file: loaded.file, diagnostics: loaded.diagnostics };
+        print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+        println!("verify refused: the plan has errors");
+        return Exit::Errors;
+    };
+    match verify(&plan, &loaded.file, &args, settings) {
+        Ok(exit) => exit,
+        Err(Trouble::Unreachable(diagnostic)) => {
+            let report = FileReport { file: loaded.file, diagnostics: vec![diagnostic] };
+            print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+            println!("verify could not run: a site cannot be read");
+            Exit::Trouble
+        }
+        Err(Trouble::Other(message)) => {
+            eprintln!("error: {message}");
+            Exit::Trouble
+        }
+    }
+}
+
+fn verify(plan: &Plan, file: &SourceFile, args: &VerifyArgs, settings: &Settings) -> Result<Exit, Trouble> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let state_dir = settings.state_dir();
+    std::fs::create_dir_all(&state_dir).map_err(|e| format!("cannot create {}: {e}", state_dir.display()))?;
+    let work = tempfile::Builder::new()
+        .prefix("verify-")
+        .tempdir_in(&state_dir)
+        .map_err(|e| format!("cannot create a work folder in {}: {e}", state_dir.display()))?;
+    let report_dir = args.report_dir.clone().unwrap_or_else(|| default_report_dir(&state_dir, plan));
+    let (differences, compared) = runtime.block_on(async {
+        let sites = crate::site::PlanSites::connect(plan, settings, ClientOptions::default()).await?;
+        let outcome = match super::sides::read(plan, &sites, work.path()).await {
+            Ok(sides) => super::compare::compare(plan, &sides).await.map_err(Trouble::Other),
+            Err(trouble) => Err(trouble),
+        };
+        if let Err(message) = sites.close().await {
+            eprintln!("warning: {message}");
+        }
+        outcome
+    })?;
+    print_differences(plan, file, &differences);
+    let csv = super::csv::write(&report_dir, plan, &differences)
+        .map_err(|e| format!("cannot write verify.csv in {}: {e}", report_dir.display()))?;
+    println!("{}", summary_line(differences.len(), compared));
+    println!("report: {}", csv.display());
+    Ok(if differences.is_empty() { Exit::Success } else { Exit::Errors })
+}
+
+/// `<state>/plans/<plan>/verify/<UTC time>`.
+fn default_report_dir(state_dir: &Path, plan: &Plan) -> PathBuf {
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    state_dir.join("plans").join(&plan.name.value).join("verify").join(stamp)
+}
+
+fn print_differences(plan: &Plan, file: &SourceFile, differences: &[Difference]) {
+    if differences.is_empty() {
+        return;
+    }
+    let diagnostics = differences.iter().take(PRINTED).map(|d| d.diagnostic(plan)).collect();
+    let report = FileReport { file: file.clone(), diagnostics };
+    print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+    if differences.len() > PRINTED {
+        println!("… and {} more differences in verify.csv", differences.len() - PRINTED);
+    }
+}
+
+fn summary_line(differences: usize, compared: Compared) -> String {
+    let verdict = match differences {
+        0 => "no differences".to_string(),
+        n => render::plural(n, "difference"),
+    };
+    format!(
+        "verify: {verdict}; compared {} spaces, {} pages and folders, {} blog posts, {} attachments, {} comments",
+        compared.spaces, compared.pages, compared.blog_posts, compared.attachments, compared.comments
+    )
+}
+
+/// Whether to colour output: a terminal, and NO_COLOR unset or empty.
+fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -1,0 +1,127 @@
+//! Reads what verification compares: the source content through [`crate::snapshot::read`], and
+//! the destination content the same way, pointed at the spaces holding the destination keys.
+
+use std::path::Path;
+
+use crate::client::SiteClient;
+use crate::inventory::{Inventory, SourceSpace, SpaceCounts};
+use crate::plan::{Plan, SiteRef};
+use crate::site::{PlanSites, Site};
+use crate::snapshot::Snapshot;
+
+/// Both sides of a plan's copy, read once.
+pub struct Sides {
+    /// Users in scope and groups of both sites, as they are now.
+    pub inventory: Inventory,
+    pub source: Snapshot,
+    pub destination: Snapshot,
+    /// Per selected space (as `plan.spaces`): its index in `source.spaces` and in
+    /// `destination.spaces`, when the space is there.
+    pub spaces: Vec<(Option<usize>, Option<usize>)>,
+    pub source_client: SiteClient,
+    pub destination_client: SiteClient,
+    /// The account the destination credentials belong to (it created the copied spaces).
+    pub destination_account: String,
+    /// Origins that source content uses to link to the source site.
+    pub source_origins: Vec<String>,
+    /// The destination site's public origin.
+    pub destination_origin: String,
+}
+
+/// Why verification could not run.
+#[derive(Debug)]
+pub enum Trouble {
+    /// A site could not be read; the diagnostic says which.
+    Unreachable(crate::diagnostic::Diagnostic),
+    Other(String),
+}
+
+impl From<String> for Trouble {
+    fn from(message: String) -> Self {
+        Trouble::Other(message)
+    }
+}
+
+/// Reads both sites. The destination inventory is the source one with each selected space
+/// replaced by the destination space holding its destination key.
+pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sides, Trouble> {
+    let (Some(source_client), Some(destination_client)) =
+        (sites.source.client.clone(), sites.destination.client.clone())
+    else {
+        return Err(Trouble::Other("credentials are missing for a site".into()));
+    };
+    let inventory = crate::inventory::read(plan, sites).await.map_err(Trouble::Unreachable)?;
+    let mut at_destination = Inventory { spaces: Vec::new(), ..empty_like(&inventory) };
+    for selection in &plan.spaces {
+        let key = &selection.destination_key.value;
+        let found = destination_client.space_by_key(key).await.map_err(|e| e.to_string())?;
+        at_destination.spaces.push(found.map(|space| SourceSpace {
+            id: space.id.clone(),
+            key: space.key.clone(),
+            name: space.name.clone(),
+            anonymous: Vec::new(),
+            counts: SpaceCounts::default(),
+            unreadable_pages: 0,
+            unreadable_attachments: 0,
+        }));
+    }
+    let source = crate::snapshot::read(plan, &inventory, &source_client, &work_dir.join("source"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let destination =
+        crate::snapshot::read(plan, &at_destination, &destination_client, &work_dir.join("destination"))
+            .await
+            .map_err(|e| e.to_string())?;
+    let spaces = plan
+        .spaces
+        .iter()
+        .map(|selection| {
+            let source_at = source.spaces.iter().position(|s| s.key == selection.source_key.value);
+            let destination_at =
+                destination.spaces.iter().position(|s| s.key == selection.destination_key.value);
+            (source_at, destination_at)
+        })
+        .collect();
+    let destination_account = destination_client.current_user().await.map_err(|e| e.to_string())?.account_id;
+    let source_origins = origins(&plan.source.value, &sites.source);
+    let destination_origin = origins(&plan.destination.value, &sites.destination).pop().unwrap_or_default();
+    Ok(Sides {
+        inventory,
+        source,
+        destination,
+        spaces,
+        source_client,
+        destination_client,
+        destination_account,
+        source_origins,
+        destination_origin,
+    })
+}
+
+/// An inventory holding only what snapshot reading looks at besides the spaces.
+fn empty_like(inventory: &Inventory) -> Inventory {
+    Inventory {
+        source: inventory.destination.clone(),
+        destination: inventory.destination.clone(),
+        source_keys: Vec::new(),
+        spaces: Vec::new(),
+        destination_conflicts: Vec::new(),
+        users: Default::default(),
+        groups: Default::default(),
+        destination_groups: Default::default(),
+        destination_names: Default::default(),
+        destination_licensed: Default::default(),
+    }
+}
+
+/// The origins a site's content may use to link to it, the public one last. A sandbox site is
+/// reached on loopback but its content names it `https://NAME.atlassian.net`.
+fn origins(site: &SiteRef, connected: &Site) -> Vec<String> {
+    match site {
+        SiteRef::Url(url) => vec![url.as_str().trim_end_matches('/').to_string()],
+        SiteRef::Sandbox(name) => vec![
+            connected.base.as_str().trim_end_matches('/').to_string(),
+            format!("https://{name}.atlassian.net"),
+        ],
+    }
+}
