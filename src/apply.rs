@@ -27,6 +27,8 @@ pub struct Prepared {
 /// What a walk produced.
 pub struct Applied {
     pub status: PlanStatus,
+    /// The run's journal writer, handed back to record the run's end.
+    pub recorder: crate::run::Recorder,
     pub outcomes: Vec<Outcome>,
     pub rows: Rows,
     pub report_files: Vec<PathBuf>,
@@ -39,6 +41,7 @@ pub async fn prepare(
     settings: &Settings,
     options: ClientOptions,
     work_dir: &Path,
+    previous: Option<&crate::state::JournalState>,
 ) -> Result<Prepared, String> {
     let sites = PlanSites::connect(plan, settings, options).await?;
     let inventory = match crate::inventory::read(plan, &sites).await {
@@ -54,6 +57,10 @@ pub async fn prepare(
             });
         }
     };
+    let mut inventory = inventory;
+    if let Some(previous) = previous {
+        forget_own_spaces(&mut inventory, previous);
+    }
     let findings = crate::checks::run(plan, &inventory);
     if findings.iter().any(Diagnostic::is_error) {
         return Ok(Prepared { sites, inventory: Arc::new(inventory), findings, snapshot: None, graph: None });
@@ -72,6 +79,32 @@ pub async fn prepare(
         snapshot: Some(Arc::new(snapshot)),
         graph: Some(graph),
     })
+}
+
+/// Puts what earlier runs copied into the mapping, so links and parents resolve to it.
+fn preload(copy: &Copy) {
+    use crate::state::EntityKind;
+    let previous = &copy.recorder.previous;
+    copy.map(|m| {
+        for (source, mapped) in &previous.mappings {
+            let id = mapped.destination_id.clone();
+            match source.kind {
+                EntityKind::Page | EntityKind::BlogPost => {
+                    m.content.insert(source.id.clone(), (id, mapped.destination_version.unwrap_or(1)));
+                }
+                EntityKind::Comment => {
+                    m.comments.insert(source.id.clone(), id);
+                }
+                EntityKind::Attachment => {
+                    m.attachments.insert(source.id.clone(), id);
+                }
+                EntityKind::Group => {
+                    m.groups.insert(source.id.clone(), id);
+                }
+                _ => {}
+            }
+        }
+    });
 }
 
 /// The references of every copied body, located by space and title.
@@ -121,6 +154,20 @@ fn origins(site: &crate::plan::SiteRef, connected: &crate::site::Site) -> Vec<St
     }
 }
 
+/// A destination space that an earlier run of this plan created is the plan's own copy, not a
+/// key conflict.
+fn forget_own_spaces(inventory: &mut Inventory, previous: &crate::state::JournalState) {
+    use crate::state::{EntityKind, SourceRef};
+    let pending = previous.pending_intents();
+    for (found, conflict) in inventory.spaces.iter().zip(inventory.destination_conflicts.iter_mut()) {
+        let Some(found) = found else { continue };
+        let source = SourceRef::new(EntityKind::Space, &found.id);
+        if previous.mappings.contains_key(&source) || pending.iter().any(|p| p.source == source) {
+            *conflict = None;
+        }
+    }
+}
+
 fn empty_inventory(plan: &Plan) -> Inventory {
     let facts = |label: String| crate::inventory::SiteFacts {
         label,
@@ -155,6 +202,7 @@ pub async fn walk(
     work_dir: &Path,
     report_dir: Option<&Path>,
     bars: bool,
+    recorder: crate::run::Recorder,
 ) -> Result<Applied, String> {
     let (Some(graph), Some(snapshot)) = (&prepared.graph, &prepared.snapshot) else {
         return Err("the plan was not prepared for a copy".into());
@@ -181,7 +229,9 @@ pub async fn walk(
             .unwrap_or_default(),
         references: std::sync::Mutex::new(Default::default()),
         markers: std::sync::Mutex::new(Default::default()),
+        recorder,
     });
+    preload(&copy);
     let progress = Progress::new(bars, graph.nodes.len(), &crate::run::per_space(graph, snapshot));
     let in_flight = plan.run.concurrency.value as usize * 2;
     let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
@@ -208,5 +258,9 @@ pub async fn walk(
         }
         None => Vec::new(),
     };
-    Ok(Applied { status, outcomes, rows, report_files })
+    let recorder = match Arc::try_unwrap(copy) {
+        Ok(copy) => copy.recorder,
+        Err(_) => crate::run::Recorder::none(),
+    };
+    Ok(Applied { status, recorder, outcomes, rows, report_files })
 }

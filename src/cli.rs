@@ -41,6 +41,26 @@ enum Command {
     Graph(GraphArgs),
     /// Compare source and destination for everything the plan copied; exit 0 when they match.
     Verify(crate::verify::VerifyArgs),
+    /// A dashboard of every plan of the state directory: status, progress, expiry.
+    Status {
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Details of one plan: sites, summary, and the progress of its users, groups and spaces.
+    Show {
+        /// The plan's name (its `name` key).
+        name: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Remove a plan's lock left by an apply that is gone.
+    Unlock {
+        /// The plan's name (its `name` key).
+        name: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print the JSON Schema of the plan format.
     Schema,
     /// Run or manage the bundled sandbox sites.
@@ -107,6 +127,9 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply(args, &settings).into(),
         Command::Graph(args) => graph(args, &settings).into(),
         Command::Verify(args) => crate::verify::run(args, &settings).into(),
+        Command::Status { format } => status(&settings, format).into(),
+        Command::Show { name, format } => show(&settings, &name, format).into(),
+        Command::Unlock { name, yes } => unlock(&settings, &name, yes).into(),
         Command::Schema => {
             print!("{}", crate::plan::schema::schema_text());
             Exit::Success.into()
@@ -158,12 +181,6 @@ fn valid_plan(path: &std::path::Path) -> Result<(Plan, FileReport), Exit> {
     }
 }
 
-/// The folder of one run: `<state>/plans/<plan>/runs/<UTC time>`.
-fn run_dir(settings: &Settings, plan: &Plan) -> PathBuf {
-    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
-    settings.state_dir().join("plans").join(&plan.name.value).join("runs").join(stamp)
-}
-
 fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
     let (plan, mut report) = match valid_plan(&args.plan) {
         Ok(loaded) => loaded,
@@ -176,7 +193,31 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
             return Exit::Trouble;
         }
     };
-    let run_dir = run_dir(settings, &plan);
+    let plan_bytes = std::fs::read(&args.plan).unwrap_or_default();
+    let mut session = match crate::session::Session::begin(&plan, &plan_bytes, settings.state_dir()) {
+        Ok(session) => session,
+        Err(crate::session::SessionError::Incompatible(conflict)) => {
+            let diagnostic = Diagnostic::new(Code::PlanStateConflict, conflict.to_string())
+                .label(plan.destination.span.clone(), "the plan's earlier runs copied with other settings")
+                .help(
+                    "restore the plan as it was, or give the changed plan a new `name` to start a new record",
+                );
+            report.diagnostics.push(diagnostic);
+            print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+            return Exit::Errors;
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Trouble;
+        }
+    };
+    let run_dir = match session.run_dir() {
+        Ok(dir) => dir,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Trouble;
+        }
+    };
     let report_dir = args.report_dir.clone().unwrap_or_else(|| run_dir.clone());
     let work_dir = run_dir.join("work");
     if let Err(error) = std::fs::create_dir_all(&work_dir) {
@@ -184,7 +225,14 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         return Exit::Trouble;
     }
     let exit = runtime.block_on(async {
-        let prepared = match crate::apply::prepare(&plan, settings, ClientOptions::default(), &work_dir).await
+        let prepared = match crate::apply::prepare(
+            &plan,
+            settings,
+            ClientOptions::default(),
+            &work_dir,
+            Some(session.previous()),
+        )
+        .await
         {
             Ok(prepared) => prepared,
             Err(message) => {
@@ -208,14 +256,25 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
             return if unreachable { Exit::Trouble } else { Exit::Errors };
         }
         let bars = !args.no_progress;
-        let applied =
-            crate::apply::walk(&plan, &prepared, crate::run::Mode::Apply, &work_dir, Some(&report_dir), bars)
-                .await;
+        let recorder = session.recorder(plan.source.value.identity());
+        let applied = crate::apply::walk(
+            &plan,
+            &prepared,
+            crate::run::Mode::Apply,
+            &work_dir,
+            Some(&report_dir),
+            bars,
+            recorder,
+        )
+        .await;
         if let Err(message) = prepared.sites.close().await {
             eprintln!("warning: {message}");
         }
         match applied {
             Ok(applied) => {
+                if let Err(message) = session.finish(&applied.recorder, applied.status, &applied.rows) {
+                    eprintln!("warning: the plan's record was not updated: {message}");
+                }
                 println!("{}", summary_line(&applied));
                 println!("reports: {}", report_dir.display());
                 applied.status.exit()
@@ -228,6 +287,142 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
     });
     let _ = std::fs::remove_dir_all(&work_dir);
     exit
+}
+
+fn open_state(settings: &Settings) -> Result<(crate::state::StateDir, crate::state::Registry), Exit> {
+    match crate::state::StateDir::open(settings.state_dir()) {
+        Ok(state) => {
+            let registry = crate::state::Registry::new(&state);
+            if let Err(error) = registry.expire(&crate::state::SystemClock) {
+                eprintln!("warning: expiring old plans failed: {error}");
+            }
+            Ok((state, registry))
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Err(Exit::Trouble)
+        }
+    }
+}
+
+fn status(settings: &Settings, format: Format) -> Exit {
+    use crate::state::Clock;
+    let (_, registry) = match open_state(settings) {
+        Ok(opened) => opened,
+        Err(exit) => return exit,
+    };
+    let clock = crate::state::SystemClock;
+    match registry.list(&clock) {
+        Ok(plans) => {
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&crate::state::status_json(&plans, clock.now()))
+                        .unwrap_or_default()
+                ),
+                _ => print!("{}", crate::state::status_table(&plans, clock.now())),
+            }
+            Exit::Success
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Exit::Trouble
+        }
+    }
+}
+
+fn show(settings: &Settings, name: &str, format: Format) -> Exit {
+    use crate::state::Clock;
+    let (_, registry) = match open_state(settings) {
+        Ok(opened) => opened,
+        Err(exit) => return exit,
+    };
+    let clock = crate::state::SystemClock;
+    match registry.show(name, &clock) {
+        Ok(details) => {
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&crate::state::show_json(&details, clock.now()))
+                        .unwrap_or_default()
+                ),
+                _ => print!("{}", crate::state::show_text(&details, clock.now())),
+            }
+            Exit::Success
+        }
+        Err(error @ (crate::state::ShowError::NotFound { .. } | crate::state::ShowError::Expired { .. })) => {
+            eprintln!("error: {error}");
+            Exit::Errors
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Exit::Trouble
+        }
+    }
+}
+
+fn unlock(settings: &Settings, name: &str, yes: bool) -> Exit {
+    let (state, _) = match open_state(settings) {
+        Ok(opened) => opened,
+        Err(exit) => return exit,
+    };
+    let plan = match state.existing_plan(name) {
+        Ok(plan) => plan,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Errors;
+        }
+    };
+    let holder = match crate::state::lock_status(&plan) {
+        Ok(crate::state::LockStatus::Free) => {
+            println!("plan \"{name}\" is not locked");
+            return Exit::Success;
+        }
+        Ok(crate::state::LockStatus::Held(record)) => {
+            let who = record.map_or("a running process".to_string(), |r| {
+                format!("{} on {} (pid {}) since {}", r.user, r.host, r.pid, r.since)
+            });
+            eprintln!("error: plan \"{name}\" is locked by {who}, which is still running; stop it first");
+            return Exit::Errors;
+        }
+        Ok(crate::state::LockStatus::Stale(stale)) => stale.record,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Trouble;
+        }
+    };
+    println!(
+        "plan \"{name}\" was locked by {} on {} (pid {}, {}) for {} since {}",
+        holder.user,
+        holder.host,
+        holder.pid,
+        if holder.holder_is_dead() { "no longer running" } else { "state unknown" },
+        holder.operation,
+        holder.since
+    );
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("error: confirm with --yes (no terminal to ask on)");
+            return Exit::Errors;
+        }
+        eprint!("remove the lock? [y/N] ");
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("lock kept");
+            return Exit::Errors;
+        }
+    }
+    match crate::state::force_unlock(&plan) {
+        Ok(_) => {
+            println!("lock removed; the next apply continues where the last one stopped");
+            Exit::Success
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Exit::Trouble
+        }
+    }
 }
 
 fn summary_line(applied: &crate::apply::Applied) -> String {
@@ -283,14 +478,21 @@ fn graph(args: GraphArgs, settings: &Settings) -> Exit {
         }
     };
     runtime.block_on(async {
-        let prepared =
-            match crate::apply::prepare(&plan, settings, ClientOptions::default(), work.path()).await {
-                Ok(prepared) => prepared,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return Exit::Trouble;
-                }
-            };
+        let prepared = match crate::apply::prepare(
+            &plan,
+            settings,
+            ClientOptions::default(),
+            work.path(),
+            previous_runs(settings, &plan).as_ref(),
+        )
+        .await
+        {
+            Ok(prepared) => prepared,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Exit::Trouble;
+            }
+        };
         let exit = match (&prepared.graph, &prepared.snapshot) {
             (Some(graph), Some(snapshot)) => {
                 print!(
@@ -427,6 +629,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// Looks at both sites: the findings of every check, and the forecast when the sites could be read.
+/// What earlier applies of this plan recorded, read without taking the plan's lock.
+fn previous_runs(settings: &Settings, plan: &Plan) -> Option<crate::state::JournalState> {
+    let plan_dir = settings.state_dir().join("plans").join(&plan.name.value);
+    if !plan_dir.join("journal.jsonl").exists() {
+        return None;
+    }
+    let state = crate::state::StateDir::open(settings.state_dir()).ok()?;
+    let plan_dir = state.existing_plan(&plan.name.value).ok()?;
+    crate::state::Journal::replay(&plan_dir).ok()
+}
+
 /// What a dry-run walk of the execution graph decided, node by node.
 #[derive(Debug, Default)]
 struct DryRun {
@@ -441,14 +654,25 @@ async fn site_checks(
     settings: &Settings,
 ) -> Result<(Vec<Diagnostic>, Option<Forecast>, Option<DryRun>), String> {
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a work folder: {e}"))?;
-    let prepared = crate::apply::prepare(plan, settings, ClientOptions::default(), work.path()).await?;
+    let previous = previous_runs(settings, plan);
+    let prepared =
+        crate::apply::prepare(plan, settings, ClientOptions::default(), work.path(), previous.as_ref())
+            .await?;
     let inventory = &prepared.inventory;
     let forecast =
         (inventory.source.usable() && inventory.destination.usable()).then(|| Forecast::new(plan, inventory));
     let mut dry_run = None;
     if prepared.graph.is_some() {
-        let walked =
-            crate::apply::walk(plan, &prepared, crate::run::Mode::DryRun, work.path(), None, false).await?;
+        let walked = crate::apply::walk(
+            plan,
+            &prepared,
+            crate::run::Mode::DryRun,
+            work.path(),
+            None,
+            false,
+            crate::run::Recorder::none(),
+        )
+        .await?;
         let mut tally = crate::report::Tally::default();
         for outcome in &walked.outcomes {
             tally.add(outcome);

@@ -18,6 +18,7 @@ pub mod report;
 pub mod rewrite;
 pub mod run;
 pub mod sandbox;
+pub mod session;
 pub mod settings;
 pub mod site;
 pub mod snapshot;

@@ -56,12 +56,14 @@ async fn refused_writes_end_incomplete_with_reasons() {
     };
     let work = tempfile::tempdir().unwrap();
     let prepared =
-        confcopy::apply::prepare(&plan, &settings, ClientOptions::fast(), work.path()).await.unwrap();
+        confcopy::apply::prepare(&plan, &settings, ClientOptions::fast(), work.path(), None).await.unwrap();
     assert!(prepared.graph.is_some(), "{:?}", prepared.findings);
     let reports = work.path().join("reports");
-    let applied = confcopy::apply::walk(&plan, &prepared, Mode::Apply, work.path(), Some(&reports), false)
-        .await
-        .unwrap();
+    let recorder = confcopy::run::Recorder::none();
+    let applied =
+        confcopy::apply::walk(&plan, &prepared, Mode::Apply, work.path(), Some(&reports), false, recorder)
+            .await
+            .unwrap();
     prepared.sites.close().await.unwrap();
     sandbox.shutdown().await.unwrap();
 

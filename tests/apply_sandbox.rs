@@ -12,7 +12,7 @@ use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
 /// One space of an exported site, reduced to what a copy must keep, keyed by titles and names
 /// (ids differ between sites).
 #[derive(Debug, PartialEq)]
-struct SpaceView {
+pub(crate) struct SpaceView {
     /// title → (parent title, status, body, labels)
     pages: BTreeMap<String, (Option<String>, String, String, BTreeSet<String>)>,
     /// parent title → child titles in sibling order
@@ -35,7 +35,7 @@ fn body_of(version: &Value) -> String {
 
 /// Maps source references the way a correct copy must have: space keys by the plan's rename,
 /// content ids by title (titles are kept), accounts to themselves.
-struct Expected {
+pub(crate) struct Expected {
     renames: BTreeMap<String, String>,
     ids: BTreeMap<String, String>,
 }
@@ -91,7 +91,7 @@ fn ids_by_title(state: &Value) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
-fn view(state: &Value, key: &str, expected: Option<&Expected>) -> SpaceView {
+pub(crate) fn view(state: &Value, key: &str, expected: Option<&Expected>) -> SpaceView {
     let body_of = |version: &Value| {
         let raw = body_of(version);
         let rewritten = match expected {

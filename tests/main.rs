@@ -1,6 +1,7 @@
 //! The one integration-test binary. Each module is a story told through the `confcopy` binary
 //! or through real HTTP against sandbox sites.
 
+mod apply_durable;
 mod apply_faults;
 mod apply_sandbox;
 mod check_faults;
@@ -10,6 +11,7 @@ mod client_auth;
 mod client_errors;
 mod client_fake;
 mod client_pagination;
+mod client_rate_limit;
 mod client_retries;
 mod plan_check;
 mod rewrite_corpus;

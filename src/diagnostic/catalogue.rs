@@ -70,6 +70,7 @@ catalogue! {
     PlanCheckNotExcludable = "plan-check-not-excludable", Error, false, "an override names a check that cannot be downgraded";
     PlanCheckReasonMissing = "plan-check-reason-missing", Error, false, "an override gives no reason";
     PlanConcurrencyRange = "plan-concurrency-range", Error, false, "run.concurrency is out of range";
+    PlanStateConflict = "plan-state-conflict", Error, false, "the plan changed in a way its earlier runs cannot continue";
     // Checks against the sites (dry-run).
     AccessCredentialsMissing = "access-credentials-missing", Error, false, "no credentials for a site";
     AccessCredentialsInvalid = "access-credentials-invalid", Error, false, "a site rejects the credentials";
@@ -121,7 +122,7 @@ impl Code {
 
     /// Codes of checks against the sites (the ones a `[checks]` table may name).
     pub fn is_site_check(self) -> bool {
-        !self.as_str().starts_with("plan-")
+        !self.as_str().starts_with("plan-") && !self.as_str().starts_with("verify-")
     }
 }
 

@@ -71,3 +71,33 @@ pub struct Node {
     /// Nodes that must be done before this one, in a stable order.
     pub needs: Vec<NodeId>,
 }
+
+impl NodeKind {
+    /// A key that names this node the same way in every run of the plan (source ids and keys),
+    /// so a journal written by one run is understood by the next.
+    pub fn key(&self, snapshot: &crate::snapshot::Snapshot) -> String {
+        let space = |s: usize| &snapshot.spaces[s];
+        let content = |s: usize, at: ContentAt| match at {
+            ContentAt::Page(i) => space(s).pages[i].id.clone(),
+            ContentAt::BlogPost(i) => space(s).blog_posts[i].id.clone(),
+        };
+        match self {
+            NodeKind::Group { name } => format!("group:{}", name.to_lowercase()),
+            NodeKind::User { account_id } => format!("user:{account_id}"),
+            NodeKind::Membership { group, account_id } => {
+                format!("membership:{}:{account_id}", group.to_lowercase())
+            }
+            NodeKind::Space { space: s } => format!("space:{}", space(*s).key),
+            NodeKind::SpacePermissions { space: s } => format!("permissions:{}", space(*s).key),
+            NodeKind::Page { space: s, page } => format!("page:{}", space(*s).pages[*page].id),
+            NodeKind::BlogPost { space: s, post } => format!("blogpost:{}", space(*s).blog_posts[*post].id),
+            NodeKind::Labels { space: s, content: at } => format!("labels:{}", content(*s, *at)),
+            NodeKind::Restrictions { space: s, content: at } => format!("restrictions:{}", content(*s, *at)),
+            NodeKind::Attachment { space: s, attachment } => {
+                format!("attachment:{}", space(*s).attachments[*attachment].id)
+            }
+            NodeKind::Comment { space: s, comment } => format!("comment:{}", space(*s).comments[*comment].id),
+            NodeKind::FixUp { space: s } => format!("fixup:{}", space(*s).key),
+        }
+    }
+}

@@ -60,6 +60,8 @@ pub struct Copy {
     pub references: Mutex<std::collections::BTreeMap<String, Vec<crate::rewrite::Reference>>>,
     /// Inline comment markers removed from each page's body, by source page id.
     pub markers: Mutex<HashMap<String, Vec<crate::rewrite::InlineMarker>>>,
+    /// The journal of this run, and what earlier runs did.
+    pub recorder: super::record::Recorder,
 }
 
 impl Copy {
@@ -87,4 +89,14 @@ impl Copy {
     pub fn map<R>(&self, change: impl FnOnce(&mut Mapping) -> R) -> R {
         change(&mut self.mapping.write().unwrap_or_else(|e| e.into_inner()))
     }
+
+    /// Where an earlier run of the plan put this source entity, and at which source version.
+    pub fn earlier(&self, source: &crate::state::SourceRef) -> Option<(String, Option<u64>)> {
+        self.recorder.previous.mappings.get(source).map(|m| (m.destination_id.clone(), m.source_version))
+    }
+}
+
+/// The outcome of a node an earlier run finished.
+pub fn done_earlier() -> super::Outcome {
+    super::Outcome::Present { detail: "done by an earlier run".into() }
 }

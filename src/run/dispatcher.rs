@@ -102,6 +102,14 @@ fn finish(
     progress: &Progress,
 ) {
     progress.node_done(&graph.nodes[id].kind, &outcome, &copy.snapshot);
+    let status = match &outcome {
+        Outcome::Copied { .. } | Outcome::Present { .. } => crate::state::NodeStatus::Done,
+        Outcome::Skipped { reason } => crate::state::NodeStatus::Skipped { reason: reason.clone() },
+        Outcome::Failed { reason } | Outcome::Blocked { reason } => {
+            crate::state::NodeStatus::Failed { reason: reason.clone() }
+        }
+    };
+    copy.recorder.node(&graph.nodes[id].kind.key(&copy.snapshot), status);
     let unblocks = outcome.unblocks();
     outcomes[id] = Some(outcome);
     for &next in &dependents[id] {

@@ -5,10 +5,12 @@ mod dispatcher;
 mod ops;
 mod outcome;
 mod progress;
+mod record;
 mod resolve;
 
 pub use context::{Copy, MappedSpace, Mapping, Mode};
 pub use dispatcher::walk;
 pub use outcome::Outcome;
 pub use progress::{Progress, per_space};
+pub use record::Recorder;
 pub use resolve::{Catalogue, CopyResolver};

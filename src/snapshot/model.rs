@@ -54,6 +54,8 @@ pub struct Content {
     pub position: i64,
     pub author_id: Option<String>,
     pub created_at: Option<String>,
+    /// The source version number (re-applies copy newer versions as new versions).
+    pub version: u64,
     pub body: BodyRef,
     pub labels: Vec<String>,
     pub restrictions: Restrictions,

@@ -6,8 +6,10 @@ use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::client::model::attachment::{AttachmentUpload, UploadMode};
+use crate::client::model::content::Container;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
+use crate::state::{EntityKind, SourceRef, WriteKind};
 
 pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let item = &copy.snapshot.spaces[space].attachments[index];
@@ -17,6 +19,22 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let Some(container) = copy.content_id(&item.container_id) else {
         return Outcome::failed("the page it is attached to was not copied");
     };
+    let source = SourceRef::new(EntityKind::Attachment, &item.id);
+    let node = format!("attachment:{}", item.id);
+    if copy.earlier(&source).is_some() {
+        return Outcome::Present { detail: "copied by an earlier run".into() };
+    }
+    if copy.recorder.interrupted(&source) {
+        // File names are unique per page: look for the upload an interrupted run may have made.
+        match already_attached(copy, &item.container_id, &container, &item.file_name).await {
+            Ok(Some(id)) => {
+                copy.recorder.result(&node, source, &id, None, None);
+                return Outcome::Present { detail: "uploaded by an interrupted run".into() };
+            }
+            Ok(None) => {}
+            Err(reason) => return Outcome::failed(reason),
+        }
+    }
     let staging = match tempfile::NamedTempFile::new_in(&copy.work_dir) {
         Ok(file) => file,
         Err(error) => {
@@ -36,6 +54,9 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
         comment: item.comment.clone(),
         minor_edit: true,
     };
+    if let Err(error) = copy.recorder.intent(&node, WriteKind::UploadAttachment, source.clone()) {
+        return Outcome::failed(error);
+    }
     match copy
         .destination
         .upload_attachment_file(&container, &upload, UploadMode::Create, staging.path())
@@ -43,6 +64,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     {
         Ok(uploaded) => {
             if let Some(first) = uploaded.first() {
+                copy.recorder.result(&node, source, &first.id, None, None);
                 copy.map(|m| m.attachments.insert(item.id.clone(), first.id.clone()));
             }
             Outcome::copied_with(format!("{copied} bytes"))
@@ -56,6 +78,28 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
         }
         Err(error) => Outcome::failed(error.to_string()),
     }
+}
+
+/// The destination attachment with this file name on the copied page, if there is one.
+async fn already_attached(
+    copy: &Copy,
+    source_container: &str,
+    container: &str,
+    file_name: &str,
+) -> Result<Option<String>, String> {
+    let is_post = copy.snapshot.spaces.iter().any(|s| s.blog_posts.iter().any(|p| p.id == source_container));
+    let container = if is_post {
+        Container::BlogPost(container.to_string())
+    } else {
+        Container::Page(container.to_string())
+    };
+    let mut listed = copy.destination.attachments(&container);
+    while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
+        if found.title == file_name {
+            return Ok(Some(found.id));
+        }
+    }
+    Ok(None)
 }
 
 /// Streams the attachment's data into the staging file; returns the byte count.

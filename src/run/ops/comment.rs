@@ -1,12 +1,16 @@
 //! Footer and inline comments, replies after their parents. Inline threads are anchored again to
 //! the same text of the copied page.
 
+use futures_util::TryStreamExt;
+
 use crate::client::CommentKind;
 use crate::client::model::comment::{CommentParent, InlineSelection, NewComment};
 use crate::client::model::content::Body;
+use crate::client::model::content::Container;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::snapshot::{CommentType, ContentType};
+use crate::state::{EntityKind, SourceRef, WriteKind};
 
 pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let snapshot = &copy.snapshot.spaces[space];
@@ -55,9 +59,31 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         }
         _ => None,
     };
+    let source = SourceRef::new(EntityKind::Comment, &item.id);
+    let node = format!("comment:{}", item.id);
+    if let Some((id, _)) = copy.earlier(&source) {
+        copy.map(|m| m.comments.insert(item.id.clone(), id));
+        return Outcome::Present { detail: "copied by an earlier run".into() };
+    }
+    if copy.recorder.interrupted(&source) {
+        // Comments have no natural key: look for one with the same body under the same parent.
+        match posted_before(copy, &parent, kind, &body).await {
+            Ok(Some(id)) => {
+                copy.recorder.result(&node, source, &id, None, None);
+                copy.map(|m| m.comments.insert(item.id.clone(), id));
+                return Outcome::Present { detail: "posted by an interrupted run".into() };
+            }
+            Ok(None) => {}
+            Err(reason) => return Outcome::failed(reason),
+        }
+    }
+    if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateComment, source.clone()) {
+        return Outcome::failed(error);
+    }
     let new = NewComment { parent, body: Body::storage(body), inline_selection };
     match copy.destination.create_comment(kind, &new).await {
         Ok(created) => {
+            copy.recorder.result(&node, source, &created.id, None, None);
             copy.map(|m| m.comments.insert(item.id.clone(), created.id));
             let mut notes =
                 vec!["posted by the copying account (comment authors and dates cannot be set)".to_string()];
@@ -68,6 +94,27 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         }
         Err(error) => Outcome::failed(error.to_string()),
     }
+}
+
+/// A comment with this body under this parent on the destination, if one is there.
+async fn posted_before(
+    copy: &Copy,
+    parent: &CommentParent,
+    kind: CommentKind,
+    body: &str,
+) -> Result<Option<String>, String> {
+    let mut listed = match parent {
+        CommentParent::Page(id) => copy.destination.comments(&Container::Page(id.clone()), kind),
+        CommentParent::BlogPost(id) => copy.destination.comments(&Container::BlogPost(id.clone()), kind),
+        CommentParent::Comment(id) => copy.destination.comment_replies(id, kind),
+    };
+    let wanted = crate::rewrite::normalise_for_verify(body);
+    while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
+        if found.storage().is_some_and(|b| crate::rewrite::normalise_for_verify(b) == wanted) {
+            return Ok(Some(found.id));
+        }
+    }
+    Ok(None)
 }
 
 /// How often the anchor text occurs in the page's text, and which occurrence the thread's marker

@@ -12,6 +12,7 @@ use crate::inventory::AccountStatus;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::snapshot::{Content, ContentType, Subject};
+use crate::state::{EntityKind, SourceRef, WriteKind};
 
 /// The body to write: references rewritten for the destination. Pages whose references point
 /// at content not created yet are remembered for the space's fix-up.
@@ -49,17 +50,56 @@ async fn archive(
     client.update_page(&update).await.map(|p| p.version.map_or(version + 1, |v| v.number))
 }
 
+fn source_ref(item: &Content) -> SourceRef {
+    let kind = if item.kind == ContentType::BlogPost { EntityKind::BlogPost } else { EntityKind::Page };
+    SourceRef::new(kind, &item.id)
+}
+
+fn node_key(item: &Content) -> String {
+    if item.kind == ContentType::BlogPost {
+        format!("blogpost:{}", item.id)
+    } else {
+        format!("page:{}", item.id)
+    }
+}
+
+fn collection(item: &Content) -> &'static str {
+    if item.kind == ContentType::BlogPost { "blogposts" } else { "pages" }
+}
+
+/// The page or blog post an earlier run wrote, if any, and the source version it copied.
+async fn earlier_copy(
+    copy: &Copy,
+    item: &Content,
+    space_id: &str,
+) -> Result<Option<(String, Option<u64>)>, String> {
+    let source = source_ref(item);
+    if let Some(found) = copy.earlier(&source) {
+        return Ok(Some(found));
+    }
+    if copy.recorder.interrupted(&source) {
+        // Titles are unique in a space: the copy an interrupted run may have made has this one.
+        let found = copy
+            .destination
+            .content_by_title(collection(item), space_id, &item.title)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(found.map(|p| (p.id, None)));
+    }
+    Ok(None)
+}
+
 pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
     let item = &copy.snapshot.spaces[space].pages[index];
     let Some(target) = copy.space(space) else { return Outcome::failed("the space was not created") };
+    if item.kind == ContentType::Folder {
+        return folder(copy, item, &target.id).await;
+    }
     let body = match prepare_body(copy, space, item) {
         Ok(body) => body,
         Err(reason) => return Outcome::failed(reason),
     };
     let is_homepage = copy.snapshot.spaces[space].homepage_id.as_deref() == Some(item.id.as_str());
-    if item.kind == ContentType::Folder {
-        return folder(copy, item, &target.id).await;
-    }
     if !copy.writes() {
         copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
         return Outcome::copied_with(if is_homepage {
@@ -67,6 +107,11 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
         } else {
             "would be created"
         });
+    }
+    match earlier_copy(copy, item, &target.id).await {
+        Ok(Some((id, version))) => return refresh(copy, item, id, version, &body).await,
+        Ok(None) => {}
+        Err(reason) => return Outcome::failed(reason),
     }
     let parent_id = match &item.parent_id {
         Some(parent) => match copy.content_id(parent) {
@@ -77,7 +122,8 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
     };
     let written = match (is_homepage, target.homepage_id.clone()) {
         (true, Some(homepage)) => {
-            // A new space comes with a homepage: the source homepage becomes it.
+            // A new space comes with a homepage: the source homepage becomes it (an update,
+            // safe to repeat).
             let current = match copy.destination.page(&homepage).await {
                 Ok(page) => page.version.map_or(1, |v| v.number),
                 Err(error) => return Outcome::failed(error.to_string()),
@@ -97,6 +143,10 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 .map(|p| (p.id, p.version.map_or(current + 1, |v| v.number)))
         }
         _ => {
+            if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source_ref(item))
+            {
+                return Outcome::failed(error);
+            }
             let new = NewPage {
                 space_id: target.id.clone(),
                 status: "current".into(),
@@ -111,13 +161,64 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 .map(|p| (p.id, p.version.map_or(1, |v| v.number)))
         }
     };
-    finish_content(copy, item, &target.id, "pages", written, &body).await
+    finish_content(copy, item, &target.id, written, &body).await
+}
+
+/// A page or blog post an earlier run copied: unchanged on the source → nothing to do; edited
+/// since → its new version becomes a new version of the copy.
+async fn refresh(
+    copy: &Copy,
+    item: &Content,
+    id: String,
+    copied_version: Option<u64>,
+    body: &str,
+) -> Outcome {
+    let node = node_key(item);
+    let changed = copied_version.is_some_and(|v| item.version > v);
+    if !changed {
+        copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), copied_version.unwrap_or(1))));
+        if copied_version.is_none() {
+            // Found after an interruption: record it so later runs know it.
+            copy.recorder.result(&node, source_ref(item), &id, Some(item.version), None);
+        }
+        return Outcome::Present { detail: "copied by an earlier run".into() };
+    }
+    let current = match copy.destination.page(&id).await {
+        Ok(page) => page,
+        Err(error) => return Outcome::failed(error.to_string()),
+    };
+    let version = current.version.as_ref().map_or(1, |v| v.number);
+    let update = PageUpdate {
+        id: id.clone(),
+        status: current.status.clone().unwrap_or_else(|| "current".into()),
+        title: item.title.clone(),
+        body: Body::storage(body),
+        version_number: version + 1,
+        version_message: Some(format!("source version {}", item.version)),
+        parent_id: None,
+    };
+    match copy.destination.update_page(&update).await {
+        Ok(updated) => {
+            let new_version = updated.version.map_or(version + 1, |v| v.number);
+            copy.recorder.result(&node, source_ref(item), &id, Some(item.version), Some(new_version));
+            copy.map(|m| m.content.insert(item.id.clone(), (id, new_version)));
+            Outcome::copied_with(format!(
+                "edited on the source since the last run: copied as version {new_version}"
+            ))
+        }
+        Err(error) => Outcome::failed(error.to_string()),
+    }
 }
 
 async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
     if !copy.writes() {
         copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
         return Outcome::copied_with("folder would be created");
+    }
+    let source = SourceRef::new(EntityKind::Page, &item.id);
+    if let Some((id, _)) = copy.earlier(&source) {
+        copy.map(|m| m.content.insert(item.id.clone(), (id, 1)));
+        return Outcome::Present { detail: "created by an earlier run".into() };
     }
     let parent = match &item.parent_id {
         Some(parent) => match copy.content_id(parent) {
@@ -126,8 +227,12 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
         },
         None => None,
     };
+    if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source.clone()) {
+        return Outcome::failed(error);
+    }
     match copy.destination.create_folder(space_id, &item.title, parent.as_deref()).await {
         Ok(created) => {
+            copy.recorder.result(&node_key(item), source, &created.id, Some(1), Some(1));
             copy.map(|m| m.content.insert(item.id.clone(), (created.id, 1)));
             Outcome::copied_with("folder")
         }
@@ -146,6 +251,14 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
         return Outcome::copied_with("would be created");
     }
+    match earlier_copy(copy, item, &target.id).await {
+        Ok(Some((id, version))) => return refresh(copy, item, id, version, &body).await,
+        Ok(None) => {}
+        Err(reason) => return Outcome::failed(reason),
+    }
+    if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreateBlogPost, source_ref(item)) {
+        return Outcome::failed(error);
+    }
     let new = NewBlogPost {
         space_id: target.id.clone(),
         status: "current".into(),
@@ -155,7 +268,7 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
     };
     let written =
         copy.destination.create_blog_post(&new).await.map(|p| (p.id, p.version.map_or(1, |v| v.number)));
-    finish_content(copy, item, &target.id, "blogposts", written, &body).await
+    finish_content(copy, item, &target.id, written, &body).await
 }
 
 /// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
@@ -163,19 +276,25 @@ async fn finish_content(
     copy: &Copy,
     item: &Content,
     space_id: &str,
-    collection: &str,
     written: Result<(String, u64), ClientError>,
     body: &str,
 ) -> Outcome {
     let (id, version, mut outcome) = match written {
         Ok((id, version)) => (id, version, Outcome::copied()),
         Err(error) if is_duplicate_title(&error) => {
-            match copy.destination.content_by_title(collection, space_id, &item.title).await {
+            match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
                 Ok(Some(existing)) => {
                     let version = existing.version.as_ref().map_or(1, |v| v.number);
                     let detail = format!(
                         "the destination space already has \"{}\" (from an earlier run): kept as it is",
                         item.title
+                    );
+                    copy.recorder.result(
+                        &node_key(item),
+                        source_ref(item),
+                        &existing.id,
+                        Some(item.version),
+                        Some(version),
                     );
                     copy.map(|m| m.content.insert(item.id.clone(), (existing.id.clone(), version)));
                     return Outcome::Present { detail };
@@ -197,6 +316,7 @@ async fn finish_content(
             Err(error) => outcome = Outcome::failed(format!("copied, but archiving it failed: {error}")),
         }
     }
+    copy.recorder.result(&node_key(item), source_ref(item), &id, Some(item.version), Some(version));
     copy.map(|m| m.content.insert(item.id.clone(), (id, version)));
     if item.kind == ContentType::BlogPost && item.created_at.is_none() {
         return Outcome::copied_with("the source gave no date: posted today");

@@ -11,8 +11,20 @@ use super::context::Copy;
 use super::outcome::Outcome;
 use crate::graph::NodeKind;
 
-/// Does one node's work.
+/// Does one node's work. Nodes without copied content of their own (memberships, labels,
+/// permissions, restrictions, fix-ups) that an earlier run finished are not done again.
 pub async fn run(copy: &Copy, kind: &NodeKind) -> Outcome {
+    let repeatable_done = matches!(
+        kind,
+        NodeKind::Membership { .. }
+            | NodeKind::SpacePermissions { .. }
+            | NodeKind::Labels { .. }
+            | NodeKind::Restrictions { .. }
+            | NodeKind::FixUp { .. }
+    );
+    if repeatable_done && copy.recorder.done_before(&kind.key(&copy.snapshot)) {
+        return super::context::done_earlier();
+    }
     match kind {
         NodeKind::Group { name } => people::group(copy, name).await,
         NodeKind::User { account_id } => people::user(copy, account_id),

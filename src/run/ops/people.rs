@@ -16,8 +16,14 @@ pub async fn group(copy: &Copy, name: &str) -> Outcome {
     if !copy.writes() {
         return Outcome::copied_with("would be created");
     }
+    let source = crate::state::SourceRef::new(crate::state::EntityKind::Group, name.to_lowercase());
+    let node = format!("group:{}", name.to_lowercase());
+    if let Err(error) = copy.recorder.intent(&node, crate::state::WriteKind::CreateGroup, source.clone()) {
+        return Outcome::failed(error);
+    }
     match copy.destination.create_group(name).await {
         Ok(created) => {
+            copy.recorder.result(&node, source, &created.id, None, None);
             copy.map(|m| m.groups.insert(name.to_lowercase(), created.id));
             Outcome::copied_with("created")
         }

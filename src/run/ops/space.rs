@@ -4,6 +4,7 @@ use crate::client::model::space::{NewSpace, NewSpacePermission};
 use crate::run::context::{Copy, MappedSpace};
 use crate::run::outcome::Outcome;
 use crate::snapshot::Subject;
+use crate::state::{EntityKind, SourceRef, WriteKind};
 
 /// Creates the space under its destination key; its homepage comes with it.
 pub async fn space(copy: &Copy, index: usize) -> Outcome {
@@ -22,6 +23,41 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         });
         return Outcome::copied_with(format!("would be created as {}", space.destination_key));
     }
+    let source = SourceRef::new(EntityKind::Space, &space.id);
+    let node = format!("space:{}", space.key);
+    // An earlier run created it (or may have, if it stopped right after asking).
+    let earlier = match copy.earlier(&source) {
+        Some((id, _)) => Some(id),
+        None if copy.recorder.interrupted(&source) => {
+            match copy.destination.space_holding_key(&space.destination_key).await {
+                Ok(found) => found.filter(|s| s.name == space.name).map(|s| s.id),
+                Err(error) => return Outcome::failed(error.to_string()),
+            }
+        }
+        None => None,
+    };
+    if let Some(id) = earlier {
+        let homepage = match copy.destination.space(&id).await {
+            Ok(found) => found.homepage_id,
+            Err(error) => return Outcome::failed(error.to_string()),
+        };
+        copy.recorder.result(&node, source, &id, None, None);
+        copy.map(|m| {
+            m.spaces
+                .insert(index, MappedSpace { id, key: space.destination_key.clone(), homepage_id: homepage })
+        });
+        if copy.recorder.done_before(&node) {
+            return Outcome::Present { detail: "created by an earlier run".into() };
+        }
+        // An earlier run created it but stopped before finishing it: finish it (repeatable).
+        if let Err(error) = label_space(copy, space).await {
+            return Outcome::failed(error);
+        }
+        return Outcome::Present { detail: "created by an earlier run, finished now".into() };
+    }
+    if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateSpace, source.clone()) {
+        return Outcome::failed(error);
+    }
     let new = NewSpace {
         key: space.destination_key.clone(),
         name: space.name.clone(),
@@ -31,6 +67,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         Ok(created) => created,
         Err(error) => return Outcome::failed(error.to_string()),
     };
+    copy.recorder.result(&node, source, &created.id, None, None);
     copy.map(|m| {
         m.spaces.insert(
             index,
@@ -42,15 +79,24 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         )
     });
     let mut notes = Vec::new();
-    if !space.labels.is_empty()
-        && let Err(error) = copy.destination.add_space_labels(&created.key, &space.labels).await
-    {
-        return Outcome::failed(format!("created, but its labels were not: {error}"));
+    if let Err(error) = label_space(copy, space).await {
+        return Outcome::failed(error);
     }
     if space.status == "archived" {
         notes.push("the source space is archived; archive the copy in its settings (the API cannot)");
     }
     Outcome::Copied { detail: (!notes.is_empty()).then(|| notes.join("; ")) }
+}
+
+/// Adds the source space's labels to its copy (adding a label twice changes nothing).
+async fn label_space(copy: &Copy, space: &crate::snapshot::SpaceSnapshot) -> Result<(), String> {
+    if space.labels.is_empty() {
+        return Ok(());
+    }
+    copy.destination
+        .add_space_labels(&space.destination_key, &space.labels)
+        .await
+        .map_err(|error| format!("created, but its labels were not: {error}"))
 }
 
 /// Grants the space's permissions on the destination, one by one.

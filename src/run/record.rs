@@ -1,0 +1,118 @@
+//! The run's record in the plan's journal: intents before writes that must not be repeated,
+//! results after them, and each node's final state. A dry-run records nothing.
+
+use std::sync::Mutex;
+
+use crate::state::{Clock, Entry, Journal, JournalState, NodeStatus, RunId, SourceRef, WriteKind, marker};
+
+/// The journal of this run, shared by the workers; appends are serialised by a lock, so the
+/// journal has one writer at a time and its lines never interleave.
+pub struct Recorder {
+    journal: Option<Mutex<Journal>>,
+    run: RunId,
+    clock: Box<dyn Clock + Send + Sync>,
+    source_site: String,
+    /// What earlier runs of the plan did, as replayed when this run started.
+    pub previous: JournalState,
+}
+
+impl Recorder {
+    pub fn new(
+        journal: Option<Journal>,
+        run: RunId,
+        clock: Box<dyn Clock + Send + Sync>,
+        source_site: String,
+    ) -> Recorder {
+        let previous = journal.as_ref().map(|j| j.state().clone()).unwrap_or_default();
+        Recorder { journal: journal.map(Mutex::new), run, clock, source_site, previous }
+    }
+
+    /// A recorder for a dry-run: remembers nothing, writes nothing.
+    pub fn none() -> Recorder {
+        Recorder::new(
+            None,
+            RunId::new(jiff::Timestamp::now()),
+            Box::new(crate::state::SystemClock),
+            String::new(),
+        )
+    }
+
+    fn append(&self, entry: Entry) -> Result<(), String> {
+        let Some(journal) = &self.journal else { return Ok(()) };
+        journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .append(&entry)
+            .map_err(|e| format!("the journal: {e}"))
+    }
+
+    /// Durably records that a write is about to happen; the write must not start if this fails.
+    pub fn intent(&self, node: &str, kind: WriteKind, source: SourceRef) -> Result<(), String> {
+        let marker = marker(&self.source_site, &source);
+        self.append(Entry::Intent {
+            run: self.run.clone(),
+            node: node.to_string(),
+            kind,
+            source,
+            marker,
+            at: self.clock.now(),
+        })
+    }
+
+    /// Records where a source entity went (and at which versions).
+    pub fn result(
+        &self,
+        node: &str,
+        source: SourceRef,
+        destination_id: &str,
+        source_version: Option<u64>,
+        destination_version: Option<u64>,
+    ) {
+        let entry = Entry::Result {
+            run: self.run.clone(),
+            node: node.to_string(),
+            source,
+            destination_id: destination_id.to_string(),
+            source_version,
+            destination_version,
+            at: self.clock.now(),
+        };
+        if let Err(error) = self.append(entry) {
+            tracing::error!(%error, "could not record a result");
+        }
+    }
+
+    pub fn node(&self, node: &str, status: NodeStatus) {
+        let entry =
+            Entry::Node { run: self.run.clone(), node: node.to_string(), status, at: self.clock.now() };
+        if let Err(error) = self.append(entry) {
+            tracing::error!(%error, "could not record a node's state");
+        }
+    }
+
+    /// Appends any other entry (run started or finished).
+    pub fn entry(&self, entry: Entry) -> Result<(), String> {
+        self.append(entry)
+    }
+
+    pub fn run(&self) -> &RunId {
+        &self.run
+    }
+
+    pub fn sync(&self) {
+        if let Some(journal) = &self.journal {
+            let _ = journal.lock().unwrap_or_else(|e| e.into_inner()).sync();
+        }
+    }
+
+    /// Whether an earlier run finished this node.
+    pub fn done_before(&self, node: &str) -> bool {
+        self.previous.is_done(node)
+    }
+
+    /// Whether an earlier run recorded an intent for this entity but no result: the write may or
+    /// may not have happened, so look at the destination before writing again.
+    pub fn interrupted(&self, source: &SourceRef) -> bool {
+        self.previous.pending_intents().iter().any(|p| &p.source == source)
+    }
+}
