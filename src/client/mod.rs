@@ -35,6 +35,7 @@ pub use error::{ClientError, ErrorKind};
 pub use http_client::USER_AGENT;
 pub use options::ClientOptions;
 pub use pagination::{ListStyle, V2_MAX_LIMIT};
+pub use rate_limit::PacingOptions;
 pub use retry_policy::RetryPolicy;
 pub use secret::Secret;
 pub use server_message::ServerMessage;

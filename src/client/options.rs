@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::rate_limit::PacingOptions;
 use super::retry_policy::RetryPolicy;
 use super::site::{ATLASSIAN_API, BaseUrl};
 
@@ -20,8 +21,8 @@ pub struct ClientOptions {
     pub read_timeout: Duration,
     /// The time limit for opening a connection.
     pub connect_timeout: Duration,
-    /// The gap between request starts while the site reports that we are near its limit.
-    pub near_limit_spacing: Duration,
+    /// How request starts are paced once the site shows a rate limit (adaptive, per site).
+    pub pacing: PacingOptions,
     /// Where bearer tokens go: `https://api.atlassian.com` (tests point it at a sandbox).
     pub gateway: BaseUrl,
 }
@@ -35,7 +36,7 @@ impl Default for ClientOptions {
             request_timeout: Duration::from_secs(90),
             read_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(15),
-            near_limit_spacing: Duration::from_millis(250),
+            pacing: PacingOptions::default(),
             gateway: BaseUrl::parse(ATLASSIAN_API).expect("the default gateway URL is valid"),
         }
     }
@@ -49,7 +50,6 @@ impl ClientOptions {
             request_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(2),
-            near_limit_spacing: Duration::from_millis(5),
             ..Self::default()
         }
     }

@@ -1,6 +1,9 @@
 //! One rate-limit state per site, shared by every request to it: when any request is told to
-//! slow down, all of them wait.
+//! slow down, all of them wait, and once the site has shown a limit, request starts are paced to
+//! a rate it accepts (learned AIMD-style: cut on 429 or "near the limit", probe upward slowly
+//! while traffic stays clean).
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -15,6 +18,10 @@ pub struct RateLimitHeaders {
     pub near_limit: bool,
     pub reset: Option<jiff::Timestamp>,
     pub reason: Option<String>,
+    /// Tokens added per interval (`X-RateLimit-FillRate`, where sent).
+    pub fill_rate: Option<f64>,
+    /// The refill interval in seconds (`X-RateLimit-Interval-Seconds`, where sent).
+    pub interval_seconds: Option<f64>,
 }
 
 impl RateLimitHeaders {
@@ -38,6 +45,10 @@ impl RateLimitHeaders {
                 out.reset = parse_reset(value);
             } else if name.ends_with("reason") {
                 out.reason = Some(value.to_string());
+            } else if name.ends_with("fillrate") || name.ends_with("fill-rate") {
+                out.fill_rate = value.parse().ok().filter(|v: &f64| v.is_finite() && *v > 0.0);
+            } else if name.ends_with("interval-seconds") || name.ends_with("intervalseconds") {
+                out.interval_seconds = value.parse().ok().filter(|v: &f64| v.is_finite() && *v > 0.0);
             }
         }
         if let (Some(limit), Some(remaining)) = (out.limit, out.remaining)
@@ -47,6 +58,17 @@ impl RateLimitHeaders {
             out.near_limit = true;
         }
         out
+    }
+
+    /// The refill rate in requests per second, when the site publishes it.
+    pub fn published_rate(&self) -> Option<f64> {
+        let fill = self.fill_rate?;
+        Some(fill / self.interval_seconds.unwrap_or(1.0))
+    }
+
+    /// Whether any rate-limit header was present at all.
+    pub fn any(&self) -> bool {
+        self.limit.is_some() || self.remaining.is_some() || self.near_limit || self.reset.is_some()
     }
 }
 
@@ -58,87 +80,327 @@ fn parse_reset(value: &str) -> Option<jiff::Timestamp> {
     })
 }
 
+/// How the client paces request starts to a site once the site has shown a limit (a 429, or a
+/// response saying we are near it). Until then nothing is paced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PacingOptions {
+    /// Pace at all; when false only `Retry-After` pauses apply.
+    pub enabled: bool,
+    /// The paced rate is multiplied by this on a 429.
+    pub cut_on_429: f64,
+    /// The paced rate is multiplied by this when a response says we are near the limit.
+    pub cut_on_near_limit: f64,
+    /// Until the first cut while paced ("slow start"), the rate grows by this fraction per
+    /// second of traffic that had to wait for the pacer (3.0 quadruples it each second). The
+    /// first cut after slow start goes at least down to the rate accepted over the window.
+    pub fast_growth: f64,
+    /// After a cut, the rate grows by this fraction of the rate set by the cut, per second of
+    /// traffic that had to wait for the pacer (additive increase).
+    pub probe: f64,
+    /// Request starts allowed back to back (1 spaces every start evenly).
+    pub burst: f64,
+    /// The paced rate never goes below this, in requests per second.
+    pub min_rate: f64,
+    /// After a cut, further signals are ignored for this long, and always for requests that
+    /// started before the cut (their answers describe the old rate).
+    pub hold: Duration,
+    /// At the first sign of a limit, the answers accepted in this window estimate the rate the
+    /// site accepts (unless it publishes its fill rate).
+    pub window: Duration,
+    /// That estimate divides by at least this span: a burst of a few requests says little.
+    pub min_span: Duration,
+    /// This long without any sign of a limit ends pacing.
+    pub forget_after: Duration,
+}
+
+impl Default for PacingOptions {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            cut_on_429: 0.7,
+            cut_on_near_limit: 0.85,
+            fast_growth: 3.0,
+            probe: 0.1,
+            burst: 1.0,
+            min_rate: 0.5,
+            hold: Duration::from_millis(150),
+            window: Duration::from_secs(1),
+            min_span: Duration::from_millis(250),
+            forget_after: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Which limit signal a response carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Accepted, nothing said about the limit.
+    Clean,
+    /// Accepted, but the site says we are near its limit.
+    NearLimit,
+    /// Refused: 429 (or 503 with `Retry-After`).
+    Limited,
+}
+
+/// The pacing state machine of one site. Pure: every method takes the current time, so tests
+/// drive it with made-up instants.
+#[derive(Debug)]
+pub struct Pacer {
+    options: PacingOptions,
+    /// Requests per second; `None` until the site first shows a limit.
+    rate: Option<f64>,
+    /// The rate set by the last cut while paced; `None` during slow start.
+    ceiling: Option<f64>,
+    /// The next free start slot of the token bucket (GCRA form).
+    next_slot: Instant,
+    /// No request starts before this moment (`Retry-After`).
+    resume_at: Option<Instant>,
+    last_cut: Instant,
+    last_growth: Instant,
+    last_signal: Instant,
+    /// When recent accepted answers arrived (for the first estimate), trimmed to the window.
+    accepted: VecDeque<Instant>,
+    /// After the first sign, the estimate is revised once the answers to the requests then in
+    /// flight have arrived (answers come back in any order).
+    estimate_at: Option<Instant>,
+    cuts: u64,
+}
+
+/// Accepted answers needed before estimating a rate from them (fewer say nothing).
+const MIN_SAMPLES: usize = 4;
+
+/// Accepted answers remembered at most (the window holds fewer at any sane rate).
+const MAX_ACCEPTED: usize = 10_000;
+
+impl Pacer {
+    pub fn new(options: PacingOptions, now: Instant) -> Self {
+        Self {
+            options,
+            rate: None,
+            ceiling: None,
+            next_slot: now,
+            resume_at: None,
+            last_cut: now,
+            last_growth: now,
+            last_signal: now,
+            accepted: VecDeque::new(),
+            estimate_at: None,
+            cuts: 0,
+        }
+    }
+
+    /// The paced rate in requests per second, `None` while unpaced.
+    pub fn rate(&self) -> Option<f64> {
+        self.rate
+    }
+
+    /// How many times the rate was set or cut.
+    pub fn cuts(&self) -> u64 {
+        self.cuts
+    }
+
+    /// Reserves a start slot for one request: the moment it may start (`now` or later).
+    pub fn reserve(&mut self, now: Instant) -> Instant {
+        let earliest = match self.resume_at {
+            Some(at) if at > now => at,
+            _ => {
+                self.resume_at = None;
+                now
+            }
+        };
+        if self.rate.is_some() && now.saturating_duration_since(self.last_signal) >= self.options.forget_after
+        {
+            tracing::debug!("no sign of the site's rate limit for a while; no longer pacing");
+            self.rate = None;
+            self.ceiling = None;
+        }
+        self.revise_estimate(now);
+        let Some(rate) = self.rate else { return earliest };
+        let interval = Duration::from_secs_f64(1.0 / rate);
+        let credit = interval.mul_f64((self.options.burst - 1.0).max(0.0));
+        let floor = earliest.checked_sub(credit).unwrap_or(earliest);
+        let slot = self.next_slot.max(floor);
+        let start = slot.max(earliest);
+        self.next_slot = slot + interval;
+        if start > now {
+            self.grow(now);
+        } else {
+            self.last_growth = now;
+        }
+        start
+    }
+
+    fn revise_estimate(&mut self, now: Instant) {
+        if let Some(at) = self.estimate_at
+            && now >= at
+        {
+            self.estimate_at = None;
+            if self.accepted.len() < MIN_SAMPLES {
+                return;
+            }
+            let estimate = self.accepted_rate(now);
+            if self.rate.is_none_or(|rate| estimate > rate) {
+                tracing::debug!(rate = estimate, "estimated the site's rate");
+                self.set_rate(now, estimate.max(self.options.min_rate), None);
+            }
+        }
+    }
+
+    /// Raises the rate for the time since the last growth, while requests wait for the pacer.
+    fn grow(&mut self, now: Instant) {
+        let Some(rate) = self.rate else { return };
+        let longest = Duration::from_millis(250).max(Duration::from_secs_f64(2.0 / rate));
+        let dt = now.saturating_duration_since(self.last_growth).min(longest);
+        self.last_growth = now;
+        if now < self.last_cut + self.options.hold || self.resume_at.is_some() {
+            return;
+        }
+        let dt = dt.as_secs_f64();
+        let grown = match self.ceiling {
+            None => rate * (1.0 + self.options.fast_growth).powf(dt),
+            Some(ceiling) => rate + self.options.probe * ceiling * dt,
+        };
+        self.rate = Some(grown);
+    }
+
+    /// Records an answer to a request that started at `started`.
+    pub fn observe(&mut self, now: Instant, started: Instant, signal: Signal, published_rate: Option<f64>) {
+        if signal != Signal::Limited {
+            self.accepted.push_back(now);
+            if self.accepted.len() > MAX_ACCEPTED {
+                self.accepted.pop_front();
+            }
+        }
+        while self.accepted.front().is_some_and(|&at| now.saturating_duration_since(at) > self.options.window)
+        {
+            self.accepted.pop_front();
+        }
+        self.revise_estimate(now);
+        if signal == Signal::Clean || !self.options.enabled {
+            return;
+        }
+        self.last_signal = now;
+        match self.rate {
+            None => {
+                if let Some(rate) = published_rate {
+                    tracing::debug!(rate, "the site publishes its rate; pacing requests");
+                    self.set_rate(now, rate.max(self.options.min_rate), None);
+                } else if self.accepted.len() >= MIN_SAMPLES {
+                    let rate = self.accepted_rate(now).max(self.options.min_rate);
+                    tracing::debug!(rate, ?signal, "the site shows a rate limit; pacing requests");
+                    self.set_rate(now, rate, None);
+                    self.estimate_at = Some(now + self.options.hold);
+                } else if self.estimate_at.is_none() {
+                    // Too few answers to estimate from: wait for those still in flight (a
+                    // pause, if any, holds everyone meanwhile).
+                    self.estimate_at = Some(now + self.options.hold);
+                }
+            }
+            Some(rate) => {
+                if started <= self.last_cut || now < self.last_cut + self.options.hold {
+                    return;
+                }
+                let cut = match signal {
+                    Signal::Limited => self.options.cut_on_429,
+                    _ => self.options.cut_on_near_limit,
+                };
+                let mut rate = rate * cut;
+                let accepted = self.accepted_rate(now);
+                if self.ceiling.is_none() && accepted > 0.0 {
+                    // Slow start overshoots: what the site took over the last window is nearer.
+                    rate = rate.min(accepted);
+                }
+                let rate = rate.max(self.options.min_rate);
+                tracing::debug!(rate, ?signal, "slowing down");
+                self.set_rate(now, rate, Some(rate));
+            }
+        }
+    }
+
+    fn set_rate(&mut self, now: Instant, rate: f64, ceiling: Option<f64>) {
+        self.rate = Some(rate);
+        self.ceiling = ceiling;
+        self.last_cut = now;
+        self.last_growth = now;
+        self.cuts += 1;
+        // Slots handed out at the old rate stand; the next one follows the new spacing.
+        self.next_slot = self.next_slot.min(now + Duration::from_secs_f64(1.0 / rate));
+    }
+
+    /// Accepted answers per second over the recent window.
+    fn accepted_rate(&self, now: Instant) -> f64 {
+        let span =
+            self.accepted.front().map_or(Duration::ZERO, |&first| now.saturating_duration_since(first));
+        self.accepted.len() as f64 / span.max(self.options.min_span).as_secs_f64()
+    }
+
+    /// Holds every request for `delay` from `now` (never shortens a longer pause).
+    pub fn pause_for(&mut self, now: Instant, delay: Duration) {
+        let at = now + delay;
+        self.resume_at = Some(self.resume_at.map_or(at, |current| current.max(at)));
+    }
+
+    /// The moment the current pause ends, if there is one.
+    pub fn paused_until(&self, now: Instant) -> Option<Instant> {
+        self.resume_at.filter(|at| *at > now)
+    }
+}
+
 /// The shared state of one site.
 #[derive(Debug)]
 pub struct RateLimiter {
-    state: Mutex<State>,
-    /// The gap between request starts while the site says we are near its limit.
-    near_limit_spacing: Duration,
-}
-
-#[derive(Debug)]
-struct State {
-    /// No request starts before this moment.
-    resume_at: Option<Instant>,
-    /// While near the limit, the next request may start at this moment.
-    next_slot: Instant,
-    near_limit: bool,
+    pacer: Mutex<Pacer>,
 }
 
 impl RateLimiter {
-    pub fn new(near_limit_spacing: Duration) -> Self {
-        Self {
-            state: Mutex::new(State { resume_at: None, next_slot: Instant::now(), near_limit: false }),
-            near_limit_spacing,
-        }
+    pub fn new(options: PacingOptions) -> Self {
+        Self { pacer: Mutex::new(Pacer::new(options, Instant::now())) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pacer> {
+        self.pacer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Waits until a request may start.
     pub async fn ready(&self) {
         loop {
-            let until = {
-                let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-                let now = Instant::now();
-                match state.resume_at {
-                    Some(at) if at > now => Some(at),
-                    _ => {
-                        state.resume_at = None;
-                        if state.near_limit {
-                            let slot = state.next_slot.max(now);
-                            state.next_slot = slot + self.near_limit_spacing;
-                            (slot > now).then_some(slot)
-                        } else {
-                            None
-                        }
-                    }
-                }
-            };
-            match until {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => return,
+            let start = self.lock().reserve(Instant::now());
+            if start <= Instant::now() {
+                return;
             }
-            // After a pause ends, look again: another request may have extended it.
-            if !self.paused() {
+            tokio::time::sleep_until(start).await;
+            // A pause that began while we slept holds this request too.
+            if self.paused_until().is_none() {
                 return;
             }
         }
     }
 
-    fn paused(&self) -> bool {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.resume_at.is_some_and(|at| at > Instant::now())
-    }
-
     /// Holds every request to this site for `delay` from now (never shortens a longer pause).
     pub fn pause_for(&self, delay: Duration) {
-        let at = Instant::now() + delay;
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.resume_at = Some(state.resume_at.map_or(at, |current| current.max(at)));
+        self.lock().pause_for(Instant::now(), delay);
     }
 
     /// The moment the current pause ends, if the site is paused.
     pub fn paused_until(&self) -> Option<Instant> {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.resume_at.filter(|at| *at > Instant::now())
+        self.lock().paused_until(Instant::now())
     }
 
-    /// Records what a response said about the limits.
-    pub fn observe(&self, headers: &RateLimitHeaders) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if headers.near_limit && !state.near_limit {
-            tracing::debug!(remaining = ?headers.remaining, "near the site's rate limit; slowing down");
-        }
-        state.near_limit = headers.near_limit;
+    /// The paced rate in requests per second, `None` while unpaced.
+    pub fn rate(&self) -> Option<f64> {
+        self.lock().rate()
+    }
+
+    /// Records what an answer to a request started at `started` said about the limits.
+    pub fn observe(&self, started: Instant, limited: bool, headers: &RateLimitHeaders) {
+        let signal = if limited {
+            Signal::Limited
+        } else if headers.near_limit {
+            Signal::NearLimit
+        } else {
+            Signal::Clean
+        };
+        self.lock().observe(Instant::now(), started, signal, headers.published_rate());
     }
 }
 
@@ -160,15 +422,152 @@ mod tests {
         assert!(parsed.near_limit, "10 of 100 is below 20%");
         assert_eq!(parsed.reset, Some("2026-03-01T10:15:00Z".parse().unwrap()));
         assert_eq!(parsed.reason.as_deref(), Some("jira-burst-based"));
+        assert_eq!(parsed.published_rate(), None);
 
         let mut headers = HeaderMap::new();
         headers.insert("X-RateLimit-NearLimit", HeaderValue::from_static("TRUE"));
-        assert!(RateLimitHeaders::from_headers(&headers).near_limit);
+        headers.insert("X-RateLimit-FillRate", HeaderValue::from_static("50"));
+        headers.insert("X-RateLimit-Interval-Seconds", HeaderValue::from_static("2"));
+        let parsed = RateLimitHeaders::from_headers(&headers);
+        assert!(parsed.near_limit);
+        assert_eq!(parsed.published_rate(), Some(25.0));
+    }
+
+    fn options() -> PacingOptions {
+        PacingOptions::default()
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn nothing_is_paced_before_the_first_sign_of_a_limit() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        for i in 0..1000 {
+            let now = t0 + Duration::from_micros(i * 10);
+            assert_eq!(pacer.reserve(now), now);
+            pacer.observe(now, now, Signal::Clean, None);
+        }
+        assert_eq!(pacer.rate(), None);
+    }
+
+    #[test]
+    fn the_first_429_sets_the_rate_from_the_answers_accepted_and_starts_are_spaced() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        // 50 answers accepted over half a second, then a 429.
+        for i in 0..50 {
+            let now = t0 + ms(i * 10);
+            pacer.observe(now, now, Signal::Clean, None);
+        }
+        let now = t0 + ms(500);
+        pacer.observe(now, now, Signal::Limited, None);
+        let rate = pacer.rate().expect("paced");
+        assert!((rate - 100.0).abs() < 5.0, "{rate}");
+        let starts: Vec<Instant> = (0..5).map(|_| pacer.reserve(now)).collect();
+        for pair in starts.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!(gap >= ms(9) && gap <= ms(11), "{gap:?}");
+        }
+    }
+
+    #[test]
+    fn a_published_fill_rate_is_used_as_the_first_estimate() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        pacer.observe(t0, t0, Signal::NearLimit, Some(40.0));
+        assert_eq!(pacer.rate(), Some(40.0));
+    }
+
+    #[test]
+    fn cuts_once_per_hold_and_ignores_answers_to_requests_started_before_the_cut() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(options(), start);
+        for i in 0..100 {
+            pacer.observe(start + ms(i * 10), start + ms(i * 10), Signal::Clean, None);
+        }
+        let t0 = start + ms(1000);
+        pacer.observe(t0, t0, Signal::NearLimit, Some(100.0));
+        let after = t0 + ms(200);
+        // Started before the cut: says nothing about the new rate.
+        pacer.observe(after, t0, Signal::Limited, None);
+        assert_eq!(pacer.rate(), Some(100.0));
+        pacer.observe(after, after, Signal::Limited, None);
+        assert_eq!(pacer.rate(), Some(70.0));
+        // Within the hold: ignored.
+        pacer.observe(after + ms(50), after + ms(10), Signal::NearLimit, None);
+        assert_eq!(pacer.rate(), Some(70.0));
+        let later = after + ms(200);
+        pacer.observe(later, later, Signal::NearLimit, None);
+        assert!((pacer.rate().unwrap() - 59.5).abs() < 1e-9);
+    }
+
+    /// Drives the pacer against a simulated site bucket (per second `limit`, `burst`) with
+    /// requests always waiting: the rate must settle near the limit with few refusals.
+    fn simulate(limit: f64, burst: f64, seconds: u64, near_limit_headers: bool) -> (f64, u64, u64) {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        let mut tokens = burst;
+        let mut refilled = t0;
+        let mut now = t0;
+        let (mut accepted, mut refused) = (0u64, 0u64);
+        let end = t0 + Duration::from_secs(seconds);
+        let mut accepted_late = 0u64;
+        while now < end {
+            let start = pacer.reserve(now);
+            now = start.max(now + Duration::from_micros(100));
+            tokens = (tokens + (now - refilled).as_secs_f64() * limit).min(burst);
+            refilled = now;
+            let signal = if tokens >= 1.0 {
+                tokens -= 1.0;
+                accepted += 1;
+                if now >= t0 + Duration::from_secs(seconds / 2) {
+                    accepted_late += 1;
+                }
+                if near_limit_headers && tokens < burst * 0.2 { Signal::NearLimit } else { Signal::Clean }
+            } else {
+                refused += 1;
+                pacer.pause_for(now, Duration::from_secs(1));
+                Signal::Limited
+            };
+            pacer.observe(now, start, signal, None);
+        }
+        let _ = accepted;
+        (accepted_late as f64 / (seconds / 2) as f64, refused, pacer.cuts())
+    }
+
+    #[test]
+    fn with_near_limit_headers_the_rate_settles_near_the_limit() {
+        let (rate, refused, cuts) = simulate(100.0, 10.0, 60, true);
+        eprintln!("near-limit: {rate:.1}/s, {refused} refused, {cuts} cuts");
+        assert!(rate >= 95.0, "{rate}");
+        assert!(refused <= 3, "{refused}");
+    }
+
+    #[test]
+    fn with_only_429s_the_rate_still_converges() {
+        let (rate, refused, cuts) = simulate(100.0, 10.0, 60, false);
+        eprintln!("429 only: {rate:.1}/s, {refused} refused, {cuts} cuts");
+        assert!(rate >= 75.0, "{rate}");
+        assert!(refused <= 15, "{refused}");
+    }
+
+    #[test]
+    fn pacing_ends_after_a_quiet_spell() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(PacingOptions { forget_after: ms(500), ..options() }, t0);
+        pacer.observe(t0, t0, Signal::Limited, Some(10.0));
+        assert!(pacer.rate().is_some());
+        let later = t0 + ms(600);
+        assert_eq!(pacer.reserve(later), later);
+        assert_eq!(pacer.rate(), None);
     }
 
     #[tokio::test]
     async fn a_pause_holds_everyone_and_is_never_shortened() {
-        let limiter = RateLimiter::new(Duration::ZERO);
+        let limiter = RateLimiter::new(PacingOptions::default());
         limiter.pause_for(Duration::from_millis(120));
         limiter.pause_for(Duration::from_millis(10));
         let start = Instant::now();
@@ -180,13 +579,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn near_limit_spaces_requests() {
-        let limiter = RateLimiter::new(Duration::from_millis(40));
-        limiter.observe(&RateLimitHeaders { near_limit: true, ..Default::default() });
+    async fn once_limited_starts_are_paced() {
+        let limiter = RateLimiter::new(PacingOptions::default());
+        let near = RateLimitHeaders { near_limit: true, fill_rate: Some(50.0), ..Default::default() };
+        limiter.observe(Instant::now(), false, &near);
         let start = Instant::now();
-        for _ in 0..4 {
+        for _ in 0..6 {
             limiter.ready().await;
         }
-        assert!(start.elapsed() >= Duration::from_millis(110), "{:?}", start.elapsed());
+        assert!(start.elapsed() >= Duration::from_millis(90), "{:?}", start.elapsed());
     }
 }

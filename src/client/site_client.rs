@@ -80,6 +80,12 @@ impl SiteClient {
         self.transport.stats()
     }
 
+    /// The rate requests to this site are paced to, in requests per second; `None` until the
+    /// site shows a rate limit.
+    pub fn paced_rate(&self) -> Option<f64> {
+        self.transport.paced_rate()
+    }
+
     pub(crate) fn transport(&self) -> &Arc<Transport> {
         &self.transport
     }

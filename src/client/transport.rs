@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use super::error::{ClientError, ErrorKind};
@@ -100,7 +101,7 @@ impl Transport {
             base,
             auth,
             permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
-            limiter: RateLimiter::new(options.near_limit_spacing),
+            limiter: RateLimiter::new(options.pacing.clone()),
             options,
             counters: Counters::default(),
         }
@@ -113,6 +114,11 @@ impl Transport {
 
     pub fn options(&self) -> &ClientOptions {
         &self.options
+    }
+
+    /// The rate requests to this site are paced to, in requests per second (`None`: unpaced).
+    pub fn paced_rate(&self) -> Option<f64> {
+        self.limiter.rate()
     }
 
     pub fn stats(&self) -> RequestStats {
@@ -215,9 +221,11 @@ impl Transport {
         let mut retries = 0u32;
         let mut waited = Duration::ZERO;
         loop {
-            self.limiter.ready().await;
+            // The permit first: then at most `concurrency` requests wait for the pacer, and a
+            // cut in the rate applies to the next start rather than to a long queue of slots.
             let permit =
                 Arc::clone(&self.permits).acquire_owned().await.expect("the semaphore is never closed");
+            self.limiter.ready().await;
             let (retry_after, rate_limited, kind) =
                 match self.attempt(request, retries + 1, streaming, permit).await {
                     Attempt::Done(reply) => return Ok(reply),
@@ -278,6 +286,7 @@ impl Transport {
         permit: OwnedSemaphorePermit,
     ) -> Attempt {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
         let mut builder =
             self.http.request(request.method.clone(), request.url.clone()).header(ACCEPT, "application/json");
         if request.authenticate
@@ -317,24 +326,42 @@ impl Transport {
                         kind: ErrorKind::Transport { cause, attempts: attempt },
                     };
                 }
+                // The body never went out whole (the server answered early — typically 429 —
+                // and closed, or the local file failed): the server cannot have done it.
+                if body_not_sent(&e) {
+                    let kind = ErrorKind::Transport {
+                        cause: format!("{cause} (not done: the request body was not sent whole)"),
+                        attempts: attempt,
+                    };
+                    if request.replayable() {
+                        return Attempt::Retry { retry_after: None, rate_limited: false, kind };
+                    }
+                    return Attempt::Fail(kind);
+                }
                 return Attempt::Fail(ErrorKind::OutcomeUnknown { cause });
             }
         };
         let status = response.status();
         let headers = response.headers().clone();
         tracing::debug!(attempt, status = status.as_u16(), "response");
-        self.limiter.observe(&RateLimitHeaders::from_headers(&headers));
-        let retry_after = headers
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+        let limits = RateLimitHeaders::from_headers(&headers);
+        let now = jiff::Timestamp::now();
+        let retry_after =
+            headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, now));
+        let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
+            || (status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some());
+        self.limiter.observe(started, rate_limited, &limits);
+        // Without `Retry-After`, a 429's `X-RateLimit-Reset` says when to come back.
+        let retry_after = retry_after.or_else(|| {
+            let reset = limits.reset.filter(|_| rate_limited)?;
+            let millis = u64::try_from(reset.as_millisecond() - now.as_millisecond()).ok()?;
+            Some(Duration::from_millis(millis).min(self.options.retry.max_total_wait))
+        });
 
         if !status.is_success() {
             let body = read_bounded(response, MAX_ERROR_BODY).await.unwrap_or_default();
             drop(permit);
             let kind = status_error(status, &headers, &body);
-            let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
-                || (status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some());
             if rate_limited {
                 self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
                 return Attempt::Retry { retry_after, rate_limited: true, kind };
@@ -371,6 +398,22 @@ impl Transport {
             }
         }
     }
+}
+
+/// Whether the request failed while its body was still being sent (hyper: "error writing a body
+/// to connection", or the body stream itself failed). The server then never received it whole.
+fn body_not_sent(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if text.contains("error writing a body to connection")
+            || text.contains("error from user's Body stream")
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn unknown_outcome(repeat: Repeat, kind: ErrorKind) -> ErrorKind {

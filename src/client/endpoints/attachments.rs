@@ -115,6 +115,64 @@ impl SiteClient {
         self.upload(content_id, upload, mode, RequestBody::Multipart { form, replayable: true }).await
     }
 
+    /// Uploads a file from disk as a new attachment, safely when the outcome of an attempt is
+    /// unknown (a 5xx, a timeout or a connection lost after the whole body went out): it then
+    /// looks for an attachment with this file name on the content and returns it if present,
+    /// or uploads again if absent. File names are unique per page, so this never duplicates.
+    /// Refusals (429, other 4xx) and bodies cut short are retried by the transport as usual.
+    pub async fn upload_attachment_file_reconciled(
+        &self,
+        content_id: &str,
+        upload: &AttachmentUpload,
+        path: &Path,
+    ) -> Result<Vec<UploadedAttachment>, ClientError> {
+        /// Lookups and re-uploads after outcomes that stay unknown.
+        const ROUNDS: u32 = 3;
+        let mut round = 0;
+        loop {
+            let error = match self.upload_attachment_file(content_id, upload, UploadMode::Create, path).await
+            {
+                Ok(done) => return Ok(done),
+                Err(error) if matches!(error.kind(), ErrorKind::OutcomeUnknown { .. }) => error,
+                Err(error) => return Err(error),
+            };
+            round += 1;
+            tracing::debug!(%error, "upload outcome unknown; looking for the attachment");
+            let found = self.attachments_named(content_id, &upload.file_name).await?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+            if round >= ROUNDS {
+                return Err(error);
+            }
+            let delay = self.transport().options().retry.backoff(round);
+            tokio::time::sleep(delay).await;
+            // Look again after the pause: listings are not always read-your-writes.
+            let found = self.attachments_named(content_id, &upload.file_name).await?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// The attachments of a page or blog post with exactly this file name (v1, any content type).
+    pub async fn attachments_named(
+        &self,
+        content_id: &str,
+        file_name: &str,
+    ) -> Result<Vec<UploadedAttachment>, ClientError> {
+        let t = self.transport();
+        let request = t
+            .request(
+                Method::GET,
+                &format!("/wiki/rest/api/content/{}/child/attachment", seg(content_id)),
+                format!("look for attachment \"{file_name}\" on content {content_id}"),
+            )?
+            .query("filename", file_name);
+        let listed: UploadResult = t.json(&request).await?;
+        Ok(listed.results.into_iter().filter(|a| a.title == file_name).collect())
+    }
+
     /// Uploads from a stream (e.g. a download from the source site). The stream is sent once:
     /// on 429 the error says the upload was not done; on a 5xx or timeout it says the outcome
     /// is unknown.
