@@ -558,8 +558,8 @@ struct ListedItem {
     restricted_users: Vec<String>,
     restricted_groups: Vec<String>,
     read: ReadRule,
-    /// Root first.
-    ancestors: Vec<String>,
+    /// Root first, each with its read restriction when the listing expanded it.
+    ancestors: Vec<(String, Option<ReadRule>)>,
 }
 
 /// A read restriction: empty means "no restriction".
@@ -634,7 +634,14 @@ async fn list_content(
                     restricted_users,
                     restricted_groups,
                     read: ReadRule::from(read),
-                    ancestors: content.ancestors.iter().map(|a| a.id.clone()).collect(),
+                    ancestors: content
+                        .ancestors
+                        .iter()
+                        .map(|a| {
+                            let rule = a.restrictions.as_ref().map(|r| ReadRule::from(r.read.as_ref()));
+                            (a.id.clone(), rule)
+                        })
+                        .collect(),
                 });
             }
         }
@@ -674,8 +681,8 @@ impl Reader {
         if !item.read.allows(caller, groups) {
             return Ok(false);
         }
-        for ancestor in &item.ancestors {
-            if let Some(rule) = self.rules.get(ancestor) {
+        for (ancestor, expanded) in &item.ancestors {
+            if let Some(rule) = expanded.as_ref().or_else(|| self.rules.get(ancestor)) {
                 if !rule.allows(caller, groups) {
                     return Ok(false);
                 }

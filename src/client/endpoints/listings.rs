@@ -78,6 +78,9 @@ pub struct ListedHistory {
 pub struct ListedAncestor {
     #[serde(deserialize_with = "crate::client::model::id::id")]
     pub id: String,
+    /// With `ancestors.restrictions...` expanded.
+    #[serde(default)]
+    pub restrictions: Option<RestrictionsByOperation>,
 }
 
 impl ListedContent {
@@ -99,6 +102,7 @@ impl ListedContent {
 }
 
 const LISTING_EXPAND: &str = "body.storage,version,history,ancestors,space,\
+ancestors.restrictions.read.restrictions.user,ancestors.restrictions.read.restrictions.group,\
 restrictions.read.restrictions.user,restrictions.read.restrictions.group,\
 restrictions.update.restrictions.user,restrictions.update.restrictions.group";
 

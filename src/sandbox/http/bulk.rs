@@ -107,14 +107,7 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
             "_links": {"self": format!("{}/wiki/rest/api/content/{}", req.base_url, c.id)},
         });
         if with_restrictions {
-            let restrictions = super::v1_content::restrictions_v1(w, s, c, &req.base_url);
-            let by_op: serde_json::Map<String, Value> = restrictions["results"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| Some((r["operation"].as_str()?.to_string(), r.clone())))
-                .collect();
-            v["restrictions"] = Value::Object(by_op);
+            v["restrictions"] = restrictions_by_operation(w, s, c, &req.base_url);
         }
         if with_labels {
             let labels: Vec<Value> = c.labels.iter().map(super::v1_content::label_v1).collect();
@@ -143,13 +136,37 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
             });
         }
         if with_ancestors {
-            v["ancestors"] = Value::Array(ancestors(site, c));
+            let mut chain = ancestors(site, c);
+            if expands("ancestors.restrictions") {
+                for ancestor in &mut chain {
+                    let found = ancestor["id"]
+                        .as_str()
+                        .and_then(|id| id.parse().ok())
+                        .and_then(|id: u64| site.contents.get(&id));
+                    if let Some(a) = found {
+                        ancestor["restrictions"] = restrictions_by_operation(w, s, a, &req.base_url);
+                    }
+                }
+            }
+            v["ancestors"] = Value::Array(chain);
         }
         if with_space && let Some(sp) = site.spaces.get(&c.space_id) {
             v["space"] = json!({"id": sp.id, "key": sp.key, "name": sp.name});
         }
         v
     })
+}
+
+/// v1 `restrictions` of content, keyed by operation (`read`, `update`).
+fn restrictions_by_operation(w: &World, s: usize, c: &Content, base: &str) -> Value {
+    let restrictions = super::v1_content::restrictions_v1(w, s, c, base);
+    let by_op: serde_json::Map<String, Value> = restrictions["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((r["operation"].as_str()?.to_string(), r.clone())))
+        .collect();
+    Value::Object(by_op)
 }
 
 /// The v1 `status` filter: a comma list, `any` for every status; `current` when absent.
