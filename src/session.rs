@@ -140,7 +140,7 @@ impl Session {
         let pages: u64 = rows.spaces.iter().map(|s| s.pages.total).sum();
         let run = self.run.clone();
         self.registry
-            .update(&self.plan_dir.name().to_string(), |r| {
+            .update(self.plan_dir.name(), |r| {
                 r.status = record_status;
                 r.total_pages = pages;
                 r.progress = crate::state::Progress { users, groups, spaces };

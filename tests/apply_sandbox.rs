@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::support::{Confcopy, root};
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
+use confcopy::sandbox::Sandbox;
+
+/// Read and update restrictions: (read users, read groups, update users, update groups).
+type RestrictionView = (Vec<String>, Vec<String>, Vec<String>, Vec<String>);
 
 /// One space of an exported site, reduced to what a copy must keep, keyed by titles and names
 /// (ids differ between sites).
@@ -24,7 +27,7 @@ pub(crate) struct SpaceView {
     /// container title → sorted (kind, parent body, body, inline selection)
     comments: BTreeMap<String, Vec<(String, String, String, String)>>,
     /// title → (read users, read groups, update users, update groups)
-    restrictions: BTreeMap<String, (Vec<String>, Vec<String>, Vec<String>, Vec<String>)>,
+    restrictions: BTreeMap<String, RestrictionView>,
     labels: BTreeSet<String>,
     name: String,
 }

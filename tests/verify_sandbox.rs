@@ -32,19 +32,9 @@ fn verify(state: &Path, reports: &Path) -> (i32, String, Vec<BTreeMap<String, St
     (run.code, run.stdout, read_csv(&reports.join("verify.csv")))
 }
 
-/// A difference the copy cannot avoid yet: inline threads resolved on the source are posted open
-/// (apply reports "resolve it on the destination"; neither the client nor the sandbox sets
-/// `resolved` on an inline comment yet). Remove this allowance once apply resolves them.
-fn known_gap(row: &BTreeMap<String, String>) -> bool {
-    row["kind"] == "comment-differs" && row["expected"] == "resolved" && row["actual"] == "open"
-}
-
 fn rows_of(rows: &[BTreeMap<String, String>]) -> Vec<(String, String, String)> {
-    let mut out: Vec<_> = rows
-        .iter()
-        .filter(|r| !known_gap(r))
-        .map(|r| (r["space"].clone(), r["kind"].clone(), r["item"].clone()))
-        .collect();
+    let mut out: Vec<_> =
+        rows.iter().map(|r| (r["space"].clone(), r["kind"].clone(), r["item"].clone())).collect();
     out.sort();
     out
 }
@@ -58,6 +48,7 @@ fn verify_finds_nothing_after_the_demo_apply_and_exactly_what_was_broken_afterwa
 
     let (code, stdout, rows) = verify(state.path(), &state.path().join("verify-1"));
     assert_eq!(rows_of(&rows), Vec::new(), "{stdout}");
+    assert_eq!(code, 0, "no difference after a complete copy: {stdout}");
     assert_eq!(code, if rows.is_empty() { 0 } else { 1 }, "{stdout}");
     assert!(stdout.contains("compared 2 spaces"), "{stdout}");
 
@@ -102,6 +93,5 @@ fn verify_finds_nothing_after_the_demo_apply_and_exactly_what_was_broken_afterwa
     }
     let body = rows.iter().find(|r| r["kind"] == "body-differs").unwrap();
     assert!(body["actual"].contains("Edited on the destination."), "{body:?}");
-    let total = 3 + rows.iter().filter(|r| known_gap(r)).count();
-    assert!(stdout.contains(&format!("verify: {total} differences")), "{stdout}");
+    assert!(stdout.contains("verify: 3 differences"), "{stdout}");
 }

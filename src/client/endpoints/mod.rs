@@ -4,6 +4,7 @@ mod access;
 mod attachments;
 mod blog_posts;
 mod bulk;
+mod comment_update;
 mod comments;
 mod groups;
 mod labels;

@@ -80,17 +80,23 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateComment, source.clone()) {
         return Outcome::failed(error);
     }
-    let new = NewComment { parent, body: Body::storage(body), inline_selection };
+    let new = NewComment { parent, body: Body::storage(body.clone()), inline_selection };
     match copy.destination.create_comment(kind, &new).await {
         Ok(created) => {
             copy.recorder.result(&node, source, &created.id, None, None);
-            copy.map(|m| m.comments.insert(item.id.clone(), created.id));
-            let mut notes =
-                vec!["posted by the copying account (comment authors and dates cannot be set)".to_string()];
+            copy.map(|m| m.comments.insert(item.id.clone(), created.id.clone()));
+            let note = "posted by the copying account (comment authors and dates cannot be set)";
             if item.resolution.as_deref() == Some("resolved") {
-                notes.push("resolved on the source: resolve it on the destination".into());
+                // Threads resolved on the source are resolved on the copy too (an update: safe
+                // to repeat).
+                let version = created.version.as_ref().map_or(1, |v| v.number);
+                if let Err(error) = copy.destination.resolve_inline_comment(&created.id, &body, version).await
+                {
+                    return Outcome::failed(format!("posted, but resolving the thread failed: {error}"));
+                }
+                return Outcome::copied_with(format!("{note}; resolved, as on the source"));
             }
-            Outcome::copied_with(notes.join("; "))
+            Outcome::copied_with(note)
         }
         Err(error) => Outcome::failed(error.to_string()),
     }

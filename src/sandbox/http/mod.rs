@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod bulk;
+pub mod comment_update;
 pub mod control;
 pub mod multipart;
 pub mod pagination;

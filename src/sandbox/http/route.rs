@@ -3,7 +3,8 @@
 use super::reply::{ApiError, ApiResult};
 use super::request::Request;
 use super::{
-    admin, bulk, v1_content, v1_space, v1_users, v2_attachments, v2_comments, v2_content, v2_spaces, v2_users,
+    admin, bulk, comment_update, v1_content, v1_space, v1_users, v2_attachments, v2_comments, v2_content,
+    v2_spaces, v2_users,
 };
 use crate::sandbox::model::{CommentKind, ContentKind, World};
 
@@ -94,6 +95,8 @@ fn v2(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResu
         ("GET", ["inline-comments", id, "children"]) => {
             v2_comments::children(req, w, s, id, CommentKind::Inline)
         }
+        ("PUT", ["footer-comments", id]) => comment_update::update(req, w, s, id, CommentKind::Footer),
+        ("PUT", ["inline-comments", id]) => comment_update::update(req, w, s, id, CommentKind::Inline),
         ("POST", ["footer-comments"]) => v2_comments::create(req, w, s, CommentKind::Footer),
         ("POST", ["inline-comments"]) => v2_comments::create(req, w, s, CommentKind::Inline),
         ("GET", ["footer-comments"]) => bulk::all_comments(req, w, s, CommentKind::Footer),
