@@ -175,13 +175,44 @@ async fn refresh(
 ) -> Outcome {
     let node = node_key(item);
     let changed = copied_version.is_some_and(|v| item.version > v);
-    if !changed {
+    if item.kind == ContentType::BlogPost {
+        // Blog posts are found by title and date; edits to them are not re-copied.
         copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), copied_version.unwrap_or(1))));
         if copied_version.is_none() {
-            // Found after an interruption: record it so later runs know it.
             copy.recorder.result(&node, source_ref(item), &id, Some(item.version), None);
         }
+        let detail = if changed {
+            "copied by an earlier run; its later edits are not re-copied"
+        } else {
+            "copied by an earlier run"
+        };
+        return Outcome::Present { detail: detail.into() };
+    }
+    if !changed && copied_version.is_some() {
+        copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), copied_version.unwrap_or(1))));
         return Outcome::Present { detail: "copied by an earlier run".into() };
+    }
+    if copied_version.is_none() {
+        // Found after an interruption: finish what that run may not have (archiving), then
+        // record it so later runs know it.
+        let found = match copy.destination.page(&id).await {
+            Ok(page) => page,
+            Err(error) => return Outcome::failed(error.to_string()),
+        };
+        let mut version = found.version.as_ref().map_or(1, |v| v.number);
+        if item.status == "archived" && found.status.as_deref() != Some("archived") {
+            match archive(&copy.destination, &id, &item.title, body, version).await {
+                Ok(v) => version = v,
+                Err(error) => {
+                    return Outcome::failed(format!(
+                        "found the earlier copy, but archiving it failed: {error}"
+                    ));
+                }
+            }
+        }
+        copy.recorder.result(&node, source_ref(item), &id, Some(item.version), Some(version));
+        copy.map(|m| m.content.insert(item.id.clone(), (id, version)));
+        return Outcome::Present { detail: "copied by an interrupted run, finished now".into() };
     }
     let current = match copy.destination.page(&id).await {
         Ok(page) => page,
