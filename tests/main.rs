@@ -12,7 +12,6 @@ mod client_errors;
 mod client_fake;
 mod client_pagination;
 mod client_rate_limit;
-mod client_rate_limit;
 mod client_retries;
 mod plan_check;
 mod rewrite_corpus;
