@@ -165,7 +165,7 @@ async fn a_fault_in_the_middle_of_the_read() {
     let destination = sandbox.site("acme-eu").unwrap().clone();
     // The site answered its first requests well, then its page listing breaks.
     let mut config = everywhere(Fault::TruncatedJson);
-    config.rules[0].route = "/wiki/api/v2/spaces/*/pages".into();
+    config.rules[0].route = "/wiki/rest/api/content".into();
     source.set_faults(config);
     let checked = check(&source, &destination, plan_text(&source, &destination)).await;
     let found = checked.unreachable();

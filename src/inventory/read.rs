@@ -16,8 +16,10 @@ use crate::site::{PlanSites, Site};
 
 /// Why the inventory could not be read: a site that cannot be reached or answers nonsense.
 fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
-    Diagnostic::new(Code::SiteUnreachable, format!("cannot read the site: {error}"))
-        .label(site.span.clone(), format!("{} did not answer as Confluence Cloud does", site.value))
+    // The client's own message starts with the site too: name it once, as the plan does.
+    let message = format!("{}: could not {}: {}", site.value, error.operation(), error.kind());
+    Diagnostic::new(Code::SiteUnreachable, message)
+        .label(site.span.clone(), "this site did not answer as Confluence Cloud does")
         .help("check the address, the network and the site's status page, then run the check again")
 }
 
