@@ -183,3 +183,37 @@ fn two_concurrent_applies_of_one_plan_exactly_one_runs() {
     assert!(second_text.contains("is locked") && second_text.contains("pid"), "{second_text}");
     sites.shutdown();
 }
+
+#[test]
+fn a_plan_changed_against_its_journal_is_refused() {
+    let sites = sites();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out) = sites.apply_to_end(dir.path());
+    assert_eq!(code, 0, "{out}");
+    // The plan now sends DOCS elsewhere than its earlier run did.
+    sites.destination.reset_stats();
+    let plan = dir.path().join("plan.toml");
+    let changed = std::fs::read_to_string(&plan).unwrap().replace("DOCS = \"DOCSEU\"", "DOCS = \"DOCSNEW\"");
+    let output = Command::new(env!("CARGO_BIN_EXE_confcopy"))
+        .args(["--state-dir", &dir.path().join("state").display().to_string(), "apply", "--no-progress"])
+        .arg({
+            let changed_plan = dir.path().join("changed.toml");
+            std::fs::write(&changed_plan, changed).unwrap();
+            changed_plan
+        })
+        .env("CONFCOPY_SOURCE_EMAIL", sites.source.admin_email())
+        .env("CONFCOPY_SOURCE_TOKEN", sites.source.admin_token())
+        .env("CONFCOPY_DESTINATION_EMAIL", sites.destination.admin_email())
+        .env("CONFCOPY_DESTINATION_TOKEN", sites.destination.admin_token())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("plan-state-conflict") && text.contains("DOCSEU") && text.contains("DOCSNEW"),
+        "{text}"
+    );
+    assert_eq!(sites.destination.stats().writes, 0, "nothing is written for a refused plan");
+    sites.shutdown();
+}

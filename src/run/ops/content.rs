@@ -258,6 +258,18 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
         },
         None => None,
     };
+    if copy.recorder.interrupted(&source) {
+        // An interrupted run may have made it: folders are found among their parent's children.
+        match folder_under(copy, parent.as_deref(), &item.title).await {
+            Ok(Some(id)) => {
+                copy.recorder.result(&node_key(item), source, &id, Some(1), Some(1));
+                copy.map(|m| m.content.insert(item.id.clone(), (id, 1)));
+                return Outcome::Present { detail: "created by an interrupted run".into() };
+            }
+            Ok(None) => {}
+            Err(reason) => return Outcome::failed(reason),
+        }
+    }
     if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source.clone()) {
         return Outcome::failed(error);
     }
@@ -269,6 +281,19 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
         }
         Err(error) => Outcome::failed(error.to_string()),
     }
+}
+
+/// The folder with this title among a page's children on the destination.
+async fn folder_under(copy: &Copy, parent: Option<&str>, title: &str) -> Result<Option<String>, String> {
+    use futures_util::TryStreamExt;
+    let Some(parent) = parent else { return Ok(None) };
+    let mut children = copy.destination.page_children(parent);
+    while let Some(child) = children.try_next().await.map_err(|e| e.to_string())? {
+        if child.title.as_deref() == Some(title) && child.kind.as_deref() == Some("folder") {
+            return Ok(Some(child.id));
+        }
+    }
+    Ok(None)
 }
 
 pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {

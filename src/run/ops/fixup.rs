@@ -26,7 +26,7 @@ pub fn rewrite_in(copy: &Copy, space: usize, container: &Content, owner: &str, b
         copy.destination_origin.clone(),
     );
     let resolver = CopyResolver { copy, container: &container.id };
-    let rewritten = rewrite_body(body, &context, &resolver);
+    let rewritten = off_async(|| rewrite_body(body, &context, &resolver));
     let pending = rewritten.needs_final_pass();
     copy.references
         .lock()
@@ -39,6 +39,14 @@ pub fn rewrite_in(copy: &Copy, space: usize, container: &Content, owner: &str, b
             .insert(container.id.clone(), rewritten.inline_markers.clone());
     }
     Prepared { body: rewritten.body, pending }
+}
+
+/// Runs CPU work on the rayon pool, releasing the async worker thread meanwhile (on a
+/// multi-threaded runtime; elsewhere it simply runs here).
+fn off_async<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    let multi = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi { tokio::task::block_in_place(|| rayon::scope(|_| work())) } else { work() }
 }
 
 /// Rewrites a page's or blog post's own body.
