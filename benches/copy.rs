@@ -122,7 +122,11 @@ fn apply(sandbox: &Sandbox, keys: &[String], concurrency: u32, dir: &Path) -> Ru
     let wall = started.elapsed();
     let code = output.status.code().unwrap_or(-1);
     if code != 0 {
-        eprintln!("apply exited {code}:\n{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        eprintln!(
+            "apply exited {code}:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let summary: serde_json::Value = std::fs::read_to_string(dir.join("reports/summary.json"))
         .ok()
@@ -147,7 +151,11 @@ fn faults(latency_ms: u64, rate_limit: Option<f64>) -> FaultConfig {
             fault: Fault::Latency { fixed_ms: latency_ms, jitter_ms: 0 },
         });
     }
-    FaultConfig { seed: 1, rules, rate_limit: rate_limit.map(|per_second| RateLimit { per_second, burst: 10 }) }
+    FaultConfig {
+        seed: 1,
+        rules,
+        rate_limit: rate_limit.map(|per_second| RateLimit { per_second, burst: 10 }),
+    }
 }
 
 fn space_keys(site: &SiteHandle) -> Vec<String> {
@@ -167,7 +175,8 @@ fn start(pages: u32, spaces: u32, users: u32, runtime: &tokio::runtime::Runtime)
 
 fn main() {
     let o = options();
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     if o.scale {
         for pages in [10_000, 50_000, 100_000] {
             let sandbox = start(pages, 20, 500, &runtime);

@@ -5,8 +5,7 @@
 use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 
-use crate::client::model::attachment::{AttachmentUpload, UploadMode};
-use crate::client::model::content::Container;
+use crate::client::model::attachment::AttachmentUpload;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -26,7 +25,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     }
     if copy.recorder.interrupted(&source) {
         // File names are unique per page: look for the upload an interrupted run may have made.
-        match already_attached(copy, &item.container_id, &container, &item.file_name).await {
+        match already_attached(copy, &container, &item.file_name).await {
             Ok(Some(id)) => {
                 copy.recorder.result(&node, source, &id, None, None);
                 return Outcome::Present { detail: "uploaded by an interrupted run".into() };
@@ -57,11 +56,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     if let Err(error) = copy.recorder.intent(&node, WriteKind::UploadAttachment, source.clone()) {
         return Outcome::failed(error);
     }
-    match copy
-        .destination
-        .upload_attachment_file(&container, &upload, UploadMode::Create, staging.path())
-        .await
-    {
+    match copy.destination.upload_attachment_file_reconciled(&container, &upload, staging.path()).await {
         Ok(uploaded) => {
             if let Some(first) = uploaded.first() {
                 copy.recorder.result(&node, source, &first.id, None, None);
@@ -81,25 +76,9 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
 }
 
 /// The destination attachment with this file name on the copied page, if there is one.
-async fn already_attached(
-    copy: &Copy,
-    source_container: &str,
-    container: &str,
-    file_name: &str,
-) -> Result<Option<String>, String> {
-    let is_post = copy.snapshot.spaces.iter().any(|s| s.blog_posts.iter().any(|p| p.id == source_container));
-    let container = if is_post {
-        Container::BlogPost(container.to_string())
-    } else {
-        Container::Page(container.to_string())
-    };
-    let mut listed = copy.destination.attachments(&container);
-    while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
-        if found.title == file_name {
-            return Ok(Some(found.id));
-        }
-    }
-    Ok(None)
+async fn already_attached(copy: &Copy, container: &str, file_name: &str) -> Result<Option<String>, String> {
+    let found = copy.destination.attachments_named(container, file_name).await.map_err(|e| e.to_string())?;
+    Ok(found.into_iter().next().map(|a| a.id))
 }
 
 /// Streams the attachment's data into the staging file; returns the byte count.
