@@ -13,6 +13,7 @@ mod client_fake;
 mod client_pagination;
 mod client_rate_limit;
 mod client_retries;
+mod client_sandbox;
 mod plan_check;
 mod rewrite_corpus;
 mod rewrite_fixture;
