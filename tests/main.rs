@@ -34,4 +34,5 @@ mod state_lock;
 mod state_registry;
 mod support;
 mod support_sandbox;
+mod verify_generated;
 mod verify_sandbox;
