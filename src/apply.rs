@@ -180,18 +180,7 @@ fn empty_inventory(plan: &Plan) -> Inventory {
         capacity: None,
         apps: Vec::new(),
     };
-    Inventory {
-        source: facts(plan.source.value.to_string()),
-        destination: facts(plan.destination.value.to_string()),
-        source_keys: Vec::new(),
-        spaces: Vec::new(),
-        destination_conflicts: Vec::new(),
-        users: Default::default(),
-        groups: Default::default(),
-        destination_groups: Default::default(),
-        destination_names: Default::default(),
-        destination_licensed: Default::default(),
-    }
+    Inventory::empty(facts(plan.source.value.to_string()), facts(plan.destination.value.to_string()))
 }
 
 /// Walks the prepared graph in `mode`; writes the reports into `report_dir` when given.

@@ -205,3 +205,21 @@ pub struct Inventory {
     /// Account ids that already have Confluence access on the destination.
     pub destination_licensed: BTreeSet<String>,
 }
+
+impl Inventory {
+    /// An inventory of two sites with nothing read from them yet.
+    pub fn empty(source: SiteFacts, destination: SiteFacts) -> Inventory {
+        Inventory {
+            source,
+            destination,
+            source_keys: Vec::new(),
+            spaces: Vec::new(),
+            destination_conflicts: Vec::new(),
+            users: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            destination_groups: BTreeMap::new(),
+            destination_names: BTreeMap::new(),
+            destination_licensed: BTreeSet::new(),
+        }
+    }
+}

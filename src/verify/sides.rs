@@ -100,18 +100,7 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
 
 /// An inventory holding only what snapshot reading looks at besides the spaces.
 fn empty_like(inventory: &Inventory) -> Inventory {
-    Inventory {
-        source: inventory.destination.clone(),
-        destination: inventory.destination.clone(),
-        source_keys: Vec::new(),
-        spaces: Vec::new(),
-        destination_conflicts: Vec::new(),
-        users: Default::default(),
-        groups: Default::default(),
-        destination_groups: Default::default(),
-        destination_names: Default::default(),
-        destination_licensed: Default::default(),
-    }
+    Inventory::empty(inventory.destination.clone(), inventory.destination.clone())
 }
 
 /// The origins a site's content may use to link to it, the public one last. A sandbox site is
