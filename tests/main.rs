@@ -4,6 +4,7 @@
 mod apply_durable;
 mod apply_faults;
 mod apply_sandbox;
+mod check_access;
 mod check_faults;
 mod check_sites;
 mod client_admin;
