@@ -284,9 +284,6 @@ async fn no_org_key_for_a_url_site_is_labelled_on_that_sites_line() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: src/inventory/read.rs `facts` returns early (no Confluence, or not a product admin) \
-            before `organization` runs, so `org_admin` stays `blank()`'s `OrgAdmin::NoKey` and \
-            src/checks/access.rs `site` reports \"no organization API key\" although one is configured"]
 async fn a_configured_org_key_is_never_reported_missing() {
     let (sandbox, acme, eu, _) = demo().await;
     // The destination has no Confluence: destination-no-confluence says it all.

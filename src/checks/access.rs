@@ -70,6 +70,10 @@ fn site(findings: &mut Vec<Diagnostic>, role: &str, at: &At<SiteRef>, facts: &Si
             ),
         );
     }
+    if !facts.usable() {
+        // The organization was not looked at: the findings above already block the copy.
+        return;
+    }
     match &facts.org_admin {
         OrgAdmin::Yes { .. } => {}
         OrgAdmin::No { org_id, message } => findings.push(

@@ -57,6 +57,8 @@ pub struct Content {
     /// The source version number (re-applies copy newer versions as new versions).
     pub version: u64,
     pub body: BodyRef,
+    /// With `content.history = "all"`: the bodies of the earlier versions, oldest first.
+    pub history: Vec<BodyRef>,
     pub labels: Vec<String>,
     pub restrictions: Restrictions,
     /// Users who liked it (likes cannot be copied: reported).
@@ -71,6 +73,8 @@ pub struct Attachment {
     pub media_type: Option<String>,
     pub size: u64,
     pub comment: Option<String>,
+    /// The current version number: versions 1 to this are copied, in order.
+    pub versions: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

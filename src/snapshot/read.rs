@@ -110,10 +110,16 @@ pub async fn read(
                 created_at: page.created_at,
                 version: page.version.as_ref().map_or(1, |v| v.number),
                 body,
+                history: Vec::new(),
                 labels,
                 restrictions,
                 likes: 0,
             });
+        }
+        if plan.content.history.value == crate::plan::History::All {
+            for page in pages.iter_mut().filter(|p| p.version > 1) {
+                page.history = earlier_versions(client, &spool, &page.id, page.version).await?;
+            }
         }
         add_folders(client, &spool, &mut pages).await?;
         let mut blog_posts = Vec::new();
@@ -133,6 +139,7 @@ pub async fn read(
                 created_at: post.created_at,
                 version: post.version.as_ref().map_or(1, |v| v.number),
                 body,
+                history: Vec::new(),
                 labels,
                 restrictions,
                 likes: 0,
@@ -174,6 +181,7 @@ pub async fn read(
             media_type: a.media_type,
             size: a.file_size.unwrap_or(0),
             comment: a.comment,
+            versions: a.version.as_ref().map_or(1, |v| v.number.max(1)),
         });
     }
     for space in &mut spaces {
@@ -206,6 +214,32 @@ pub async fn read(
         space.comments = parents_first(std::mem::take(&mut space.comments));
     }
     Ok(Snapshot { spaces, spool })
+}
+
+/// The bodies of a page's versions before `current`, oldest first (one list request a page).
+async fn earlier_versions(
+    client: &SiteClient,
+    spool: &Spool,
+    id: &str,
+    current: u64,
+) -> Result<Vec<crate::snapshot::BodyRef>, SnapshotError> {
+    let mut versions: Vec<(u64, String)> = client
+        .page_versions(id)
+        .try_filter_map(|v| async move {
+            let body = v.page.and_then(|p| p.body).and_then(|b| b.storage).map(|b| b.value);
+            Ok(body.map(|body| (v.number, body)))
+        })
+        .try_collect()
+        .await?;
+    versions.retain(|(n, _)| *n < current);
+    versions.sort_by_key(|(n, _)| *n);
+    let mut refs = Vec::with_capacity(versions.len());
+    for (_, body) in versions {
+        refs.push(
+            spool.put(&body).map_err(|source| SnapshotError::Spool { dir: "the spool".into(), source })?,
+        );
+    }
+    Ok(refs)
 }
 
 /// Folders that pages (or other folders) sit in, read one by one (a space has few of them).
@@ -243,6 +277,7 @@ async fn add_folders(
             created_at: None,
             version: 1,
             body,
+            history: Vec::new(),
             labels: Vec::new(),
             restrictions: Restrictions::default(),
             likes: 0,

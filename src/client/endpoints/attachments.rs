@@ -51,9 +51,22 @@ impl SiteClient {
         content_id: &str,
         attachment_id: &str,
     ) -> Result<Download, ClientError> {
+        self.download_attachment_version(content_id, attachment_id, None).await
+    }
+
+    /// Downloads one version of an attachment (`None`: the current one).
+    pub async fn download_attachment_version(
+        &self,
+        content_id: &str,
+        attachment_id: &str,
+        version: Option<u64>,
+    ) -> Result<Download, ClientError> {
         let t = self.transport().clone();
-        let operation = format!("download attachment {attachment_id} of content {content_id}");
-        let request = t.request(
+        let operation = match version {
+            Some(v) => format!("download version {v} of attachment {attachment_id} of content {content_id}"),
+            None => format!("download attachment {attachment_id} of content {content_id}"),
+        };
+        let mut request = t.request(
             Method::GET,
             &format!(
                 "/wiki/rest/api/content/{}/child/attachment/{}/download",
@@ -62,6 +75,9 @@ impl SiteClient {
             ),
             operation.clone(),
         )?;
+        if let Some(v) = version {
+            request = request.query("version", v.to_string());
+        }
         let streaming = t.send_streaming(&request).await?;
         let response = streaming.response;
         let permit = streaming.permit;

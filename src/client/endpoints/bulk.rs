@@ -231,3 +231,29 @@ impl SiteClient {
         t.json(&request).await
     }
 }
+
+/// One version of a page (v2 `GET /pages/{id}/versions?body-format=storage`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PageVersion {
+    pub number: u64,
+    #[serde(default)]
+    pub page: Option<VersionedPage>,
+}
+
+/// The page as it was at one version.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct VersionedPage {
+    pub title: Option<String>,
+    pub body: Option<crate::client::model::content::Bodies>,
+}
+
+impl SiteClient {
+    /// Every version of a page with its storage body, newest first (250 a request).
+    pub fn page_versions(&self, page_id: &str) -> BoxStream<'static, Result<PageVersion, ClientError>> {
+        self.v2_list(
+            &format!("/wiki/api/v2/pages/{}/versions", crate::client::site::encode_segment(page_id)),
+            format!("list versions of page {page_id}"),
+            &[("body-format", "storage")],
+        )
+    }
+}

@@ -16,7 +16,7 @@ mod spaces;
 mod users;
 
 pub use attachments::Download;
-pub use bulk::{Folder, RestrictedContent, RestrictionsByOperation, SpaceByKey};
+pub use bulk::{Folder, PageVersion, RestrictedContent, RestrictionsByOperation, SpaceByKey};
 pub use comments::CommentKind;
 pub use spaces::SpaceFilter;
 pub use users::USERS_BULK_MAX;

@@ -5,7 +5,7 @@
 use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 
-use crate::client::model::attachment::AttachmentUpload;
+use crate::client::model::attachment::{AttachmentUpload, UploadMode};
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -43,10 +43,6 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
             ));
         }
     };
-    let copied = match stage(copy, &item.container_id, &item.id, staging.path()).await {
-        Ok(bytes) => bytes,
-        Err(reason) => return Outcome::failed(reason),
-    };
     let upload = AttachmentUpload {
         file_name: item.file_name.clone(),
         media_type: item.media_type.clone(),
@@ -56,23 +52,45 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     if let Err(error) = copy.recorder.intent(&node, WriteKind::UploadAttachment, source.clone()) {
         return Outcome::failed(error);
     }
-    match copy.destination.upload_attachment_file_reconciled(&container, &upload, staging.path()).await {
-        Ok(uploaded) => {
-            if let Some(first) = uploaded.first() {
-                copy.recorder.result(&node, source, &first.id, None, None);
-                copy.map(|m| m.attachments.insert(item.id.clone(), first.id.clone()));
+    // Every version, oldest first: the first creates the attachment, each next one adds a
+    // version to it. Only one version's bytes are staged at a time.
+    let mut copied = 0u64;
+    let mut destination_id = None;
+    for version in 1..=item.versions.max(1) {
+        let wanted = (item.versions > 1).then_some(version);
+        copied += match stage(copy, &item.container_id, &item.id, wanted, staging.path()).await {
+            Ok(bytes) => bytes,
+            Err(reason) => return Outcome::failed(reason),
+        };
+        let uploaded = if version == 1 {
+            copy.destination.upload_attachment_file_reconciled(&container, &upload, staging.path()).await
+        } else {
+            copy.destination
+                .upload_attachment_file(&container, &upload, UploadMode::CreateOrNewVersion, staging.path())
+                .await
+        };
+        match uploaded {
+            Ok(uploaded) => {
+                destination_id = destination_id.or_else(|| uploaded.first().map(|a| a.id.clone()))
             }
-            Outcome::copied_with(format!("{copied} bytes"))
-        }
-        Err(error)
-            if error.status() == Some(400) && error.to_string().to_lowercase().contains("same file name") =>
-        {
-            Outcome::Present {
-                detail: format!("\"{}\" is already attached on the destination", item.file_name),
+            Err(error)
+                if version == 1
+                    && error.status() == Some(400)
+                    && error.to_string().to_lowercase().contains("same file name") =>
+            {
+                return Outcome::Present {
+                    detail: format!("\"{}\" is already attached on the destination", item.file_name),
+                };
             }
+            Err(error) => return Outcome::failed(format!("version {version} of {}: {error}", item.versions)),
         }
-        Err(error) => Outcome::failed(error.to_string()),
     }
+    if let Some(id) = destination_id {
+        copy.recorder.result(&node, source, &id, Some(item.versions), None);
+        copy.map(|m| m.attachments.insert(item.id.clone(), id));
+    }
+    let versions = if item.versions > 1 { format!(" in {} versions", item.versions) } else { String::new() };
+    Outcome::copied_with(format!("{copied} bytes{versions}"))
 }
 
 /// The destination attachment with this file name on the copied page, if there is one.
@@ -82,8 +100,15 @@ async fn already_attached(copy: &Copy, container: &str, file_name: &str) -> Resu
 }
 
 /// Streams the attachment's data into the staging file; returns the byte count.
-async fn stage(copy: &Copy, container: &str, id: &str, path: &std::path::Path) -> Result<u64, String> {
-    let mut download = copy.source.download_attachment(container, id).await.map_err(|e| e.to_string())?;
+async fn stage(
+    copy: &Copy,
+    container: &str,
+    id: &str,
+    version: Option<u64>,
+    path: &std::path::Path,
+) -> Result<u64, String> {
+    let mut download =
+        copy.source.download_attachment_version(container, id, version).await.map_err(|e| e.to_string())?;
     let mut file =
         tokio::fs::File::create(path).await.map_err(|e| format!("cannot stage the download: {e}"))?;
     let mut total = 0u64;

@@ -154,14 +154,70 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 parent_id,
                 body: Body::storage(body.clone()),
             };
+            let mut new = new;
+            if let Some(first) = item.history.first() {
+                // With history = "all" the copy starts from the oldest version.
+                match earlier_body(copy, space, item, *first) {
+                    Ok(body) => new.body = Body::storage(body),
+                    Err(reason) => return Outcome::failed(reason),
+                }
+            }
             // A page without a parent stays at the root level, as on the source.
-            copy.destination
+            let created = copy
+                .destination
                 .create_page_at_root(&new)
                 .await
-                .map(|p| (p.id, p.version.map_or(1, |v| v.number)))
+                .map(|p| (p.id, p.version.map_or(1, |v| v.number)));
+            match created {
+                Ok((id, version)) if !item.history.is_empty() => {
+                    replay_history(copy, space, item, id, version, &body).await
+                }
+                other => other,
+            }
         }
     };
     finish_content(copy, item, &target.id, written, &body).await
+}
+
+/// An earlier version's body, references rewritten like the current one's.
+fn earlier_body(
+    copy: &Copy,
+    space: usize,
+    item: &Content,
+    at: crate::snapshot::BodyRef,
+) -> Result<String, String> {
+    let body = copy.snapshot.spool.get(at).map_err(|e| format!("cannot read the spooled body: {e}"))?;
+    Ok(super::fixup::rewrite_quietly(copy, space, item, &body))
+}
+
+/// Writes each later version of the page in turn, ending with the current body: the copy's
+/// history has the source's versions in order (authors and dates are the copying account's).
+async fn replay_history(
+    copy: &Copy,
+    space: usize,
+    item: &Content,
+    id: String,
+    mut version: u64,
+    current: &str,
+) -> Result<(String, u64), ClientError> {
+    let mut bodies = Vec::with_capacity(item.history.len());
+    for at in item.history.iter().skip(1) {
+        bodies.push(earlier_body(copy, space, item, *at).unwrap_or_default());
+    }
+    bodies.push(current.to_string());
+    for (i, body) in bodies.into_iter().enumerate() {
+        let update = PageUpdate {
+            id: id.clone(),
+            status: "current".into(),
+            title: item.title.clone(),
+            body: Body::storage(body),
+            version_number: version + 1,
+            version_message: Some(format!("source version {}", i + 2)),
+            parent_id: None,
+        };
+        version = copy.destination.update_page(&update).await?.version.map_or(version + 1, |v| v.number);
+    }
+    Ok((id, version))
 }
 
 /// A page or blog post an earlier run copied: unchanged on the source → nothing to do; edited

@@ -49,6 +49,19 @@ fn off_async<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     if multi { tokio::task::block_in_place(|| rayon::scope(|_| work())) } else { work() }
 }
 
+/// Rewrites an earlier version's body without recording its references or markers (the
+/// current version's are the ones reported).
+pub fn rewrite_quietly(copy: &Copy, space: usize, container: &Content, body: &str) -> String {
+    let context = Context::new(
+        copy.snapshot.spaces[space].key.clone(),
+        container.title.clone(),
+        copy.source_origins.iter().cloned(),
+        copy.destination_origin.clone(),
+    );
+    let resolver = CopyResolver { copy, container: &container.id };
+    off_async(|| rewrite_body(body, &context, &resolver)).body
+}
+
 /// Rewrites a page's or blog post's own body.
 pub fn rewrite(copy: &Copy, space: usize, item: &Content, body: &str) -> Prepared {
     rewrite_in(copy, space, item, &item.id, body)
