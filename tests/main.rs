@@ -3,6 +3,7 @@
 
 mod apply_durable;
 mod apply_faults;
+mod apply_memberships;
 mod apply_sandbox;
 mod check_access;
 mod check_faults;
