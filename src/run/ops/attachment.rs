@@ -6,6 +6,7 @@ use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::client::model::attachment::{AttachmentUpload, UploadMode};
+use crate::client::model::content::Container;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -23,12 +24,20 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     if copy.earlier(&source).is_some() {
         return Outcome::Present { detail: "copied by an earlier run".into() };
     }
+    // File names are unique per page: an interrupted run may have uploaded some versions. Each
+    // upload adds one version, so the copy's version count says where to continue.
+    let mut first_version = 1;
+    let mut destination_id = None;
     if copy.recorder.interrupted(&source) {
-        // File names are unique per page: look for the upload an interrupted run may have made.
-        match already_attached(copy, &container, &item.file_name).await {
-            Ok(Some(id)) => {
-                copy.recorder.result(&node, source, &id, None, None);
+        match already_attached(copy, &item.container_id, &container, &item.file_name).await {
+            Ok(Some((id, versions))) if versions >= item.versions.max(1) => {
+                copy.recorder.result(&node, source, &id, Some(item.versions), None);
+                copy.map(|m| m.attachments.insert(item.id.clone(), id));
                 return Outcome::Present { detail: "uploaded by an interrupted run".into() };
+            }
+            Ok(Some((id, versions))) => {
+                first_version = versions + 1;
+                destination_id = Some(id);
             }
             Ok(None) => {}
             Err(reason) => return Outcome::failed(reason),
@@ -55,8 +64,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     // Every version, oldest first: the first creates the attachment, each next one adds a
     // version to it. Only one version's bytes are staged at a time.
     let mut copied = 0u64;
-    let mut destination_id = None;
-    for version in 1..=item.versions.max(1) {
+    for version in first_version..=item.versions.max(1) {
         let wanted = (item.versions > 1).then_some(version);
         copied += match stage(copy, &item.container_id, &item.id, wanted, staging.path()).await {
             Ok(bytes) => bytes,
@@ -93,10 +101,27 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     Outcome::copied_with(format!("{copied} bytes{versions}"))
 }
 
-/// The destination attachment with this file name on the copied page, if there is one.
-async fn already_attached(copy: &Copy, container: &str, file_name: &str) -> Result<Option<String>, String> {
-    let found = copy.destination.attachments_named(container, file_name).await.map_err(|e| e.to_string())?;
-    Ok(found.into_iter().next().map(|a| a.id))
+/// The destination attachment with this file name on the copied page, and how many versions it
+/// has, if there is one.
+async fn already_attached(
+    copy: &Copy,
+    source_container: &str,
+    container: &str,
+    file_name: &str,
+) -> Result<Option<(String, u64)>, String> {
+    let is_post = copy.snapshot.spaces.iter().any(|s| s.blog_posts.iter().any(|p| p.id == source_container));
+    let container = if is_post {
+        Container::BlogPost(container.to_string())
+    } else {
+        Container::Page(container.to_string())
+    };
+    let mut listed = copy.destination.attachments(&container);
+    while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
+        if found.title == file_name {
+            return Ok(Some((found.id, found.version.map_or(1, |v| v.number))));
+        }
+    }
+    Ok(None)
 }
 
 /// Streams the attachment's data into the staging file; returns the byte count.

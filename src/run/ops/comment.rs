@@ -68,9 +68,21 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     if copy.recorder.interrupted(&source) {
         // Comments have no natural key: look for one with the same body under the same parent.
         match posted_before(copy, &parent, kind, &body).await {
-            Ok(Some(id)) => {
-                copy.recorder.result(&node, source, &id, None, None);
-                copy.map(|m| m.comments.insert(item.id.clone(), id));
+            Ok(Some(found)) => {
+                // Finish what the interrupted run may not have: resolving the thread.
+                let resolved = found.resolution_status.as_deref() == Some("resolved");
+                if item.resolution.as_deref() == Some("resolved") && !resolved {
+                    let version = found.version.as_ref().map_or(1, |v| v.number);
+                    if let Err(error) =
+                        copy.destination.resolve_inline_comment(&found.id, &body, version).await
+                    {
+                        return Outcome::failed(format!(
+                            "found the earlier copy, but resolving it failed: {error}"
+                        ));
+                    }
+                }
+                copy.recorder.result(&node, source, &found.id, None, None);
+                copy.map(|m| m.comments.insert(item.id.clone(), found.id));
                 return Outcome::Present { detail: "posted by an interrupted run".into() };
             }
             Ok(None) => {}
@@ -108,7 +120,7 @@ async fn posted_before(
     parent: &CommentParent,
     kind: CommentKind,
     body: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Option<crate::client::model::comment::Comment>, String> {
     let mut listed = match parent {
         CommentParent::Page(id) => copy.destination.comments(&Container::Page(id.clone()), kind),
         CommentParent::BlogPost(id) => copy.destination.comments(&Container::BlogPost(id.clone()), kind),
@@ -117,7 +129,7 @@ async fn posted_before(
     let wanted = crate::rewrite::normalise_for_verify(body);
     while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
         if found.storage().is_some_and(|b| crate::rewrite::normalise_for_verify(b) == wanted) {
-            return Ok(Some(found.id));
+            return Ok(Some(found));
         }
     }
     Ok(None)
