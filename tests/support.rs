@@ -48,6 +48,22 @@ impl Confcopy {
         self
     }
 
+    /// Signs in to two sandbox sites through the environment, as a scheduled job would, with
+    /// the organization admin API served by the destination's sandbox.
+    pub fn with_sites(
+        self,
+        source: &confcopy::sandbox::SiteHandle,
+        destination: &confcopy::sandbox::SiteHandle,
+    ) -> Self {
+        self.env("CONFCOPY_SOURCE_EMAIL", source.admin_email())
+            .env("CONFCOPY_SOURCE_TOKEN", source.admin_token())
+            .env("CONFCOPY_SOURCE_ORG_API_KEY", source.org_api_key())
+            .env("CONFCOPY_DESTINATION_EMAIL", destination.admin_email())
+            .env("CONFCOPY_DESTINATION_TOKEN", destination.admin_token())
+            .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
+            .env("CONFCOPY_API_GATEWAY", destination.base_url())
+    }
+
     pub fn current_dir(mut self, dir: &Path) -> Self {
         self.command.current_dir(dir);
         self

@@ -1,8 +1,7 @@
 //! A generated site (deep and wide trees, folders, mentions, links between pages and spaces,
 //! attachments, comments, restrictions) copied by `confcopy apply` and proven by `confcopy verify`.
 
-use std::process::Command;
-
+use crate::support::Confcopy;
 use confcopy::sandbox::Sandbox;
 use confcopy::sandbox::command::generated_pair_seed;
 use confcopy::sandbox::generate::GenerateSpec;
@@ -35,23 +34,13 @@ fn verify_finds_no_difference_after_copying_a_generated_site() {
     )
     .unwrap();
     let run = |command: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_confcopy"))
-            .args(["--state-dir", &dir.path().join("state").display().to_string(), command])
-            .arg(&plan)
-            .args(["--report-dir", &dir.path().join(command).display().to_string()])
-            .env("CONFCOPY_SOURCE_EMAIL", source.admin_email())
-            .env("CONFCOPY_SOURCE_TOKEN", source.admin_token())
-            .env("CONFCOPY_SOURCE_ORG_API_KEY", source.org_api_key())
-            .env("CONFCOPY_DESTINATION_EMAIL", destination.admin_email())
-            .env("CONFCOPY_DESTINATION_TOKEN", destination.admin_token())
-            .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
-            .env("CONFCOPY_API_GATEWAY", destination.base_url())
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        let text =
-            format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-        (output.status.code().unwrap_or(-1), text)
+        let state = dir.path().join("state").display().to_string();
+        let reports = dir.path().join(command).display().to_string();
+        let plan = plan.display().to_string();
+        let run = Confcopy::new(["--state-dir", &state, command, &plan, "--report-dir", &reports])
+            .with_sites(&source, &destination)
+            .run();
+        (run.code, format!("{}{}", run.stdout, run.stderr))
     };
     let (code, text) = run("apply");
     assert_eq!(code, 0, "{text}");
