@@ -2,12 +2,13 @@
 //! destination as one uninterrupted copy; a second apply of a completed plan writes nothing;
 //! two concurrent applies of one plan: exactly one runs.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 
 use crate::apply_sandbox::view;
+use crate::support::Confcopy;
 
 struct Sites {
     sandbox: Sandbox,
@@ -42,23 +43,11 @@ impl Sites {
     }
 
     fn apply(&self, dir: &std::path::Path) -> Child {
-        let plan = self.plan(dir);
-        Command::new(env!("CARGO_BIN_EXE_confcopy"))
-            .args(["--state-dir", &dir.join("state").display().to_string(), "apply", "--no-progress"])
-            .arg(&plan)
-            .env("CONFCOPY_SOURCE_EMAIL", self.source.admin_email())
-            .env("CONFCOPY_SOURCE_TOKEN", self.source.admin_token())
-            .env("CONFCOPY_SOURCE_ORG_API_KEY", self.source.org_api_key())
-            .env("CONFCOPY_DESTINATION_EMAIL", self.destination.admin_email())
-            .env("CONFCOPY_DESTINATION_TOKEN", self.destination.admin_token())
-            .env("CONFCOPY_DESTINATION_ORG_API_KEY", self.destination.org_api_key())
-            .env("CONFCOPY_API_GATEWAY", self.destination.base_url())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+        let plan = self.plan(dir).display().to_string();
+        let state = dir.join("state").display().to_string();
+        Confcopy::new(["--state-dir", &state, "apply", "--no-progress", &plan])
+            .with_sites(&self.source, &self.destination)
             .spawn()
-            .unwrap()
     }
 
     fn apply_to_end(&self, dir: &std::path::Path) -> (i32, String) {

@@ -74,6 +74,28 @@ impl confcopy::rewrite::Resolver for Expected {
     }
 }
 
+/// The demo sites' exported states saved in `state_dir`, and the mapping a correct copy of the
+/// demo plan (DOCS renamed DOCSEU) implies between them.
+fn demo_sites_after_apply(state_dir: &std::path::Path) -> (Value, Value, Expected) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (source, destination) = runtime.block_on(async {
+        let sandbox = Sandbox::start_persistent(state_dir).await.unwrap();
+        let pair = (sandbox.site("acme").unwrap().export(), sandbox.site("acme-eu").unwrap().export());
+        sandbox.shutdown().await.unwrap();
+        pair
+    });
+    let renames: BTreeMap<String, String> = [("DOCS".to_string(), "DOCSEU".to_string())].into();
+    let destination_ids = ids_by_title(&destination);
+    let ids = ids_by_title(&source)
+        .into_iter()
+        .filter_map(|((key, title), id)| {
+            let key = renames.get(&key).cloned().unwrap_or(key);
+            destination_ids.get(&(key, title)).map(|new| (id, new.clone()))
+        })
+        .collect();
+    (source, destination, Expected { renames, ids })
+}
+
 /// Content ids by (space key, title) in an exported site.
 fn ids_by_title(state: &Value) -> BTreeMap<(String, String), String> {
     let site = &state["site"];
@@ -276,23 +298,7 @@ fn the_demo_plan_copies_everything_it_names() {
     assert_eq!(summary["status"], "Complete");
 
     // The destination, read back from the sandbox's saved state, holds what the source holds.
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (source, destination) = runtime.block_on(async {
-        let sandbox = Sandbox::start_persistent(state.path()).await.unwrap();
-        let pair = (sandbox.site("acme").unwrap().export(), sandbox.site("acme-eu").unwrap().export());
-        sandbox.shutdown().await.unwrap();
-        pair
-    });
-    let renames: BTreeMap<String, String> = [("DOCS".to_string(), "DOCSEU".to_string())].into();
-    let destination_ids = ids_by_title(&destination);
-    let ids = ids_by_title(&source)
-        .into_iter()
-        .filter_map(|((key, title), id)| {
-            let key = renames.get(&key).cloned().unwrap_or(key);
-            destination_ids.get(&(key, title)).map(|new| (id, new.clone()))
-        })
-        .collect();
-    let mapping = Expected { renames, ids };
+    let (source, destination, mapping) = demo_sites_after_apply(state.path());
     for (from, to) in [("MKT", "MKT"), ("DOCS", "DOCSEU")] {
         let expected = view(&source, from, Some(&mapping));
         let actual = view(&destination, to, None);
@@ -367,23 +373,7 @@ fn with_history_all_every_page_version_is_copied_in_order() {
     ])
     .run();
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (source, destination) = runtime.block_on(async {
-        let sandbox = Sandbox::start_persistent(state.path()).await.unwrap();
-        let pair = (sandbox.site("acme").unwrap().export(), sandbox.site("acme-eu").unwrap().export());
-        sandbox.shutdown().await.unwrap();
-        pair
-    });
-    let renames: BTreeMap<String, String> = [("DOCS".to_string(), "DOCSEU".to_string())].into();
-    let destination_ids = ids_by_title(&destination);
-    let ids = ids_by_title(&source)
-        .into_iter()
-        .filter_map(|((key, title), id)| {
-            let key = renames.get(&key).cloned().unwrap_or(key);
-            destination_ids.get(&(key, title)).map(|new| (id, new.clone()))
-        })
-        .collect();
-    let mapping = Expected { renames, ids };
+    let (source, destination, mapping) = demo_sites_after_apply(state.path());
     let expected = histories(&source, "MKT", Some(&mapping));
     let actual = histories(&destination, "MKT", None);
     assert!(expected.values().any(|v| v.len() > 1), "the demo has pages with several versions");

@@ -69,6 +69,15 @@ impl Confcopy {
         self
     }
 
+    /// Starts the binary without waiting, its output captured (for tests that kill it).
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the confcopy binary starts")
+    }
+
     pub fn run(mut self) -> Run {
         let output = self.command.output().expect("the confcopy binary runs");
         Run {
