@@ -153,7 +153,10 @@ async fn a_retry_after_beyond_the_budget_fails_at_once() {
     let start = Instant::now();
     let err = client_with(&site.base(), ClientOptions::fast()).space("1").await.unwrap_err();
     assert!(start.elapsed() < Duration::from_secs(1));
-    assert!(matches!(err.kind(), ErrorKind::RateLimited { attempts: 1, .. }), "{err:?}");
+    // Longer than max_retry_wait (5 minutes): the client stops sending to the site at once.
+    assert!(matches!(err.kind(), ErrorKind::WaitTooLong { .. }), "{err:?}");
+    assert!(err.is_rate_limited());
+    assert_eq!(site.count("/wiki/api/v2/spaces/1"), 1);
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod client_admin;
 mod client_auth;
 mod client_errors;
 mod client_fake;
+mod client_limits;
 mod client_pagination;
 mod client_rate_limit;
 mod client_retries;

@@ -179,3 +179,57 @@ async fn faults_are_set_at_runtime_through_the_control_route() {
         .unwrap();
     assert_eq!(current["seed"], 5);
 }
+
+#[tokio::test]
+async fn a_429_without_retry_after_and_a_redirect_loop() {
+    let sandbox = demo().await;
+    let site = sandbox.site("acme").unwrap();
+    let download = "/wiki/rest/api/content/*/child/attachment/*/download";
+    site.set_faults(FaultConfig {
+        seed: 4,
+        rules: vec![
+            FaultRule {
+                times: Some(1),
+                ..rule(
+                    "/wiki/api/v2/spaces",
+                    "GET",
+                    Fault::RateLimitedWithoutRetryAfter { reset_after: None },
+                )
+            },
+            FaultRule {
+                times: Some(1),
+                ..rule(
+                    "/wiki/api/v2/pages",
+                    "GET",
+                    Fault::RateLimitedWithoutRetryAfter { reset_after: Some(3600) },
+                )
+            },
+            rule(download, "GET", Fault::RedirectLoop),
+        ],
+        rate_limit: None,
+    });
+    let acme = Caller::admin(site);
+    let a = acme.get("/wiki/api/v2/spaces").await;
+    assert_eq!(a.status, 429);
+    assert_eq!(a.json()["errors"][0]["status"], 429);
+    for h in ["retry-after", "x-ratelimit-reset", "x-ratelimit-remaining"] {
+        assert_eq!(a.header(h), None, "{h}");
+    }
+    assert_eq!(acme.get("/wiki/api/v2/spaces").await.status, 200, "only once");
+    let a = acme.get("/wiki/api/v2/pages").await;
+    assert_eq!((a.status, a.header("retry-after")), (429, None));
+    let reset: jiff::Timestamp = a.header("x-ratelimit-reset").unwrap().parse().unwrap();
+    let ahead = reset.as_second() - jiff::Timestamp::now().as_second();
+    assert!((3590..=3601).contains(&ahead), "reset an hour ahead: {reset}");
+
+    // The download answers 302 to the very URL asked, query and all, every time.
+    let path = "/wiki/rest/api/content/1/child/attachment/att2/download?version=3";
+    for _ in 0..3 {
+        let a = acme.get(path).await;
+        assert_eq!(a.status, 302);
+        assert_eq!(a.header("location"), Some(format!("{}{path}", site.base_url())));
+    }
+    let served = site.stats();
+    assert_eq!(served.count_status("GET /wiki/rest/api/content/{id}/child/attachment/{id}/download", 302), 3);
+    assert_eq!(served.writes, 0, "nothing was done");
+}

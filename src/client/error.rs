@@ -42,11 +42,69 @@ pub enum ErrorKind {
     #[error("{0}")]
     InvalidResponse(String),
     /// The response body is larger than the client accepts.
-    #[error("the response is larger than {limit} bytes; refusing to read it")]
+    #[error("the response is larger than {} (max_json_body); refusing to read it", bytes(*.limit))]
     BodyTooLarge { limit: u64 },
+    /// The site asked to wait (`Retry-After`, or a 429's `X-RateLimit-Reset`) longer than the
+    /// client may wait; nothing more is sent to it until `until`.
+    #[error(
+        "the site asks to wait {} (until {until}), longer than max_retry_wait ({}); stopped sending \
+         to it: run again after {until} to resume, or raise max_retry_wait",
+        human(*.asked), human(*.limit)
+    )]
+    WaitTooLong { asked: Duration, until: jiff::Timestamp, limit: Duration },
+    /// A list kept giving next links past the page bound.
+    #[error("the list did not end after {limit} pages of answers; stopping (max_list_pages)")]
+    ListTooLong { limit: u64 },
+    /// A list's next link led back to a page already read.
+    #[error("the list's next link leads back to page {page}, already read (a cursor loop); stopping")]
+    ListLoop { page: u64 },
+    /// A download is larger than its declared size or the download bound.
+    #[error("the download is larger than {}{}; stopped reading it", bytes(*.limit), .what)]
+    DownloadTooLarge { limit: u64, what: &'static str },
+    /// Redirects refused: a loop, too many hops, or https → http. Not retried.
+    #[error("{0}")]
+    Redirect(String),
     /// A local file or stream failed (uploads, downloads).
     #[error("{0}")]
     Io(String),
+}
+
+/// A byte count for people: `64 MiB`, `1.5 KiB`, `300 bytes`.
+pub(crate) fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut value = n as f64;
+    let mut unit = "bytes";
+    for next in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    if value.fract() == 0.0 { format!("{value:.0} {unit}") } else { format!("{value:.1} {unit}") }
+}
+
+/// A duration for people: `1h`, `5m`, `1h 30m`, `45s`, `1.5s`.
+pub(crate) fn human(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs == 0 || (secs < 10 && d.subsec_millis() != 0) {
+        return format!("{:.1}s", d.as_secs_f64());
+    }
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(format!("{h}h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m}m"));
+    }
+    if s > 0 {
+        parts.push(format!("{s}s"));
+    }
+    parts.join(" ")
 }
 
 fn describe_server(message: &Option<ServerMessage>, note: &Option<String>) -> String {
@@ -123,9 +181,17 @@ impl ClientError {
         matches!(self.inner.kind, ErrorKind::OutcomeUnknown { .. })
     }
 
-    /// The site rate-limited us beyond the retry budget.
+    /// The site rate-limited us beyond the retry budget, or asked for a longer wait than we take.
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self.inner.kind, ErrorKind::RateLimited { .. })
+        matches!(self.inner.kind, ErrorKind::RateLimited { .. } | ErrorKind::WaitTooLong { .. })
+    }
+
+    /// The site asked to wait longer than the client may: when it may be asked again.
+    pub fn wait_until(&self) -> Option<jiff::Timestamp> {
+        match self.inner.kind {
+            ErrorKind::WaitTooLong { until, .. } => Some(until),
+            _ => None,
+        }
     }
 
     /// Adds context to the operation, e.g. the space key the caller knows and the client does not.
@@ -163,6 +229,38 @@ mod tests {
             "acme.atlassian.net: could not list pages of space 98305: HTTP 404: No space (NOT_FOUND)"
         );
         assert!(err.is_not_found());
+    }
+
+    #[test]
+    fn sizes_and_durations_read_well() {
+        assert_eq!(bytes(300), "300 bytes");
+        assert_eq!(bytes(64 * 1024 * 1024), "64 MiB");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(human(Duration::from_secs(3600)), "1h");
+        assert_eq!(human(Duration::from_secs(5400)), "1h 30m");
+        assert_eq!(human(Duration::from_secs(300)), "5m");
+        assert_eq!(human(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(human(Duration::ZERO), "0.0s");
+    }
+
+    #[test]
+    fn a_long_wait_says_when_to_resume() {
+        let err = ClientError::new(
+            "acme.atlassian.net",
+            "create page \"Home\"",
+            ErrorKind::WaitTooLong {
+                asked: Duration::from_secs(3600),
+                until: "2026-11-24T11:00:00Z".parse().unwrap(),
+                limit: Duration::from_secs(300),
+            },
+        );
+        assert_eq!(
+            err.to_string(),
+            "acme.atlassian.net: could not create page \"Home\": the site asks to wait 1h (until \
+             2026-11-24T11:00:00Z), longer than max_retry_wait (5m); stopped sending to it: run again \
+             after 2026-11-24T11:00:00Z to resume, or raise max_retry_wait"
+        );
+        assert_eq!(err.wait_until(), Some("2026-11-24T11:00:00Z".parse().unwrap()));
     }
 
     #[test]

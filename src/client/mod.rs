@@ -33,7 +33,7 @@ pub use endpoints::{
 };
 pub use error::{ClientError, ErrorKind};
 pub use http_client::USER_AGENT;
-pub use options::ClientOptions;
+pub use options::{ClientOptions, DEFAULT_MAX_RETRY_WAIT};
 pub use pagination::{ListStyle, V2_MAX_LIMIT};
 pub use rate_limit::PacingOptions;
 pub use retry_policy::RetryPolicy;
@@ -41,4 +41,4 @@ pub use secret::Secret;
 pub use server_message::ServerMessage;
 pub use site::{ATLASSIAN_API, BaseUrl, BaseUrlError, encode_segment};
 pub use site_client::{SiteClient, tenant_info};
-pub use transport::RequestStats;
+pub use transport::{Halt, RequestStats};

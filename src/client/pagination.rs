@@ -1,7 +1,9 @@
 //! Lists as streams: v2 cursor lists (`Link: <…>; rel="next"` or body `_links.next`) and v1
 //! `start`/`limit` lists (`_links.next`, relative to `/wiki`). Callers get one item at a time and
-//! hold at most one page in memory.
+//! hold at most one page in memory. A list is bounded: at most `max_list_pages` answers, and a
+//! next link back to a page already read stops it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures_util::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
@@ -39,7 +41,16 @@ struct ListLinks {
     next: Option<String>,
 }
 
-/// Pages of items, one request each.
+/// Where a list stands between two requests: the next one, and the pages already read (so a
+/// next link that leads back is caught, and a list that never ends is stopped).
+struct Cursor {
+    next: Option<ApiRequest>,
+    /// The URL of each page read so far, in order (at most `max_list_pages`).
+    seen: HashMap<String, u64>,
+}
+
+/// Pages of items, one request each. A list stops with an error when a next link leads back to
+/// a page already read, or after `max_list_pages` answers.
 pub fn pages<T>(
     transport: Arc<Transport>,
     first: ApiRequest,
@@ -48,37 +59,34 @@ pub fn pages<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
-    stream::try_unfold(Some(first), move |next| {
+    let start = Cursor { next: Some(first), seen: HashMap::new() };
+    stream::try_unfold(start, move |mut cursor| {
         let transport = Arc::clone(&transport);
         async move {
-            let Some(request) = next else { return Ok(None) };
-            let reply = transport.send(&request).await?;
-            let page: ListPage<T> = transport.decode(&request.operation, &reply)?;
-            let header_next = reply
-                .headers
+            let Some(request) = cursor.next.take() else { return Ok(None) };
+            let limit = transport.options().max_list_pages;
+            if cursor.seen.len() as u64 >= limit {
+                return Err(transport.error(&request.operation, ErrorKind::ListTooLong { limit }));
+            }
+            let number = cursor.seen.len() as u64 + 1;
+            cursor.seen.insert(request.url.as_str().to_string(), number);
+            let (page, headers): (ListPage<T>, _) = transport.json_reply(&request).await?;
+            let header_next = headers
                 .get_all(reqwest::header::LINK)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .find_map(next_link);
             let next_target = header_next.or(page.links.and_then(|l| l.next));
-            let following = match next_target.filter(|t| !t.is_empty()) {
-                Some(target) => {
-                    let url = resolve_next(&transport, &request, &target, style)?;
-                    if url == request.url {
-                        return Err(transport.error(
-                            &request.operation,
-                            ErrorKind::InvalidResponse(
-                                "the list's next link points at the same page; stopping".into(),
-                            ),
-                        ));
-                    }
-                    let mut following = request.clone();
-                    following.url = url;
-                    Some(following)
+            if let Some(target) = next_target.filter(|t| !t.is_empty()) {
+                let url = resolve_next(&transport, &request, &target, style)?;
+                if let Some(&page) = cursor.seen.get(url.as_str()) {
+                    return Err(transport.error(&request.operation, ErrorKind::ListLoop { page }));
                 }
-                None => None,
-            };
-            Ok(Some((page.results, following)))
+                let mut following = request.clone();
+                following.url = url;
+                cursor.next = Some(following);
+            }
+            Ok(Some((page.results, cursor)))
         }
     })
     .boxed()

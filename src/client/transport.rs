@@ -1,8 +1,8 @@
 //! Sending requests to one site (or API): bounded concurrency, the shared rate-limit state,
 //! retries by the rules of the Confluence notes, bounded bodies, and errors that name the site.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -13,7 +13,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::error::{ClientError, ErrorKind};
+use super::error::{ClientError, ErrorKind, human};
 use super::options::ClientOptions;
 use super::rate_limit::{RateLimitHeaders, RateLimiter};
 use super::request::{ApiRequest, Repeat, RequestBody};
@@ -40,6 +40,34 @@ struct Counters {
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
+}
+
+/// Why a transport stopped sending: its site asked to wait longer than `max_retry_wait`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Halt {
+    /// The site (its host) that asked.
+    pub site: String,
+    /// When it may be asked again.
+    pub until: jiff::Timestamp,
+    /// How long it asked to wait.
+    pub asked: Duration,
+    /// The longest wait the client accepts (`max_retry_wait`).
+    pub limit: Duration,
+}
+
+impl std::fmt::Display for Halt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} asked to wait {} (until {}), longer than max_retry_wait ({}): run apply again after {} \
+             to resume",
+            self.site,
+            human(self.asked),
+            self.until,
+            human(self.limit),
+            self.until
+        )
+    }
 }
 
 /// A successful, fully read response.
@@ -79,6 +107,8 @@ pub struct Transport {
     limiter: RateLimiter,
     options: ClientOptions,
     counters: Counters,
+    /// Set when the site asked to wait longer than `max_retry_wait`: nothing is sent before it.
+    halt: Mutex<Option<Halt>>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -104,7 +134,48 @@ impl Transport {
             limiter: RateLimiter::new(options.pacing.clone()),
             options,
             counters: Counters::default(),
+            halt: Mutex::new(None),
         }
+    }
+
+    /// Whether this site asked to wait longer than `max_retry_wait`, and until when; `None` once
+    /// that time has passed.
+    pub fn halt(&self) -> Option<Halt> {
+        let halt = self.halt.lock().unwrap_or_else(|e| e.into_inner());
+        halt.clone().filter(|h| h.until > jiff::Timestamp::now())
+    }
+
+    /// Stops sending to this site until `now + asked` (a later halt wins).
+    fn halt_for(&self, asked: Duration) -> Halt {
+        // Whole seconds, rounded up: the time a person reads is never too early.
+        let now = jiff::Timestamp::now();
+        let wait = i64::try_from(asked.as_secs()).unwrap_or(i64::MAX);
+        let partial = i64::from(asked.subsec_nanos() > 0 || now.subsec_nanosecond() > 0);
+        let until =
+            jiff::Timestamp::from_second(now.as_second().saturating_add(wait).saturating_add(partial))
+                .unwrap_or(jiff::Timestamp::MAX);
+        let halt = Halt { site: self.label.clone(), until, asked, limit: self.options.max_retry_wait };
+        let mut current = self.halt.lock().unwrap_or_else(|e| e.into_inner());
+        match current.as_ref() {
+            Some(existing) if existing.until >= halt.until => existing.clone(),
+            _ => {
+                tracing::warn!(
+                    site = %self.label,
+                    wait_s = asked.as_secs(),
+                    until = %halt.until,
+                    "the site asks to wait longer than max_retry_wait; nothing more is sent to it"
+                );
+                *current = Some(halt.clone());
+                halt
+            }
+        }
+    }
+
+    fn halted_error(&self, operation: &str, halt: &Halt) -> ClientError {
+        self.error(
+            operation,
+            ErrorKind::WaitTooLong { asked: halt.asked, until: halt.until, limit: halt.limit },
+        )
     }
 
     /// The base every path is appended to.
@@ -167,43 +238,44 @@ impl Transport {
 
     /// Sends the request and decodes the JSON answer.
     pub async fn json<T: DeserializeOwned>(&self, request: &ApiRequest) -> Result<T, ClientError> {
-        let reply = self.send(request).await?;
-        self.decode(&request.operation, &reply)
+        self.json_reply(request).await.map(|(value, _)| value)
     }
 
-    /// Decodes a JSON body, with clear errors for HTML, other content types and truncation.
-    pub fn decode<T: DeserializeOwned>(&self, operation: &str, reply: &Buffered) -> Result<T, ClientError> {
-        let content_type =
-            reply.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
-        let invalid = |text: String| self.error(operation, ErrorKind::InvalidResponse(text));
-        if content_type.contains("html") || looks_like_html(&reply.body) {
-            return Err(invalid(format!(
-                "the server answered an HTML page instead of JSON (HTTP {}); is this a Confluence \
-                 Cloud site, and is the request reaching it rather than a login page or proxy?",
-                reply.status.as_u16()
-            )));
-        }
-        if !content_type.is_empty() && !content_type.contains("json") {
-            return Err(invalid(format!(
-                "the server answered `{content_type}` instead of JSON (HTTP {})",
-                reply.status.as_u16()
-            )));
-        }
-        if reply.body.is_empty() {
-            return Err(invalid(format!(
-                "the server answered an empty body instead of JSON (HTTP {})",
-                reply.status.as_u16()
-            )));
-        }
-        serde_json::from_slice(&reply.body).map_err(|e| {
-            if e.is_eof() {
-                invalid(format!("the JSON answer is truncated: it ends after {} bytes", reply.body.len()))
-            } else if e.is_syntax() {
-                invalid(format!("the answer is not valid JSON: {e}"))
-            } else {
-                invalid(format!("the JSON answer does not have the expected shape: {e}"))
+    /// Sends the request and decodes the JSON answer; returns the headers too (list links).
+    ///
+    /// A success whose body cannot be read as JSON (an HTML page, another content type, a
+    /// truncated or broken body: a proxy or a connection in trouble) is sent again when the
+    /// request is safe to repeat, within the retry budget. For a write it means the site did it
+    /// but its answer was lost: the error then says to look before writing again.
+    pub async fn json_reply<T: DeserializeOwned>(
+        &self,
+        request: &ApiRequest,
+    ) -> Result<(T, HeaderMap), ClientError> {
+        let policy = &self.options.retry;
+        let mut retries = 0u32;
+        loop {
+            let reply = self.send(request).await?;
+            let text = match decode_body(&reply) {
+                Ok(value) => return Ok((value, reply.headers)),
+                Err(Undecodable::Shape(text)) => {
+                    return Err(self.error(&request.operation, ErrorKind::InvalidResponse(text)));
+                }
+                Err(Undecodable::Unreadable(text)) => text,
+            };
+            if request.repeat == Repeat::Unsafe {
+                let cause = format!("the site answered HTTP {}, but {text}", reply.status.as_u16());
+                return Err(self.error(&request.operation, ErrorKind::OutcomeUnknown { cause }));
             }
-        })
+            if retries >= policy.max_retries || !request.replayable() {
+                let attempts = retries + 1;
+                let text = if attempts > 1 { format!("{text} (after {attempts} attempts)") } else { text };
+                return Err(self.error(&request.operation, ErrorKind::InvalidResponse(text)));
+            }
+            retries += 1;
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(attempt = retries, problem = %text, "unreadable answer; retrying");
+            tokio::time::sleep(policy.backoff(retries)).await;
+        }
     }
 
     async fn run(&self, request: &ApiRequest, streaming: bool) -> Result<Reply, ClientError> {
@@ -221,17 +293,30 @@ impl Transport {
         let mut retries = 0u32;
         let mut waited = Duration::ZERO;
         loop {
+            if let Some(halt) = self.halt() {
+                return Err(self.halted_error(&request.operation, &halt));
+            }
             // The permit first: then at most `concurrency` requests wait for the pacer, and a
             // cut in the rate applies to the next start rather than to a long queue of slots.
             let permit =
                 Arc::clone(&self.permits).acquire_owned().await.expect("the semaphore is never closed");
             self.limiter.ready().await;
+            // The site may have asked for a long wait while this request queued.
+            if let Some(halt) = self.halt() {
+                return Err(self.halted_error(&request.operation, &halt));
+            }
             let (retry_after, rate_limited, kind) =
                 match self.attempt(request, retries + 1, streaming, permit).await {
                     Attempt::Done(reply) => return Ok(reply),
                     Attempt::Fail(kind) => return Err(self.error(&request.operation, kind)),
                     Attempt::Retry { retry_after, rate_limited, kind } => (retry_after, rate_limited, kind),
                 };
+            // A site that asks for a longer wait than we accept is not asked again before then:
+            // no sleeping for an hour, no hammering either.
+            if let Some(asked) = retry_after.filter(|d| *d > self.options.max_retry_wait) {
+                let halt = self.halt_for(asked);
+                return Err(self.halted_error(&request.operation, &halt));
+            }
             let attempts = retries + 1;
             if !request.replayable() {
                 let kind = match kind {
@@ -318,6 +403,14 @@ impl Transport {
             Err(e) => {
                 let cause = describe_reqwest(&e);
                 tracing::debug!(attempt, error = %cause, "request failed");
+                // A redirect refused (a loop, too many hops, https → http) happens again when
+                // repeated. A write that was redirected may have been done.
+                if e.is_redirect() {
+                    return Attempt::Fail(match request.repeat {
+                        Repeat::Safe => ErrorKind::Redirect(cause),
+                        Repeat::Unsafe => ErrorKind::OutcomeUnknown { cause },
+                    });
+                }
                 // A connection that never opened carried nothing: safe to repeat for any method.
                 if e.is_connect() || request.repeat == Repeat::Safe {
                     return Attempt::Retry {
@@ -351,11 +444,12 @@ impl Transport {
         let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
             || (status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some());
         self.limiter.observe(started, rate_limited, &limits);
-        // Without `Retry-After`, a 429's `X-RateLimit-Reset` says when to come back.
+        // Without `Retry-After`, a 429's `X-RateLimit-Reset` says when to come back (a wait past
+        // `max_retry_wait` stops sending to the site, as a long `Retry-After` does).
         let retry_after = retry_after.or_else(|| {
             let reset = limits.reset.filter(|_| rate_limited)?;
             let millis = u64::try_from(reset.as_millisecond() - now.as_millisecond()).ok()?;
-            Some(Duration::from_millis(millis).min(self.options.retry.max_total_wait))
+            Some(Duration::from_millis(millis))
         });
 
         if !status.is_success() {
@@ -441,6 +535,46 @@ fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ErrorKi
         (None, None) => None,
     };
     ErrorKind::Status { status: status.as_u16(), message, note }
+}
+
+/// Why a success's body could not be decoded.
+enum Undecodable {
+    /// Not JSON at all (HTML, another content type, empty, truncated, broken): a proxy or a
+    /// connection in trouble, possibly gone on the next attempt.
+    Unreadable(String),
+    /// Valid JSON of another shape: the same on every attempt.
+    Shape(String),
+}
+
+/// Decodes a JSON body, with clear errors for HTML, other content types and truncation.
+fn decode_body<T: DeserializeOwned>(reply: &Buffered) -> Result<T, Undecodable> {
+    use Undecodable::{Shape, Unreadable};
+    let content_type =
+        reply.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let status = reply.status.as_u16();
+    if content_type.contains("html") || looks_like_html(&reply.body) {
+        return Err(Unreadable(format!(
+            "the server answered an HTML page instead of JSON (HTTP {status}); is this a Confluence \
+             Cloud site, and is the request reaching it rather than a login page or proxy?"
+        )));
+    }
+    if !content_type.is_empty() && !content_type.contains("json") {
+        return Err(Unreadable(format!(
+            "the server answered `{content_type}` instead of JSON (HTTP {status})"
+        )));
+    }
+    if reply.body.is_empty() {
+        return Err(Unreadable(format!("the server answered an empty body instead of JSON (HTTP {status})")));
+    }
+    serde_json::from_slice(&reply.body).map_err(|e| {
+        if e.is_eof() {
+            Unreadable(format!("the JSON answer is truncated: it ends after {} bytes", reply.body.len()))
+        } else if e.is_syntax() {
+            Unreadable(format!("the answer is not valid JSON: {e}"))
+        } else {
+            Shape(format!("the JSON answer does not have the expected shape: {e}"))
+        }
+    })
 }
 
 fn looks_like_html(body: &[u8]) -> bool {

@@ -1,6 +1,6 @@
-//! Injected faults, deterministic for a given seed and request order: latency, 429s with
-//! rate-limit headers, 5xx, dropped connections, "commit then drop", hostile bodies, and a
-//! site-wide token-bucket rate limiter.
+//! Injected faults, deterministic for a given seed and request order: latency, 429s with and
+//! without `Retry-After`, 5xx, dropped connections, "commit then drop", hostile bodies, redirect
+//! loops, and a site-wide token-bucket rate limiter.
 
 use std::time::{Duration, Instant};
 
@@ -64,6 +64,12 @@ pub enum Fault {
         #[serde(default = "one_u64")]
         retry_after: u64,
     },
+    /// 429 without `Retry-After`, as some rate limits answer: with `X-RateLimit-Reset` that
+    /// many seconds ahead when `reset_after` is given, with no rate-limit header otherwise.
+    RateLimitedWithoutRetryAfter {
+        #[serde(default)]
+        reset_after: Option<u64>,
+    },
     /// A 5xx answer, with `Retry-After` when given.
     ServerError {
         #[serde(default = "status_500")]
@@ -84,6 +90,8 @@ pub enum Fault {
     TruncatedJson,
     /// Do the request, then label the body `text/html`.
     WrongContentType,
+    /// 302 back to the very URL asked (path and query): a redirect loop, nothing done.
+    RedirectLoop,
 }
 
 fn one_u64() -> u64 {

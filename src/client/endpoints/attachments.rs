@@ -19,10 +19,50 @@ use crate::client::site::encode_segment as seg;
 use crate::client::site_client::SiteClient;
 
 /// An attachment's data, streamed. It holds one of the site's concurrency permits until dropped.
+/// The body never runs past `max_download_bytes`; [`Download::limit_to`] holds it to the size
+/// the attachment's metadata declares.
 pub struct Download {
     pub content_length: Option<u64>,
     pub media_type: Option<String>,
     pub body: BoxStream<'static, Result<Bytes, ClientError>>,
+    /// Names the site and the download in errors.
+    error: Arc<dyn Fn(ErrorKind) -> ClientError + Send + Sync>,
+}
+
+impl Download {
+    /// Holds the download to `declared` bytes (the size the attachment's metadata gives for this
+    /// version): a longer `Content-Length` is refused before reading, and the body stops with an
+    /// error as soon as it runs past it.
+    pub fn limit_to(self, declared: u64) -> Result<Download, ClientError> {
+        const WHAT: &str = " (the size its metadata declares)";
+        if self.content_length.is_some_and(|n| n > declared) {
+            return Err((self.error)(ErrorKind::DownloadTooLarge { limit: declared, what: WHAT }));
+        }
+        let body = bounded(self.body, declared, WHAT, Arc::clone(&self.error));
+        Ok(Download { body, ..self })
+    }
+}
+
+/// Ends `body` with an error once more than `limit` bytes came; nothing follows an error.
+fn bounded(
+    body: BoxStream<'static, Result<Bytes, ClientError>>,
+    limit: u64,
+    what: &'static str,
+    error: Arc<dyn Fn(ErrorKind) -> ClientError + Send + Sync>,
+) -> BoxStream<'static, Result<Bytes, ClientError>> {
+    let mut received = 0u64;
+    body.scan(false, move |failed, chunk| {
+        if *failed {
+            return std::future::ready(None);
+        }
+        let item = chunk.and_then(|chunk| {
+            received += chunk.len() as u64;
+            if received > limit { Err(error(ErrorKind::DownloadTooLarge { limit, what })) } else { Ok(chunk) }
+        });
+        *failed = item.is_err();
+        std::future::ready(Some(item))
+    })
+    .boxed()
 }
 
 impl std::fmt::Debug for Download {
@@ -82,6 +122,15 @@ impl SiteClient {
         let response = streaming.response;
         let permit = streaming.permit;
         let content_length = response.content_length();
+        let error: Arc<dyn Fn(ErrorKind) -> ClientError + Send + Sync> = {
+            let (t, operation) = (t.clone(), operation.clone());
+            Arc::new(move |kind| t.error(&operation, kind))
+        };
+        const WHAT: &str = " (max_download_bytes)";
+        let limit = t.options().max_download_bytes;
+        if content_length.is_some_and(|n| n > limit) {
+            return Err(error(ErrorKind::DownloadTooLarge { limit, what: WHAT }));
+        }
         let media_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -102,7 +151,8 @@ impl SiteClient {
                 })
             })
             .boxed();
-        Ok(Download { content_length, media_type, body })
+        let body = bounded(body, limit, WHAT, Arc::clone(&error));
+        Ok(Download { content_length, media_type, body, error })
     }
 
     /// Uploads a file from disk; the file is re-opened for each attempt, never held in memory.

@@ -165,6 +165,26 @@ async fn handle(
             }
             Some(r)
         }
+        Some(Fault::RateLimitedWithoutRetryAfter { reset_after }) => {
+            let mut r = ApiError::new(429, "Rate limited").render(flavor);
+            r.headers.push(("ratelimit-reason", "sandbox-burst-limit".into()));
+            if let (Some(seconds), None) = (reset_after, decision.rate) {
+                let reset = jiff::Timestamp::now()
+                    .checked_add(jiff::SignedDuration::from_secs(*seconds as i64))
+                    .unwrap_or_else(|_| jiff::Timestamp::now());
+                r.headers.push(("x-ratelimit-limit", "100".into()));
+                r.headers.push(("x-ratelimit-remaining", "0".into()));
+                r.headers.push(("x-ratelimit-reset", reset.to_string()));
+            }
+            Some(r)
+        }
+        Some(Fault::RedirectLoop) => {
+            let again = match parts.uri.query() {
+                Some(query) => format!("{base}{raw_path}?{query}"),
+                None => format!("{base}{raw_path}"),
+            };
+            Some(Reply::redirect(again))
+        }
         Some(Fault::ServerError { status, retry_after }) => {
             let mut r = ApiError::new(*status, "Service temporarily unavailable").render(flavor);
             if let Some(s) = retry_after {
