@@ -90,6 +90,15 @@ impl Copy {
         change(&mut self.mapping.write().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// Why no new node may start: a site asked to wait longer than `max_retry_wait`, so nothing
+    /// is sent to it before then (the run ends Incomplete and a later run resumes).
+    pub fn halted(&self) -> Option<String> {
+        [&self.source, &self.destination]
+            .into_iter()
+            .find_map(|c| c.transport().halt())
+            .map(|h| h.to_string())
+    }
+
     /// Where an earlier run of the plan put this source entity, and at which source version.
     pub fn earlier(&self, source: &crate::state::SourceRef) -> Option<(String, Option<u64>)> {
         self.recorder.previous.mappings.get(source).map(|m| (m.destination_id.clone(), m.source_version))

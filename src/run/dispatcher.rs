@@ -79,6 +79,11 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
                 walk.finish(id, Outcome::Blocked { reason }, &copy, progress);
                 continue;
             }
+            if let Some(halt) = copy.halted() {
+                let reason = format!("not started: {halt}");
+                walk.finish(id, Outcome::Blocked { reason }, &copy, progress);
+                continue;
+            }
             let kind = graph.nodes[id].kind.clone();
             let copy = Arc::clone(&copy);
             running.spawn(async move {
