@@ -1,4 +1,4 @@
-//! `destination-no-confluence`, `access-not-org-admin` and `content-unreadable` against sandbox
+//! `source-no-confluence`, `destination-no-confluence`, `access-not-org-admin` and `content-unreadable` against sandbox
 //! sites over HTTP: each fires where the site data calls for it, on the plan line that causes it,
 //! with the catalogue's severity — and not on the other site, the other keys, or healthy data.
 //! The forecast leaves out what the credentials cannot read.
@@ -175,18 +175,64 @@ async fn confluence_removed_from_the_destination_fires_and_restored_it_does_not(
     sandbox.shutdown().await.unwrap();
 }
 
+// ------------------------------------------------------------------ source-no-confluence
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_source_without_confluence_is_not_called_a_destination_without_confluence() {
-    let (sandbox, acme, eu, _) = demo().await;
-    acme.with_world(|world, index| world.sites[index].confluence = false);
-    // (No check names a source without Confluence; today only a misleading "no organization
-    // API key" finding lands on the source line — see `a_configured_org_key_is_never_reported_missing`.)
+async fn a_source_seeded_without_confluence_is_labelled_on_the_source_line() {
+    let mut seed = Seed::demo();
+    seed.sites.iter_mut().find(|s| s.name == "acme").unwrap().confluence = false;
+    let sandbox = Sandbox::start(seed).await.unwrap();
+    let acme = sandbox.site("acme").unwrap().clone();
+    let eu = sandbox.site("acme-eu").unwrap().clone();
+
     let checked = check((&acme, OrgKey::Own), (&eu, OrgKey::Own), &["DOCS"]).await;
+    assert_eq!(
+        checked.found(),
+        BTreeSet::from([("source-no-confluence", "error", SOURCE_LINE)]),
+        "only source-no-confluence, on the source line: {:#?}",
+        checked.findings
+    );
+    let finding = checked.with_code(Code::SourceNoConfluence)[0];
+    assert!(finding.message.contains(acme.base_url()), "names the site: {}", finding.message);
+    assert!(
+        finding.help.as_deref().is_some_and(|h| h.contains("add Confluence to the source")),
+        "{finding:#?}"
+    );
+    assert!(checked.forecast.is_none(), "no forecast for a source without Confluence");
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confluence_removed_from_the_source_fires_there_and_not_as_a_destination_finding() {
+    let (sandbox, acme, eu, _) = demo().await;
+    let before = check((&acme, OrgKey::Own), (&eu, OrgKey::Own), &["DOCS"]).await;
+    assert!(!has(&before, Code::SourceNoConfluence), "{:#?}", before.findings);
+
+    acme.with_world(|world, index| world.sites[index].confluence = false);
+    let checked = check((&acme, OrgKey::Own), (&eu, OrgKey::Own), &["DOCS"]).await;
+    assert_eq!(
+        only(&checked, "source-no-confluence"),
+        BTreeSet::from([("source-no-confluence", "error", SOURCE_LINE)]),
+        "{:#?}",
+        checked.findings
+    );
     assert!(!has(&checked, Code::DestinationNoConfluence), "{:#?}", checked.findings);
     assert!(
         checked.found().iter().all(|(_, _, line)| *line != DESTINATION_LINE),
         "nothing on the destination line: {:#?}",
         checked.findings
+    );
+    // Both sites without Confluence: one finding each, on its own line.
+    eu.with_world(|world, index| world.sites[index].confluence = false);
+    let neither = check((&acme, OrgKey::Own), (&eu, OrgKey::Own), &["DOCS"]).await;
+    assert_eq!(
+        neither.found(),
+        BTreeSet::from([
+            ("source-no-confluence", "error", SOURCE_LINE),
+            ("destination-no-confluence", "error", DESTINATION_LINE)
+        ]),
+        "{:#?}",
+        neither.findings
     );
     sandbox.shutdown().await.unwrap();
 }

@@ -1,4 +1,5 @@
-//! `access-*` and `destination-no-confluence`: can confcopy act on both sites as an admin?
+//! `access-*`, `source-no-confluence` and `destination-no-confluence`: can confcopy act on both
+//! sites as an admin?
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::inventory::{Access, Inventory, OrgAdmin, SiteFacts};
@@ -8,17 +9,35 @@ pub fn check(plan: &Plan, inventory: &Inventory) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     site(&mut findings, "source", &plan.source, &inventory.source);
     site(&mut findings, "destination", &plan.destination, &inventory.destination);
-    if inventory.destination.signed_in() && !inventory.destination.confluence {
-        findings.push(
-            Diagnostic::new(
-                Code::DestinationNoConfluence,
-                format!("{} has no Confluence", inventory.destination.label),
-            )
-            .label(plan.destination.span.clone(), "Confluence is not on this site")
-            .help("add Confluence to the destination site in Atlassian Administration, then check again"),
-        );
-    }
+    no_confluence(&mut findings, Code::SourceNoConfluence, &plan.source, &inventory.source, "source");
+    no_confluence(
+        &mut findings,
+        Code::DestinationNoConfluence,
+        &plan.destination,
+        &inventory.destination,
+        "destination",
+    );
     findings
+}
+
+/// A site confcopy signed in to that has no Confluence: nothing can be read from it or copied to it.
+fn no_confluence(
+    findings: &mut Vec<Diagnostic>,
+    code: Code,
+    at: &At<SiteRef>,
+    facts: &SiteFacts,
+    role: &str,
+) {
+    if !facts.signed_in() || facts.confluence {
+        return;
+    }
+    findings.push(
+        Diagnostic::new(code, format!("{} has no Confluence", facts.label))
+            .label(at.span.clone(), "Confluence is not on this site")
+            .help(format!(
+                "add Confluence to the {role} site in Atlassian Administration (or name the site that has it), then check again"
+            )),
+    );
 }
 
 fn env_prefix(role: &str) -> String {

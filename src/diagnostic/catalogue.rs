@@ -77,6 +77,7 @@ catalogue! {
     AccessNotProductAdmin = "access-not-product-admin", Error, false, "the credentials are not a Confluence admin's";
     AccessNotOrgAdmin = "access-not-org-admin", Error, false, "the credentials are not an organization admin's";
     SiteUnreachable = "site-unreachable", Error, false, "a site cannot be reached or answers nonsense";
+    SourceNoConfluence = "source-no-confluence", Error, false, "Confluence is not on the source";
     DestinationNoConfluence = "destination-no-confluence", Error, false, "Confluence is not on the destination";
     SpaceNotFound = "space-not-found", Error, false, "a selected space is not on the source";
     SpaceKeyConflict = "space-key-conflict", Error, false, "the destination key is taken, now or historically";
