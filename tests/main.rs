@@ -7,6 +7,7 @@ mod apply_memberships;
 mod apply_sandbox;
 mod check_access;
 mod check_faults;
+mod check_requests;
 mod check_sites;
 mod client_admin;
 mod client_auth;

@@ -8,11 +8,12 @@ use futures_util::TryStreamExt;
 
 use super::mentions::mentioned_accounts;
 use super::model::*;
+use crate::client::model::org::{Org, OrgUser, Workspace};
 use crate::client::model::space::Space;
 use crate::client::{ClientError, CommentKind, SiteClient, SpaceFilter};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::{At, Memberships, Plan, SiteRef, UserScope};
-use crate::site::{PlanSites, Site};
+use crate::site::{AdminKey, PlanSites, Site};
 
 /// Why the inventory could not be read: a site that cannot be reached or answers nonsense.
 fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
@@ -26,20 +27,19 @@ fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
 /// Reads everything the checks and the forecast need.
 pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnostic> {
     let (source, destination) = tokio::join!(facts(&sites.source), facts(&sites.destination));
-    let source = source.map_err(|e| unreachable(&plan.source, &e))?;
-    let destination = destination.map_err(|e| unreachable(&plan.destination, &e))?;
-    let mut inventory = Inventory {
-        source: source.facts,
-        destination: destination.facts,
-        source_keys: Vec::new(),
-        spaces: Vec::new(),
-        destination_conflicts: Vec::new(),
-        users: BTreeMap::new(),
-        groups: BTreeMap::new(),
-        destination_groups: BTreeMap::new(),
-        destination_names: BTreeMap::new(),
-        destination_licensed: BTreeSet::new(),
-    };
+    let mut source = source.map_err(|e| unreachable(&plan.source, &e))?;
+    let mut destination = destination.map_err(|e| unreachable(&plan.destination, &e))?;
+    // One organization lookup serves both sites when they share a key (and often an organization).
+    let mut directory = Directory::default();
+    source.org = directory
+        .organization(&sites.source, &source.cloud_id, &mut source.facts)
+        .await
+        .map_err(|e| unreachable(&plan.source, &e))?;
+    destination.org = directory
+        .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
+        .await
+        .map_err(|e| unreachable(&plan.destination, &e))?;
+    let mut inventory = Inventory::empty(source.facts, destination.facts);
     let (Some(source_client), Some(destination_client)) = (&sites.source.client, &sites.destination.client)
     else {
         return Ok(inventory);
@@ -47,21 +47,51 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     if !inventory.source.usable() || !inventory.destination.usable() {
         return Ok(inventory);
     }
+    // The organization's users, read once when both sites are in the same organization.
+    let source_users = org_users(&source.org).await.map_err(|e| unreachable(&plan.source, &e))?;
+    let destination_users = if same_organization(&source.org, &destination.org) {
+        None
+    } else {
+        Some(org_users(&destination.org).await.map_err(|e| unreachable(&plan.destination, &e))?)
+    };
     let admin_key =
         inventory.source.product_admin == Some(true) && source_client.enable_admin_key().await.is_ok();
-    read_source(plan, source_client, &source.org, admin_key, &mut inventory)
+    read_source(plan, source_client, &source.org, &source_users, admin_key, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.source, &e))?;
-    read_destination(plan, destination_client, &destination.org, &mut inventory)
+    let destination_users = destination_users.as_deref().unwrap_or(&source_users);
+    read_destination(plan, destination_client, &destination.org, destination_users, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.destination, &e))?;
     Ok(inventory)
+}
+
+/// Users of the organization an org key confirmed (none without one).
+async fn org_users(org: &OrgView) -> Result<Vec<OrgUser>, ClientError> {
+    match &org.admin {
+        Some(admin) => admin.users().try_collect().await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Both views read the same organization through the same key: one user listing serves both.
+fn same_organization(a: &OrgView, b: &OrgView) -> bool {
+    match (&a.admin, &b.admin, &a.key, &b.key) {
+        (Some(x), Some(y), Some(kx), Some(ky)) => x.org_id() == y.org_id() && same_key(kx, ky),
+        _ => false,
+    }
+}
+
+fn same_key(a: &AdminKey, b: &AdminKey) -> bool {
+    a.key == b.key && a.options.gateway.as_str() == b.options.gateway.as_str()
 }
 
 /// The organization side of a site, when an organization key confirmed it.
 #[derive(Default)]
 struct OrgView {
     admin: Option<crate::client::AdminClient>,
+    /// The key that confirmed it.
+    key: Option<AdminKey>,
     /// The host the organization knows the site by (`acme.atlassian.net`).
     host: Option<String>,
 }
@@ -69,6 +99,7 @@ struct OrgView {
 struct FactsRead {
     facts: SiteFacts,
     org: OrgView,
+    cloud_id: String,
 }
 
 fn blank(site: &Site, access: Access) -> SiteFacts {
@@ -87,7 +118,11 @@ fn blank(site: &Site, access: Access) -> SiteFacts {
 
 async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
     let Some(client) = &site.client else {
-        return Ok(FactsRead { facts: blank(site, Access::Missing), org: OrgView::default() });
+        return Ok(FactsRead {
+            facts: blank(site, Access::Missing),
+            org: OrgView::default(),
+            cloud_id: String::new(),
+        });
     };
     let tenant = client.tenant_info().await?;
     let (access, confluence) = match client.current_user().await {
@@ -115,8 +150,9 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
     };
     let mut facts = blank(site, access);
     facts.confluence = confluence;
+    let cloud_id = tenant.cloud_id;
     if !facts.signed_in() || !confluence {
-        return Ok(FactsRead { facts, org: OrgView::default() });
+        return Ok(FactsRead { facts, org: OrgView::default(), cloud_id });
     }
     facts.product_admin = match client.admin_key().await {
         Ok(_) => Some(true),
@@ -125,7 +161,7 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
     };
     if facts.product_admin == Some(false) {
         // Apps, groups and permissions are admin reads: the access finding says it all.
-        return Ok(FactsRead { facts, org: OrgView::default() });
+        return Ok(FactsRead { facts, org: OrgView::default(), cloud_id });
     }
     let mut apps: Vec<App> = client
         .apps()
@@ -136,65 +172,97 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
         .collect();
     apps.sort();
     facts.apps = apps;
-    let mut org = OrgView::default();
-    if let Some(key) = &site.admin {
-        facts.org_admin = organization(key, &tenant.cloud_id, site, &mut facts, &mut org).await?;
-    }
-    Ok(FactsRead { facts, org })
+    Ok(FactsRead { facts, org: OrgView::default(), cloud_id })
 }
 
-/// Finds the organization of the key that owns this site, and what the site's plan is.
-async fn organization(
-    key: &crate::site::AdminKey,
-    cloud_id: &str,
-    site: &Site,
-    facts: &mut SiteFacts,
-    view: &mut OrgView,
-) -> Result<OrgAdmin, ClientError> {
-    let probe = key.client("-")?;
-    let orgs: Vec<_> = match probe.orgs().try_collect().await {
-        Ok(orgs) => orgs,
-        Err(e) if e.is_access_denied() => {
-            return Ok(OrgAdmin::No {
-                org_id: "unknown".into(),
-                message: e.server_message().map_or("key refused".to_string(), |m| m.message.clone()),
-            });
+/// What organization keys showed so far: the organizations of each key and the workspaces of each
+/// organization, so that a second site with the same key asks nothing twice.
+#[derive(Default)]
+struct Directory {
+    /// Per key: its organizations, or the message of its refusal.
+    orgs: Vec<(AdminKey, Result<Vec<Org>, String>)>,
+    /// Per key (index into `orgs`) and organization id.
+    workspaces: HashMap<(usize, String), Vec<Workspace>>,
+}
+
+impl Directory {
+    /// Finds the organization of the site's key that owns the site, and what the site's plan is.
+    /// Only for a site confluence could read as an admin (the access findings cover the rest).
+    async fn organization(
+        &mut self,
+        site: &Site,
+        cloud_id: &str,
+        facts: &mut SiteFacts,
+    ) -> Result<OrgView, ClientError> {
+        let mut view = OrgView::default();
+        let Some(key) = &site.admin else { return Ok(view) };
+        if !facts.usable() {
+            return Ok(view);
         }
-        Err(e) => return Err(e),
-    };
-    let host = site.base.host().to_string();
-    for org in &orgs {
-        let admin = key.client(&org.id)?;
-        let workspaces = admin.workspaces().await?;
-        let found = workspaces.iter().find(|w| {
-            w.id == cloud_id
-                || w.attributes
-                    .as_ref()
-                    .and_then(|a| a.host_url.as_deref())
-                    .is_some_and(|u| u.contains(&host))
-        });
-        if let Some(workspace) = found {
-            if workspace
-                .attributes
-                .as_ref()
-                .and_then(|a| a.product.as_deref())
-                .is_some_and(|p| p != "confluence")
-            {
-                facts.confluence = false;
+        let index = match self.orgs.iter().position(|(known, _)| same_key(known, key)) {
+            Some(index) => index,
+            None => {
+                let probe = key.client("-")?;
+                let orgs = match probe.orgs().try_collect().await {
+                    Ok(orgs) => Ok(orgs),
+                    Err(e) if e.is_access_denied() => {
+                        Err(e.server_message().map_or("key refused".to_string(), |m| m.message.clone()))
+                    }
+                    Err(e) => return Err(e),
+                };
+                self.orgs.push((key.clone(), orgs));
+                self.orgs.len() - 1
             }
-            facts.plan = workspace.plan();
-            facts.usage = workspace.attributes.as_ref().and_then(|a| a.usage);
-            facts.capacity = workspace.attributes.as_ref().and_then(|a| a.capacity);
-            view.host = workspace.attributes.as_ref().and_then(|a| a.host_url.clone()).map(|u| host_of(&u));
-            view.admin = Some(admin);
-            return Ok(OrgAdmin::Yes { org_id: org.id.clone() });
+        };
+        let orgs = match &self.orgs[index].1 {
+            Ok(orgs) => orgs.clone(),
+            Err(message) => {
+                facts.org_admin = OrgAdmin::No { org_id: "unknown".into(), message: message.clone() };
+                return Ok(view);
+            }
+        };
+        let host = site.base.host().to_string();
+        for org in &orgs {
+            let admin = key.client(&org.id)?;
+            let slot = (index, org.id.clone());
+            if !self.workspaces.contains_key(&slot) {
+                let listed = admin.workspaces().await?;
+                self.workspaces.insert(slot.clone(), listed);
+            }
+            let found = self.workspaces[&slot].iter().find(|w| {
+                w.id == cloud_id
+                    || w.attributes
+                        .as_ref()
+                        .and_then(|a| a.host_url.as_deref())
+                        .is_some_and(|u| u.contains(&host))
+            });
+            if let Some(workspace) = found {
+                if workspace
+                    .attributes
+                    .as_ref()
+                    .and_then(|a| a.product.as_deref())
+                    .is_some_and(|p| p != "confluence")
+                {
+                    facts.confluence = false;
+                }
+                facts.plan = workspace.plan();
+                facts.usage = workspace.attributes.as_ref().and_then(|a| a.usage);
+                facts.capacity = workspace.attributes.as_ref().and_then(|a| a.capacity);
+                view.host =
+                    workspace.attributes.as_ref().and_then(|a| a.host_url.clone()).map(|u| host_of(&u));
+                view.admin = Some(admin);
+                view.key = Some(key.clone());
+                facts.org_admin = OrgAdmin::Yes { org_id: org.id.clone() };
+                return Ok(view);
+            }
         }
+        let ids: Vec<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+        facts.org_admin = OrgAdmin::No {
+            org_id: if ids.is_empty() { "unknown".into() } else { ids.join(", ") },
+            message: "the key's organization does not own this site".into(),
+        };
+        Ok(view)
     }
-    let ids: Vec<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
-    Ok(OrgAdmin::No {
-        org_id: if ids.is_empty() { "unknown".into() } else { ids.join(", ") },
-        message: "the key's organization does not own this site".into(),
-    })
 }
 
 fn host_of(url: &str) -> String {
@@ -235,6 +303,7 @@ async fn read_source(
     plan: &Plan,
     client: &SiteClient,
     org: &OrgView,
+    org_users: &[OrgUser],
     admin_key: bool,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
@@ -284,7 +353,7 @@ async fn read_source(
         _ => String::new(),
     };
     let listed = list_content(client, &all_spaces, &selected, statuses, admin_key).await?;
-    let mut reader = Reader::new(client, caller, admin_key, &listed).await?;
+    let mut reader = Reader::new(caller, admin_key, &listed);
     for item in &listed {
         let Some(indices) = selected.get(&item.space_key) else { continue };
         let readable = reader.can_read(client, item).await?;
@@ -316,7 +385,7 @@ async fn read_source(
     }
     count_comments(client, &container_space, &mut related, inventory).await?;
     count_attachments(client, admin_key, &container_space, &hidden_space, inventory).await?;
-    scope_users(plan, client, org, &groups, &group_names, related, inventory).await
+    scope_users(plan, client, org, org_users, &groups, &group_names, related, inventory).await
 }
 
 async fn count_comments(
@@ -383,10 +452,12 @@ async fn count_attachments(
 }
 
 /// Settles who is in scope and why, which groups come along, and the users' details.
+#[allow(clippy::too_many_arguments)]
 async fn scope_users(
     plan: &Plan,
     client: &SiteClient,
     org: &OrgView,
+    org_users: &[OrgUser],
     groups: &[crate::client::model::group::Group],
     group_names: &HashMap<String, String>,
     mut related: Related,
@@ -405,12 +476,8 @@ async fn scope_users(
             client.group_members(&group.id).map_ok(|u| u.account_id).try_collect().await?;
         members.insert(group.id.clone(), ids);
     }
-    let org_users: Vec<crate::client::model::org::OrgUser> = match &org.admin {
-        Some(admin) => admin.users().try_collect().await?,
-        None => Vec::new(),
-    };
     if scope_all {
-        for user in &org_users {
+        for user in org_users {
             let on_site = org.host.as_ref().is_none_or(|host| {
                 user.product_access.iter().any(|p| p.url.as_deref().is_some_and(|u| host_of(u) == *host))
             });
@@ -449,8 +516,7 @@ async fn scope_users(
     let details = client.users_bulk(&ids).await?;
     let by_id: HashMap<&str, &crate::client::model::user::User> =
         details.iter().map(|u| (u.account_id.as_str(), u)).collect();
-    let org_by_id: HashMap<&str, &crate::client::model::org::OrgUser> =
-        org_users.iter().map(|u| (u.account_id.as_str(), u)).collect();
+    let org_by_id: HashMap<&str, &OrgUser> = org_users.iter().map(|u| (u.account_id.as_str(), u)).collect();
     for (id, reasons) in related.users {
         let bulk = by_id.get(id.as_str());
         let admin = org_by_id.get(id.as_str());
@@ -483,6 +549,7 @@ async fn read_destination(
     plan: &Plan,
     client: &SiteClient,
     org: &OrgView,
+    org_users: &[OrgUser],
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
     let spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
@@ -531,11 +598,10 @@ async fn read_destination(
             .destination_groups
             .insert(group.name.to_lowercase(), GroupFacts { id: group.id, name: group.name, members });
     }
-    if let (Some(admin), Some(host)) = (&org.admin, &org.host) {
-        let mut users = admin.users();
-        while let Some(user) = users.try_next().await? {
+    if let (Some(_), Some(host)) = (&org.admin, &org.host) {
+        for user in org_users {
             if user.product_access.iter().any(|p| p.url.as_deref().is_some_and(|u| host_of(u) == *host)) {
-                inventory.destination_licensed.insert(user.account_id);
+                inventory.destination_licensed.insert(user.account_id.clone());
             }
         }
     }
@@ -656,7 +722,9 @@ async fn list_content(
 /// are empty or name the caller or one of the caller's groups.
 struct Reader {
     /// `None` without an admin key: everything listed is readable.
-    caller: Option<(String, HashSet<String>)>,
+    caller: Option<String>,
+    /// The caller's groups, read the first time a restriction names groups but not the caller.
+    groups: Option<HashSet<String>>,
     rules: HashMap<String, ReadRule>,
     /// Ancestors the listings did not hold (other statuses, folders): `None` when the caller
     /// cannot see them at all.
@@ -664,28 +732,40 @@ struct Reader {
 }
 
 impl Reader {
-    async fn new(
-        client: &SiteClient,
-        caller: String,
-        admin_key: bool,
-        listed: &[ListedItem],
-    ) -> Result<Self, ClientError> {
+    fn new(caller: String, admin_key: bool, listed: &[ListedItem]) -> Self {
         if !admin_key {
-            return Ok(Self { caller: None, rules: HashMap::new(), fetched: HashMap::new() });
+            return Self { caller: None, groups: None, rules: HashMap::new(), fetched: HashMap::new() };
         }
-        let groups: HashSet<String> = client.user_groups(&caller).map_ok(|g| g.id).try_collect().await?;
         let rules = listed.iter().map(|item| (item.id.clone(), item.read.clone())).collect();
-        Ok(Self { caller: Some((caller, groups)), rules, fetched: HashMap::new() })
+        Self { caller: Some(caller), groups: None, rules, fetched: HashMap::new() }
+    }
+
+    /// Whether the rule lets the caller read; asks for the caller's groups only when they decide.
+    async fn allows(&mut self, client: &SiteClient, rule: &ReadRule) -> Result<bool, ClientError> {
+        let Some(caller) = &self.caller else { return Ok(true) };
+        if (rule.users.is_empty() && rule.groups.is_empty()) || rule.users.iter().any(|u| u == caller) {
+            return Ok(true);
+        }
+        if rule.groups.is_empty() {
+            return Ok(false);
+        }
+        if self.groups.is_none() {
+            let groups: HashSet<String> = client.user_groups(caller).map_ok(|g| g.id).try_collect().await?;
+            self.groups = Some(groups);
+        }
+        Ok(rule.allows(caller, self.groups.as_ref().unwrap_or(&HashSet::new())))
     }
 
     async fn can_read(&mut self, client: &SiteClient, item: &ListedItem) -> Result<bool, ClientError> {
-        let Some((caller, groups)) = &self.caller else { return Ok(true) };
-        if !item.read.allows(caller, groups) {
+        if self.caller.is_none() {
+            return Ok(true);
+        }
+        if !self.allows(client, &item.read).await? {
             return Ok(false);
         }
         for (ancestor, expanded) in &item.ancestors {
-            if let Some(rule) = expanded.as_ref().or_else(|| self.rules.get(ancestor)) {
-                if !rule.allows(caller, groups) {
+            if let Some(rule) = expanded.clone().or_else(|| self.rules.get(ancestor).cloned()) {
+                if !self.allows(client, &rule).await? {
                     return Ok(false);
                 }
                 continue;
@@ -698,7 +778,8 @@ impl Reader {
                 };
                 self.fetched.insert(ancestor.clone(), rule);
             }
-            if !self.fetched[ancestor].as_ref().is_some_and(|rule| rule.allows(caller, groups)) {
+            let Some(rule) = self.fetched[ancestor].clone() else { return Ok(false) };
+            if !self.allows(client, &rule).await? {
                 return Ok(false);
             }
         }

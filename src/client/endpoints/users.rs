@@ -11,8 +11,8 @@ use crate::client::model::user::User;
 use crate::client::pagination::ListStyle;
 use crate::client::site_client::SiteClient;
 
-/// `users-bulk` takes at most this many account ids a call.
-pub const USERS_BULK_MAX: usize = 100;
+/// `users-bulk` takes at most this many account ids a call (the v2 spec's `maxItems`).
+pub const USERS_BULK_MAX: usize = 250;
 
 #[derive(Deserialize)]
 struct UsersBulk {
@@ -22,7 +22,7 @@ struct UsersBulk {
 
 impl SiteClient {
     /// Users by account id (v2 `POST /users-bulk`, a read: safe to repeat). Asks in batches of
-    /// 100; ids the site does not know are simply absent from the answer.
+    /// 250; ids the site does not know are simply absent from the answer.
     pub async fn users_bulk(&self, account_ids: &[String]) -> Result<Vec<User>, ClientError> {
         let t = self.transport();
         let mut users = Vec::with_capacity(account_ids.len());

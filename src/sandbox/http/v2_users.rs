@@ -20,8 +20,9 @@ struct BulkIn {
 
 pub fn users_bulk(req: &Request, w: &mut World, _s: usize) -> ApiResult {
     let input: BulkIn = req.json()?;
-    if input.account_ids.is_empty() || input.account_ids.len() > 100 {
-        return Err(ApiError::bad_request("accountIds must hold 1 to 100 ids"));
+    // The v2 spec: `accountIds` holds 1 to 250 ids (v1 `/user/bulk` is the one capped at 100).
+    if input.account_ids.is_empty() || input.account_ids.len() > 250 {
+        return Err(ApiError::bad_request("accountIds must hold 1 to 250 ids"));
     }
     let results: Vec<_> =
         input.account_ids.iter().filter_map(|id| w.accounts.get(id)).map(render::user_v2).collect();
