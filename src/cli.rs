@@ -26,6 +26,10 @@ struct Cli {
     /// Log format: text for people, json for scheduled jobs.
     #[arg(long, global = true, value_enum)]
     log_format: Option<LogFormat>,
+    /// The longest wait a site may ask for before confcopy stops sending to it and the run ends
+    /// Incomplete, saying when to resume [default: 5m]: seconds, or 90s, 5m, 1h.
+    #[arg(long, global = true, value_name = "DURATION")]
+    max_retry_wait: Option<crate::settings::Wait>,
     #[command(subcommand)]
     command: Command,
 }
@@ -116,7 +120,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { Exit::Trouble as u8 } else { 0 });
         }
     };
-    let flags = Flags { state_dir: cli.state_dir.clone(), log_format: cli.log_format };
+    let flags = Flags {
+        state_dir: cli.state_dir.clone(),
+        log_format: cli.log_format,
+        max_retry_wait: cli.max_retry_wait,
+    };
     let settings = match Settings::load(cli.config.as_deref(), &flags) {
         Ok(settings) => settings,
         Err(error) => return trouble(&error.to_string()),

@@ -67,6 +67,84 @@ pub struct Settings {
     pub api_gateway: Option<String>,
     pub source: SiteCredentials,
     pub destination: SiteCredentials,
+    /// The longest wait a site may ask for (`Retry-After`) before confcopy stops sending to it:
+    /// the run then starts no new work, ends Incomplete and says when to run it again
+    /// [default: 5m]. Seconds (`300`) or a number with `s`, `m` or `h` (`90s`, `5m`, `1h`).
+    pub max_retry_wait: Option<Wait>,
+}
+
+/// A duration setting: seconds (`300`) or a number with `s`, `m` or `h` (`90s`, `5m`, `1h`),
+/// at most a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait(std::time::Duration);
+
+impl Wait {
+    /// The longest wait a setting may name.
+    pub const MAX: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+    pub fn new(duration: std::time::Duration) -> Result<Wait, String> {
+        if duration > Self::MAX {
+            return Err(format!("{}s is more than a day (86400s)", duration.as_secs()));
+        }
+        Ok(Wait(duration))
+    }
+
+    pub fn get(self) -> std::time::Duration {
+        self.0
+    }
+}
+
+impl std::str::FromStr for Wait {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Wait, String> {
+        let text = text.trim();
+        let problem = || {
+            format!(
+                "`{text}` is not a duration: write seconds (300) or a number with s, m or h (90s, 5m, 1h)"
+            )
+        };
+        let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+            Some(at) => text.split_at(at),
+            None => (text, "s"),
+        };
+        let number: u64 = number.parse().map_err(|_| problem())?;
+        let scale = match unit.trim() {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            _ => return Err(problem()),
+        };
+        Wait::new(std::time::Duration::from_secs(number.saturating_mul(scale)))
+    }
+}
+
+impl fmt::Display for Wait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}s", self.0.as_secs())
+    }
+}
+
+impl Serialize for Wait {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Wait {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Wait, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Seconds(u64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Seconds(seconds) => Wait::new(std::time::Duration::from_secs(seconds)),
+            Raw::Text(text) => text.parse(),
+        }
+        .map_err(serde::de::Error::custom)
+    }
 }
 
 /// Values given on the command line; `None` leaves lower layers in charge.
@@ -76,6 +154,8 @@ pub struct Flags {
     pub state_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retry_wait: Option<Wait>,
 }
 
 /// Why settings could not be read. Never holds a credential.
@@ -102,6 +182,14 @@ impl Settings {
         figment = figment.merge(environment()).merge(Serialized::defaults(flags));
         // figment's errors name keys and files, never values, so no secret leaks through them.
         figment.extract().map_err(|e| SettingsError::Invalid(e.to_string()))
+    }
+
+    /// The client tuning these settings change (`max_retry_wait`), applied to `options`.
+    pub fn tune(&self, options: crate::client::ClientOptions) -> crate::client::ClientOptions {
+        match self.max_retry_wait {
+            Some(wait) => options.with_max_retry_wait(wait.get()),
+            None => options,
+        }
     }
 
     /// The state directory: the setting, or `.confcopy` in the working directory.
@@ -158,6 +246,42 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let creds = SiteCredentials { token: Some(Secret::new("hunter2")), ..Default::default() };
         assert!(!format!("{creds:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn waits_read_as_seconds_or_with_a_unit() {
+        let secs = |text: &str| text.parse::<Wait>().map(|w| w.get().as_secs());
+        assert_eq!(secs("300"), Ok(300));
+        assert_eq!(secs("90s"), Ok(90));
+        assert_eq!(secs("5m"), Ok(300));
+        assert_eq!(secs(" 1h "), Ok(3600));
+        assert_eq!(secs("0"), Ok(0));
+        assert!(secs("2d").unwrap_err().contains("not a duration"));
+        assert!(secs("soon").unwrap_err().contains("write seconds (300)"));
+        assert!(secs("-5").is_err());
+        assert!(secs("25h").unwrap_err().contains("more than a day"));
+        assert!(secs("99999999999999999999").is_err());
+    }
+
+    #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail closure returns its own error type")]
+    fn max_retry_wait_comes_from_file_env_and_flag() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("config.toml", "max_retry_wait = \"10m\"\n")?;
+            let load = |flags: &Flags| Settings::load(Some(Path::new("config.toml")), flags).unwrap();
+            let wait = |s: Settings| s.tune(crate::client::ClientOptions::default()).max_retry_wait.as_secs();
+            assert_eq!(wait(load(&Flags::default())), 600);
+            jail.set_env("CONFCOPY_MAX_RETRY_WAIT", "120");
+            assert_eq!(wait(load(&Flags::default())), 120);
+            let flags = Flags { max_retry_wait: Some("1h".parse().unwrap()), ..Default::default() };
+            assert_eq!(wait(load(&flags)), 3600);
+            jail.set_env("CONFCOPY_MAX_RETRY_WAIT", "later");
+            let error = Settings::load(Some(Path::new("config.toml")), &Flags::default()).unwrap_err();
+            assert!(error.to_string().contains("not a duration"), "{error}");
+            Ok(())
+        });
+        let defaults = Settings::default().tune(crate::client::ClientOptions::default());
+        assert_eq!(defaults.max_retry_wait, crate::client::DEFAULT_MAX_RETRY_WAIT);
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl PlanSites {
         settings: &Settings,
         options: ClientOptions,
     ) -> Result<PlanSites, String> {
-        let mut options = options.with_concurrency(plan.run.concurrency.value as usize);
+        let mut options = settings.tune(options.with_concurrency(plan.run.concurrency.value as usize));
         if let Some(gateway) = &settings.api_gateway {
             let gateway = BaseUrl::parse(gateway).map_err(|e| format!("the api_gateway setting: {e}"))?;
             options = options.with_gateway(gateway);
