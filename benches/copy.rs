@@ -1,19 +1,39 @@
-//! `cargo bench --bench copy`: copies a generated site between two sandbox sites on loopback and
-//! prints plain `name: value` lines. The sandbox runs in this process; `confcopy apply` runs as
-//! a child process (the release binary), so its peak memory is measured on its own.
+//! `cargo bench --bench copy`: copies generated sites between two sandbox sites on loopback and
+//! prints plain `name: value` lines, each target on the line after its figure (`target_...`).
+//! The sandbox runs in this process; `confcopy apply` runs as a child process (the release
+//! binary), so its peak memory is measured on its own.
 //!
-//! Flags (after `--`): `--pages N` (20000) `--spaces N` (20) `--users N` (500)
-//! `--latency-ms N` (50) `--concurrency N` (16) `--rate-limit N` (100, requests/s for the
-//! rate-limited run; 0 skips it) `--rate-pages N` (2000) `--quick` (CI smoke: 400 pages, 5 ms,
-//! rate-limited run on 200 pages) `--scale` (10,000 / 50,000 / 100,000 pages at no latency).
+//! Scenarios, in order:
+//! 1. the copy at `--latency-ms` and `--concurrency`: pages/s, requests per page, requests/s
+//!    against the limit C / latency ("efficiency"), over the whole run and over the window in
+//!    which the destination is written, peak memory;
+//! 2. plain pages (no attachments, comments or labels, at no latency): requests per page;
+//! 3. zero latency: pages/s with client and sandbox on this machine;
+//! 4. a destination rate limit: the rate achieved against it, and the share of 429 answers.
+//!
+//! `--scale` runs instead the copy of 10,000, 50,000 and 100,000 pages (no latency), and
+//! `--big-attachment` the copy of a 1 GiB attachment (memory growth against the same copy
+//! without it). Neither is for CI.
+//!
+//! Flags (after `--`): `--pages N` (20000) `--spaces N` (20) `--users N` (500) `--latency-ms N`
+//! (50) `--concurrency N` (16) `--plain-pages N` (2000; 0 skips) `--zero-pages N` (10000; 0
+//! skips) `--rate-limit N` (100 requests/s; 0 skips) `--rate-pages N` (2000) `--quick` (CI smoke:
+//! small sites, 5 ms latency, well under a minute).
+//!
+//! The exit status is non-zero only when a copy fails (apply's exit code, or fewer pages copied
+//! than the source holds), never because of a figure.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use confcopy::sandbox::command::generated_pair_seed;
 use confcopy::sandbox::generate::GenerateSpec;
+use confcopy::sandbox::model::{Attachment, AttachmentVersion, BlobData, ContentKind, ContentStatus, World};
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, RateLimit, Sandbox, SiteHandle};
 
 struct Options {
@@ -22,9 +42,12 @@ struct Options {
     users: u32,
     latency_ms: u64,
     concurrency: u32,
+    plain_pages: u32,
+    zero_pages: u32,
     rate_limit: f64,
     rate_pages: u32,
     scale: bool,
+    big_attachment: bool,
 }
 
 fn options() -> Options {
@@ -34,62 +57,116 @@ fn options() -> Options {
         users: 500,
         latency_ms: 50,
         concurrency: 16,
+        plain_pages: 2_000,
+        zero_pages: 10_000,
         rate_limit: 100.0,
         rate_pages: 2_000,
         scale: false,
+        big_attachment: false,
     };
-    let args: Vec<String> = std::env::args().collect();
-    let mut i = 1;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
     while i < args.len() {
-        let value = || args.get(i + 1).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let value = || args.get(i + 1).and_then(|v| v.parse::<f64>().ok());
+        let mut takes_value = true;
         match args[i].as_str() {
-            "--pages" => o.pages = value() as u32,
-            "--spaces" => o.spaces = value() as u32,
-            "--users" => o.users = value() as u32,
-            "--latency-ms" => o.latency_ms = value() as u64,
-            "--concurrency" => o.concurrency = value() as u32,
-            "--rate-limit" => o.rate_limit = value(),
-            "--rate-pages" => o.rate_pages = value() as u32,
+            "--pages" => o.pages = value().unwrap_or(0.0) as u32,
+            "--spaces" => o.spaces = value().unwrap_or(1.0) as u32,
+            "--users" => o.users = value().unwrap_or(0.0) as u32,
+            "--latency-ms" => o.latency_ms = value().unwrap_or(0.0) as u64,
+            "--concurrency" => o.concurrency = value().unwrap_or(1.0) as u32,
+            "--plain-pages" => o.plain_pages = value().unwrap_or(0.0) as u32,
+            "--zero-pages" => o.zero_pages = value().unwrap_or(0.0) as u32,
+            "--rate-limit" => o.rate_limit = value().unwrap_or(0.0),
+            "--rate-pages" => o.rate_pages = value().unwrap_or(0.0) as u32,
             "--quick" => {
                 o.pages = 400;
                 o.spaces = 4;
                 o.users = 50;
                 o.latency_ms = 5;
+                o.plain_pages = 200;
+                o.zero_pages = 400;
                 o.rate_pages = 200;
-                o.rate_limit = 100.0;
-                i -= 1;
+                takes_value = false;
             }
             "--scale" => {
                 o.scale = true;
-                i -= 1;
+                takes_value = false;
             }
-            _ => i -= 1,
+            "--big-attachment" => {
+                o.big_attachment = true;
+                takes_value = false;
+            }
+            // `cargo bench` passes `--bench`; anything else unknown is ignored too.
+            _ => takes_value = false,
         }
-        i += 2;
+        i += if takes_value { 2 } else { 1 };
     }
+    o.spaces = o.spaces.max(1);
+    o.concurrency = o.concurrency.max(1);
     o
 }
 
-/// The child's peak resident memory, in MB (`getrusage(RUSAGE_CHILDREN)` after it exited).
-fn children_peak_mb() -> f64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes into the struct we own; RUSAGE_CHILDREN is a valid selector.
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage.ru_maxrss as f64 / 1024.0
+/// Destination activity sampled while a copy runs: when writes started and stopped, and how
+/// many requests each site had answered by then.
+#[derive(Debug, Clone, Copy, Default)]
+struct Window {
+    /// Seconds from the child's start to the first and the last sampled write.
+    first_write: f64,
+    last_write: f64,
+    /// Requests (both sites) and destination requests between those samples.
+    requests: u64,
+    destination_requests: u64,
+    destination_429: u64,
+}
+
+impl Window {
+    fn seconds(&self) -> f64 {
+        (self.last_write - self.first_write).max(1e-9)
+    }
 }
 
 struct Run {
     wall: Duration,
+    /// Pages and blog posts copied, and how many the source holds.
     pages: u64,
+    expected: u64,
     requests: u64,
+    destination_requests: u64,
     rate_limited: u64,
     code: i32,
     peak_mb: f64,
+    window: Window,
+    per_route: BTreeMap<String, u64>,
 }
 
-fn apply(sandbox: &Sandbox, keys: &[String], concurrency: u32, dir: &Path) -> Run {
-    let source = sandbox.site("generated").expect("source site");
-    let destination = sandbox.site("generated-dest").expect("destination site");
+impl Run {
+    fn failed(&self) -> bool {
+        self.code != 0 || self.pages < self.expected
+    }
+}
+
+/// Pages and blog posts of the site that a plan with default settings copies.
+fn expected_pages(site: &SiteHandle) -> u64 {
+    site.with_world(|w: &mut World, i| {
+        w.sites[i]
+            .contents
+            .values()
+            .filter(|c| matches!(c.kind, ContentKind::Page | ContentKind::BlogPost))
+            .filter(|c| matches!(c.status, ContentStatus::Current | ContentStatus::Archived))
+            .count() as u64
+    })
+}
+
+/// Runs `confcopy apply` for every space of the generated site; waits for it with `wait4` so its
+/// own peak resident memory is known.
+// The child is reaped by `wait4` (in `wait_for`), which `Child::wait` cannot do with rusage.
+#[allow(clippy::zombie_processes)]
+fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
+    let source = sandbox.site("generated").expect("source site").clone();
+    let destination = sandbox.site("generated-dest").expect("destination site").clone();
+    let keys = space_keys(&source);
+    let expected = expected_pages(&source);
     let plan = dir.join("plan.toml");
     let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
     std::fs::write(
@@ -105,7 +182,7 @@ fn apply(sandbox: &Sandbox, keys: &[String], concurrency: u32, dir: &Path) -> Ru
     source.reset_stats();
     destination.reset_stats();
     let started = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_confcopy"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confcopy"))
         .args(["--state-dir", &dir.join("state").display().to_string(), "apply", "--no-progress"])
         .arg(&plan)
         .args(["--report-dir", &dir.join("reports").display().to_string()])
@@ -117,29 +194,127 @@ fn apply(sandbox: &Sandbox, keys: &[String], concurrency: u32, dir: &Path) -> Ru
         .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
         .env("CONFCOPY_API_GATEWAY", destination.base_url())
         .env("NO_COLOR", "1")
-        .output()
-        .expect("confcopy runs");
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("confcopy starts");
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = pipe.read_to_end(&mut text);
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().expect("stdout piped")));
+    let stderr = read_all(Box::new(child.stderr.take().expect("stderr piped")));
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (source, destination, done) = (source.clone(), destination.clone(), Arc::clone(&done));
+        std::thread::spawn(move || sample(&source, &destination, started, &done))
+    };
+    let (code, peak_mb) = wait_for(child.id());
     let wall = started.elapsed();
-    let code = output.status.code().unwrap_or(-1);
+    done.store(true, Ordering::Release);
+    let window = sampler.join().unwrap_or_default();
+    let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     if code != 0 {
-        eprintln!(
-            "apply exited {code}:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        eprintln!("apply exited {code}:\n{stdout}\n{}", tail(&stderr, 40));
     }
     let summary: serde_json::Value = std::fs::read_to_string(dir.join("reports/summary.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    let pages = summary["totals"]["pages"]["copied"].as_u64().unwrap_or(0);
+    let totals = &summary["totals"];
+    let pages = totals["pages"]["copied"].as_u64().unwrap_or(0)
+        + totals["blog_posts"]["copied"].as_u64().unwrap_or(0);
     let stats = [source.stats(), destination.stats()];
     let requests = stats.iter().map(|s| s.total).sum();
     let rate_limited = stats.iter().flat_map(|s| s.routes.values()).filter_map(|by| by.get(&429)).sum();
-    Run { wall, pages, requests, rate_limited, code, peak_mb: children_peak_mb() }
+    let mut per_route: BTreeMap<String, u64> = BTreeMap::new();
+    for stats in &stats {
+        for (route, by_status) in &stats.routes {
+            *per_route.entry(route.clone()).or_insert(0) += by_status.values().sum::<u64>();
+        }
+    }
+    Run {
+        wall,
+        pages,
+        expected,
+        requests,
+        destination_requests: stats[1].total,
+        rate_limited,
+        code,
+        peak_mb,
+        window,
+        per_route,
+    }
 }
 
-fn faults(latency_ms: u64, rate_limit: Option<f64>) -> FaultConfig {
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Waits for the child and returns its exit code and its own peak resident memory in MB.
+fn wait_for(pid: u32) -> (i32, f64) {
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 writes into the status and the rusage we own; the pid is our child's.
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    if waited < 0 {
+        return (-1, 0.0);
+    }
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    (code, usage.ru_maxrss as f64 / 1024.0)
+}
+
+/// Samples both sites every 20 ms until `done`: the window from the first to the last
+/// destination write, and the requests answered within it.
+fn sample(source: &SiteHandle, destination: &SiteHandle, started: Instant, done: &AtomicBool) -> Window {
+    struct Sample {
+        at: f64,
+        requests: u64,
+        destination: u64,
+        limited: u64,
+    }
+    let mut first: Option<Sample> = None;
+    let mut last: Option<Sample> = None;
+    let mut writes = 0;
+    loop {
+        let finished = done.load(Ordering::Acquire);
+        let d = destination.stats();
+        let now = Sample {
+            at: started.elapsed().as_secs_f64(),
+            requests: source.stats().total + d.total,
+            destination: d.total,
+            limited: d.routes.values().filter_map(|by| by.get(&429)).sum(),
+        };
+        if d.writes > writes {
+            writes = d.writes;
+            if first.is_none() {
+                first = Some(Sample { ..now });
+            } else {
+                last = Some(now);
+            }
+        }
+        if finished {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    match (first, last) {
+        (Some(first), Some(last)) => Window {
+            first_write: first.at,
+            last_write: last.at,
+            requests: last.requests - first.requests,
+            destination_requests: last.destination - first.destination,
+            destination_429: last.limited - first.limited,
+        },
+        _ => Window::default(),
+    }
+}
+
+fn latency(latency_ms: u64) -> FaultConfig {
     let mut rules = Vec::new();
     if latency_ms > 0 {
         rules.push(FaultRule {
@@ -151,11 +326,7 @@ fn faults(latency_ms: u64, rate_limit: Option<f64>) -> FaultConfig {
             fault: Fault::Latency { fixed_ms: latency_ms, jitter_ms: 0 },
         });
     }
-    FaultConfig {
-        seed: 1,
-        rules,
-        rate_limit: rate_limit.map(|per_second| RateLimit { per_second, burst: 10 }),
-    }
+    FaultConfig { seed: 1, rules, rate_limit: None }
 }
 
 fn space_keys(site: &SiteHandle) -> Vec<String> {
@@ -173,79 +344,212 @@ fn start(pages: u32, spaces: u32, users: u32, runtime: &tokio::runtime::Runtime)
     runtime.block_on(Sandbox::start(seed)).expect("sandbox starts")
 }
 
+fn print(name: &str, value: impl std::fmt::Display) {
+    println!("{name}: {value}");
+}
+
+/// Runs one scenario on a fresh pair of sites; `prepare` may change the source first.
+fn scenario(
+    runtime: &tokio::runtime::Runtime,
+    (pages, spaces, users): (u32, u32, u32),
+    concurrency: u32,
+    faults: (FaultConfig, FaultConfig),
+    prepare: impl FnOnce(&SiteHandle),
+) -> Run {
+    let sandbox = start(pages, spaces, users, runtime);
+    let source = sandbox.site("generated").expect("site").clone();
+    let destination = sandbox.site("generated-dest").expect("site").clone();
+    prepare(&source);
+    source.set_faults(faults.0);
+    destination.set_faults(faults.1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = apply(&sandbox, concurrency, dir.path());
+    runtime.block_on(sandbox.shutdown()).ok();
+    run
+}
+
+fn report_copy(prefix: &str, run: &Run) {
+    print(&format!("{prefix}exit_code"), run.code);
+    print(&format!("{prefix}pages_copied"), format!("{} of {}", run.pages, run.expected));
+    print(&format!("{prefix}wall_s"), format!("{:.1}", run.wall.as_secs_f64()));
+    print(&format!("{prefix}pages_per_s"), format!("{:.0}", run.pages as f64 / run.wall.as_secs_f64()));
+    print(&format!("{prefix}requests"), run.requests);
+    print(
+        &format!("{prefix}requests_per_page"),
+        format!("{:.3}", run.requests as f64 / run.pages.max(1) as f64),
+    );
+    print(&format!("{prefix}peak_memory_mb"), format!("{:.0}", run.peak_mb));
+}
+
 fn main() {
     let o = options();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let mut failed = Vec::new();
+    let mut check = |name: &str, run: &Run| {
+        if run.failed() {
+            failed.push(name.to_string());
+        }
+    };
+    let none = || (latency(0), latency(0));
     if o.scale {
         for pages in [10_000, 50_000, 100_000] {
-            let sandbox = start(pages, 20, 500, &runtime);
-            let keys = space_keys(sandbox.site("generated").expect("site"));
-            let dir = tempfile::tempdir().expect("temp dir");
-            let run = apply(&sandbox, &keys, o.concurrency, dir.path());
-            println!("scale_{pages}_pages_copied: {}", run.pages);
-            println!("scale_{pages}_wall_s: {:.1}", run.wall.as_secs_f64());
-            println!("scale_{pages}_pages_per_s: {:.0}", run.pages as f64 / run.wall.as_secs_f64());
-            println!("scale_{pages}_peak_memory_mb: {:.0}", run.peak_mb);
-            runtime.block_on(sandbox.shutdown()).ok();
+            let run = scenario(&runtime, (pages, 20, 500), o.concurrency, none(), |_| {});
+            let prefix = format!("scale_{pages}_");
+            report_copy(&prefix, &run);
+            if pages == 100_000 {
+                print("target_scale_100000_peak_memory_mb", 150);
+            }
+            check(&prefix, &run);
         }
-        return;
-    }
-
-    let sandbox = start(o.pages, o.spaces, o.users, &runtime);
-    let source = sandbox.site("generated").expect("site").clone();
-    let destination = sandbox.site("generated-dest").expect("site").clone();
-    let keys = space_keys(&source);
-    source.set_faults(faults(o.latency_ms, None));
-    destination.set_faults(faults(o.latency_ms, None));
-    let dir = tempfile::tempdir().expect("temp dir");
-    let run = apply(&sandbox, &keys, o.concurrency, dir.path());
-    let wall = run.wall.as_secs_f64();
-    let achieved = run.requests as f64 / wall;
-    println!("pages_generated: {}", o.pages);
-    println!("latency_ms: {}", o.latency_ms);
-    println!("concurrency: {}", o.concurrency);
-    println!("exit_code: {}", run.code);
-    println!("pages_copied: {}", run.pages);
-    println!("wall_s: {wall:.1}");
-    println!("pages_per_s: {:.0}", run.pages as f64 / wall);
-    println!("requests: {}", run.requests);
-    println!("requests_per_page: {:.3}", run.requests as f64 / run.pages.max(1) as f64);
-    println!("requests_per_s: {achieved:.0}");
-    if o.latency_ms > 0 {
-        let limit = o.concurrency as f64 * 1000.0 / o.latency_ms as f64;
-        println!("limit_requests_per_s: {limit:.0}");
-        println!("efficiency: {:.2}", achieved / limit);
-    }
-    println!("peak_memory_mb: {:.0}", run.peak_mb);
-    let mut per_route: BTreeMap<String, u64> = BTreeMap::new();
-    for stats in [source.stats(), destination.stats()] {
-        for (route, by_status) in stats.routes {
-            *per_route.entry(route).or_insert(0) += by_status.values().sum::<u64>();
-        }
-    }
-    for (route, n) in per_route.iter().filter(|(_, n)| **n * 50 >= run.requests) {
-        println!("requests[{route}]: {n}");
-    }
-    runtime.block_on(sandbox.shutdown()).ok();
-
-    if o.rate_limit > 0.0 {
-        let sandbox = start(o.rate_pages, o.spaces.min(4), o.users.min(100), &runtime);
-        let source = sandbox.site("generated").expect("site").clone();
-        let destination = sandbox.site("generated-dest").expect("site").clone();
-        let keys = space_keys(&source);
-        destination.set_faults(faults(0, Some(o.rate_limit)));
-        let dir = tempfile::tempdir().expect("temp dir");
-        let run = apply(&sandbox, &keys, o.concurrency, dir.path());
+    } else if o.big_attachment {
+        big_attachment(&runtime, o.concurrency, &mut check);
+    } else {
+        // 1. The copy at the given latency.
+        let faults = (latency(o.latency_ms), latency(o.latency_ms));
+        let run = scenario(&runtime, (o.pages, o.spaces, o.users), o.concurrency, faults, |_| {});
         let wall = run.wall.as_secs_f64();
-        let destination_requests = destination.stats().total;
-        let rate = destination_requests as f64 / wall;
-        println!("rate_limit_per_s: {}", o.rate_limit);
-        println!("rate_limited_exit_code: {}", run.code);
-        println!("rate_limited_pages_copied: {}", run.pages);
-        println!("rate_limited_destination_requests_per_s: {rate:.1}");
-        println!("rate_limited_share_of_limit: {:.2}", rate / o.rate_limit);
-        println!("rate_limited_429_share: {:.4}", run.rate_limited as f64 / run.requests.max(1) as f64);
-        runtime.block_on(sandbox.shutdown()).ok();
+        print("pages_generated", o.pages);
+        print("latency_ms", o.latency_ms);
+        print("concurrency", o.concurrency);
+        report_copy("", &run);
+        let achieved = run.requests as f64 / wall;
+        print("requests_per_s", format!("{achieved:.0}"));
+        let in_window = run.window.requests as f64 / run.window.seconds();
+        print("write_window_s", format!("{:.1} to {:.1}", run.window.first_write, run.window.last_write));
+        print("write_window_requests_per_s", format!("{in_window:.0}"));
+        if o.latency_ms > 0 {
+            let limit = o.concurrency as f64 * 1000.0 / o.latency_ms as f64;
+            print("limit_requests_per_s", format!("{limit:.0}"));
+            print("efficiency", format!("{:.2}", achieved / limit));
+            print("target_efficiency", 0.85);
+            print("efficiency_write_window", format!("{:.2}", in_window / limit));
+        }
+        for (route, n) in run.per_route.iter().filter(|(_, n)| **n * 100 >= run.requests) {
+            print(&format!("requests[{route}]"), n);
+        }
+        check("copy", &run);
+
+        // 2. Plain pages: no attachments, comments or labels (each is a write of its own).
+        if o.plain_pages > 0 {
+            let spaces = o.spaces.min(o.plain_pages.div_ceil(100)).max(1);
+            let run = scenario(
+                &runtime,
+                (o.plain_pages, spaces, o.users.min(100)),
+                o.concurrency,
+                none(),
+                |source| {
+                    source.with_world(|w, i| {
+                        let site = &mut w.sites[i];
+                        site.attachments.clear();
+                        site.comments.clear();
+                        for c in site.contents.values_mut() {
+                            c.labels.clear();
+                        }
+                    })
+                },
+            );
+            report_copy("plain_", &run);
+            print("requests_per_page_plain", format!("{:.3}", run.requests as f64 / run.pages.max(1) as f64));
+            print("target_requests_per_page_plain", 1.05);
+            check("plain", &run);
+        }
+
+        // 3. No latency: what client and sandbox do together on this machine.
+        if o.zero_pages > 0 {
+            let run = scenario(&runtime, (o.zero_pages, o.spaces, o.users), o.concurrency, none(), |_| {});
+            report_copy("zero_latency_", &run);
+            print("target_zero_latency_pages_per_s", 2000);
+            check("zero latency", &run);
+        }
+
+        // 4. A rate-limited destination.
+        if o.rate_limit > 0.0 {
+            let limited = FaultConfig {
+                seed: 1,
+                rules: Vec::new(),
+                rate_limit: Some(RateLimit { per_second: o.rate_limit, burst: 10 }),
+            };
+            let run = scenario(
+                &runtime,
+                (o.rate_pages, o.spaces.min(4), o.users.min(100)),
+                o.concurrency,
+                (latency(0), limited),
+                |_| {},
+            );
+            print("rate_limit_per_s", o.rate_limit);
+            report_copy("rate_limited_", &run);
+            let whole = run.destination_requests as f64 / run.wall.as_secs_f64();
+            let window = &run.window;
+            let accepted = window.destination_requests.saturating_sub(window.destination_429) as f64;
+            let in_window = accepted / window.seconds();
+            print("rate_limited_destination_requests_per_s_whole_run", format!("{whole:.1}"));
+            print(
+                "rate_limited_write_window_s",
+                format!("{:.1} to {:.1}", window.first_write, window.last_write),
+            );
+            print("rate_limited_destination_accepted_per_s", format!("{in_window:.1}"));
+            print("rate_limited_share_of_limit", format!("{:.2}", in_window / o.rate_limit));
+            print("target_rate_limited_share_of_limit", 0.90);
+            print(
+                "rate_limited_429_share",
+                format!("{:.4}", run.rate_limited as f64 / run.destination_requests.max(1) as f64),
+            );
+            print("target_rate_limited_429_share", 0.01);
+            check("rate limited", &run);
+        }
     }
+    if !failed.is_empty() {
+        eprintln!("copy failed in: {}", failed.join(", "));
+        std::process::exit(1);
+    }
+}
+
+/// A 1 GiB attachment: the child's peak memory against the same copy without it.
+fn big_attachment(runtime: &tokio::runtime::Runtime, concurrency: u32, check: &mut impl FnMut(&str, &Run)) {
+    const SIZE: u64 = 1 << 30;
+    let site = (40, 1, 10);
+    let baseline = scenario(runtime, site, concurrency, (latency(0), latency(0)), |_| {});
+    report_copy("big_attachment_baseline_", &baseline);
+    check("big attachment baseline", &baseline);
+    let run = scenario(runtime, site, concurrency, (latency(0), latency(0)), |source| {
+        source.with_world(|w, i| {
+            let site = &mut w.sites[i];
+            let Some(page) = site
+                .contents
+                .values()
+                .find(|c| c.kind == ContentKind::Page && c.status == ContentStatus::Current)
+                .map(|c| (c.id, c.created_at.clone(), c.author_id.clone()))
+            else {
+                return;
+            };
+            let id = site.alloc_id();
+            site.attachments.insert(
+                id,
+                Attachment {
+                    id,
+                    container_id: page.0,
+                    title: "big.bin".into(),
+                    media_type: "application/octet-stream".into(),
+                    file_id: format!("{id:032x}"),
+                    status: ContentStatus::Current,
+                    created_at: page.1.clone(),
+                    versions: vec![AttachmentVersion {
+                        number: 1,
+                        created_at: page.1,
+                        author_id: page.2,
+                        comment: String::new(),
+                        minor_edit: false,
+                        data: BlobData::Generated { seed: id, size: SIZE },
+                    }],
+                    labels: Vec::new(),
+                },
+            );
+        })
+    });
+    report_copy("big_attachment_", &run);
+    print("big_attachment_bytes", SIZE);
+    print("big_attachment_memory_growth_mb", format!("{:.0}", run.peak_mb - baseline.peak_mb));
+    print("target_big_attachment_memory_growth_mb", 50);
+    check("big attachment", &run);
 }

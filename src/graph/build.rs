@@ -82,15 +82,14 @@ impl Graph {
             b.add(NodeKind::SpacePermissions { space: s }, needs);
 
             let mut page_nodes: HashMap<&str, NodeId> = HashMap::new();
-            let mut last_child: HashMap<Option<&str>, NodeId> = HashMap::new();
             for (p, page) in space.pages.iter().enumerate() {
+                // Only the parent: siblings are created side by side (each lands last under its
+                // parent) and put in the source's order by the space's fix-up, which needs them
+                // all. Chaining each to the previous sibling would serialise wide parents.
                 let mut needs = vec![space_node];
                 needs.extend(page.parent_id.as_deref().and_then(|parent| page_nodes.get(parent).copied()));
-                // Siblings are created in order, so each new child lands after the previous one.
-                needs.extend(last_child.get(&page.parent_id.as_deref()).copied());
                 let id = b.add(NodeKind::Page { space: s, page: p }, needs);
                 page_nodes.insert(&page.id, id);
-                last_child.insert(page.parent_id.as_deref(), id);
                 content_nodes.push(id);
             }
             let mut post_nodes: HashMap<&str, NodeId> = HashMap::new();

@@ -59,7 +59,8 @@ pub enum NodeKind {
         space: usize,
         comment: usize,
     },
-    /// Rewrites the references that pointed at content created later (one update per page).
+    /// Rewrites the references that pointed at content created later (one update per page),
+    /// and puts siblings created side by side in the source's order (moves only where needed).
     FixUp {
         space: usize,
     },

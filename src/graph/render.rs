@@ -46,8 +46,8 @@ pub fn text(graph: &Graph, snapshot: &Snapshot) -> String {
     let mut children = vec![Vec::new(); graph.nodes.len()];
     let mut roots = Vec::new();
     for (id, node) in graph.nodes.iter().enumerate() {
-        // Show a node under its closest need (the last one is its parent or previous sibling;
-        // the first is its space or container). Fix-ups need everything: show them at the top.
+        // Show a node under its closest need (a page's parent page; otherwise the first, its
+        // space or container). Fix-ups need everything: show them at the top.
         let parent = match node.kind {
             NodeKind::FixUp { .. } => None,
             NodeKind::Page { space, page } => {

@@ -36,6 +36,9 @@ pub struct Mapping {
     pub attachments: HashMap<String, String>,
     /// Destination group ids by lower-case group name.
     pub groups: HashMap<String, String>,
+    /// Pages and folders by source id: the sibling position the destination gave the copy when
+    /// this run wrote it (siblings are created side by side and ordered afterwards).
+    pub positions: HashMap<String, i64>,
 }
 
 /// Everything a node's work needs. Shared by all workers.

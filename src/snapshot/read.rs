@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::model::*;
 use super::spool::Spool;
@@ -30,7 +30,9 @@ fn subjects(restricted: &Restricted) -> Vec<Subject> {
     out
 }
 
-/// Reads every selected space that the inventory found on the source.
+/// Reads every selected space that the inventory found on the source. Every list is read at
+/// once (spaces side by side, and within a space each of its lists, beside the site-wide
+/// attachment and comment lists), so the reading takes about as long as its longest list.
 pub async fn read(
     plan: &Plan,
     inventory: &Inventory,
@@ -39,138 +41,54 @@ pub async fn read(
 ) -> Result<Snapshot, SnapshotError> {
     let spool = Spool::new(spool_dir)
         .map_err(|source| SnapshotError::Spool { dir: spool_dir.display().to_string(), source })?;
-    let spool_error = |source| SnapshotError::Spool { dir: spool_dir.display().to_string(), source };
-    let groups: HashMap<String, String> = client.groups().map_ok(|g| (g.id, g.name)).try_collect().await?;
+    let history = plan.content.history.value == crate::plan::History::All;
     let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
-    let mut spaces = Vec::new();
-    let mut container_space: HashMap<String, usize> = HashMap::new();
-    for (selection, found) in plan.spaces.iter().zip(&inventory.spaces) {
-        let Some(found) = found else { continue };
-        let index = spaces.len();
-        let space = client.space(&found.id).await?;
-        let labels: Vec<String> = client.space_labels(&found.id).map_ok(|l| l.name).try_collect().await?;
-        let mut permissions = Vec::new();
-        let mut listed = client.space_permissions(&found.id);
-        while let Some(p) = listed.try_next().await? {
-            let subject = match p.principal.kind.as_str() {
-                "user" => p.principal.id.clone().map(Subject::User),
-                "group" => p.principal.id.as_ref().and_then(|id| groups.get(id)).cloned().map(Subject::Group),
-                "anonymous" => Some(Subject::Anonymous),
-                "role"
-                    if p.principal.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case("ANONYMOUS")) =>
-                {
-                    Some(Subject::Anonymous)
-                }
-                _ => None,
-            };
-            if let Some(subject) = subject {
-                permissions.push(Permission {
-                    subject,
-                    operation: p.operation.key.clone(),
-                    target: p.operation.target_type.clone(),
-                });
-            }
-        }
-        permissions.sort();
-        permissions.dedup();
+    let concurrency = client.transport().options().concurrency.max(1);
+    let groups = async {
+        let groups: HashMap<String, String> =
+            client.groups().map_ok(|g| (g.id, g.name)).try_collect().await?;
+        Ok::<_, SnapshotError>(groups)
+    };
+    let selected: Vec<_> = plan
+        .spaces
+        .iter()
+        .zip(&inventory.spaces)
+        .filter_map(|(selection, found)| found.as_ref().map(|found| (selection, found)))
+        .map(|(selection, found)| {
+            read_space(client, &spool, selection, found, statuses, history, concurrency)
+        })
+        .collect();
+    let spaces = futures_util::stream::iter(selected).buffered(concurrency).try_collect::<Vec<_>>();
+    let attachments = client.all_attachments().try_collect::<Vec<_>>();
+    let comments = async {
+        let (footer, inline) = futures_util::try_join!(
+            read_comments(client, &spool, CommentKind::Footer),
+            read_comments(client, &spool, CommentKind::Inline)
+        )?;
+        Ok::<_, SnapshotError>((footer, inline))
+    };
+    let (groups, spaces, attachments, (footer, inline)) = futures_util::try_join!(
+        groups,
+        spaces,
+        async { attachments.await.map_err(SnapshotError::from) },
+        comments
+    )?;
+    let mut spaces: Vec<SpaceSnapshot> = spaces
+        .into_iter()
+        .map(|(mut space, permissions)| {
+            space.permissions = permission_subjects(permissions, &groups);
+            space
+        })
+        .collect();
+    let container_space: HashMap<String, usize> = spaces
+        .iter()
+        .enumerate()
+        .flat_map(|(index, space)| {
+            space.pages.iter().chain(&space.blog_posts).map(move |c| (c.id.clone(), index))
+        })
+        .collect();
 
-        // Labels and restrictions of every page and blog post, from one expanded v1 list each.
-        let mut extras: HashMap<String, (Vec<String>, Restrictions)> = HashMap::new();
-        for kind in ["page", "blogpost"] {
-            let mut listed = client.restricted_content(&found.key, kind, false);
-            while let Some(content) = listed.try_next().await? {
-                let labels = content.labels().iter().map(|l| l.name.clone()).collect();
-                let restrictions = content
-                    .restrictions
-                    .as_ref()
-                    .map(|r| Restrictions {
-                        read: r.read.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
-                        update: r.update.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
-                    })
-                    .unwrap_or_default();
-                extras.insert(content.id, (labels, restrictions));
-            }
-        }
-
-        let mut pages = Vec::new();
-        let mut listed = client.pages_in_space(&found.id, Some(statuses));
-        while let Some(page) = listed.try_next().await? {
-            let body = spool.put(page.storage().unwrap_or("")).map_err(spool_error)?;
-            let (labels, restrictions) = extras.remove(&page.id).unwrap_or_default();
-            let parent_id = page.parent_id;
-            container_space.insert(page.id.clone(), index);
-            pages.push(Content {
-                id: page.id,
-                kind: ContentType::Page,
-                title: page.title,
-                status: page.status.unwrap_or_else(|| "current".into()),
-                parent_id,
-                position: page.position.unwrap_or(0),
-                author_id: page.author_id,
-                created_at: page.created_at,
-                version: page.version.as_ref().map_or(1, |v| v.number),
-                body,
-                history: Vec::new(),
-                labels,
-                restrictions,
-                likes: 0,
-            });
-        }
-        if plan.content.history.value == crate::plan::History::All {
-            for page in pages.iter_mut().filter(|p| p.version > 1) {
-                page.history = earlier_versions(client, &spool, &page.id, page.version).await?;
-            }
-        }
-        add_folders(client, &spool, &mut pages).await?;
-        let mut blog_posts = Vec::new();
-        let mut listed = client.blog_posts_in_space(&found.id, Some(statuses));
-        while let Some(post) = listed.try_next().await? {
-            let body = spool.put(post.storage().unwrap_or("")).map_err(spool_error)?;
-            let (labels, restrictions) = extras.remove(&post.id).unwrap_or_default();
-            container_space.insert(post.id.clone(), index);
-            blog_posts.push(Content {
-                id: post.id,
-                kind: ContentType::BlogPost,
-                title: post.title,
-                status: post.status.unwrap_or_else(|| "current".into()),
-                parent_id: None,
-                position: 0,
-                author_id: post.author_id,
-                created_at: post.created_at,
-                version: post.version.as_ref().map_or(1, |v| v.number),
-                body,
-                history: Vec::new(),
-                labels,
-                restrictions,
-                likes: 0,
-            });
-        }
-        blog_posts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
-        spaces.push(SpaceSnapshot {
-            id: found.id.clone(),
-            key: found.key.clone(),
-            destination_key: selection.destination_key.value.clone(),
-            name: space.name.clone(),
-            description: space
-                .description
-                .as_ref()
-                .and_then(|d| d.plain.as_ref())
-                .map(|b| b.value.clone())
-                .filter(|d| !d.is_empty()),
-            kind: space.kind.clone().unwrap_or_else(|| "global".into()),
-            status: space.status.clone().unwrap_or_else(|| "current".into()),
-            homepage_id: space.homepage_id.clone(),
-            labels,
-            permissions,
-            pages: tree_order(pages),
-            blog_posts,
-            attachments: Vec::new(),
-            comments: Vec::new(),
-        });
-    }
-
-    let mut attachments = client.all_attachments();
-    while let Some(a) = attachments.try_next().await? {
+    for a in attachments {
         let container = a.page_id.clone().or(a.blog_post_id.clone());
         let Some(container_id) = container else { continue };
         let Some(&index) = container_space.get(&container_id) else { continue };
@@ -190,23 +108,22 @@ pub async fn read(
             .sort_by(|a, b| a.container_id.cmp(&b.container_id).then_with(|| a.file_name.cmp(&b.file_name)));
     }
 
-    for kind in [CommentKind::Footer, CommentKind::Inline] {
-        let all: Vec<_> = client.all_comments(kind).try_collect().await?;
-        let containers: HashMap<&str, String> = resolve_containers(&all);
-        for c in &all {
-            let Some(container_id) = containers.get(c.id.as_str()) else { continue };
+    for (kind, all) in [(CommentType::Footer, footer), (CommentType::Inline, inline)] {
+        let containers = resolve_containers(&all);
+        for (c, container_id) in all.into_iter().zip(containers) {
+            let Some(container_id) = container_id else { continue };
+            let container_id = &container_id;
             let Some(&index) = container_space.get(container_id) else { continue };
-            let body = spool.put(c.storage().unwrap_or("")).map_err(spool_error)?;
             spaces[index].comments.push(Comment {
-                id: c.id.clone(),
-                kind: if kind == CommentKind::Footer { CommentType::Footer } else { CommentType::Inline },
+                id: c.id,
+                kind,
                 container_id: container_id.clone(),
-                parent_id: c.parent_comment_id.clone(),
-                author_id: c.version.as_ref().and_then(|v| v.author_id.clone()),
-                body,
-                marker_ref: c.properties.as_ref().and_then(|p| p.inline_marker_ref.clone()),
-                selection: c.properties.as_ref().and_then(|p| p.inline_original_selection.clone()),
-                resolution: c.resolution_status.clone(),
+                parent_id: c.parent_id,
+                author_id: c.author_id,
+                body: c.body,
+                marker_ref: c.marker_ref,
+                selection: c.selection,
+                resolution: c.resolution,
             });
         }
     }
@@ -214,6 +131,228 @@ pub async fn read(
         space.comments = parents_first(std::mem::take(&mut space.comments));
     }
     Ok(Snapshot { spaces, spool })
+}
+
+/// A comment as listed, its body already spooled.
+struct Listed {
+    id: String,
+    page_id: Option<String>,
+    parent_id: Option<String>,
+    author_id: Option<String>,
+    body: crate::snapshot::BodyRef,
+    marker_ref: Option<String>,
+    selection: Option<String>,
+    resolution: Option<String>,
+}
+
+/// Every comment of one kind on the site, bodies spooled as they arrive.
+async fn read_comments(
+    client: &SiteClient,
+    spool: &Spool,
+    kind: CommentKind,
+) -> Result<Vec<Listed>, SnapshotError> {
+    let mut out = Vec::new();
+    let mut listed = client.all_comments(kind);
+    while let Some(c) = listed.try_next().await? {
+        let body = spool
+            .put(c.storage().unwrap_or(""))
+            .map_err(|source| SnapshotError::Spool { dir: "the spool".into(), source })?;
+        out.push(Listed {
+            page_id: c.page_id.or(c.blog_post_id),
+            parent_id: c.parent_comment_id,
+            author_id: c.version.and_then(|v| v.author_id),
+            marker_ref: c.properties.as_ref().and_then(|p| p.inline_marker_ref.clone()),
+            selection: c.properties.and_then(|p| p.inline_original_selection),
+            resolution: c.resolution_status,
+            id: c.id,
+            body,
+        });
+    }
+    Ok(out)
+}
+
+/// Space permissions with group ids turned into group names.
+fn permission_subjects(
+    listed: Vec<crate::client::model::space::SpacePermission>,
+    groups: &HashMap<String, String>,
+) -> Vec<Permission> {
+    let mut permissions = Vec::new();
+    for p in listed {
+        let subject = match p.principal.kind.as_str() {
+            "user" => p.principal.id.clone().map(Subject::User),
+            "group" => p.principal.id.as_ref().and_then(|id| groups.get(id)).cloned().map(Subject::Group),
+            "anonymous" => Some(Subject::Anonymous),
+            "role" if p.principal.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case("ANONYMOUS")) => {
+                Some(Subject::Anonymous)
+            }
+            _ => None,
+        };
+        if let Some(subject) = subject {
+            permissions.push(Permission {
+                subject,
+                operation: p.operation.key.clone(),
+                target: p.operation.target_type.clone(),
+            });
+        }
+    }
+    permissions.sort();
+    permissions.dedup();
+    permissions
+}
+
+/// Labels and restrictions of every page or blog post of a space, from one expanded v1 list.
+async fn read_extras(
+    client: &SiteClient,
+    space_key: &str,
+    kind: &str,
+) -> Result<HashMap<String, (Vec<String>, Restrictions)>, SnapshotError> {
+    let mut extras = HashMap::new();
+    let mut listed = client.restricted_content(space_key, kind, false);
+    while let Some(content) = listed.try_next().await? {
+        let labels = content.labels().iter().map(|l| l.name.clone()).collect();
+        let restrictions = content
+            .restrictions
+            .as_ref()
+            .map(|r| Restrictions {
+                read: r.read.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
+                update: r.update.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
+            })
+            .unwrap_or_default();
+        extras.insert(content.id, (labels, restrictions));
+    }
+    Ok(extras)
+}
+
+/// One space: its settings, pages (with folders) and blog posts, bodies spooled. Permissions are
+/// handed back as listed (group names are known once the group list is in).
+async fn read_space(
+    client: &SiteClient,
+    spool: &Spool,
+    selection: &crate::plan::SpaceSelection,
+    found: &crate::inventory::SourceSpace,
+    statuses: &str,
+    history: bool,
+    concurrency: usize,
+) -> Result<(SpaceSnapshot, Vec<crate::client::model::space::SpacePermission>), SnapshotError> {
+    let spool_error = |source| SnapshotError::Spool { dir: "the spool".into(), source };
+    let pages = async {
+        let mut pages = Vec::new();
+        let mut listed = client.pages_in_space(&found.id, Some(statuses));
+        while let Some(page) = listed.try_next().await? {
+            let body = spool.put(page.storage().unwrap_or("")).map_err(spool_error)?;
+            pages.push((page, body));
+        }
+        Ok::<_, SnapshotError>(pages)
+    };
+    let posts = async {
+        let mut posts = Vec::new();
+        let mut listed = client.blog_posts_in_space(&found.id, Some(statuses));
+        while let Some(post) = listed.try_next().await? {
+            let body = spool.put(post.storage().unwrap_or("")).map_err(spool_error)?;
+            posts.push((post, body));
+        }
+        Ok::<_, SnapshotError>(posts)
+    };
+    let (space, labels, permissions, page_extras, post_extras, listed_pages, listed_posts) = futures_util::try_join!(
+        async { client.space(&found.id).await.map_err(SnapshotError::from) },
+        async {
+            client
+                .space_labels(&found.id)
+                .map_ok(|l| l.name)
+                .try_collect::<Vec<String>>()
+                .await
+                .map_err(SnapshotError::from)
+        },
+        async {
+            client.space_permissions(&found.id).try_collect::<Vec<_>>().await.map_err(SnapshotError::from)
+        },
+        read_extras(client, &found.key, "page"),
+        read_extras(client, &found.key, "blogpost"),
+        pages,
+        posts,
+    )?;
+    let mut extras = page_extras;
+    extras.extend(post_extras);
+
+    let mut pages = Vec::with_capacity(listed_pages.len());
+    for (page, body) in listed_pages {
+        let (labels, restrictions) = extras.remove(&page.id).unwrap_or_default();
+        pages.push(Content {
+            id: page.id,
+            kind: ContentType::Page,
+            title: page.title,
+            status: page.status.unwrap_or_else(|| "current".into()),
+            parent_id: page.parent_id,
+            position: page.position.unwrap_or(0),
+            author_id: page.author_id,
+            created_at: page.created_at,
+            version: page.version.as_ref().map_or(1, |v| v.number),
+            body,
+            history: Vec::new(),
+            labels,
+            restrictions,
+            likes: 0,
+        });
+    }
+    if history {
+        let reads: Vec<_> = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.version > 1)
+            .map(|(i, p)| async move {
+                earlier_versions(client, spool, &p.id, p.version).await.map(|refs| (i, refs))
+            })
+            .collect();
+        let read: Vec<(usize, Vec<crate::snapshot::BodyRef>)> =
+            futures_util::stream::iter(reads).buffer_unordered(concurrency).try_collect().await?;
+        for (i, refs) in read {
+            pages[i].history = refs;
+        }
+    }
+    add_folders(client, spool, &mut pages).await?;
+    let mut blog_posts = Vec::with_capacity(listed_posts.len());
+    for (post, body) in listed_posts {
+        let (labels, restrictions) = extras.remove(&post.id).unwrap_or_default();
+        blog_posts.push(Content {
+            id: post.id,
+            kind: ContentType::BlogPost,
+            title: post.title,
+            status: post.status.unwrap_or_else(|| "current".into()),
+            parent_id: None,
+            position: 0,
+            author_id: post.author_id,
+            created_at: post.created_at,
+            version: post.version.as_ref().map_or(1, |v| v.number),
+            body,
+            history: Vec::new(),
+            labels,
+            restrictions,
+            likes: 0,
+        });
+    }
+    blog_posts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    let snapshot = SpaceSnapshot {
+        id: found.id.clone(),
+        key: found.key.clone(),
+        destination_key: selection.destination_key.value.clone(),
+        name: space.name.clone(),
+        description: space
+            .description
+            .as_ref()
+            .and_then(|d| d.plain.as_ref())
+            .map(|b| b.value.clone())
+            .filter(|d| !d.is_empty()),
+        kind: space.kind.clone().unwrap_or_else(|| "global".into()),
+        status: space.status.clone().unwrap_or_else(|| "current".into()),
+        homepage_id: space.homepage_id.clone(),
+        labels,
+        permissions: Vec::new(),
+        pages: tree_order(pages),
+        blog_posts,
+        attachments: Vec::new(),
+        comments: Vec::new(),
+    };
+    Ok((snapshot, permissions))
 }
 
 /// The bodies of a page's versions before `current`, oldest first (one list request a page).
@@ -286,25 +425,21 @@ async fn add_folders(
     Ok(())
 }
 
-/// The container of every comment, following replies up to their root.
-fn resolve_containers(all: &[crate::client::model::comment::Comment]) -> HashMap<&str, String> {
-    let by_id: HashMap<&str, &crate::client::model::comment::Comment> =
-        all.iter().map(|c| (c.id.as_str(), c)).collect();
-    let mut out = HashMap::new();
-    for c in all {
-        let mut cursor = c;
-        for _ in 0..64 {
-            if let Some(id) = cursor.page_id.as_ref().or(cursor.blog_post_id.as_ref()) {
-                out.insert(c.id.as_str(), id.clone());
-                break;
+/// The container of every comment (in the same order), following replies up to their root.
+fn resolve_containers(all: &[Listed]) -> Vec<Option<String>> {
+    let by_id: HashMap<&str, &Listed> = all.iter().map(|c| (c.id.as_str(), c)).collect();
+    all.iter()
+        .map(|c| {
+            let mut cursor = c;
+            for _ in 0..64 {
+                if let Some(id) = cursor.page_id.as_ref() {
+                    return Some(id.clone());
+                }
+                cursor = by_id.get(cursor.parent_id.as_deref()?)?;
             }
-            match cursor.parent_comment_id.as_deref().and_then(|p| by_id.get(p)) {
-                Some(parent) => cursor = parent,
-                None => break,
-            }
-        }
-    }
-    out
+            None
+        })
+        .collect()
 }
 
 /// Parents before children, siblings by position then id; pages whose parent is not copied

@@ -58,6 +58,24 @@ impl SiteClient {
         )
     }
 
+    /// Direct children of a folder (pages, folders, ...), in order.
+    pub fn folder_children(&self, folder_id: &str) -> BoxStream<'static, Result<TreeNode, ClientError>> {
+        self.v2_list(
+            &format!("/wiki/api/v2/folders/{}/direct-children", seg(folder_id)),
+            format!("list children of folder {folder_id}"),
+            &[],
+        )
+    }
+
+    /// The pages at a space's root level (no bodies), with their positions.
+    pub fn root_pages_in_space(&self, space_id: &str) -> BoxStream<'static, Result<Page, ClientError>> {
+        self.v2_list(
+            &format!("/wiki/api/v2/spaces/{}/pages", seg(space_id)),
+            format!("list root-level pages of space {space_id}"),
+            &[("depth", "root")],
+        )
+    }
+
     /// All descendants of a page.
     pub fn page_descendants(&self, page_id: &str) -> BoxStream<'static, Result<TreeNode, ClientError>> {
         self.v2_list(

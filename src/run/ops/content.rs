@@ -1,5 +1,7 @@
 //! Pages, blog posts, and their labels and restrictions.
 
+use std::collections::BTreeMap;
+
 use crate::client::model::content::Body;
 use crate::client::model::label::Label;
 use crate::client::model::page::{NewBlogPost, NewPage, PageUpdate};
@@ -137,10 +139,10 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 version_message: Some("copied from the source homepage".into()),
                 parent_id: None,
             };
-            copy.destination
-                .update_page(&update)
-                .await
-                .map(|p| (p.id, p.version.map_or(current + 1, |v| v.number)))
+            copy.destination.update_page(&update).await.map(|p| {
+                note_position(copy, item, p.position);
+                (p.id, p.version.map_or(current + 1, |v| v.number))
+            })
         }
         _ => {
             if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source_ref(item))
@@ -163,11 +165,10 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 }
             }
             // A page without a parent stays at the root level, as on the source.
-            let created = copy
-                .destination
-                .create_page_at_root(&new)
-                .await
-                .map(|p| (p.id, p.version.map_or(1, |v| v.number)));
+            let created = copy.destination.create_page_at_root(&new).await.map(|p| {
+                note_position(copy, item, p.position);
+                (p.id, p.version.map_or(1, |v| v.number))
+            });
             match created {
                 Ok((id, version)) if !item.history.is_empty() => {
                     replay_history(copy, space, item, id, version, &body).await
@@ -177,6 +178,13 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
         }
     };
     finish_content(copy, item, &target.id, written, &body).await
+}
+
+/// Remembers where the destination put a page or folder among its siblings, for the ordering.
+fn note_position(copy: &Copy, item: &Content, position: Option<i64>) {
+    if let Some(position) = position {
+        copy.map(|m| m.positions.insert(item.id.clone(), position));
+    }
 }
 
 /// An earlier version's body, references rewritten like the current one's.
@@ -331,6 +339,7 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
     }
     match copy.destination.create_folder(space_id, &item.title, parent.as_deref()).await {
         Ok(created) => {
+            note_position(copy, item, created.position);
             copy.recorder.result(&node_key(item), source, &created.id, Some(1), Some(1));
             copy.map(|m| m.content.insert(item.id.clone(), (created.id, 1)));
             Outcome::copied_with("folder")
@@ -505,6 +514,50 @@ pub async fn restrictions(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
     }
     match copy.destination.set_restrictions(&id, &updates).await {
         Ok(_) => Outcome::copied(),
+        Err(error) if error.status() == Some(403) && copy.earlier(&source_ref(item)).is_some() => {
+            // Restrictions that leave the copying account out refuse it a second write: an
+            // interrupted run may have set them already.
+            match already_restricted(copy, &id, &updates).await {
+                Some(detail) => Outcome::Present { detail },
+                None => Outcome::failed(error.to_string()),
+            }
+        }
         Err(error) => Outcome::failed(error.to_string()),
+    }
+}
+
+/// Whether the copy already has the wanted restrictions (as far as the destination lets the
+/// copying account see them); the detail to report if so.
+async fn already_restricted(copy: &Copy, id: &str, wanted: &[RestrictionUpdate]) -> Option<String> {
+    use std::collections::BTreeSet;
+    type Subjects = (BTreeSet<String>, BTreeSet<String>);
+    let want: BTreeMap<String, Subjects> = wanted
+        .iter()
+        .map(|u| {
+            let users = u.restrictions.user.iter().map(|x| x.account_id.clone()).collect();
+            let groups = u.restrictions.group.iter().map(|x| x.id.clone()).collect();
+            (u.operation.clone(), (users, groups))
+        })
+        .collect();
+    match copy.destination.restrictions(id).await {
+        Ok(found) => {
+            let found: BTreeMap<String, Subjects> = found
+                .results
+                .iter()
+                .filter(|o| !o.restrictions.users().is_empty() || !o.restrictions.groups().is_empty())
+                .map(|o| {
+                    let users = o.restrictions.users().iter().map(|x| x.account_id.clone()).collect();
+                    let groups = o.restrictions.groups().iter().map(|x| x.id.clone()).collect();
+                    (o.operation.clone(), (users, groups))
+                })
+                .collect();
+            (found == want).then(|| "restricted as on the source by an interrupted run".to_string())
+        }
+        // Read-restricted away from the copying account: only the restrictions this plan sets
+        // can have done that to content the plan created.
+        Err(error) if error.status() == Some(403) || error.is_not_found() => Some(
+            "restricted by an interrupted run (the restrictions keep the copying account out)".to_string(),
+        ),
+        Err(_) => None,
     }
 }

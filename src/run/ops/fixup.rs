@@ -2,6 +2,10 @@
 //! final fix-up pass: one update per page whose references could only be resolved once
 //! everything was created.
 
+use std::collections::HashMap;
+
+use futures_util::StreamExt;
+
 use crate::client::model::content::Body;
 use crate::client::model::page::PageUpdate;
 use crate::rewrite::{Context, rewrite as rewrite_body};
@@ -67,7 +71,9 @@ pub fn rewrite(copy: &Copy, space: usize, item: &Content, body: &str) -> Prepare
     rewrite_in(copy, space, item, &item.id, body)
 }
 
-/// Updates, once each, the pages of the space whose references could only be resolved now.
+/// Updates, once each, the pages of the space whose references could only be resolved now, and
+/// puts siblings in the source's order. Both go on side by side, up to the destination's
+/// concurrency.
 pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
     let pending: Vec<String> = copy
         .pending_fixups
@@ -77,59 +83,87 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
         .filter(|(s, _)| *s == space)
         .map(|(_, id)| id.clone())
         .collect();
-    if pending.is_empty() {
-        return Outcome::copied_with("no reference needed a second pass");
-    }
     if !copy.writes() {
-        return Outcome::copied_with(format!("{} page(s) would be updated once more", pending.len()));
+        return if pending.is_empty() {
+            Outcome::copied_with("no reference needed a second pass")
+        } else {
+            Outcome::copied_with(format!("{} page(s) would be updated once more", pending.len()))
+        };
     }
+    let concurrency = copy.destination.transport().options().concurrency;
     let snapshot = &copy.snapshot.spaces[space];
-    let mut failures = Vec::new();
-    for id in &pending {
-        let Some(item) = snapshot.pages.iter().chain(&snapshot.blog_posts).find(|c| &c.id == id) else {
-            continue;
-        };
-        let Some(target) = copy.content_id(id) else {
-            failures.push(format!("\"{}\" was not copied", item.title));
-            continue;
-        };
-        let body = match copy.snapshot.spool.get(item.body) {
-            Ok(body) => body,
-            Err(error) => {
-                failures.push(format!("\"{}\": cannot read the spooled body: {error}", item.title));
-                continue;
-            }
-        };
-        let prepared = rewrite(copy, space, item, &body);
-        let current = match copy.destination.page(&target).await {
-            Ok(page) => page,
-            Err(error) => {
-                failures.push(error.to_string());
-                continue;
-            }
-        };
-        let version = current.version.as_ref().map_or(1, |v| v.number);
-        let update = PageUpdate {
-            id: target.clone(),
-            status: current.status.clone().unwrap_or_else(|| "current".into()),
-            title: current.title.clone(),
-            body: Body::storage(prepared.body),
-            version_number: version + 1,
-            version_message: Some("links to content copied later".into()),
-            parent_id: None,
-        };
-        if let Err(error) = copy.destination.update_page(&update).await {
-            failures.push(error.to_string());
-        }
-    }
-    if failures.is_empty() {
-        Outcome::copied_with(format!("{} page(s) updated once more", pending.len()))
+    let items: HashMap<&str, &Content> =
+        snapshot.pages.iter().chain(&snapshot.blog_posts).map(|c| (c.id.as_str(), c)).collect();
+    let fixes: Vec<_> = pending
+        .iter()
+        .filter_map(|id| items.get(id.as_str()).copied())
+        .map(|item| fix_one(copy, space, item))
+        .collect();
+    let updates = futures_util::stream::iter(fixes).buffer_unordered(concurrency.max(1)).collect::<Vec<_>>();
+    let (fixed, ordered) = tokio::join!(updates, super::order::order_space(copy, space, concurrency));
+    let mut failures: Vec<String> = fixed.into_iter().filter_map(Result::err).collect();
+    let mut detail = Vec::new();
+    if pending.is_empty() {
+        detail.push("no reference needed a second pass".to_string());
     } else {
-        Outcome::failed(format!(
-            "{} of {} page(s) not fixed: {}",
-            failures.len(),
-            pending.len(),
-            failures.join("; ")
-        ))
+        detail.push(format!("{} page(s) updated once more", pending.len() - failures.len()));
     }
+    if ordered.moves > 0 {
+        detail.push(format!("{} page(s) moved into the source's sibling order", ordered.moves));
+    }
+    let fixed_failures = failures.len();
+    failures.extend(ordered.failures);
+    if failures.is_empty() {
+        Outcome::copied_with(detail.join("; "))
+    } else {
+        let mut summary = Vec::new();
+        if fixed_failures > 0 {
+            summary.push(format!("{fixed_failures} of {} page(s) not fixed", pending.len()));
+        }
+        if fixed_failures < failures.len() {
+            summary.push(format!("{} parent(s) not put in order", failures.len() - fixed_failures));
+        }
+        Outcome::failed(format!("{}: {}", summary.join(", "), failures.join("; ")))
+    }
+}
+
+/// Rewrites one page's references again and writes it as the next version. The version the
+/// copy was written at is known; only when the destination says it moved on (409) is the page
+/// read first.
+async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), String> {
+    let Some((target, version)) =
+        copy.mapping.read().unwrap_or_else(|e| e.into_inner()).content.get(&item.id).cloned()
+    else {
+        return Err(format!("\"{}\" was not copied", item.title));
+    };
+    let body = copy
+        .snapshot
+        .spool
+        .get(item.body)
+        .map_err(|error| format!("\"{}\": cannot read the spooled body: {error}", item.title))?;
+    let prepared = rewrite(copy, space, item, &body);
+    let mut update = PageUpdate {
+        id: target.clone(),
+        status: item.status.clone(),
+        title: item.title.clone(),
+        body: Body::storage(prepared.body),
+        version_number: version + 1,
+        version_message: Some("links to content copied later".into()),
+        parent_id: None,
+    };
+    let first = copy.destination.update_page(&update).await;
+    let written = match first {
+        Err(error) if error.is_conflict() || error.status() == Some(400) => {
+            let current = copy.destination.page(&target).await.map_err(|e| e.to_string())?;
+            update.version_number = current.version.as_ref().map_or(1, |v| v.number) + 1;
+            update.status = current.status.clone().unwrap_or_else(|| "current".into());
+            update.title = current.title.clone();
+            copy.destination.update_page(&update).await
+        }
+        other => other,
+    };
+    let written = written.map_err(|e| e.to_string())?;
+    let new_version = written.version.map_or(update.version_number, |v| v.number);
+    copy.map(|m| m.content.insert(item.id.clone(), (target, new_version)));
+    Ok(())
 }

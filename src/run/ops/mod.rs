@@ -4,6 +4,7 @@ mod attachment;
 mod comment;
 mod content;
 mod fixup;
+mod order;
 mod people;
 mod space;
 
