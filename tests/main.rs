@@ -2,6 +2,7 @@
 //! or through real HTTP against sandbox sites.
 
 mod apply_durable;
+mod apply_fault_matrix;
 mod apply_faults;
 mod apply_memberships;
 mod apply_sandbox;

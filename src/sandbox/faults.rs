@@ -150,6 +150,11 @@ impl FaultState {
         &self.config
     }
 
+    /// How many requests each rule hit, in rule order.
+    pub fn hits(&self) -> &[u64] {
+        &self.hits
+    }
+
     fn draw(&mut self) -> u64 {
         self.draws += 1;
         mix(&[self.config.seed, self.draws])

@@ -235,6 +235,10 @@ impl SiteHandle {
     pub fn clear_faults(&self) {
         self.set_faults(FaultConfig::default());
     }
+    /// How many requests each fault rule hit since the faults were set, in rule order.
+    pub fn fault_hits(&self) -> Vec<u64> {
+        self.shared.sites[self.index].faults.lock().map(|f| f.hits().to_vec()).unwrap_or_default()
+    }
     /// Reads or changes the state directly (tests that need a setup the API cannot make).
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World, usize) -> R) -> R {
         let mut w = self.shared.world.lock().unwrap_or_else(|e| e.into_inner());

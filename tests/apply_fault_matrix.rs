@@ -1,0 +1,502 @@
+//! The fault matrix: the demo plan applied between sandbox sites once per kind of fault a
+//! Confluence site (or a proxy in front of it) can throw at a run. Transient faults end
+//! Complete; persistent ones end Incomplete with the reason in the reports; in every case the
+//! destination holds no duplicate and loses nothing, compared by its exported state against one
+//! unfaulted copy, and a second apply without the fault completes the copy. Prints a table
+//! (`cargo test --test confcopy apply_fault_matrix -- --nocapture`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use confcopy::client::{ClientOptions, RetryPolicy};
+use confcopy::report::PlanStatus;
+use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
+use confcopy::settings::{Secret, Settings, SiteCredentials};
+use serde_json::Value;
+
+use crate::apply_sandbox::{SpaceView, view};
+
+/// The spaces the plan copies, as the destination names them.
+const SPACES: [&str; 2] = ["MKT", "DOCSEU"];
+
+/// Which site a case breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Source,
+    Destination,
+}
+
+/// How the faulted run must end.
+#[derive(Debug, Clone)]
+enum Expect {
+    Complete,
+    /// Incomplete, and every one of these words in the reports' details.
+    Incomplete(&'static [&'static str]),
+}
+
+struct Case {
+    name: &'static str,
+    side: Side,
+    rules: Vec<FaultRule>,
+    expect: Expect,
+    /// The most 429 answers the broken site may give (a site that asked for a long wait is not
+    /// asked again).
+    most_429: Option<u64>,
+}
+
+fn rule(route: &str, method: &str, times: Option<u64>, fault: Fault) -> FaultRule {
+    FaultRule { route: route.into(), method: method.into(), probability: 1.0, after: 0, times, fault }
+}
+
+/// What one apply did.
+struct Run {
+    status: PlanStatus,
+    /// Every space row's detail, joined.
+    details: String,
+    requests: u64,
+    retries: u64,
+    elapsed: Duration,
+}
+
+/// A destination's exported state, reduced for comparison.
+struct Destination {
+    views: Vec<SpaceView>,
+    counts: BTreeMap<&'static str, usize>,
+}
+
+fn credentials(site: &SiteHandle) -> SiteCredentials {
+    SiteCredentials {
+        email: Some(site.admin_email().to_string()),
+        token: Some(Secret::new(site.admin_token())),
+        bearer_token: None,
+        org_api_key: Some(Secret::new(site.org_api_key())),
+    }
+}
+
+/// Short waits for loopback sites: the same rules, in milliseconds.
+fn options() -> ClientOptions {
+    ClientOptions {
+        retry: RetryPolicy {
+            base: Duration::from_millis(10),
+            cap: Duration::from_millis(100),
+            max_retries: 6,
+            max_total_wait: Duration::from_secs(8),
+        },
+        request_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        connect_timeout: Duration::from_secs(2),
+        ..ClientOptions::fast()
+    }
+}
+
+/// Applies the demo plan (MKT, DOCS renamed DOCSEU) from `source` to `destination` the way
+/// `confcopy apply` does: a session in `state` (lock, journal), checks, snapshot, walk, reports.
+async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> Run {
+    let started = Instant::now();
+    let text = format!(
+        "name = \"fault-matrix\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [\"MKT\", \"DOCS\"]\n\
+         rename = {{ DOCS = \"DOCSEU\" }}\n[checks]\napps-missing = {{ severity = \"warning\", reason = \"test\" }}\n\
+         [run]\nconcurrency = 4\n",
+        source.base_url(),
+        destination.base_url()
+    );
+    let loaded = confcopy::plan::load_text("fault-matrix.toml", text.clone());
+    let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    let settings = Settings {
+        source: credentials(source),
+        destination: credentials(destination),
+        api_gateway: Some(destination.base_url().to_string()),
+        state_dir: Some(state.to_path_buf()),
+        ..Settings::default()
+    };
+    let mut session = confcopy::session::Session::begin(&plan, text.as_bytes(), state.to_path_buf())
+        .expect("session begins");
+    let run_dir = session.run_dir().unwrap();
+    let work = run_dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let prepared = confcopy::apply::prepare(&plan, &settings, options(), &work, Some(session.previous()))
+        .await
+        .expect("prepared");
+    assert!(prepared.graph.is_some(), "the checks pass: {:?}", prepared.findings);
+    let recorder = session.recorder(plan.source.value.identity());
+    let applied = confcopy::apply::walk(
+        &plan,
+        &prepared,
+        confcopy::run::Mode::Apply,
+        &work,
+        Some(&run_dir),
+        false,
+        recorder,
+    )
+    .await
+    .expect("walked");
+    let stats = |site: &confcopy::site::Site| site.client.as_ref().map(|c| c.stats()).unwrap_or_default();
+    let (s, d) = (stats(&prepared.sites.source), stats(&prepared.sites.destination));
+    prepared.sites.close().await.unwrap();
+    session.finish(&applied.recorder, applied.status, &applied.rows).unwrap();
+    let details = applied.rows.spaces.iter().map(|r| r.detail.as_str()).collect::<Vec<_>>().join(" | ");
+    Run {
+        status: applied.status,
+        details,
+        requests: s.requests + d.requests,
+        retries: s.retries + d.retries,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn destination(site: &SiteHandle) -> Destination {
+    let state = site.export();
+    let views = SPACES.iter().map(|key| view(&state, key, None)).collect();
+    Destination { views, counts: counts(&state) }
+}
+
+/// Live entities of the destination by kind: a duplicate shows as one more.
+fn counts(state: &Value) -> BTreeMap<&'static str, usize> {
+    let site = &state["site"];
+    let live = |v: &Value| v["status"] == "current" || v["status"] == "archived";
+    let mut counts = BTreeMap::new();
+    counts.insert("spaces", site["spaces"].as_object().map_or(0, |s| s.len()));
+    for c in site["contents"].as_object().into_iter().flat_map(|m| m.values()).filter(|c| live(c)) {
+        let kind = match c["kind"].as_str() {
+            Some("page") => "pages",
+            Some("blogpost") => "blog posts",
+            Some("folder") => "folders",
+            _ => "other content",
+        };
+        *counts.entry(kind).or_default() += 1;
+    }
+    counts.insert(
+        "attachments",
+        site["attachments"].as_object().into_iter().flat_map(|m| m.values()).filter(|a| live(a)).count(),
+    );
+    counts.insert(
+        "comments",
+        site["comments"].as_object().into_iter().flat_map(|m| m.values()).filter(|c| live(c)).count(),
+    );
+    counts
+}
+
+/// One unfaulted copy: what every faulted one must end up equal to.
+async fn reference() -> Destination {
+    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let state = tempfile::tempdir().unwrap();
+    let run = apply(&source, &dest, state.path()).await;
+    assert_eq!(run.status, PlanStatus::Complete, "{}", run.details);
+    let out = destination(&dest);
+    sandbox.shutdown().await.unwrap();
+    out
+}
+
+/// A table row.
+struct Row {
+    fault: &'static str,
+    /// Requests the fault hit.
+    hits: u64,
+    requests: u64,
+    retries: u64,
+    rate_limited: u64,
+    server_errors: u64,
+    outcome: String,
+    second: String,
+    seconds: f64,
+}
+
+async fn run_case(case: Case, reference: &Destination) -> Row {
+    let started = Instant::now();
+    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let broken = match case.side {
+        Side::Source => &source,
+        Side::Destination => &dest,
+    };
+    broken.set_faults(FaultConfig { seed: 11, rules: case.rules.clone(), rate_limit: None });
+    let state = tempfile::tempdir().unwrap();
+    let first = apply(&source, &dest, state.path()).await;
+    let hits: u64 = broken.fault_hits().iter().sum();
+    assert!(hits > 0, "{}: the fault was hit", case.name);
+    let served = broken.stats();
+    let status_count = |pick: &dyn Fn(u16) -> bool| -> u64 {
+        served.routes.values().flat_map(|by| by.iter()).filter(|(s, _)| pick(**s)).map(|(_, n)| n).sum()
+    };
+    let rate_limited = status_count(&|s| s == 429);
+    let server_errors = status_count(&|s| s >= 500);
+    if let Some(most) = case.most_429 {
+        assert!(rate_limited <= most, "{}: {rate_limited} answers 429, at most {most}", case.name);
+        assert!(first.elapsed < Duration::from_secs(20), "{}: no long sleep: {:?}", case.name, first.elapsed);
+    }
+    match &case.expect {
+        Expect::Complete => {
+            assert_eq!(first.status, PlanStatus::Complete, "{}: {}", case.name, first.details);
+        }
+        Expect::Incomplete(words) => {
+            assert_eq!(first.status, PlanStatus::Incomplete, "{}: {}", case.name, first.details);
+            for word in *words {
+                assert!(
+                    first.details.contains(word),
+                    "{}: `{word}` in the reports: {}",
+                    case.name,
+                    first.details
+                );
+            }
+        }
+    }
+    let after_fault = destination(&dest);
+    for (kind, n) in &after_fault.counts {
+        let expected = reference.counts.get(kind).copied().unwrap_or(0);
+        assert!(
+            *n <= expected,
+            "{}: {n} {kind} after the faulted run, {expected} in one clean copy",
+            case.name
+        );
+    }
+    if first.status == PlanStatus::Complete {
+        assert_eq!(after_fault.counts, reference.counts, "{}: nothing lost", case.name);
+        assert!(after_fault.views == reference.views, "{}: the copy equals a clean copy", case.name);
+    }
+    broken.clear_faults();
+    let second = apply(&source, &dest, state.path()).await;
+    assert_eq!(second.status, PlanStatus::Complete, "{} (second apply): {}", case.name, second.details);
+    let healed = destination(&dest);
+    assert_eq!(
+        healed.counts, reference.counts,
+        "{}: no duplicate, nothing lost after the second apply",
+        case.name
+    );
+    assert!(healed.views == reference.views, "{}: the second apply completes the copy", case.name);
+    sandbox.shutdown().await.unwrap();
+    let outcome = match first.status {
+        PlanStatus::Incomplete => format!("Incomplete {}", first_reason(&first.details)),
+        other => other.as_str().to_string(),
+    };
+    Row {
+        fault: case.name,
+        hits,
+        requests: first.requests,
+        retries: first.retries,
+        rate_limited,
+        server_errors,
+        outcome,
+        second: format!("{} ({} requests)", second.status.as_str(), second.requests),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// The first failure of the reports' details, shortened for the table: the entity and what
+/// went wrong, without the site and operation.
+fn first_reason(details: &str) -> String {
+    // The items of every space's list; one that failed itself rather than for want of another.
+    let items: Vec<&str> = details
+        .split(" | ")
+        .filter_map(|part| part.split_once("item(s) not copied: ").map(|(_, r)| r))
+        .flat_map(|list| list.split("; "))
+        .collect();
+    let reason = items
+        .iter()
+        .find(|item| !item.contains("not copied: it needs"))
+        .or(items.first())
+        .copied()
+        .unwrap_or(details);
+    let short = match reason.split_once(": ") {
+        Some((entity, rest)) => match rest.split_once(": could not ").and_then(|(_, r)| r.split_once(": ")) {
+            Some((_, kind)) => format!("{entity}: {kind}"),
+            None => format!("{entity}: {rest}"),
+        },
+        None => reason.to_string(),
+    };
+    let mut out: String = short.chars().take(100).collect();
+    if out.len() < short.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn cases() -> Vec<Case> {
+    use Expect::*;
+    use Side::*;
+    let reads = "/wiki/api/v2/*";
+    let pages = "/wiki/api/v2/pages";
+    let comments = "/wiki/api/v2/footer-comments";
+    let uploads = "/wiki/rest/api/content/*/child/attachment";
+    let downloads = "/wiki/rest/api/content/*/child/attachment/*/download";
+    let server_error = |status| Fault::ServerError { status, retry_after: None };
+    let case = |name, side, rules, expect| Case { name, side, rules, expect, most_429: None };
+    vec![
+        // Rate limits.
+        case(
+            "429 storm with Retry-After (1 s)",
+            Destination,
+            vec![rule(reads, "*", Some(3), Fault::RateLimited { retry_after: 1 })],
+            Complete,
+        ),
+        case(
+            "429 storm without Retry-After",
+            Destination,
+            vec![FaultRule {
+                probability: 0.5,
+                ..rule("/wiki/*", "*", Some(8), Fault::RateLimitedWithoutRetryAfter { reset_after: None })
+            }],
+            Complete,
+        ),
+        case(
+            "429 with only X-RateLimit-Reset (1 s)",
+            Destination,
+            vec![rule(pages, "POST", Some(2), Fault::RateLimitedWithoutRetryAfter { reset_after: Some(1) })],
+            Complete,
+        ),
+        Case {
+            // Only the creates already in flight when the first answer came (concurrency 4).
+            most_429: Some(4),
+            ..case(
+                "Retry-After of an hour",
+                Destination,
+                vec![rule(pages, "POST", None, Fault::RateLimited { retry_after: 3600 })],
+                Incomplete(&["wait 1h", "max_retry_wait", "to resume"]),
+            )
+        },
+        case(
+            "429 without Retry-After, persistent",
+            Destination,
+            vec![rule(comments, "POST", None, Fault::RateLimitedWithoutRetryAfter { reset_after: None })],
+            Incomplete(&["still rate limited"]),
+        ),
+        // Server errors.
+        case("500 on reads", Source, vec![rule(reads, "GET", Some(5), server_error(500))], Complete),
+        case("502 on reads", Destination, vec![rule(reads, "GET", Some(5), server_error(502))], Complete),
+        case(
+            "503 with Retry-After (1 s)",
+            Destination,
+            vec![rule(reads, "GET", Some(2), Fault::ServerError { status: 503, retry_after: Some(1) })],
+            Complete,
+        ),
+        case("504 on reads", Source, vec![rule(reads, "GET", Some(5), server_error(504))], Complete),
+        case(
+            "500 on downloads, persistent",
+            Source,
+            vec![rule(downloads, "GET", None, server_error(500))],
+            Incomplete(&["HTTP 500", "gave up after"]),
+        ),
+        // Connections.
+        case(
+            "connection reset on reads",
+            Source,
+            vec![rule(reads, "GET", Some(4), Fault::ConnectionReset)],
+            Complete,
+        ),
+        case(
+            "connection reset on creates",
+            Destination,
+            vec![rule(pages, "POST", Some(1), Fault::ConnectionReset)],
+            Incomplete(&["outcome unknown", "look before creating again"]),
+        ),
+        case(
+            "slow answers past the timeout",
+            Source,
+            vec![rule(reads, "GET", Some(2), Fault::Latency { fixed_ms: 2_300, jitter_ms: 0 })],
+            Complete,
+        ),
+        case(
+            "page created, answer lost",
+            Destination,
+            vec![rule(pages, "POST", Some(2), Fault::CommitThenDrop)],
+            Incomplete(&["outcome unknown", "look before creating again"]),
+        ),
+        case(
+            "upload done, answer lost",
+            Destination,
+            vec![rule(uploads, "POST", Some(1), Fault::CommitThenDrop)],
+            Complete,
+        ),
+        // Bodies.
+        case(
+            "HTML error page (502)",
+            Source,
+            vec![rule(reads, "GET", Some(3), Fault::HtmlError { status: 502 })],
+            Complete,
+        ),
+        case(
+            "HTML login page (200)",
+            Destination,
+            vec![rule(reads, "GET", Some(3), Fault::HtmlError { status: 200 })],
+            Complete,
+        ),
+        case(
+            "truncated JSON on reads",
+            Source,
+            vec![rule(reads, "GET", Some(3), Fault::TruncatedJson)],
+            Complete,
+        ),
+        case(
+            "truncated JSON on a create",
+            Destination,
+            vec![rule(pages, "POST", Some(1), Fault::TruncatedJson)],
+            Incomplete(&["outcome unknown", "truncated"]),
+        ),
+        case(
+            "wrong content type on reads",
+            Destination,
+            vec![rule(reads, "GET", Some(3), Fault::WrongContentType)],
+            Complete,
+        ),
+        // Redirects.
+        case(
+            "302 loop on attachment download",
+            Source,
+            vec![rule(downloads, "GET", None, Fault::RedirectLoop)],
+            Incomplete(&["more than 5 redirects"]),
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_ends_complete_or_incomplete_without_duplicates() {
+    let started = Instant::now();
+    let reference = reference().await;
+    let mut rows = Vec::new();
+    for case in cases() {
+        rows.push(run_case(case, &reference).await);
+    }
+    let line = |cells: [&str; 8]| {
+        format!(
+            "{:<38} {:>4} {:>8} {:>7} {:>4} {:>4}  {:<11} {}",
+            cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
+        )
+    };
+    println!(
+        "\n{}",
+        line([
+            "fault",
+            "hits",
+            "requests",
+            "retries",
+            "429",
+            "5xx",
+            "outcome",
+            "first reason → second apply"
+        ])
+    );
+    for r in &rows {
+        let numbers = [r.hits, r.requests, r.retries, r.rate_limited, r.server_errors].map(|n| n.to_string());
+        let (outcome, reason) = r.outcome.split_once(' ').unwrap_or((r.outcome.as_str(), ""));
+        println!(
+            "{}",
+            line([
+                r.fault,
+                &numbers[0],
+                &numbers[1],
+                &numbers[2],
+                &numbers[3],
+                &numbers[4],
+                outcome,
+                &format!(
+                    "{}→ {} [{:.1}s]",
+                    if reason.is_empty() { String::new() } else { format!("{reason} ") },
+                    r.second,
+                    r.seconds
+                ),
+            ])
+        );
+    }
+    println!("{} faults in {:.1}s", rows.len(), started.elapsed().as_secs_f64());
+}
