@@ -32,6 +32,9 @@ pub struct Applied {
     pub outcomes: Vec<Outcome>,
     pub rows: Rows,
     pub report_files: Vec<PathBuf>,
+    /// Why the run stopped starting work early: a site asked to wait longer than
+    /// `max_retry_wait` (the reason says when to run again).
+    pub stopped: Option<String>,
 }
 
 /// Reads both sites and runs the checks; when no error is found, reads the source content into
@@ -225,6 +228,7 @@ pub async fn walk(
     let in_flight = plan.run.concurrency.value as usize * 2;
     let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
     progress.finish();
+    let stopped = copy.halted();
     let status = PlanStatus::from_outcomes(&outcomes);
     let group_ids = copy.mapping.read().unwrap_or_else(|e| e.into_inner()).groups.clone();
     let rows = crate::report::rows(graph, &outcomes, &prepared.inventory, snapshot, &group_ids);
@@ -235,6 +239,7 @@ pub async fn walk(
                 "destination": plan.destination.value.to_string(),
                 "mode": if mode == Mode::Apply { "apply" } else { "dry-run" },
                 "nodes": graph.nodes.len(),
+                "stopped": stopped,
             });
             let mut files = crate::report::write_reports(dir, &plan.name.value, status, &rows, extra)
                 .map_err(|e| format!("cannot write the reports in {}: {e}", dir.display()))?;
@@ -251,5 +256,5 @@ pub async fn walk(
         Ok(copy) => copy.recorder,
         Err(_) => crate::run::Recorder::none(),
     };
-    Ok(Applied { status, recorder, outcomes, rows, report_files })
+    Ok(Applied { status, recorder, outcomes, rows, report_files, stopped })
 }

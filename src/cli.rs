@@ -284,6 +284,9 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
                     eprintln!("warning: the plan's record was not updated: {message}");
                 }
                 println!("{}", summary_line(&applied));
+                if let Some(reason) = &applied.stopped {
+                    println!("stopped early: {reason}");
+                }
                 println!("reports: {}", report_dir.display());
                 applied.status.exit()
             }

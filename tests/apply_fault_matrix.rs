@@ -500,3 +500,75 @@ async fn every_fault_ends_complete_or_incomplete_without_duplicates() {
     }
     println!("{} faults in {:.1}s", rows.len(), started.elapsed().as_secs_f64());
 }
+
+/// Through the binary, as a scheduled job runs it: a site that asks to wait an hour stops the run
+/// at once with exit 3, a line that says when to run again, and a resumable journal.
+#[test]
+fn an_hour_long_retry_after_stops_the_binary_with_a_time_to_resume() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let reference = runtime.block_on(reference());
+    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
+    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    dest.set_faults(FaultConfig {
+        seed: 1,
+        rules: vec![rule("/wiki/api/v2/pages", "POST", None, Fault::RateLimited { retry_after: 3600 })],
+        rate_limit: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "name = \"hour\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [\"MKT\", \"DOCS\"]\n\
+             rename = {{ DOCS = \"DOCSEU\" }}\n[checks]\napps-missing = {{ severity = \"warning\", reason = \"test\" }}\n",
+            source.base_url(),
+            dest.base_url()
+        ),
+    )
+    .unwrap();
+    let state = dir.path().join("state").display().to_string();
+    let reports = dir.path().join("reports");
+    let apply = |extra: &[&str]| {
+        let mut args = vec!["--state-dir", &state];
+        args.extend_from_slice(extra);
+        args.extend(["apply", "--no-progress", plan.to_str().unwrap()]);
+        args.extend(["--report-dir", reports.to_str().unwrap()]);
+        crate::support::Confcopy::new(args).with_sites(&source, &dest).run()
+    };
+
+    let started = Instant::now();
+    let run = apply(&["--max-retry-wait", "30m"]);
+    assert!(started.elapsed() < Duration::from_secs(30), "no sleeping: {:?}", started.elapsed());
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Incomplete:"), "{}", run.stdout);
+    let host = dest.base_url().trim_start_matches("http://");
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("stopped early: "))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(line.contains(&format!("{host} asked to wait 1h (until ")), "{line}");
+    assert!(line.contains("longer than max_retry_wait (30m): run apply again after "), "{line}");
+    let until: jiff::Timestamp =
+        line.rsplit("run apply again after ").next().unwrap().trim_end_matches(" to resume").parse().unwrap();
+    let ahead = until.as_second() - jiff::Timestamp::now().as_second();
+    assert!((3500..=3601).contains(&ahead), "resume about an hour from now: {until}");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["status"], "Incomplete");
+    assert!(summary["stopped"].as_str().unwrap().contains("run apply again after"), "{summary}");
+    let spaces = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();
+    assert!(spaces.contains("asks to wait 1h") && spaces.contains("to resume"), "{spaces}");
+    let served = dest.stats();
+    assert!(served.count_status("POST /wiki/api/v2/pages", 429) <= 4, "{:?}", served.routes);
+
+    // The hour has passed (the fault is gone): the journal takes the run on from where it stopped.
+    dest.clear_faults();
+    let run = apply(&[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Complete:") && !run.stdout.contains("stopped early"), "{}", run.stdout);
+    let copied = destination(&dest);
+    assert_eq!(copied.counts, reference.counts, "no duplicate, nothing lost");
+    assert!(copied.views == reference.views, "the copy equals a clean copy");
+    runtime.block_on(sandbox.shutdown()).unwrap();
+}
