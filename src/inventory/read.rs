@@ -1,6 +1,9 @@
 //! Reads the [`Inventory`] from both sites: a handful of list requests per space, never one
 //! request per page (comments and attachments come from site-wide lists, restrictions from an
-//! expanded v1 list).
+//! expanded v1 list). What one listing already told is not asked again: one organization lookup
+//! serves both sites of one organization, the destination's apps are read only when the source
+//! has apps, and the caller's groups only when the groups already read do not settle a read
+//! restriction.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -47,6 +50,12 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     if !inventory.source.usable() || !inventory.destination.usable() {
         return Ok(inventory);
     }
+    // Apps that admins installed; the destination's matter only for apps the source has.
+    inventory.source.apps = apps(source_client).await.map_err(|e| unreachable(&plan.source, &e))?;
+    if !inventory.source.apps.is_empty() {
+        inventory.destination.apps =
+            apps(destination_client).await.map_err(|e| unreachable(&plan.destination, &e))?;
+    }
     // The organization's users, read once when both sites are in the same organization.
     let source_users = org_users(&source.org).await.map_err(|e| unreachable(&plan.source, &e))?;
     let destination_users = if same_organization(&source.org, &destination.org) {
@@ -64,6 +73,19 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
         .await
         .map_err(|e| unreachable(&plan.destination, &e))?;
     Ok(inventory)
+}
+
+/// Apps that admins installed (system apps are left out), sorted.
+async fn apps(client: &SiteClient) -> Result<Vec<App>, ClientError> {
+    let mut apps: Vec<App> = client
+        .apps()
+        .await?
+        .into_iter()
+        .filter(|a| a.user_installed)
+        .map(|a| App { name: a.name.clone().unwrap_or_else(|| a.key.clone()), key: a.key })
+        .collect();
+    apps.sort();
+    Ok(apps)
 }
 
 /// Users of the organization an org key confirmed (none without one).
@@ -163,15 +185,6 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
         // Apps, groups and permissions are admin reads: the access finding says it all.
         return Ok(FactsRead { facts, org: OrgView::default(), cloud_id });
     }
-    let mut apps: Vec<App> = client
-        .apps()
-        .await?
-        .into_iter()
-        .filter(|a| a.user_installed)
-        .map(|a| App { name: a.name.clone().unwrap_or_else(|| a.key.clone()), key: a.key })
-        .collect();
-    apps.sort();
-    facts.apps = apps;
     Ok(FactsRead { facts, org: OrgView::default(), cloud_id })
 }
 
@@ -353,7 +366,15 @@ async fn read_source(
         _ => String::new(),
     };
     let listed = list_content(client, &all_spaces, &selected, statuses, admin_key).await?;
-    let mut reader = Reader::new(caller, admin_key, &listed);
+    // Members of the groups that permissions name are needed for the users in scope anyway;
+    // read them first, and they also tell which of those groups the caller is in.
+    let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for group in groups.iter().filter(|g| related.groups.contains(&g.id)) {
+        let ids: BTreeSet<String> =
+            client.group_members(&group.id).map_ok(|u| u.account_id).try_collect().await?;
+        members.insert(group.id.clone(), ids);
+    }
+    let mut reader = Reader::new(caller, admin_key, &listed, &members);
     for item in &listed {
         let Some(indices) = selected.get(&item.space_key) else { continue };
         let readable = reader.can_read(client, item).await?;
@@ -385,7 +406,7 @@ async fn read_source(
     }
     count_comments(client, &container_space, &mut related, inventory).await?;
     count_attachments(client, admin_key, &container_space, &hidden_space, inventory).await?;
-    scope_users(plan, client, org, org_users, &groups, &group_names, related, inventory).await
+    scope_users(plan, client, org, org_users, &groups, &group_names, related, members, inventory).await
 }
 
 async fn count_comments(
@@ -461,6 +482,7 @@ async fn scope_users(
     groups: &[crate::client::model::group::Group],
     group_names: &HashMap<String, String>,
     mut related: Related,
+    mut members: BTreeMap<String, BTreeSet<String>>,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
     let scope_all = plan.users.scope.value == UserScope::All;
@@ -470,8 +492,12 @@ async fn scope_users(
     let every_group = scope_all
         || plan.users.include_group_members.value
         || plan.users.memberships.value == Memberships::WithGroups;
-    let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for group in groups.iter().filter(|g| every_group || related.groups.contains(&g.id)) {
+    let missing: Vec<&crate::client::model::group::Group> = groups
+        .iter()
+        .filter(|g| every_group || related.groups.contains(&g.id))
+        .filter(|g| !members.contains_key(&g.id))
+        .collect();
+    for group in missing {
         let ids: BTreeSet<String> =
             client.group_members(&group.id).map_ok(|u| u.account_id).try_collect().await?;
         members.insert(group.id.clone(), ids);
@@ -723,7 +749,10 @@ async fn list_content(
 struct Reader {
     /// `None` without an admin key: everything listed is readable.
     caller: Option<String>,
-    /// The caller's groups, read the first time a restriction names groups but not the caller.
+    /// Groups whose members were read: whether the caller is one of them.
+    known: HashMap<String, bool>,
+    /// The caller's groups, read the first time a restriction names groups but not the caller
+    /// and the known groups do not settle it.
     groups: Option<HashSet<String>>,
     rules: HashMap<String, ReadRule>,
     /// Ancestors the listings did not hold (other statuses, folders): `None` when the caller
@@ -732,12 +761,24 @@ struct Reader {
 }
 
 impl Reader {
-    fn new(caller: String, admin_key: bool, listed: &[ListedItem]) -> Self {
+    fn new(
+        caller: String,
+        admin_key: bool,
+        listed: &[ListedItem],
+        members: &BTreeMap<String, BTreeSet<String>>,
+    ) -> Self {
         if !admin_key {
-            return Self { caller: None, groups: None, rules: HashMap::new(), fetched: HashMap::new() };
+            return Self {
+                caller: None,
+                known: HashMap::new(),
+                groups: None,
+                rules: HashMap::new(),
+                fetched: HashMap::new(),
+            };
         }
+        let known = members.iter().map(|(group, ids)| (group.clone(), ids.contains(&caller))).collect();
         let rules = listed.iter().map(|item| (item.id.clone(), item.read.clone())).collect();
-        Self { caller: Some(caller), groups: None, rules, fetched: HashMap::new() }
+        Self { caller: Some(caller), known, groups: None, rules, fetched: HashMap::new() }
     }
 
     /// Whether the rule lets the caller read; asks for the caller's groups only when they decide.
@@ -746,7 +787,10 @@ impl Reader {
         if (rule.users.is_empty() && rule.groups.is_empty()) || rule.users.iter().any(|u| u == caller) {
             return Ok(true);
         }
-        if rule.groups.is_empty() {
+        if rule.groups.iter().any(|g| self.known.get(g) == Some(&true)) {
+            return Ok(true);
+        }
+        if rule.groups.iter().all(|g| self.known.contains_key(g)) {
             return Ok(false);
         }
         if self.groups.is_none() {
