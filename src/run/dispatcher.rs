@@ -13,7 +13,7 @@ use super::context::Copy;
 use super::ops;
 use super::outcome::Outcome;
 use super::progress::Progress;
-use crate::graph::{Graph, NodeId, label};
+use crate::graph::{Graph, NodeId, NodeKind, label};
 use crate::state::NodeStatus;
 
 /// The state of one walk: what each node still waits for, what blocked it, how it ended.
@@ -54,10 +54,88 @@ impl Walk<'_> {
     }
 }
 
+/// Pages and folders under one parent form a lane: the destination puts each new child last,
+/// so children created one after another arrive in order and need no move afterwards. A lane
+/// runs one creation at a time while other work keeps the pipe full; when the pipe would
+/// otherwise run below half full, siblings go side by side and the fix-up orders them.
+struct Lanes {
+    /// The lane of each node (pages and folders only).
+    of: Vec<Option<usize>>,
+    running: Vec<usize>,
+    /// Nodes ready but held back because their lane is busy, lowest id first.
+    held: Vec<BinaryHeap<Reverse<NodeId>>>,
+    /// Lanes holding nodes back.
+    holding: std::collections::BTreeSet<usize>,
+}
+
+impl Lanes {
+    fn new(graph: &Graph, copy: &Copy) -> Lanes {
+        let mut keys: std::collections::HashMap<(usize, Option<&str>), usize> = Default::default();
+        let of: Vec<Option<usize>> = graph
+            .nodes
+            .iter()
+            .map(|node| match node.kind {
+                NodeKind::Page { space, page } => {
+                    let parent = copy.snapshot.spaces[space].pages[page].parent_id.as_deref();
+                    let next = keys.len();
+                    Some(*keys.entry((space, parent)).or_insert(next))
+                }
+                _ => None,
+            })
+            .collect();
+        let lanes = keys.len();
+        Lanes {
+            of,
+            running: vec![0; lanes],
+            held: vec![BinaryHeap::new(); lanes],
+            holding: Default::default(),
+        }
+    }
+
+    /// Whether the node may start now; if not, it is held until its lane is free.
+    fn admit(&mut self, id: NodeId) -> bool {
+        let Some(lane) = self.of[id] else { return true };
+        if self.running[lane] > 0 {
+            self.held[lane].push(Reverse(id));
+            self.holding.insert(lane);
+            return false;
+        }
+        self.running[lane] += 1;
+        true
+    }
+
+    /// A node ended: its lane's next held node, if the lane is free now.
+    fn release(&mut self, id: NodeId) -> Option<NodeId> {
+        let lane = self.of[id]?;
+        self.running[lane] = self.running[lane].saturating_sub(1);
+        if self.running[lane] > 0 {
+            return None;
+        }
+        self.next_held(lane)
+    }
+
+    fn next_held(&mut self, lane: usize) -> Option<NodeId> {
+        let Reverse(next) = self.held[lane].pop()?;
+        if self.held[lane].is_empty() {
+            self.holding.remove(&lane);
+        }
+        Some(next)
+    }
+
+    /// A held node to start beside its running siblings (the lane with the most held first).
+    fn overflow(&mut self) -> Option<NodeId> {
+        let lane = *self.holding.iter().max_by_key(|&&l| (self.held[l].len(), Reverse(l)))?;
+        let next = self.next_held(lane)?;
+        self.running[lane] += 1;
+        Some(next)
+    }
+}
+
 /// Runs every node of the graph once; returns one outcome per node, by node id.
 pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &Progress) -> Vec<Outcome> {
     let waiting: Vec<usize> = graph.nodes.iter().map(|n| n.needs.len()).collect();
     let ready = (0..graph.nodes.len()).filter(|&i| waiting[i] == 0).map(Reverse).collect();
+    let mut lanes = Lanes::new(graph, &copy);
     let mut walk = Walk {
         graph,
         dependents: graph.dependents(),
@@ -70,7 +148,19 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
     let in_flight = in_flight.max(1);
     loop {
         while running.len() < in_flight {
-            let Some(Reverse(id)) = walk.ready.pop() else { break };
+            let id = match walk.ready.pop() {
+                Some(Reverse(id)) => {
+                    if walk.blocked_by[id].is_none() && !lanes.admit(id) {
+                        continue;
+                    }
+                    id
+                }
+                None if running.len() < in_flight.div_ceil(2) => match lanes.overflow() {
+                    Some(id) => id,
+                    None => break,
+                },
+                None => break,
+            };
             if let Some(cause) = walk.blocked_by[id] {
                 let reason = format!(
                     "not copied: it needs {}, which was not copied",
@@ -100,6 +190,9 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
         let Some(joined) = running.join_next().await else { break };
         // Only an aborted task ends without an outcome; its node is reported as not reached.
         let Ok((id, outcome)) = joined else { continue };
+        if let Some(next) = lanes.release(id) {
+            walk.ready.push(Reverse(next));
+        }
         walk.finish(id, outcome, &copy, progress);
     }
     walk.outcomes

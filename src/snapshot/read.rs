@@ -238,8 +238,10 @@ async fn read_space(
     let pages = async {
         let mut pages = Vec::new();
         let mut listed = client.pages_in_space(&found.id, Some(statuses));
-        while let Some(page) = listed.try_next().await? {
+        while let Some(mut page) = listed.try_next().await? {
             let body = spool.put(page.storage().unwrap_or("")).map_err(spool_error)?;
+            // The body lives in the spool only.
+            page.body = None;
             pages.push((page, body));
         }
         Ok::<_, SnapshotError>(pages)
@@ -247,8 +249,9 @@ async fn read_space(
     let posts = async {
         let mut posts = Vec::new();
         let mut listed = client.blog_posts_in_space(&found.id, Some(statuses));
-        while let Some(post) = listed.try_next().await? {
+        while let Some(mut post) = listed.try_next().await? {
             let body = spool.put(post.storage().unwrap_or("")).map_err(spool_error)?;
+            post.body = None;
             posts.push((post, body));
         }
         Ok::<_, SnapshotError>(posts)
