@@ -418,13 +418,13 @@ fn cases() -> Vec<Case> {
         case(
             "HTML login page (200)",
             Destination,
-            vec![rule(reads, "GET", Some(3), Fault::HtmlError { status: 200 })],
+            vec![rule(reads, "GET", Some(2), Fault::HtmlError { status: 200 })],
             Complete,
         ),
         case(
             "truncated JSON on reads",
             Source,
-            vec![rule(reads, "GET", Some(3), Fault::TruncatedJson)],
+            vec![rule(reads, "GET", Some(2), Fault::TruncatedJson)],
             Complete,
         ),
         case(
@@ -436,7 +436,7 @@ fn cases() -> Vec<Case> {
         case(
             "wrong content type on reads",
             Destination,
-            vec![rule(reads, "GET", Some(3), Fault::WrongContentType)],
+            vec![rule(reads, "GET", Some(2), Fault::WrongContentType)],
             Complete,
         ),
         // Redirects.
@@ -570,5 +570,49 @@ fn an_hour_long_retry_after_stops_the_binary_with_a_time_to_resume() {
     let copied = destination(&dest);
     assert_eq!(copied.counts, reference.counts, "no duplicate, nothing lost");
     assert!(copied.views == reference.views, "the copy equals a clean copy");
+    runtime.block_on(sandbox.shutdown()).unwrap();
+}
+
+/// A long wait asked while the sites are read, before any write: apply refuses, writes nothing,
+/// and says when to try again.
+#[test]
+fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
+    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    source.set_faults(FaultConfig {
+        seed: 1,
+        rules: vec![rule("/wiki/api/v2/spaces", "GET", None, Fault::RateLimited { retry_after: 3600 })],
+        rate_limit: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "name = \"early\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [\"MKT\"]\n",
+            source.base_url(),
+            dest.base_url()
+        ),
+    )
+    .unwrap();
+    let state = dir.path().join("state").display().to_string();
+    let started = Instant::now();
+    let run = crate::support::Confcopy::new([
+        "--state-dir",
+        &state,
+        "apply",
+        "--no-progress",
+        plan.to_str().unwrap(),
+    ])
+    .with_sites(&source, &dest)
+    .run();
+    assert!(started.elapsed() < Duration::from_secs(30), "no sleeping: {:?}", started.elapsed());
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let text = format!("{}{}", run.stdout, run.stderr);
+    assert!(text.contains("asks to wait 1h (until ") && text.contains("to resume"), "{text}");
+    assert!(text.contains("nothing was written"), "{text}");
+    assert_eq!(dest.stats().writes, 0);
+    assert_eq!(source.stats().count_status("GET /wiki/api/v2/spaces", 429), 1, "asked once");
     runtime.block_on(sandbox.shutdown()).unwrap();
 }

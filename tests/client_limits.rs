@@ -320,3 +320,15 @@ async fn error_bodies_are_read_only_so_far() {
     assert!(err.is_not_found(), "{err:?}");
     assert!(err.to_string().len() < 500, "the message stays short: {} bytes", err.to_string().len());
 }
+
+#[tokio::test]
+async fn a_login_page_in_front_of_the_site_fails_after_three_attempts() {
+    let site =
+        FakeSite::start(|_, _| Answer::raw(200, "text/html", "<!DOCTYPE html><html>Sign in</html>")).await;
+    let client = client(&site.base(), ClientOptions::fast());
+    let err = client.space("1").await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidResponse(_)), "{err:?}");
+    assert!(err.to_string().contains("HTML page instead of JSON"), "{err}");
+    assert!(err.to_string().ends_with("(after 3 attempts)"), "{err}");
+    assert_eq!(site.count("/wiki/api/v2/spaces/1"), 3);
+}

@@ -24,6 +24,10 @@ use super::site::BaseUrl;
 /// Error bodies are read only this far: enough for any server message.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
+/// How many times a read whose success cannot be read as JSON is sent again. A proxy's hiccup
+/// clears quickly; a login page in front of the site answers every time, and says so soon.
+const UNREADABLE_RETRIES: u32 = 2;
+
 /// Counters of what a transport sent, for benchmarks and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RequestStats {
@@ -244,8 +248,8 @@ impl Transport {
     /// Sends the request and decodes the JSON answer; returns the headers too (list links).
     ///
     /// A success whose body cannot be read as JSON (an HTML page, another content type, a
-    /// truncated or broken body: a proxy or a connection in trouble) is sent again when the
-    /// request is safe to repeat, within the retry budget. For a write it means the site did it
+    /// truncated or broken body: a proxy or a connection in trouble) is sent again, at most
+    /// twice, when the request is safe to repeat. For a write it means the site did it
     /// but its answer was lost: the error then says to look before writing again.
     pub async fn json_reply<T: DeserializeOwned>(
         &self,
@@ -266,7 +270,7 @@ impl Transport {
                 let cause = format!("the site answered HTTP {}, but {text}", reply.status.as_u16());
                 return Err(self.error(&request.operation, ErrorKind::OutcomeUnknown { cause }));
             }
-            if retries >= policy.max_retries || !request.replayable() {
+            if retries >= policy.max_retries.min(UNREADABLE_RETRIES) || !request.replayable() {
                 let attempts = retries + 1;
                 let text = if attempts > 1 { format!("{text} (after {attempts} attempts)") } else { text };
                 return Err(self.error(&request.operation, ErrorKind::InvalidResponse(text)));
