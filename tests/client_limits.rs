@@ -277,7 +277,9 @@ async fn a_short_wait_is_still_honoured() {
         Answer::json(200, json!({"id": "1", "key": "K", "name": "n"}))
     })
     .await;
-    let options = ClientOptions::fast().with_max_retry_wait(Duration::from_secs(1));
+    // Even when the retry budget is smaller: a wait within max_retry_wait is honoured.
+    let mut options = ClientOptions::fast().with_max_retry_wait(Duration::from_secs(1));
+    options.retry.max_total_wait = Duration::from_millis(100);
     let started = Instant::now();
     client(&site.base(), options).space("1").await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(950), "waited the second it asked");

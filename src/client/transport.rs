@@ -337,7 +337,12 @@ impl Transport {
             }
             retries += 1;
             let delay = policy.delay(retries, retry_after);
-            if retries > policy.max_retries || waited + delay > policy.max_total_wait {
+            // A wait the site asks for (up to `max_retry_wait`) fits the budget at least once.
+            let budget = match retry_after {
+                Some(_) => policy.max_total_wait.max(self.options.max_retry_wait.mul_f64(1.1)),
+                None => policy.max_total_wait,
+            };
+            if retries > policy.max_retries || waited + delay > budget {
                 let kind = match kind {
                     _ if rate_limited => ErrorKind::RateLimited { attempts, waited },
                     ErrorKind::Transport { cause, .. } => ErrorKind::Transport { cause, attempts },
