@@ -334,3 +334,15 @@ async fn a_login_page_in_front_of_the_site_fails_after_three_attempts() {
     assert!(err.to_string().ends_with("(after 3 attempts)"), "{err}");
     assert_eq!(site.count("/wiki/api/v2/spaces/1"), 3);
 }
+
+#[tokio::test]
+async fn an_absurd_wait_with_an_absurd_setting_is_still_refused() {
+    let site =
+        FakeSite::start(|_, _| Answer::json(429, json!({})).header("retry-after", "18446744073709551615"))
+            .await;
+    let options = ClientOptions::fast().with_max_retry_wait(Duration::MAX);
+    let err = client(&site.base(), options).space("1").await.unwrap_err();
+    let ErrorKind::WaitTooLong { limit, .. } = err.kind() else { panic!("{err:?}") };
+    assert_eq!(*limit, Duration::from_secs(24 * 3600), "a day at most");
+    assert!(err.to_string().contains("longer than max_retry_wait (24h)"), "{err}");
+}

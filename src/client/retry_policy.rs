@@ -55,7 +55,7 @@ impl RetryPolicy {
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         match retry_after {
             // Honour the server's minimum; a little jitter above it spreads concurrent retries.
-            Some(at_least) => at_least + at_least.mul_f64(rand::random_range(0.0..=0.1)),
+            Some(at_least) => at_least.saturating_add(at_least.mul_f64(rand::random_range(0.0..=0.1))),
             None => self.backoff(retry),
         }
     }
@@ -84,6 +84,12 @@ mod tests {
             }
         }
         assert_eq!(policy.backoff_with_jitter(1, 5.0), Duration::from_millis(2600));
+    }
+
+    #[test]
+    fn an_absurd_retry_after_does_not_overflow() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.delay(1, Some(Duration::MAX)), Duration::MAX);
     }
 
     #[test]

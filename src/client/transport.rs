@@ -28,6 +28,9 @@ const MAX_ERROR_BODY: u64 = 64 * 1024;
 /// clears quickly; a login page in front of the site answers every time, and says so soon.
 const UNREADABLE_RETRIES: u32 = 2;
 
+/// The longest wait honoured whatever `max_retry_wait` says.
+const LONGEST_WAIT: Duration = Duration::from_secs(24 * 3600);
+
 /// Counters of what a transport sent, for benchmarks and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RequestStats {
@@ -158,7 +161,7 @@ impl Transport {
         let until =
             jiff::Timestamp::from_second(now.as_second().saturating_add(wait).saturating_add(partial))
                 .unwrap_or(jiff::Timestamp::MAX);
-        let halt = Halt { site: self.label.clone(), until, asked, limit: self.options.max_retry_wait };
+        let halt = Halt { site: self.label.clone(), until, asked, limit: self.max_retry_wait() };
         let mut current = self.halt.lock().unwrap_or_else(|e| e.into_inner());
         match current.as_ref() {
             Some(existing) if existing.until >= halt.until => existing.clone(),
@@ -317,7 +320,7 @@ impl Transport {
                 };
             // A site that asks for a longer wait than we accept is not asked again before then:
             // no sleeping for an hour, no hammering either.
-            if let Some(asked) = retry_after.filter(|d| *d > self.options.max_retry_wait) {
+            if let Some(asked) = retry_after.filter(|d| *d > self.max_retry_wait()) {
                 let halt = self.halt_for(asked);
                 return Err(self.halted_error(&request.operation, &halt));
             }
@@ -339,10 +342,13 @@ impl Transport {
             let delay = policy.delay(retries, retry_after);
             // A wait the site asks for (up to `max_retry_wait`) fits the budget at least once.
             let budget = match retry_after {
-                Some(_) => policy.max_total_wait.max(self.options.max_retry_wait.mul_f64(1.1)),
+                Some(_) => {
+                    let longest = self.max_retry_wait();
+                    policy.max_total_wait.max(longest.saturating_add(longest / 10))
+                }
                 None => policy.max_total_wait,
             };
-            if retries > policy.max_retries || waited + delay > budget {
+            if retries > policy.max_retries || waited.saturating_add(delay) > budget {
                 let kind = match kind {
                     _ if rate_limited => ErrorKind::RateLimited { attempts, waited },
                     ErrorKind::Transport { cause, .. } => ErrorKind::Transport { cause, attempts },
@@ -368,8 +374,13 @@ impl Transport {
             } else {
                 tokio::time::sleep(delay).await;
             }
-            waited += delay;
+            waited = waited.saturating_add(delay);
         }
+    }
+
+    /// `max_retry_wait`, never more than a day (a longer pause would be a hang).
+    fn max_retry_wait(&self) -> Duration {
+        self.options.max_retry_wait.min(LONGEST_WAIT)
     }
 
     async fn attempt(
