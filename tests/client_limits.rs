@@ -346,3 +346,33 @@ async fn an_absurd_wait_with_an_absurd_setting_is_still_refused() {
     assert_eq!(*limit, Duration::from_secs(24 * 3600), "a day at most");
     assert!(err.to_string().contains("longer than max_retry_wait (24h)"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandbox_list_whose_next_link_loops_is_stopped_after_one_request() {
+    let sandbox = crate::support_sandbox::demo().await;
+    let site = sandbox.site("acme").unwrap();
+    site.set_faults(FaultConfig {
+        seed: 1,
+        rules: vec![FaultRule {
+            route: "/wiki/api/v2/spaces".into(),
+            method: "GET".into(),
+            probability: 1.0,
+            after: 0,
+            times: None,
+            fault: Fault::NextLinkLoop,
+        }],
+        rate_limit: None,
+    });
+    let base = confcopy::client::BaseUrl::parse(site.base_url()).unwrap();
+    let client = SiteClient::direct(
+        base,
+        Credentials::basic(site.admin_email(), site.admin_token().to_string()),
+        ClientOptions::fast(),
+    )
+    .unwrap();
+    let err = client.spaces(&SpaceFilter::default()).try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::ListLoop { page: 1 }), "{err:?}");
+    assert_eq!(site.stats().count("GET /wiki/api/v2/spaces"), 1);
+    assert_eq!(site.fault_hits(), [1]);
+    sandbox.shutdown().await.unwrap();
+}

@@ -233,3 +233,31 @@ async fn a_429_without_retry_after_and_a_redirect_loop() {
     assert_eq!(served.count_status("GET /wiki/rest/api/content/{id}/child/attachment/{id}/download", 302), 3);
     assert_eq!(served.writes, 0, "nothing was done");
 }
+
+#[tokio::test]
+async fn a_list_whose_next_link_points_back_at_itself() {
+    let sandbox = demo().await;
+    let site = sandbox.site("acme").unwrap();
+    site.set_faults(FaultConfig {
+        seed: 6,
+        rules: vec![rule("/wiki/api/v2/spaces", "GET", Fault::NextLinkLoop)],
+        rate_limit: None,
+    });
+    let acme = Caller::admin(site);
+    let path = "/wiki/api/v2/spaces?limit=1&sort=key";
+    let a = acme.get(path).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json()["results"].as_array().unwrap().len(), 1, "the answer itself is whole");
+    assert_eq!(a.json()["_links"]["next"], path);
+    assert_eq!(a.header("link"), Some(format!("<{path}>; rel=\"next\"")));
+    // Answers that are not lists are left alone.
+    site.set_faults(FaultConfig {
+        seed: 6,
+        rules: vec![rule("/wiki/api/v2/spaces/*", "GET", Fault::NextLinkLoop)],
+        rate_limit: None,
+    });
+    let id = acme.space_id("MKT").await;
+    let a = acme.get(&format!("/wiki/api/v2/spaces/{id}")).await;
+    assert_eq!((a.status, a.header("link")), (200, None));
+    assert!(a.json()["_links"]["next"].is_null());
+}

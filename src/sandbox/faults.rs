@@ -92,6 +92,9 @@ pub enum Fault {
     WrongContentType,
     /// 302 back to the very URL asked (path and query): a redirect loop, nothing done.
     RedirectLoop,
+    /// Do the request; a list answer's next link (`Link` header and `_links.next`) then points
+    /// back at the very URL asked: a list that never ends.
+    NextLinkLoop,
 }
 
 fn one_u64() -> u64 {

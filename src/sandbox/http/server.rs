@@ -96,6 +96,7 @@ async fn handle(
 ) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
     let (parts, body) = req.into_parts();
     let raw_path = parts.uri.path().to_string();
+    let raw_query = parts.uri.query().map(str::to_string);
     let query: Vec<(String, String)> = parts
         .uri
         .query()
@@ -179,7 +180,7 @@ async fn handle(
             Some(r)
         }
         Some(Fault::RedirectLoop) => {
-            let again = match parts.uri.query() {
+            let again = match &raw_query {
                 Some(query) => format!("{base}{raw_path}?{query}"),
                 None => format!("{base}{raw_path}"),
             };
@@ -239,6 +240,18 @@ async fn handle(
             reply.body = reply.body.slice(..half);
         }
         Some(Fault::WrongContentType) => reply.content_type = "text/html; charset=utf-8",
+        Some(Fault::NextLinkLoop) if reply.items.is_some() => {
+            let again = match &raw_query {
+                Some(query) => format!("{raw_path}?{query}"),
+                None => raw_path.clone(),
+            };
+            if let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&reply.body) {
+                body["_links"]["next"] = serde_json::Value::String(again.clone());
+                reply.body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+            }
+            reply.headers.retain(|(name, _)| *name != "link");
+            reply.headers.push(("link", format!("<{again}>; rel=\"next\"")));
+        }
         _ => {}
     }
     record(&shared, site, &method, &path, &reply);
