@@ -19,6 +19,7 @@ mod client_pagination;
 mod client_rate_limit;
 mod client_retries;
 mod client_sandbox;
+mod fuzz_inputs;
 mod plan_check;
 mod rewrite_corpus;
 mod rewrite_fixture;

@@ -23,8 +23,20 @@ static WIKI_PATH: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::F
 static MARKER: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new(b"ac:inline-comment-marker"));
 
+const BOM: char = '\u{feff}';
+
 /// Rewrites the references in `body` for the destination. See the module docs of [`super`].
 pub fn rewrite(body: &str, ctx: &Context, resolver: &impl Resolver) -> Rewritten {
+    // quick-xml skips a leading byte-order mark without counting it in its positions, which would
+    // shift every span; walk the body after it and keep the mark as it was.
+    if let Some(rest) = body.strip_prefix(BOM) {
+        let mut out = rewrite(rest, ctx, resolver);
+        out.body.insert(0, BOM);
+        for reference in &mut out.references {
+            reference.offset += BOM.len_utf8();
+        }
+        return out;
+    }
     let mut walk = Walk::new(body, ctx, resolver);
     match walk.run() {
         Ok(()) => walk.finish(),
