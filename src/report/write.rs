@@ -12,7 +12,7 @@ use super::status::PlanStatus;
 
 /// Writes `bytes` to `path` atomically: a private temporary file in the same folder, renamed.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     #[cfg(unix)]
     {
@@ -22,7 +22,20 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
+    // The rename itself is durable once the folder is synced.
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
     Ok(())
+}
+
+/// Creates `dir` and its missing parents readable by the owner only (0700). Folders that already
+/// exist, such as a `--report-dir` the user made, keep their permissions.
+pub fn create_private_dir_all(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> std::io::Result<Vec<u8>> {
@@ -46,7 +59,7 @@ pub fn write_reports(
     rows: &Rows,
     extra: serde_json::Value,
 ) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
+    create_private_dir_all(dir)?;
     let users = csv_bytes(
         &[
             "account_id",
