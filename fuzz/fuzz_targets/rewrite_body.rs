@@ -79,7 +79,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = normalise_for_verify(body);
     let _ = normalise_for_verify(&out.body);
-    if let Some(id) = tiny_link::decode(body) {
+    // Content ids start at 1; `AA` decodes to 0, which names nothing and encodes to nothing.
+    if let Some(id) = tiny_link::decode(body).filter(|&id| id != 0) {
         assert_eq!(tiny_link::decode(&tiny_link::encode(id)), Some(id));
     }
 });

@@ -9,7 +9,7 @@
 //! - volatile ids the server may regenerate (`ac:macro-id`, `ac:local-id`, `local-id`,
 //!   `ac:schema-version`) are dropped.
 //!
-//! CDATA and comments are kept as written; a leading byte-order mark is dropped. A body that cannot
+//! CDATA and comments are kept as written; leading byte-order marks are dropped. A body that cannot
 //! be parsed is returned as it is.
 
 use quick_xml::Reader;
@@ -22,8 +22,8 @@ const VOLATILE: &[&str] = &["ac:macro-id", "ac:local-id", "local-id", "ac:schema
 
 /// The canonical form of `body` for comparison.
 pub fn normalise_for_verify(body: &str) -> String {
-    // An invisible leading byte-order mark is dropped (quick-xml would not count it in positions).
-    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    // Invisible leading byte-order marks are dropped (quick-xml would not count one in positions).
+    let body = body.trim_start_matches('\u{feff}');
     canonical(body).unwrap_or_else(|| body.to_owned())
 }
 

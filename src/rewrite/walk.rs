@@ -28,12 +28,14 @@ const BOM: char = '\u{feff}';
 /// Rewrites the references in `body` for the destination. See the module docs of [`super`].
 pub fn rewrite(body: &str, ctx: &Context, resolver: &impl Resolver) -> Rewritten {
     // quick-xml skips a leading byte-order mark without counting it in its positions, which would
-    // shift every span; walk the body after it and keep the mark as it was.
-    if let Some(rest) = body.strip_prefix(BOM) {
+    // shift every span; walk the body after the marks and keep them as they were.
+    let rest = body.trim_start_matches(BOM);
+    if rest.len() < body.len() {
+        let marks = &body[..body.len() - rest.len()];
         let mut out = rewrite(rest, ctx, resolver);
-        out.body.insert(0, BOM);
+        out.body.insert_str(0, marks);
         for reference in &mut out.references {
-            reference.offset += BOM.len_utf8();
+            reference.offset += marks.len();
         }
         return out;
     }
