@@ -164,10 +164,28 @@ pub struct Pacer {
     /// flight have arrived (answers come back in any order).
     estimate_at: Option<Instant>,
     cuts: u64,
+    /// Recent (request start, requests started before, remaining, limit) readings of the site's
+    /// bucket from `X-RateLimit-Remaining`: while the bucket is drained, what it refilled is
+    /// what was taken plus what it gained, which measures the site's rate.
+    bucket: VecDeque<(Instant, u64, u64, u64)>,
+    /// When recent requests started, and how many older ones were forgotten: a reading is
+    /// placed by its request's start (answers come back in any order; starts are in order).
+    starts: VecDeque<Instant>,
+    starts_forgotten: u64,
+    /// The site's refill rate as last measured that way (requests per second).
+    fill: Option<f64>,
 }
 
 /// Accepted answers needed before estimating a rate from them (fewer say nothing).
 const MIN_SAMPLES: usize = 4;
+
+/// Once the site's refill rate is measured, requests are paced to this share of it: the bucket
+/// then refills slowly and stays clear of empty (a 429 costs a whole `Retry-After` pause).
+const FILL_SHARE: f64 = 0.97;
+
+/// Bucket readings span at most this long, and at least this long to measure from.
+const BUCKET_WINDOW: Duration = Duration::from_secs(5);
+const BUCKET_MIN_SPAN: Duration = Duration::from_millis(300);
 
 /// Accepted answers remembered at most (the window holds fewer at any sane rate).
 const MAX_ACCEPTED: usize = 10_000;
@@ -186,6 +204,10 @@ impl Pacer {
             accepted: VecDeque::new(),
             estimate_at: None,
             cuts: 0,
+            bucket: VecDeque::new(),
+            starts: VecDeque::new(),
+            starts_forgotten: 0,
+            fill: None,
         }
     }
 
@@ -249,6 +271,20 @@ impl Pacer {
     /// Raises the rate for the time since the last growth, while requests wait for the pacer.
     fn grow(&mut self, now: Instant) {
         let Some(rate) = self.rate else { return };
+        // The site's bucket is going down: the rate is at or past what it refills. Growing
+        // further would only empty it; hold here while the drain measures the rate.
+        if self.bucket.back().is_some_and(|&(_, _, remaining, limit)| remaining + 3 <= limit) {
+            self.last_growth = now;
+            return;
+        }
+        if let Some(fill) = self.fill {
+            // Measured: follow the measurement, never probe past it.
+            self.last_growth = now;
+            if now >= self.last_cut + self.options.hold && rate < fill * FILL_SHARE {
+                self.rate = Some(fill * FILL_SHARE);
+            }
+            return;
+        }
         let longest = Duration::from_millis(250).max(Duration::from_secs_f64(2.0 / rate));
         let dt = now.saturating_duration_since(self.last_growth).min(longest);
         self.last_growth = now;
@@ -282,7 +318,11 @@ impl Pacer {
         self.last_signal = now;
         match self.rate {
             None => {
-                if let Some(rate) = published_rate {
+                if let Some(fill) = self.fill {
+                    tracing::debug!(rate = fill, "the site's measured rate applies again; pacing requests");
+                    let rate = (fill * FILL_SHARE).max(self.options.min_rate);
+                    self.set_rate(now, rate, Some(rate));
+                } else if let Some(rate) = published_rate {
                     tracing::debug!(rate, "the site publishes its rate; pacing requests");
                     self.set_rate(now, rate.max(self.options.min_rate), None);
                 } else if self.accepted.len() >= MIN_SAMPLES {
@@ -315,6 +355,70 @@ impl Pacer {
                 self.set_rate(now, rate, Some(rate));
             }
         }
+    }
+
+    /// Records what an accepted answer said of the site's bucket (after [`Pacer::observe`] of
+    /// that answer). While the bucket is being drained, the tokens it refilled over a span are
+    /// those taken (answers accepted) plus its gain in `remaining`: that is the site's rate.
+    pub fn note_bucket(&mut self, now: Instant, started: Instant, remaining: u64, limit: u64) {
+        if !self.options.enabled || limit < 2 {
+            return;
+        }
+        // The requests started up to this one's start took their tokens before it (near
+        // enough; a few answered 429 are counted too, which errs low).
+        let before = self.starts_forgotten + self.starts.partition_point(|&at| at <= started) as u64;
+        if self.bucket.back().is_some_and(|&(at, ..)| at > started) {
+            // Answered out of order: the readings stay in the order of their starts.
+            return;
+        }
+        self.bucket.push_back((started, before, remaining, limit));
+        while self.bucket.front().is_some_and(|&(at, ..)| now.saturating_duration_since(at) > BUCKET_WINDOW) {
+            self.bucket.pop_front();
+        }
+        // A full bucket drops what it refills: measure only over readings of a bucket at most
+        // half full (being drained, it cannot have filled up between two readings).
+        let below_full = |&(_, _, remaining, limit): &(Instant, u64, u64, u64)| remaining * 2 <= limit;
+        if !self.bucket.back().is_some_and(below_full) {
+            return;
+        }
+        let newest = *self.bucket.back().expect("just pushed");
+        let Some(oldest) = self.bucket.iter().rev().take_while(|r| below_full(r)).last().copied() else {
+            return;
+        };
+        let span = newest.0.saturating_duration_since(oldest.0);
+        if span < BUCKET_MIN_SPAN {
+            return;
+        }
+        let taken = (newest.1 - oldest.1) as f64;
+        let gained = newest.2 as f64 - oldest.2 as f64;
+        let fill = (taken + gained) / span.as_secs_f64();
+        if !(fill.is_finite() && fill > 0.0) {
+            return;
+        }
+        self.fill = Some(fill);
+        // Paced already (the site has shown its limit): follow the measurement down at once,
+        // and up once past the hold after a cut.
+        if let Some(rate) = self.rate {
+            let target = (fill * FILL_SHARE).max(self.options.min_rate);
+            if target < rate || now >= self.last_cut + self.options.hold {
+                self.rate = Some(target);
+                self.ceiling = Some(target);
+            }
+        }
+    }
+
+    /// Records that a request starts now.
+    pub fn note_start(&mut self, now: Instant) {
+        self.starts.push_back(now);
+        while self.starts.front().is_some_and(|&at| now.saturating_duration_since(at) > BUCKET_WINDOW * 2) {
+            self.starts.pop_front();
+            self.starts_forgotten += 1;
+        }
+    }
+
+    /// The site's refill rate as measured from its bucket readings, if it was.
+    pub fn measured_fill(&self) -> Option<f64> {
+        self.fill
     }
 
     fn set_rate(&mut self, now: Instant, rate: f64, ceiling: Option<f64>) {
@@ -366,11 +470,13 @@ impl RateLimiter {
         loop {
             let start = self.lock().reserve(Instant::now());
             if start <= Instant::now() {
+                self.lock().note_start(Instant::now());
                 return;
             }
             tokio::time::sleep_until(start).await;
             // A pause that began while we slept holds this request too.
             if self.paused_until().is_none() {
+                self.lock().note_start(Instant::now());
                 return;
             }
         }
@@ -400,7 +506,12 @@ impl RateLimiter {
         } else {
             Signal::Clean
         };
-        self.lock().observe(Instant::now(), started, signal, headers.published_rate());
+        let mut pacer = self.lock();
+        let now = Instant::now();
+        pacer.observe(now, started, signal, headers.published_rate());
+        if let (false, Some(remaining), Some(limit)) = (limited, headers.remaining, headers.limit) {
+            pacer.note_bucket(now, started, remaining, limit);
+        }
     }
 }
 
