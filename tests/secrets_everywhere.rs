@@ -62,18 +62,23 @@ impl Sites {
 
 /// Every form a credential could leak in.
 fn needles(email: &str) -> Vec<String> {
-    let basic = |token: &str| base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"));
-    let mut needles: Vec<String> =
-        [ADMIN_TOKEN, BEARER_TOKEN, ORG_KEY_ACME, ORG_KEY_GLOBEX, WRONG_TOKEN].map(String::from).to_vec();
-    for token in [ADMIN_TOKEN, WRONG_TOKEN] {
-        let encoded = basic(token);
-        // Without padding, and the part that does not depend on the email's alignment.
-        needles.push(encoded.trim_end_matches('=').to_string());
-    }
-    // A fragment long enough to be unmistakable: a token cut in a log line is still a leak.
-    for token in [ADMIN_TOKEN, BEARER_TOKEN, ORG_KEY_ACME, ORG_KEY_GLOBEX, WRONG_TOKEN] {
+    let tokens = [ADMIN_TOKEN, BEARER_TOKEN, ORG_KEY_ACME, ORG_KEY_GLOBEX, WRONG_TOKEN];
+    let mut needles: Vec<String> = tokens.map(String::from).to_vec();
+    for token in tokens {
+        // A fragment long enough to be unmistakable: a token cut in a log line is still a leak.
         needles.push(token[4..18].to_string());
+        // The token inside any base64 text (a Basic header, whatever precedes it): at each of the
+        // three alignments, the characters that only the token's bytes decide.
+        for shift in 0..3 {
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{}{token}", "x".repeat(shift)));
+            let start = if shift == 0 { 0 } else { 4 };
+            let end = if (shift + token.len()) % 3 == 0 { encoded.len() } else { encoded.len() - 4 };
+            needles.push(encoded[start..end].to_string());
+        }
     }
+    // And the exact header value confcopy sends.
+    needles.push(base64::engine::general_purpose::STANDARD.encode(format!("{email}:{ADMIN_TOKEN}")));
     needles
 }
 
