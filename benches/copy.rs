@@ -190,7 +190,19 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
     destination.reset_stats();
     let own_cpu_before = own_cpu_s();
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confcopy"))
+    // `COPY_BENCH_WRAP="perf record -g -o /tmp/apply.perf --"` runs apply under a profiler.
+    let wrap: Vec<String> = std::env::var("COPY_BENCH_WRAP")
+        .map(|w| w.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let mut command = match wrap.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(env!("CARGO_BIN_EXE_confcopy"));
+            command
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_confcopy")),
+    };
+    let mut child = command
         .args(["--state-dir", &dir.join("state").display().to_string(), "apply", "--no-progress"])
         .arg(&plan)
         .args(["--report-dir", &dir.join("reports").display().to_string()])
@@ -227,6 +239,10 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
     done.store(true, Ordering::Release);
     let (window, peak_mb) = sampler.join().unwrap_or_default();
     let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+    if let Some(path) = std::env::var_os("COPY_BENCH_STDERR") {
+        // For a closer look: `CONFCOPY_LOG=debug COPY_BENCH_STDERR=/tmp/apply.log cargo bench ...`
+        let _ = std::fs::write(path, &stderr);
+    }
     if code != 0 {
         eprintln!("apply exited {code}:\n{stdout}\n{}", tail(&stderr, 40));
     }

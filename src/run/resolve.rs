@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::graph::ContentAt;
 use crate::rewrite::{AttachmentOwner, Resolution, Resolver};
 use crate::run::context::Copy;
 use crate::snapshot::{ContentType, Snapshot};
@@ -20,6 +21,8 @@ pub struct Catalogue {
     files: HashSet<(String, String)>,
     /// Where each page or blog post sits, for the rewriter's context: space index and title.
     places: HashMap<String, (usize, String)>,
+    /// Each page, folder or blog post by source id: its space and its place in the snapshot.
+    content: HashMap<String, (usize, ContentAt)>,
 }
 
 impl Catalogue {
@@ -27,6 +30,12 @@ impl Catalogue {
         let mut c = Catalogue::default();
         for (s, space) in snapshot.spaces.iter().enumerate() {
             c.spaces.insert(space.key.to_lowercase(), s);
+            for (i, page) in space.pages.iter().enumerate() {
+                c.content.insert(page.id.clone(), (s, ContentAt::Page(i)));
+            }
+            for (i, post) in space.blog_posts.iter().enumerate() {
+                c.content.insert(post.id.clone(), (s, ContentAt::BlogPost(i)));
+            }
             for item in space.pages.iter().chain(&space.blog_posts) {
                 if item.kind != ContentType::Folder {
                     c.titles.insert((s, item.title.clone()), item.id.clone());
@@ -47,6 +56,11 @@ impl Catalogue {
 
     pub fn place(&self, content_id: &str) -> Option<&(usize, String)> {
         self.places.get(content_id)
+    }
+
+    /// Where a page, folder or blog post of the plan is in the snapshot.
+    pub fn content(&self, content_id: &str) -> Option<(usize, ContentAt)> {
+        self.content.get(content_id).copied()
     }
 }
 

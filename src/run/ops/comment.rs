@@ -7,6 +7,7 @@ use crate::client::CommentKind;
 use crate::client::model::comment::{CommentParent, InlineSelection, NewComment};
 use crate::client::model::content::Body;
 use crate::client::model::content::Container;
+use crate::graph::ContentAt;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::snapshot::{CommentType, ContentType};
@@ -22,11 +23,12 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         Ok(body) => body,
         Err(error) => return Outcome::failed(format!("cannot read the spooled body: {error}")),
     };
-    let Some(container) =
-        snapshot.pages.iter().chain(&snapshot.blog_posts).find(|c| c.id == item.container_id)
-    else {
-        return Outcome::failed("the page it is on is not copied");
+    let container = match copy.catalogue.content(&item.container_id) {
+        Some((s, ContentAt::Page(i))) if s == space => &snapshot.pages[i],
+        Some((s, ContentAt::BlogPost(i))) if s == space => &snapshot.blog_posts[i],
+        _ => return Outcome::failed("the page it is on is not copied"),
     };
+    let is_post = container.kind == ContentType::BlogPost;
     let body = super::fixup::rewrite_in(copy, space, container, &item.id, &body).body;
     let parent = match &item.parent_id {
         Some(parent) => match copy.map(|m| m.comments.get(parent).cloned()) {
@@ -37,10 +39,6 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
             let Some(container) = copy.content_id(&item.container_id) else {
                 return Outcome::failed("the page it is on was not copied");
             };
-            let is_post = snapshot
-                .blog_posts
-                .iter()
-                .any(|p| p.id == item.container_id && p.kind == ContentType::BlogPost);
             if is_post { CommentParent::BlogPost(container) } else { CommentParent::Page(container) }
         }
     };
