@@ -665,6 +665,47 @@ mod tests {
         assert!(refused <= 15, "{refused}");
     }
 
+    /// Like `simulate`, but the site also says how many tokens remain after each request (as
+    /// `X-RateLimit-Remaining`), and every 429 pauses everyone for a second.
+    fn simulate_with_remaining(limit: f64, burst: f64, seconds: u64) -> (f64, u64, Option<f64>) {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        let (mut tokens, mut refilled, mut now) = (burst, t0, t0);
+        let (mut accepted_late, mut refused) = (0u64, 0u64);
+        let end = t0 + Duration::from_secs(seconds);
+        while now < end {
+            let start = pacer.reserve(now);
+            now = start.max(now + Duration::from_micros(100));
+            pacer.note_start(now);
+            tokens = (tokens + (now - refilled).as_secs_f64() * limit).min(burst);
+            refilled = now;
+            if tokens >= 1.0 {
+                tokens -= 1.0;
+                if now >= t0 + Duration::from_secs(seconds / 2) {
+                    accepted_late += 1;
+                }
+                let signal = if tokens < burst * 0.2 { Signal::NearLimit } else { Signal::Clean };
+                pacer.observe(now, now, signal, None);
+                pacer.note_bucket(now, now, tokens as u64, burst as u64);
+            } else {
+                refused += 1;
+                pacer.pause_for(now, Duration::from_secs(1));
+                pacer.observe(now, now, Signal::Limited, None);
+            }
+        }
+        (accepted_late as f64 / (seconds / 2) as f64, refused, pacer.measured_fill())
+    }
+
+    #[test]
+    fn the_remaining_header_measures_the_sites_rate_and_pacing_stays_just_below_it() {
+        let (rate, refused, fill) = simulate_with_remaining(100.0, 10.0, 60);
+        eprintln!("remaining: {rate:.1}/s, {refused} refused, measured {fill:?}");
+        let fill = fill.expect("measured");
+        assert!((fill - 100.0).abs() < 5.0, "{fill}");
+        assert!(rate >= 93.0, "{rate}");
+        assert!(refused <= 3, "{refused}");
+    }
+
     #[test]
     fn pacing_ends_after_a_quiet_spell() {
         let t0 = Instant::now();

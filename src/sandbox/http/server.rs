@@ -19,6 +19,9 @@ use crate::sandbox::stats::{Stats, route_pattern};
 /// Largest request body Confluence accepts.
 pub const MAX_BODY: usize = 5 * 1024 * 1024;
 
+/// Largest attachment upload (`.../child/attachment`, multipart): files are bigger than JSON.
+pub const MAX_UPLOAD: usize = 2 * 1024 * 1024 * 1024;
+
 /// State shared by every site of a sandbox.
 pub struct Shared {
     pub world: Mutex<World>,
@@ -106,7 +109,7 @@ async fn handle(
     let base = runtime.base_url.get().cloned().unwrap_or_default();
 
     if raw_path.starts_with("/__sandbox") {
-        let body = match read_body(body, &parts.headers).await {
+        let body = match read_body(body, &parts.headers, MAX_BODY).await {
             Ok(b) => b,
             Err(e) => return Ok(to_response(e.render(Flavor::Other))),
         };
@@ -214,7 +217,8 @@ async fn handle(
         return Ok(to_response(reply));
     }
 
-    let reply = match read_body(body, &parts.headers).await {
+    let limit = if path.contains("/child/attachment") { MAX_UPLOAD } else { MAX_BODY };
+    let reply = match read_body(body, &parts.headers, limit).await {
         Err(e) => e.render(flavor),
         Ok(body) => {
             let request = Request {
@@ -280,17 +284,17 @@ fn answer(shared: &Shared, site: usize, mut request: Request, gateway: bool, fla
     reply
 }
 
-async fn read_body(body: Incoming, headers: &hyper::HeaderMap) -> Result<Bytes, ApiError> {
+async fn read_body(body: Incoming, headers: &hyper::HeaderMap, limit: usize) -> Result<Bytes, ApiError> {
     let too_large = || ApiError::new(413, "Request entity too large");
     if headers
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_BODY)
+        .is_some_and(|n| n > limit)
     {
         return Err(too_large());
     }
-    Limited::new(body, MAX_BODY).collect().await.map(|c| c.to_bytes()).map_err(|_| too_large())
+    Limited::new(body, limit).collect().await.map(|c| c.to_bytes()).map_err(|_| too_large())
 }
 
 fn record(shared: &Shared, site: usize, method: &str, path: &str, reply: &Reply) {
