@@ -4,7 +4,7 @@ use futures_util::stream::BoxStream;
 use reqwest::Method;
 
 use crate::client::error::ClientError;
-use crate::client::model::page::{BlogPost, NewBlogPost};
+use crate::client::model::page::{BlogPost, NewBlogPost, PageUpdate};
 use crate::client::site::encode_segment as seg;
 use crate::client::site_client::SiteClient;
 
@@ -36,6 +36,26 @@ impl SiteClient {
                 format!("create blog post \"{}\" in space {}", post.title, post.space_id),
             )?
             .json(post);
+        t.json(&request).await
+    }
+
+    /// Updates a blog post (title, body, status); `version_number` must be the current one + 1.
+    pub async fn update_blog_post(&self, update: &PageUpdate) -> Result<BlogPost, ClientError> {
+        let t = self.transport();
+        let body = serde_json::json!({
+            "id": update.id,
+            "status": update.status,
+            "title": update.title,
+            "body": update.body,
+            "version": { "number": update.version_number, "message": update.version_message },
+        });
+        let request = t
+            .request(
+                Method::PUT,
+                &format!("/wiki/api/v2/blogposts/{}", seg(&update.id)),
+                format!("update blog post {} to version {}", update.id, update.version_number),
+            )?
+            .json(&body);
         t.json(&request).await
     }
 }

@@ -32,9 +32,11 @@ fn is_duplicate_title(error: &ClientError) -> bool {
     error.status() == Some(400) && error.to_string().to_lowercase().contains("already exists")
 }
 
-/// Archives a just-written copy of archived content (one more version).
+/// Archives a just-written copy of archived content (one more version), through the endpoint
+/// of its kind.
 async fn archive(
     client: &SiteClient,
+    kind: ContentType,
     id: &str,
     title: &str,
     body: &str,
@@ -49,6 +51,9 @@ async fn archive(
         version_message: Some("archived, as on the source".into()),
         parent_id: None,
     };
+    if kind == ContentType::BlogPost {
+        return client.update_blog_post(&update).await.map(|p| p.version.map_or(version + 1, |v| v.number));
+    }
     client.update_page(&update).await.map(|p| p.version.map_or(version + 1, |v| v.number))
 }
 
@@ -265,7 +270,7 @@ async fn refresh(
         };
         let mut version = found.version.as_ref().map_or(1, |v| v.number);
         if item.status == "archived" && found.status.as_deref() != Some("archived") {
-            match archive(&copy.destination, &id, &item.title, body, version).await {
+            match archive(&copy.destination, item.kind, &id, &item.title, body, version).await {
                 Ok(v) => version = v,
                 Err(error) => {
                     return Outcome::failed(format!(
@@ -432,7 +437,7 @@ async fn finish_content(
     };
     let mut version = version;
     if item.status == "archived" {
-        match archive(&copy.destination, &id, &item.title, body, version).await {
+        match archive(&copy.destination, item.kind, &id, &item.title, body, version).await {
             Ok(v) => version = v,
             Err(error) => outcome = Outcome::failed(format!("copied, but archiving it failed: {error}")),
         }
