@@ -428,6 +428,10 @@ fn scenario(
     let dir = tempfile::tempdir().expect("temp dir");
     let run = apply(&sandbox, concurrency, dir.path());
     runtime.block_on(sandbox.shutdown()).ok();
+    if std::env::var_os("COPY_BENCH_KEEP").is_some() {
+        // Keeps the plan, state and reports for a closer look.
+        eprintln!("kept {}", dir.keep().display());
+    }
     run
 }
 
