@@ -99,11 +99,8 @@ impl std::str::FromStr for Wait {
 
     fn from_str(text: &str) -> Result<Wait, String> {
         let text = text.trim();
-        let problem = || {
-            format!(
-                "`{text}` is not a duration: write seconds (300) or a number with s, m or h (90s, 5m, 1h)"
-            )
-        };
+        let problem =
+            || "not a duration: write seconds (300) or a number with s, m or h (90s, 5m, 1h)".to_string();
         let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
             Some(at) => text.split_at(at),
             None => (text, "s"),
@@ -147,6 +144,67 @@ impl<'de> Deserialize<'de> for Wait {
     }
 }
 
+/// A settings error in words that name the key, where it came from and what was expected, but
+/// never the value found (it may be a token given under the wrong key).
+fn describe(error: figment::Error) -> String {
+    use figment::error::Kind;
+    let mut lines = Vec::new();
+    for e in error {
+        let key =
+            if e.path.is_empty() { "the settings".to_string() } else { format!("`{}`", e.path.join(".")) };
+        let problem = match &e.kind {
+            Kind::Message(message) => message.clone(),
+            Kind::InvalidType(actual, expected) => {
+                format!("expected {expected}, found {}", type_name(actual))
+            }
+            Kind::InvalidValue(actual, expected) => {
+                format!("invalid {} value, expected {expected}", type_name(actual))
+            }
+            Kind::InvalidLength(length, expected) => format!("{length} items, expected {expected}"),
+            Kind::UnknownVariant(_, expected) => {
+                format!("unknown choice, expected one of: {}", expected.join(", "))
+            }
+            Kind::UnknownField(name, []) => format!("unknown key `{name}`"),
+            Kind::UnknownField(name, expected) => {
+                format!("unknown key `{name}`, expected one of: {}", expected.join(", "))
+            }
+            Kind::MissingField(name) => format!("missing key `{name}`"),
+            Kind::DuplicateField(name) => format!("`{name}` is given twice"),
+            Kind::ISizeOutOfRange(_) | Kind::USizeOutOfRange(_) => "a number out of range".to_string(),
+            Kind::Unsupported(actual) => format!("{} values are not supported", type_name(actual)),
+            Kind::UnsupportedKey(actual, needed) => {
+                format!("a {} key where {needed} is needed", type_name(actual))
+            }
+        };
+        let origin = e.metadata.as_ref().map(|m| match &m.source {
+            Some(source) => format!(" (in {} {source})", m.name),
+            None => format!(" (in {})", m.name),
+        });
+        lines.push(format!("{key}: {problem}{}", origin.unwrap_or_default()));
+    }
+    lines.join("; ")
+}
+
+/// The kind of a value, without the value.
+fn type_name(actual: &figment::error::Actual) -> &'static str {
+    use figment::error::Actual;
+    match actual {
+        Actual::Bool(_) => "a boolean",
+        Actual::Unsigned(_) | Actual::Signed(_) => "an integer",
+        Actual::Float(_) => "a float",
+        Actual::Char(_) | Actual::Str(_) => "a string",
+        Actual::Bytes(_) => "bytes",
+        Actual::Unit | Actual::Option => "an empty value",
+        Actual::Seq => "a list",
+        Actual::Map | Actual::NewtypeStruct | Actual::StructVariant => "a table",
+        Actual::Enum
+        | Actual::UnitVariant
+        | Actual::NewtypeVariant
+        | Actual::TupleVariant
+        | Actual::Other(_) => "another kind of value",
+    }
+}
+
 /// Values given on the command line; `None` leaves lower layers in charge.
 #[derive(Debug, Default, Serialize)]
 pub struct Flags {
@@ -180,8 +238,9 @@ impl Settings {
             figment = figment.merge(Toml::file(path));
         }
         figment = figment.merge(environment()).merge(Serialized::defaults(flags));
-        // figment's errors name keys and files, never values, so no secret leaks through them.
-        figment.extract().map_err(|e| SettingsError::Invalid(e.to_string()))
+        // figment's own messages quote the offending value, which may be a credential put under
+        // the wrong key: the message is rebuilt from the error's parts, with types but no values.
+        figment.extract().map_err(|e| SettingsError::Invalid(describe(e)))
     }
 
     /// The client tuning these settings change (`max_retry_wait`), applied to `options`.
@@ -282,6 +341,35 @@ mod tests {
         });
         let defaults = Settings::default().tune(crate::client::ClientOptions::default());
         assert_eq!(defaults.max_retry_wait, crate::client::DEFAULT_MAX_RETRY_WAIT);
+    }
+
+    #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail closure returns its own error type")]
+    fn errors_never_quote_the_value_found() {
+        figment::Jail::expect_with(|jail| {
+            let token = "ATATT3xFfGF0-wrong-place-7c41";
+            let load = || Settings::load(Some(Path::new("config.toml")), &Flags::default()).unwrap_err();
+            let cases = [
+                format!("source = \"{token}\"\n"),
+                "[source]\ntoken = 12345678\n".to_string(),
+                format!("log_format = \"{token}\"\n"),
+                format!("max_retry_wait = \"{token}\"\n"),
+            ];
+            for case in cases {
+                jail.create_file("config.toml", &case)?;
+                std::fs::set_permissions("config.toml", std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                    .map_err(|e| e.to_string())?;
+                let error = load().to_string();
+                assert!(!error.contains(token) && !error.contains("12345678"), "{error}");
+                assert!(error.contains("in TOML file"), "{error}");
+            }
+            jail.create_file("config.toml", "")?;
+            jail.set_env("CONFCOPY_SOURCE", token);
+            let error = load().to_string();
+            assert!(!error.contains(token), "{error}");
+            assert!(error.contains("`source`: expected") && error.contains("found a string"), "{error}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -245,6 +245,21 @@ async fn an_api_redirect_to_another_host_does_not_carry_the_credentials() {
 }
 
 #[tokio::test]
+async fn a_redirect_off_this_machine_must_be_https_even_from_a_loopback_site() {
+    // 192.0.2.1 is a documentation address: the redirect is refused before any connection.
+    for location in ["http://192.0.2.1:9/wiki/rest/api/user/current", "ftp://192.0.2.1/file"] {
+        let site =
+            FakeSite::start(move |_, _| Answer::raw(302, "text/plain", "").header("location", location))
+                .await;
+        let client = SiteClient::direct(site.base(), basic(), ClientOptions::fast()).unwrap();
+        let result = tokio::time::timeout(Duration::from_secs(30), client.current_user()).await;
+        let Err(error) = result.expect("refused at once") else { panic!("{location} was followed") };
+        assert!(error.to_string().contains("redirect"), "{error}");
+        assert!(!error.to_string().contains(TOKEN));
+    }
+}
+
+#[tokio::test]
 async fn a_redirect_chain_that_comes_back_to_the_site_is_bounded() {
     // A 302 loop on an attachment download ends with an error, not a hang.
     let site = FakeSite::start(|hit, _| {

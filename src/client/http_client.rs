@@ -18,14 +18,18 @@ pub fn build(options: &ClientOptions) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         // reqwest drops Authorization (and cookies) when a redirect leaves the host, port or
-        // scheme; this policy also refuses https → http and bounds the chain.
+        // scheme; this policy also refuses https → http, plain http off this machine, and bounds the chain.
         .redirect(redirect::Policy::custom(|attempt| {
-            let downgrade = attempt
-                .previous()
-                .last()
-                .is_some_and(|prev| prev.scheme() == "https" && attempt.url().scheme() != "https");
-            if downgrade {
-                attempt.error("refusing to follow a redirect from https to plain http")
+            let target = attempt.url();
+            let from_https = attempt.previous().last().is_some_and(|prev| prev.scheme() == "https");
+            // The same rule as for site addresses: https, or plain http to this machine only.
+            let allowed = match target.scheme() {
+                "https" => true,
+                "http" => !from_https && super::site::is_loopback(target),
+                _ => false,
+            };
+            if !allowed {
+                attempt.error("refusing to follow a redirect to an address that is not https (plain http is only allowed on loopback)")
             } else if attempt.previous().len() > MAX_REDIRECTS {
                 attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
             } else {

@@ -8,7 +8,7 @@ use crate::plan::Plan;
 
 /// Writes `dir/verify.csv`; the header alone when nothing differs.
 pub fn write(dir: &Path, plan: &Plan, differences: &[Difference]) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    crate::report::create_private_dir_all(dir)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["space", "kind", "item", "expected", "actual"])?;
     for d in differences {
