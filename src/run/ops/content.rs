@@ -170,7 +170,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 }
             }
             // A page without a parent stays at the root level, as on the source.
-            let created = copy.destination.create_page_at_root(&new).await.map(|p| {
+            let created = create_page_once(copy, item, &target.id, &new).await.map(|p| {
                 note_position(copy, item, p.position);
                 (p.id, p.version.map_or(1, |v| v.number))
             });
@@ -392,9 +392,47 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         body: Body::storage(body.clone()),
         created_at: item.created_at.clone(),
     };
-    let written =
-        copy.destination.create_blog_post(&new).await.map(|p| (p.id, p.version.map_or(1, |v| v.number)));
+    let written = match copy.destination.create_blog_post(&new).await {
+        Ok(post) => Ok((post.id, post.version.map_or(1, |v| v.number))),
+        Err(error) if error.is_outcome_unknown() => match look_for_copy(copy, item, &target.id).await {
+            Some(found) => Ok((found.id, found.version.map_or(1, |v| v.number))),
+            None => copy
+                .destination
+                .create_blog_post(&new)
+                .await
+                .map(|p| (p.id, p.version.map_or(1, |v| v.number))),
+        },
+        Err(error) => Err(error),
+    };
     finish_content(copy, item, &target.id, written, &body).await
+}
+
+/// Creates the page; when the answer was lost (the site may or may not have made it), looks
+/// for it by its title, which is unique in the space, and creates it only if it is not there.
+async fn create_page_once(
+    copy: &Copy,
+    item: &Content,
+    space_id: &str,
+    new: &NewPage,
+) -> Result<crate::client::model::page::Page, ClientError> {
+    match copy.destination.create_page_at_root(new).await {
+        Err(error) if error.is_outcome_unknown() => match look_for_copy(copy, item, space_id).await {
+            Some(found) => Ok(found),
+            None => copy.destination.create_page_at_root(new).await,
+        },
+        other => other,
+    }
+}
+
+/// The destination content with this item's title in the space, after a create whose answer
+/// was lost. `None` when it is not there (or the look-up failed: the create is then repeated,
+/// and a copy made meanwhile shows as a duplicate title, which is handled as an earlier copy).
+async fn look_for_copy(
+    copy: &Copy,
+    item: &Content,
+    space_id: &str,
+) -> Option<crate::client::model::page::Page> {
+    copy.destination.content_by_title(collection(item), space_id, &item.title).await.ok().flatten()
 }
 
 /// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
