@@ -23,18 +23,26 @@ const HOSTILE_NAMES: &[&str] = &[
     "..",
 ];
 
-/// Names with control characters or the characters a multipart header escapes (backslash,
-/// quote, CR, LF). They must never become paths either, and are asserted for that. That they
-/// arrive byte for byte is not asserted yet, because they do not (known gaps, see SECURITY.md):
-/// the upload escapes `\\` and `"` as quoted pairs, which the sandbox, like servers built for
-/// browsers, keeps as written, so those names gain backslashes; and in a full apply the
-/// attachments named with CR/LF or with tab, bell and escape arrive empty although the run
-/// reports them copied.
-const UNFAITHFUL_NAMES: &[&str] = &[
+/// Names with control characters, the characters a multipart header must encode (backslash,
+/// quote, CR, LF, percent), separators and text beyond ASCII. They must never become paths
+/// either, and must arrive byte for byte, name and data: the upload sends such a name as RFC 5987
+/// `filename*`, and a download's `Content-Disposition` never breaks on it.
+const ENCODED_NAMES: &[&str] = &[
     "tab\there\u{7}bell\u{1b}[31m.txt",
     "a\\..\\..\\windows.ini",
+    "ends with a backslash\\",
     "quote\"d.txt",
+    "\"quoted\"",
     "line\r\nContent-Type: text/html\r\n\r\nbreak.txt",
+    "lf\nonly and cr\ronly.txt",
+    "100%22 percent%.txt",
+    "semi;colon; filename=\"x.txt\".txt",
+    "caf\u{e9} r\u{e9}sum\u{e9}.txt",
+    "\u{65e5}\u{672c}\u{8a9e}.txt",
+    "\u{1f600} emoji \u{1f680}.png",
+    ".hidden",
+    "..leading dots.txt",
+    "filename*=UTF-8''x.txt",
 ];
 
 /// Cell texts a spreadsheet would run, one per leading character it reacts to.
@@ -80,7 +88,7 @@ fn hostile_seed() -> Seed {
         can: vec!["read:space".to_string()],
     });
     let home = space.pages.iter_mut().find(|p| p.reference.as_deref() == Some("mkt-home")).unwrap();
-    for name in HOSTILE_NAMES.iter().chain(UNFAITHFUL_NAMES) {
+    for name in HOSTILE_NAMES.iter().chain(ENCODED_NAMES) {
         home.attachments.push(SeedAttachment {
             title: (*name).to_string(),
             media_type: "text/plain".to_string(),
@@ -260,13 +268,25 @@ fn hostile_attachment_names_never_become_paths_and_reports_are_private_and_safe(
     let source = attachments_of(&sites.source.export(), "Marketing Home");
     let copied = attachments_of(&sites.destination.export(), "Marketing Home");
 
-    for name in HOSTILE_NAMES {
+    for name in HOSTILE_NAMES.iter().chain(ENCODED_NAMES) {
         let Some(data) = copied.get(*name) else {
             panic!("the attachment {name:?} was not uploaded under its name: {:?}", copied.keys());
         };
         assert_eq!(Some(data), source.get(*name), "{name:?} arrived with other bytes");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data[0]["stored"]["base64"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(bytes, attachment_bytes(name), "{name:?} arrived with other bytes");
     }
     assert_eq!(copied.len(), source.len(), "every attachment was copied once: {:?}", copied.keys());
+    // The run says what happened: every attachment copied, none failed.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["status"], "Complete", "{summary}");
+    let totals = &summary["totals"]["attachments"];
+    assert_eq!(totals["failed"], 0, "{summary}");
+    assert_eq!(totals["copied"], totals["total"], "{summary}");
+    assert!(totals["total"].as_u64().unwrap() >= source.len() as u64, "{summary}");
 
     // Private files, private folders, no temporary file left behind.
     assert_private(&state);
@@ -317,6 +337,48 @@ fn hostile_attachment_names_never_become_paths_and_reports_are_private_and_safe(
     );
     assert!(std::fs::symlink_metadata(reports.join("users.csv")).unwrap().is_file());
     assert_eq!(mode(&reports.join("users.csv")), 0o600);
+    sites.shutdown();
+}
+
+/// A source whose download answers fewer bytes than the attachment's metadata declares (here: a
+/// body cut in half, with a matching `Content-Length`) fails the attachment loudly; nothing
+/// empty or short is uploaded and the run does not report success.
+#[test]
+fn a_short_download_fails_the_attachment_and_the_run_says_so() {
+    let mut seed = hostile_seed();
+    seed.sites[0].faults = Some(confcopy::sandbox::faults::FaultConfig {
+        seed: 1,
+        rules: vec![confcopy::sandbox::faults::FaultRule {
+            route: "/__media/*".into(),
+            method: "GET".into(),
+            probability: 1.0,
+            after: 0,
+            times: None,
+            fault: confcopy::sandbox::faults::Fault::TruncatedJson,
+        }],
+        rate_limit: None,
+    });
+    let sites = Sites::start(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let plan = sites.plan(dir.path());
+    let (state, reports) = (dir.path().join("state"), dir.path().join("reports"));
+    let (state_arg, reports_arg) = (state.display().to_string(), reports.display().to_string());
+    let apply = sites.run(
+        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
+        dir.path(),
+    );
+    assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    assert!(!apply.stdout.contains("Complete"), "{}", apply.stdout);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
+    assert_ne!(summary["status"], "Complete", "{summary}");
+    let totals = &summary["totals"]["attachments"];
+    assert_eq!(totals["failed"], totals["total"], "{summary}");
+    assert_eq!(totals["copied"], 0, "{summary}");
+    let report = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();
+    assert!(report.contains("metadata declares"), "the reason is reported: {report}");
+    let copied = attachments_of(&sites.destination.export(), "Marketing Home");
+    assert!(copied.is_empty(), "nothing short was uploaded: {:?}", copied.keys());
     sites.shutdown();
 }
 

@@ -299,12 +299,85 @@ fn build_form(meta: &AttachmentUpload, body: reqwest::Body, length: Option<u64>)
         None => Part::stream(body),
     };
     let part = part
-        .file_name(meta.file_name.clone())
         .mime_str(meta.media_type.as_deref().unwrap_or("application/octet-stream"))
         .map_err(|e| format!("bad media type: {e}"))?;
-    let mut form = Form::new().part("file", part).text("minorEdit", meta.minor_edit.to_string());
+    let mut form = match file_name_parameters(&meta.file_name) {
+        None => Form::new().part("file", part.file_name(meta.file_name.clone())),
+        // reqwest writes a field name as `name="<field>"` without a change when asked not to
+        // encode it; the field name carries the file name parameters (see below).
+        Some(parameters) => Form::new().percent_encode_noop().part(format!("file\"; {parameters}"), part),
+    };
+    form = form.text("minorEdit", meta.minor_edit.to_string());
     if let Some(comment) = &meta.comment {
         form = form.text("comment", comment.clone());
     }
     Ok(form)
+}
+
+/// The `Content-Disposition` parameters that name an upload whose file name is not plain
+/// printable ASCII, or `None` for a plain name (sent as `filename="<name>"`, as every client
+/// does).
+///
+/// Browsers send a name as written with only `"`, CR and LF percent-encoded (HTML spec), and
+/// servers keep what they read (a backslash stays, `%22` stays): that loses `"`, CR and LF,
+/// and cannot tell `%22` written by the user from an encoded quote. Quoted pairs (`\"`) are
+/// kept literally by the same servers, so `a\b` would gain a backslash. The exact name therefore
+/// travels as RFC 5987 `filename*=UTF-8''<percent-encoded>` (decoded by Commons FileUpload 1.4+,
+/// Tomcat, Spring, Go, Python, busboy), *after* a browser-style `filename="…"` for a server that
+/// only reads `filename` (it then gets what a browser would have sent, with `\` as `%5C` too: a
+/// trailing backslash would otherwise escape the closing quote). `filename*` comes last
+/// because Commons FileUpload keeps the last of the two; RFC 6266 parsers prefer it anywhere.
+/// An ignored extension parameter closes the list: reqwest ends the header with a quote.
+fn file_name_parameters(name: &str) -> Option<String> {
+    let plain = name.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'%'));
+    if plain && !name.is_empty() {
+        return None;
+    }
+    let mut fallback = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '"' => fallback.push_str("%22"),
+            '\\' => fallback.push_str("%5C"),
+            '\r' => fallback.push_str("%0D"),
+            '\n' => fallback.push_str("%0A"),
+            c => fallback.push(c),
+        }
+    }
+    Some(format!("filename=\"{fallback}\"; filename*=UTF-8''{}; encoding=\"rfc5987", rfc5987(name)))
+}
+
+/// Percent-encodes every byte that is not an RFC 5987 `attr-char`.
+fn rfc5987(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_go_as_they_are_and_others_as_rfc_5987() {
+        assert_eq!(file_name_parameters("report 2024 (final).pdf"), None);
+        assert_eq!(
+            file_name_parameters("quote\"d\\x.txt").as_deref(),
+            Some("filename=\"quote%22d%5Cx.txt\"; filename*=UTF-8''quote%22d%5Cx.txt; encoding=\"rfc5987")
+        );
+        assert_eq!(
+            file_name_parameters("a\r\nb é%.txt").as_deref(),
+            Some(
+                "filename=\"a%0D%0Ab é%.txt\"; filename*=UTF-8''a%0D%0Ab%20%C3%A9%25.txt; encoding=\"rfc5987"
+            )
+        );
+        // The header never holds a raw CR or LF.
+        let tricky = file_name_parameters("line\r\nContent-Type: text/html\r\n\r\nx").unwrap();
+        assert!(!tricky.contains(['\r', '\n']), "{tricky}");
+    }
 }

@@ -34,6 +34,23 @@ pub struct UploadedAttachment {
     #[serde(deserialize_with = "id::id")]
     pub id: String,
     pub title: String,
+    #[serde(default)]
+    pub extensions: Option<UploadedExtensions>,
+}
+
+impl UploadedAttachment {
+    /// The size of the current version as the site stored it, when it says.
+    pub fn file_size(&self) -> Option<u64> {
+        self.extensions.as_ref().and_then(|e| e.file_size)
+    }
+}
+
+/// The part of a v1 attachment's `extensions` an upload is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadedExtensions {
+    #[serde(default)]
+    pub file_size: Option<u64>,
 }
 
 /// The v1 upload answer: `{results:[...]}`.

@@ -30,14 +30,24 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let mut destination_id = None;
     if copy.recorder.interrupted(&source) {
         match already_attached(copy, &item.container_id, &container, &item.file_name).await {
-            Ok(Some((id, versions))) if versions >= item.versions.max(1) => {
+            Ok(Some(found)) if found.versions >= item.versions.max(1) => {
+                if found.size.is_some_and(|size| size != item.size) {
+                    return Outcome::failed(format!(
+                        "an interrupted run left \"{}\" on the destination with {} bytes where the \
+                         source has {}: delete that attachment on the destination and run again",
+                        item.file_name,
+                        found.size.unwrap_or_default(),
+                        item.size
+                    ));
+                }
+                let id = found.id;
                 copy.recorder.result(&node, source, &id, Some(item.versions), None);
                 copy.map(|m| m.attachments.insert(item.id.clone(), id));
                 return Outcome::Present { detail: "uploaded by an interrupted run".into() };
             }
-            Ok(Some((id, versions))) => {
-                first_version = versions + 1;
-                destination_id = Some(id);
+            Ok(Some(found)) => {
+                first_version = found.versions + 1;
+                destination_id = Some(found.id);
             }
             Ok(None) => {}
             Err(reason) => return Outcome::failed(reason),
@@ -64,12 +74,18 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     // Every version, oldest first: the first creates the attachment, each next one adds a
     // version to it. Only one version's bytes are staged at a time.
     let mut copied = 0u64;
-    for version in first_version..=item.versions.max(1) {
+    let last = item.versions.max(1);
+    for version in first_version..=last {
         let wanted = (item.versions > 1).then_some(version);
-        copied += match stage(copy, &item.container_id, &item.id, wanted, staging.path()).await {
+        // The metadata gives the size of the current version only.
+        let declared = (version == last).then_some(item.size);
+        let staged = match stage(copy, &item.container_id, &item.id, wanted, declared, staging.path()).await {
             Ok(bytes) => bytes,
-            Err(reason) => return Outcome::failed(reason),
+            Err(reason) => {
+                return Outcome::failed(format!("version {version} of {}: {reason}", item.versions));
+            }
         };
+        copied += staged;
         let uploaded = if version == 1 {
             copy.destination.upload_attachment_file_reconciled(&container, &upload, staging.path()).await
         } else {
@@ -79,7 +95,33 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
         };
         match uploaded {
             Ok(uploaded) => {
-                destination_id = destination_id.or_else(|| uploaded.first().map(|a| a.id.clone()))
+                let this = uploaded.iter().find(|a| a.title == item.file_name).or(uploaded.first());
+                let Some(this) = this else {
+                    return Outcome::failed(format!(
+                        "version {version} of {}: the destination answered the upload with no attachment",
+                        item.versions
+                    ));
+                };
+                destination_id = destination_id.or_else(|| Some(this.id.clone()));
+                let stored = match this.file_size() {
+                    Some(size) => Some(size),
+                    None => match copy.destination.attachments_named(&container, &item.file_name).await {
+                        Ok(found) => found.iter().find_map(|a| a.file_size()),
+                        Err(error) => {
+                            return Outcome::failed(format!(
+                                "version {version} of {}: cannot check the uploaded size: {error}",
+                                item.versions
+                            ));
+                        }
+                    },
+                };
+                if let Some(stored) = stored.filter(|&n| n != staged) {
+                    return Outcome::failed(format!(
+                        "version {version} of {}: the destination stored {stored} bytes of the {staged} \
+                         sent (\"{}\" arrived damaged: delete it on the destination and run again)",
+                        item.versions, item.file_name
+                    ));
+                }
             }
             Err(error)
                 if version == 1
@@ -101,14 +143,21 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     Outcome::copied_with(format!("{copied} bytes{versions}"))
 }
 
-/// The destination attachment with this file name on the copied page, and how many versions it
-/// has, if there is one.
+/// An attachment an interrupted run left on the destination.
+struct Found {
+    id: String,
+    versions: u64,
+    /// The size of its current version, when the site says.
+    size: Option<u64>,
+}
+
+/// The destination attachment with this file name on the copied page, if there is one.
 async fn already_attached(
     copy: &Copy,
     source_container: &str,
     container: &str,
     file_name: &str,
-) -> Result<Option<(String, u64)>, String> {
+) -> Result<Option<Found>, String> {
     let is_post = copy.snapshot.spaces.iter().any(|s| s.blog_posts.iter().any(|p| p.id == source_container));
     let container = if is_post {
         Container::BlogPost(container.to_string())
@@ -118,22 +167,29 @@ async fn already_attached(
     let mut listed = copy.destination.attachments(&container);
     while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
         if found.title == file_name {
-            return Ok(Some((found.id, found.version.map_or(1, |v| v.number))));
+            let versions = found.version.map_or(1, |v| v.number);
+            return Ok(Some(Found { id: found.id, versions, size: found.file_size }));
         }
     }
     Ok(None)
 }
 
-/// Streams the attachment's data into the staging file; returns the byte count.
+/// Streams the attachment's data into the staging file; returns the byte count. With the size
+/// the metadata declares for this version, the download is held to it (a site that sends more
+/// is stopped) and must reach it (a short or empty answer is an error, never an empty copy).
 async fn stage(
     copy: &Copy,
     container: &str,
     id: &str,
     version: Option<u64>,
+    declared: Option<u64>,
     path: &std::path::Path,
 ) -> Result<u64, String> {
     let mut download =
         copy.source.download_attachment_version(container, id, version).await.map_err(|e| e.to_string())?;
+    if let Some(declared) = declared {
+        download = download.limit_to(declared).map_err(|e| e.to_string())?;
+    }
     let mut file =
         tokio::fs::File::create(path).await.map_err(|e| format!("cannot stage the download: {e}"))?;
     let mut total = 0u64;
@@ -144,6 +200,11 @@ async fn stage(
     file.flush().await.map_err(|e| format!("cannot stage the download: {e}"))?;
     if let Some(expected) = download.content_length.filter(|&n| n != total) {
         return Err(format!("the download ended after {total} of {expected} bytes"));
+    }
+    if let Some(declared) = declared.filter(|&n| n != total) {
+        return Err(format!(
+            "the source sent {total} bytes where the attachment's metadata declares {declared}"
+        ));
     }
     Ok(total)
 }

@@ -89,7 +89,19 @@ fn to_response(reply: Reply) -> hyper::Response<Full<Bytes>> {
     for (name, value) in &reply.headers {
         builder = builder.header(*name, value.as_str());
     }
-    builder.body(Full::new(reply.body)).unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+    builder.body(Full::new(reply.body)).unwrap_or_else(|error| {
+        // Never an empty 200 in place of the real answer: a client would take it for data.
+        let body = serde_json::json!({
+            "statusCode": 500,
+            "message": format!("the sandbox could not build its response: {error}"),
+        });
+        let mut broken = hyper::Response::new(Full::new(Bytes::from(body.to_string())));
+        *broken.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        broken
+            .headers_mut()
+            .insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+        broken
+    })
 }
 
 async fn handle(

@@ -468,10 +468,27 @@ pub fn media(req: &Request, w: &mut World, s: usize, att: &str, version: &str) -
     let mut reply = Reply::empty(200);
     reply.content_type = leak_media_type(&a.media_type);
     reply.body = v.data.bytes();
-    reply
-        .headers
-        .push(("content-disposition", format!("attachment; filename=\"{}\"", a.title.replace('"', ""))));
+    reply.headers.push(("content-disposition", content_disposition(&a.title)));
     Ok(reply)
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): the quoted name keeps printable
+/// ASCII only (anything else becomes `_`, so the header is always valid); `filename*` carries
+/// the exact name, percent-encoded.
+fn content_disposition(title: &str) -> String {
+    let fallback: String = title
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
+    let mut exact = String::new();
+    for b in title.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            exact.push(char::from(b));
+        } else {
+            exact.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
 }
 
 fn leak_media_type(media: &str) -> &'static str {
