@@ -28,6 +28,11 @@ pub fn value_looks_secret(value: &str) -> Option<&'static str> {
     if lower.starts_with("bearer ") || lower.starts_with("basic ") {
         return Some("an Authorization header value");
     }
+    // The URL parser's own reading first: it drops tabs and newlines and accepts `https:/host`,
+    // so a password can hide from a plain look at the text.
+    if url::Url::parse(trimmed).is_ok_and(|url| url.password().is_some()) {
+        return Some("a URL with a password in it");
+    }
     if let Some(rest) = lower.split_once("://").map(|(_, rest)| rest) {
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         if authority.contains('@') && authority.split('@').next().is_some_and(|user| user.contains(':')) {
