@@ -30,3 +30,71 @@ async fn the_demo_site_lists_spaces_pages_and_groups_through_both_url_forms() {
     assert_eq!(tenant.cloud_id, acme.cloud_id());
     sandbox.shutdown().await.unwrap();
 }
+
+/// Names a multipart header must encode: each one, uploaded through the client, is stored under
+/// exactly that name with exactly its bytes, is found again by that name (the `filename` query)
+/// and downloads whole.
+#[tokio::test]
+async fn attachments_with_hostile_names_upload_and_download_byte_for_byte() {
+    use confcopy::client::model::attachment::{AttachmentUpload, UploadMode};
+    use confcopy::client::model::content::Container;
+
+    const NAMES: &[&str] = &[
+        "plain name (1).txt",
+        "back\\slash\\",
+        "quote\"d\".txt",
+        "cr\rlf\n crlf\r\nContent-Type: text/html\r\n\r\nx.txt",
+        "tab\tbell\u{7}escape\u{1b}[31m.txt",
+        "percent %22 %ZZ %.txt",
+        "semi; filename=\"other.txt\"",
+        "caf\u{e9}.txt",
+        "\u{65e5}\u{672c}.txt",
+        "\u{1f600}.png",
+        "..dots",
+        ".hidden",
+    ];
+    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+    let acme = sandbox.site("acme").expect("demo site acme");
+    let site = BaseUrl::parse(acme.base_url()).unwrap();
+    let basic = Credentials::basic(acme.admin_email(), acme.admin_token());
+    let client = SiteClient::direct(site, basic, ClientOptions::fast()).unwrap();
+    let space = client.spaces(&SpaceFilter::default()).try_next().await.unwrap().unwrap();
+    let page = client.pages_in_space(&space.id, None).try_next().await.unwrap().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    for (index, name) in NAMES.iter().enumerate() {
+        let bytes = format!("{index}: the file called {name:?}").into_bytes();
+        let path = dir.path().join(format!("{index}.bin"));
+        std::fs::write(&path, &bytes).unwrap();
+        let upload = AttachmentUpload {
+            file_name: (*name).to_string(),
+            media_type: Some("text/plain".into()),
+            comment: Some(format!("comment {index}")),
+            minor_edit: true,
+        };
+        let mode = if index % 2 == 0 { UploadMode::Create } else { UploadMode::CreateOrNewVersion };
+        let uploaded = if index % 3 == 0 {
+            client.upload_attachment_file_reconciled(&page.id, &upload, &path).await.unwrap()
+        } else {
+            client.upload_attachment_file(&page.id, &upload, mode, &path).await.unwrap()
+        };
+        assert_eq!(uploaded.len(), 1, "{name:?}");
+        assert_eq!(uploaded[0].title, *name, "the upload answer names {name:?}");
+        assert_eq!(uploaded[0].file_size(), Some(bytes.len() as u64), "{name:?}");
+
+        let found = client.attachments_named(&page.id, name).await.unwrap();
+        assert_eq!(found.len(), 1, "found by its name: {name:?}");
+        assert_eq!(found[0].id, uploaded[0].id);
+
+        let download = client.download_attachment(&page.id, &uploaded[0].id).await.unwrap();
+        let download = download.limit_to(bytes.len() as u64).unwrap();
+        let chunks: Vec<_> = download.body.try_collect().await.unwrap();
+        assert_eq!(chunks.concat(), bytes, "{name:?} downloads whole");
+    }
+    let listed: Vec<_> = client.attachments(&Container::Page(page.id.clone())).try_collect().await.unwrap();
+    for name in NAMES {
+        let hits = listed.iter().filter(|a| a.title == *name).count();
+        assert_eq!(hits, 1, "{name:?} is listed once under its name");
+    }
+    sandbox.shutdown().await.unwrap();
+}

@@ -382,6 +382,103 @@ fn a_short_download_fails_the_attachment_and_the_run_says_so() {
     sites.shutdown();
 }
 
+/// A small HTTP proxy in front of a sandbox site: it passes every request on, points the
+/// download redirect back at itself, and adds `extra` bytes to every file it serves (the
+/// `Content-Length` grows with them): a site that sends more than the metadata declares.
+async fn inflating_proxy(target: String, extra: &'static [u8]) -> (String, tokio::sync::oneshot::Sender<()>) {
+    use http_body_util::BodyExt as _;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let own = base.clone();
+    tokio::spawn(async move {
+        loop {
+            let stream = tokio::select! {
+                accepted = listener.accept() => accepted.unwrap().0,
+                _ = &mut stopped => return,
+            };
+            let (http, target, own) = (http.clone(), target.clone(), own.clone());
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                        let (http, target, own) = (http.clone(), target.clone(), own.clone());
+                        async move {
+                            let (parts, body) = req.into_parts();
+                            let body = body.collect().await?.to_bytes();
+                            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+                            let mut forward =
+                                http.request(parts.method.clone(), format!("{target}{path}")).body(body);
+                            for (name, value) in &parts.headers {
+                                if name != hyper::header::HOST && name != hyper::header::CONTENT_LENGTH {
+                                    forward = forward.header(name, value);
+                                }
+                            }
+                            let answer = forward.send().await.expect("the sandbox answers");
+                            let mut reply = hyper::Response::builder().status(answer.status());
+                            for (name, value) in answer.headers() {
+                                if name == hyper::header::LOCATION {
+                                    let moved = value.to_str().unwrap().replace(&target, &own);
+                                    reply = reply.header(name, moved);
+                                } else if name != hyper::header::CONTENT_LENGTH
+                                    && name != hyper::header::TRANSFER_ENCODING
+                                {
+                                    reply = reply.header(name, value);
+                                }
+                            }
+                            let mut bytes = answer.bytes().await.unwrap().to_vec();
+                            if path.starts_with("/__media/") {
+                                bytes.extend_from_slice(extra);
+                            }
+                            Ok::<_, hyper::Error>(
+                                reply.body(http_body_util::Full::new(bytes::Bytes::from(bytes))).unwrap(),
+                            )
+                        }
+                    });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            });
+        }
+    });
+    (base, stop)
+}
+
+/// A source that sends more bytes than an attachment's metadata declares is stopped at the
+/// declared size: the attachment fails, nothing longer (nor anything at all) is uploaded.
+#[test]
+fn a_download_longer_than_declared_is_stopped_and_fails_the_attachment() {
+    let sites = Sites::start(hostile_seed());
+    let (proxy, stop) = sites
+        .runtime
+        .block_on(inflating_proxy(sites.source.base_url().to_string(), b"<script>more</script>"));
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    let text = std::fs::read_to_string(sites.plan(dir.path())).unwrap();
+    std::fs::write(&plan, text.replace(sites.source.base_url(), &proxy)).unwrap();
+    let plan = plan.display().to_string();
+    let (state, reports) = (dir.path().join("state"), dir.path().join("reports"));
+    let (state_arg, reports_arg) = (state.display().to_string(), reports.display().to_string());
+    let apply = sites.run(
+        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
+        dir.path(),
+    );
+    assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["source"], proxy.as_str(), "the copy read through the proxy: {summary}");
+    assert_ne!(summary["status"], "Complete", "{summary}");
+    let totals = &summary["totals"]["attachments"];
+    assert_eq!(totals["failed"], totals["total"], "{summary}");
+    let report = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();
+    assert!(report.contains("(the size its metadata declares)"), "the reason is reported: {report}");
+    let copied = attachments_of(&sites.destination.export(), "Marketing Home");
+    assert!(copied.is_empty(), "nothing was uploaded: {:?}", copied.keys());
+    let _ = stop.send(());
+    sites.shutdown();
+}
+
 #[test]
 fn references_csv_neutralises_every_column() {
     let dir = tempfile::tempdir().unwrap();
