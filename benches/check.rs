@@ -12,8 +12,8 @@ use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
 use confcopy::sandbox::command::generated_pair_seed;
 use confcopy::sandbox::generate::{GenerateSpec, space_key};
-use confcopy::sandbox::{Sandbox, SiteHandle, Stats};
-use confcopy::settings::{Secret, Settings, SiteCredentials};
+use confcopy::sandbox::{Sandbox, Stats};
+use confcopy::settings::Settings;
 use confcopy::site::PlanSites;
 
 const SPACES: u32 = 10;
@@ -21,15 +21,6 @@ const DEFAULT_PAGES: u32 = 20_000;
 const USERS: u32 = 300;
 /// The client's largest page size: a list request should bring this many entries at most.
 const ENTRIES_PER_LIST: u64 = 250;
-
-fn credentials(site: &SiteHandle) -> SiteCredentials {
-    SiteCredentials {
-        email: Some(site.admin_email().to_string()),
-        token: Some(Secret::new(site.admin_token())),
-        bearer_token: None,
-        org_api_key: Some(Secret::new(site.org_api_key())),
-    }
-}
 
 fn print_lists(side: &str, stats: &Stats) {
     for (route, list) in &stats.lists {
@@ -100,8 +91,8 @@ fn main() {
         let loaded = confcopy::plan::load_text("check-bench.toml", text);
         let plan = loaded.plan.unwrap_or_else(|| panic!("plan: {:?}", loaded.diagnostics));
         let settings = Settings {
-            source: credentials(&source),
-            destination: credentials(&destination),
+            source: source.admin_credentials(),
+            destination: destination.admin_credentials(),
             api_gateway: Some(source.base_url().to_string()),
             ..Settings::default()
         };

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use confcopy::client::{ClientOptions, RetryPolicy};
 use confcopy::report::PlanStatus;
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
-use confcopy::settings::{Secret, Settings, SiteCredentials};
+use confcopy::settings::Settings;
 use serde_json::Value;
 
 use crate::apply_sandbox::{SpaceView, view};
@@ -65,15 +65,6 @@ struct Destination {
     counts: BTreeMap<&'static str, usize>,
 }
 
-fn credentials(site: &SiteHandle) -> SiteCredentials {
-    SiteCredentials {
-        email: Some(site.admin_email().to_string()),
-        token: Some(Secret::new(site.admin_token())),
-        bearer_token: None,
-        org_api_key: Some(Secret::new(site.org_api_key())),
-    }
-}
-
 /// Short waits for loopback sites: the same rules, in milliseconds.
 fn options() -> ClientOptions {
     ClientOptions {
@@ -104,8 +95,8 @@ async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> R
     let loaded = confcopy::plan::load_text("fault-matrix.toml", text.clone());
     let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
     let settings = Settings {
-        source: credentials(source),
-        destination: credentials(destination),
+        source: source.admin_credentials(),
+        destination: destination.admin_credentials(),
         api_gateway: Some(destination.base_url().to_string()),
         state_dir: Some(state.to_path_buf()),
         ..Settings::default()

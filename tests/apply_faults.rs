@@ -5,16 +5,7 @@ use confcopy::client::ClientOptions;
 use confcopy::report::PlanStatus;
 use confcopy::run::Mode;
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
-use confcopy::settings::{Secret, Settings, SiteCredentials};
-
-fn credentials(site: &confcopy::sandbox::SiteHandle) -> SiteCredentials {
-    SiteCredentials {
-        email: Some(site.admin_email().to_string()),
-        token: Some(Secret::new(site.admin_token())),
-        bearer_token: None,
-        org_api_key: Some(Secret::new(site.org_api_key())),
-    }
-}
+use confcopy::settings::Settings;
 
 fn refuse(route: &str) -> FaultRule {
     FaultRule {
@@ -49,8 +40,8 @@ async fn refused_writes_end_incomplete_with_reasons() {
     let loaded = confcopy::plan::load_text("faults.toml", text);
     let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
     let settings = Settings {
-        source: credentials(&source),
-        destination: credentials(&destination),
+        source: source.admin_credentials(),
+        destination: destination.admin_credentials(),
         api_gateway: Some(destination.base_url().to_string()),
         ..Settings::default()
     };

@@ -9,22 +9,13 @@ use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
 use confcopy::diagnostic::{Code, Diagnostic};
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
-use confcopy::settings::{Secret, Settings, SiteCredentials};
+use confcopy::settings::Settings;
 use confcopy::site::PlanSites;
 
 /// Only a guard against hangs: every case should end in a few seconds.
 const HANG_GUARD: Duration = Duration::from_secs(30);
 const SOURCE_LINE: usize = 2;
 const DESTINATION_LINE: usize = 3;
-
-fn credentials(site: &SiteHandle) -> SiteCredentials {
-    SiteCredentials {
-        email: Some(site.admin_email().to_string()),
-        token: Some(Secret::new(site.admin_token())),
-        bearer_token: None,
-        org_api_key: Some(Secret::new(site.org_api_key())),
-    }
-}
 
 fn everywhere(fault: Fault) -> FaultConfig {
     FaultConfig {
@@ -67,8 +58,8 @@ async fn check(source: &SiteHandle, destination: &SiteHandle, text: String) -> C
     let loaded = confcopy::plan::load_text("check.toml", text.clone());
     let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
     let settings = Settings {
-        source: credentials(source),
-        destination: credentials(destination),
+        source: source.admin_credentials(),
+        destination: destination.admin_credentials(),
         api_gateway: Some(source.base_url().to_string()),
         ..Settings::default()
     };

@@ -6,22 +6,13 @@
 use confcopy::client::{AdminClient, BaseUrl, ClientOptions};
 use confcopy::sandbox::command::generated_pair_seed;
 use confcopy::sandbox::generate::{GenerateSpec, space_key};
-use confcopy::sandbox::{Sandbox, Seed, SiteHandle, Stats};
-use confcopy::settings::{Secret, Settings, SiteCredentials};
+use confcopy::sandbox::{Sandbox, Seed, Stats};
+use confcopy::settings::Settings;
 use confcopy::site::PlanSites;
 use futures_util::TryStreamExt;
 use serde_json::json;
 
 use crate::support_sandbox::Caller;
-
-fn credentials(site: &SiteHandle) -> SiteCredentials {
-    SiteCredentials {
-        email: Some(site.admin_email().to_string()),
-        token: Some(Secret::new(site.admin_token())),
-        bearer_token: None,
-        org_api_key: Some(Secret::new(site.org_api_key())),
-    }
-}
 
 /// Requests the list answers of `route` took, and the entries they held.
 fn list(stats: &Stats, route: &str) -> (u64, u64) {
@@ -70,8 +61,8 @@ async fn a_check_of_two_sites_in_one_organization_reads_the_organization_once() 
     let loaded = confcopy::plan::load_text("requests.toml", text);
     let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
     let settings = Settings {
-        source: credentials(&source),
-        destination: credentials(&destination),
+        source: source.admin_credentials(),
+        destination: destination.admin_credentials(),
         api_gateway: Some(source.base_url().to_string()),
         ..Settings::default()
     };

@@ -213,6 +213,15 @@ impl SiteHandle {
     pub fn org_api_key(&self) -> &str {
         &self.org_api_key
     }
+    /// Settings credentials that sign in as this site's admin (email, API token, org API key).
+    pub fn admin_credentials(&self) -> crate::settings::SiteCredentials {
+        crate::settings::SiteCredentials {
+            email: Some(self.admin_email.clone()),
+            token: Some(crate::settings::Secret::new(self.admin_token.as_str())),
+            bearer_token: None,
+            org_api_key: Some(crate::settings::Secret::new(self.org_api_key.as_str())),
+        }
+    }
     /// Request counts so far.
     pub fn stats(&self) -> Stats {
         self.shared.sites[self.index].stats.lock().map(|s| s.clone()).unwrap_or_default()
