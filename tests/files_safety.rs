@@ -1,7 +1,9 @@
 //! Files on a shared machine: state and reports are private (files 0600, the folders confcopy
 //! creates 0700) and replaced by rename, never rewritten in place or through a planted link;
-//! attachment file names from a hostile site never become paths; and report cells a spreadsheet
-//! would run as a formula are neutralised in every CSV confcopy writes.
+//! attachment file names from a hostile site never become paths and arrive byte for byte, name
+//! and data; an attachment whose size does not match what the source declares or what the
+//! destination stored fails loudly; and report cells a spreadsheet would run as a formula are
+//! neutralised in every CSV confcopy writes.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
@@ -382,10 +384,13 @@ fn a_short_download_fails_the_attachment_and_the_run_says_so() {
     sites.shutdown();
 }
 
+/// Changes an answer's body, given the request's method and path (with the query).
+type Tamper = fn(&hyper::Method, &str, &mut Vec<u8>);
+
 /// A small HTTP proxy in front of a sandbox site: it passes every request on, points the
-/// download redirect back at itself, and adds `extra` bytes to every file it serves (the
-/// `Content-Length` grows with them): a site that sends more than the metadata declares.
-async fn inflating_proxy(target: String, extra: &'static [u8]) -> (String, tokio::sync::oneshot::Sender<()>) {
+/// download redirect back at itself, and lets `tamper` change each answer's body (the
+/// `Content-Length` follows): a site that answers other than it should.
+async fn tampering_proxy(target: String, tamper: Tamper) -> (String, tokio::sync::oneshot::Sender<()>) {
     use http_body_util::BodyExt as _;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -429,9 +434,7 @@ async fn inflating_proxy(target: String, extra: &'static [u8]) -> (String, tokio
                                 }
                             }
                             let mut bytes = answer.bytes().await.unwrap().to_vec();
-                            if path.starts_with("/__media/") {
-                                bytes.extend_from_slice(extra);
-                            }
+                            tamper(&parts.method, &path, &mut bytes);
                             Ok::<_, hyper::Error>(
                                 reply.body(http_body_util::Full::new(bytes::Bytes::from(bytes))).unwrap(),
                             )
@@ -450,9 +453,12 @@ async fn inflating_proxy(target: String, extra: &'static [u8]) -> (String, tokio
 #[test]
 fn a_download_longer_than_declared_is_stopped_and_fails_the_attachment() {
     let sites = Sites::start(hostile_seed());
-    let (proxy, stop) = sites
-        .runtime
-        .block_on(inflating_proxy(sites.source.base_url().to_string(), b"<script>more</script>"));
+    let inflate: Tamper = |_, path, body| {
+        if path.starts_with("/__media/") {
+            body.extend_from_slice(b"<script>more</script>");
+        }
+    };
+    let (proxy, stop) = sites.runtime.block_on(tampering_proxy(sites.source.base_url().to_string(), inflate));
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.toml");
     let text = std::fs::read_to_string(sites.plan(dir.path())).unwrap();
@@ -475,6 +481,46 @@ fn a_download_longer_than_declared_is_stopped_and_fails_the_attachment() {
     assert!(report.contains("(the size its metadata declares)"), "the reason is reported: {report}");
     let copied = attachments_of(&sites.destination.export(), "Marketing Home");
     assert!(copied.is_empty(), "nothing was uploaded: {:?}", copied.keys());
+    let _ = stop.send(());
+    sites.shutdown();
+}
+
+/// A destination whose upload answer gives another size than the bytes sent (as a server that
+/// stored a truncated file would) fails each attachment, and the run does not say Complete.
+#[test]
+fn an_upload_stored_with_another_size_fails_the_attachment() {
+    let sites = Sites::start(hostile_seed());
+    let shrink: Tamper = |method, path, body| {
+        if *method != hyper::Method::GET && path.ends_with("/child/attachment") {
+            let mut answer: serde_json::Value = serde_json::from_slice(body).unwrap();
+            for result in answer["results"].as_array_mut().unwrap() {
+                result["extensions"]["fileSize"] = 0.into();
+            }
+            *body = serde_json::to_vec(&answer).unwrap();
+        }
+    };
+    let (proxy, stop) =
+        sites.runtime.block_on(tampering_proxy(sites.destination.base_url().to_string(), shrink));
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    let text = std::fs::read_to_string(sites.plan(dir.path())).unwrap();
+    std::fs::write(&plan, text.replace(sites.destination.base_url(), &proxy)).unwrap();
+    let plan = plan.display().to_string();
+    let (state, reports) = (dir.path().join("state"), dir.path().join("reports"));
+    let (state_arg, reports_arg) = (state.display().to_string(), reports.display().to_string());
+    let apply = sites.run(
+        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
+        dir.path(),
+    );
+    assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["destination"], proxy.as_str(), "the copy wrote through the proxy: {summary}");
+    assert_ne!(summary["status"], "Complete", "{summary}");
+    let totals = &summary["totals"]["attachments"];
+    assert_eq!(totals["failed"], totals["total"], "{summary}");
+    let report = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();
+    assert!(report.contains("the destination stored 0 bytes of the"), "the reason is reported: {report}");
     let _ = stop.send(());
     sites.shutdown();
 }
