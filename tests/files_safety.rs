@@ -485,13 +485,22 @@ fn a_download_longer_than_declared_is_stopped_and_fails_the_attachment() {
     sites.shutdown();
 }
 
+/// Whether the proxy of the next test changes upload answers.
+static SHRINK_UPLOAD_ANSWERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
 /// A destination whose upload answer gives another size than the bytes sent (as a server that
-/// stored a truncated file would) fails each attachment, and the run does not say Complete.
+/// stored a truncated file would) fails each attachment, and the run does not say Complete. The
+/// next apply looks at what the failed one left: an attachment of the right size counts as
+/// copied, one whose size changed since fails again rather than counting as present.
 #[test]
 fn an_upload_stored_with_another_size_fails_the_attachment() {
+    use std::sync::atomic::Ordering;
     let sites = Sites::start(hostile_seed());
     let shrink: Tamper = |method, path, body| {
-        if *method != hyper::Method::GET && path.ends_with("/child/attachment") {
+        if SHRINK_UPLOAD_ANSWERS.load(Ordering::SeqCst)
+            && *method != hyper::Method::GET
+            && path.ends_with("/child/attachment")
+        {
             let mut answer: serde_json::Value = serde_json::from_slice(body).unwrap();
             for result in answer["results"].as_array_mut().unwrap() {
                 result["extensions"]["fileSize"] = 0.into();
@@ -521,6 +530,58 @@ fn an_upload_stored_with_another_size_fails_the_attachment() {
     assert_eq!(totals["failed"], totals["total"], "{summary}");
     let report = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();
     assert!(report.contains("the destination stored 0 bytes of the"), "the reason is reported: {report}");
+
+    // One of the uploads is changed on the destination (a second version, other bytes); the
+    // proxy now answers as the site does.
+    SHRINK_UPLOAD_ANSWERS.store(false, Ordering::SeqCst);
+    let changed = "quote\"d.txt";
+    let export = sites.destination.export();
+    let page = export["site"]["contents"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|c| c["kind"] == "page" && c["title"] == "Marketing Home")
+        .unwrap()["id"]
+        .clone();
+    let page = page.as_str().map_or_else(|| page.to_string(), str::to_string);
+    let client = confcopy::client::SiteClient::direct(
+        confcopy::client::BaseUrl::parse(sites.destination.base_url()).unwrap(),
+        confcopy::client::Credentials::basic(
+            sites.destination.admin_email(),
+            sites.destination.admin_token(),
+        ),
+        confcopy::client::ClientOptions::fast(),
+    )
+    .unwrap();
+    let other = dir.path().join("other.bin");
+    std::fs::write(&other, b"other, longer bytes than the source has").unwrap();
+    let upload = confcopy::client::model::attachment::AttachmentUpload {
+        file_name: changed.to_string(),
+        media_type: None,
+        comment: None,
+        minor_edit: true,
+    };
+    let mode = confcopy::client::model::attachment::UploadMode::CreateOrNewVersion;
+    sites.runtime.block_on(client.upload_attachment_file(&page, &upload, mode, &other)).unwrap();
+
+    let again = sites.run(
+        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
+        dir.path(),
+    );
+    assert_ne!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
+    let totals = &summary["totals"]["attachments"];
+    assert_eq!(totals["failed"], 1, "{summary}");
+    let report = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();
+    assert!(report.contains("an interrupted run left"), "the reason is reported: {report}");
+    let source = attachments_of(&sites.source.export(), "Marketing Home");
+    let copied = attachments_of(&sites.destination.export(), "Marketing Home");
+    for (name, data) in &source {
+        if name != changed {
+            assert_eq!(copied.get(name), Some(data), "{name:?} is on the destination as on the source");
+        }
+    }
     let _ = stop.send(());
     sites.shutdown();
 }
