@@ -54,7 +54,7 @@ impl Session {
             registry.record_for_apply(&lock, &identity, &operator.user, &clock).map_err(state_error)?;
         let mut journal = Journal::open(&plan_dir, &identity, &clock).map_err(state_error)?;
         journal.check_compatible(&identity)?;
-        let previous = journal.state().clone();
+        let previous = journal.take_state();
         let run = RunId::new(clock.now());
         journal
             .append(&Entry::RunStarted {
@@ -83,7 +83,7 @@ impl Session {
         Ok(Session { plan_dir, registry, journal: Some(journal), previous, run, operator, _lock: lock })
     }
 
-    /// What earlier runs of the plan did.
+    /// What earlier runs of the plan did (until [`recorder`](Session::recorder) takes it).
     pub fn previous(&self) -> &JournalState {
         &self.previous
     }
@@ -93,9 +93,11 @@ impl Session {
         self.plan_dir.run_dir(&self.run).map_err(|e| e.to_string())
     }
 
-    /// The journal, handed to the run's workers.
+    /// The journal, handed to the run's workers with what earlier runs did (which moves there:
+    /// [`previous`](Session::previous) is empty afterwards).
     pub fn recorder(&mut self, source_site: String) -> Recorder {
-        Recorder::new(self.journal.take(), self.run.clone(), Box::new(SystemClock), source_site)
+        let previous = std::mem::take(&mut self.previous);
+        Recorder::new(self.journal.take(), previous, self.run.clone(), Box::new(SystemClock), source_site)
     }
 
     /// Records how the run ended: in the journal, and in the plan's record with its progress.

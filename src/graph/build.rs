@@ -2,6 +2,7 @@
 //! The same input always gives the same graph (node order and ids included).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::node::{ContentAt, Node, NodeId, NodeKind};
 use super::order::{Cycle, check_acyclic};
@@ -22,6 +23,10 @@ struct Builder {
 
 impl Builder {
     fn add(&mut self, kind: NodeKind, needs: Vec<NodeId>) -> NodeId {
+        self.add_shared(kind, needs.into())
+    }
+
+    fn add_shared(&mut self, kind: NodeKind, needs: Arc<[NodeId]>) -> NodeId {
         let id = self.nodes.len();
         self.index.insert(kind.clone(), id);
         self.nodes.push(Node { kind, needs });
@@ -139,9 +144,11 @@ impl Graph {
             content_writes.push(writes_to);
         }
         // References may point at content of any space of the plan: fix-ups wait for all of it.
+        // One list for all of them: a copy per space would cost spaces × pages ids.
+        let content_nodes: Arc<[NodeId]> = content_nodes.into();
         let mut fixup_nodes = Vec::new();
         for s in fixups {
-            fixup_nodes.push(b.add(NodeKind::FixUp { space: s }, content_nodes.clone()));
+            fixup_nodes.push(b.add_shared(NodeKind::FixUp { space: s }, content_nodes.clone()));
         }
         for (s, at, id, item) in restricted {
             let mut needs = content_writes[s].get(id).cloned().unwrap_or_default();
@@ -153,16 +160,26 @@ impl Graph {
             needs.dedup();
             b.add(NodeKind::Restrictions { space: s, content: at }, needs);
         }
-        let graph = Graph { nodes: b.nodes };
+        let mut nodes = b.nodes;
+        nodes.shrink_to_fit();
+        let graph = Graph { nodes };
         check_acyclic(&graph)?;
         Ok(graph)
     }
 
     /// For each node, the nodes that need it.
+    /// Each list is allocated at its final size (counted first): every content node has a
+    /// dependent per fix-up, and lists grown by doubling would waste up to half of that.
     pub fn dependents(&self) -> Vec<Vec<NodeId>> {
-        let mut out = vec![Vec::new(); self.nodes.len()];
+        let mut counts = vec![0usize; self.nodes.len()];
+        for node in &self.nodes {
+            for &need in node.needs.iter() {
+                counts[need] += 1;
+            }
+        }
+        let mut out: Vec<Vec<NodeId>> = counts.into_iter().map(Vec::with_capacity).collect();
         for (id, node) in self.nodes.iter().enumerate() {
-            for &need in &node.needs {
+            for &need in node.needs.iter() {
                 out[need].push(id);
             }
         }

@@ -69,8 +69,9 @@ pub enum NodeKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub kind: NodeKind,
-    /// Nodes that must be done before this one, in a stable order.
-    pub needs: Vec<NodeId>,
+    /// Nodes that must be done before this one, in a stable order. Shared: the fix-ups of a
+    /// plan all need the same content nodes, and hold one list between them.
+    pub needs: std::sync::Arc<[NodeId]>,
 }
 
 impl NodeKind {

@@ -38,7 +38,7 @@ mod tests {
     use crate::graph::node::{Node, NodeKind};
 
     fn node(needs: Vec<NodeId>) -> Node {
-        Node { kind: NodeKind::Group { name: "g".into() }, needs }
+        Node { kind: NodeKind::Group { name: "g".into() }, needs: needs.into() }
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub fn dot(graph: &Graph, snapshot: &Snapshot) -> String {
         let _ = writeln!(out, "  n{id} [label=\"{text}\"];");
     }
     for (id, node) in graph.nodes.iter().enumerate() {
-        for need in &node.needs {
+        for need in node.needs.iter() {
             let _ = writeln!(out, "  n{need} -> n{id};");
         }
     }

@@ -7,12 +7,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::mentions::mentioned_accounts;
 use super::model::*;
+use crate::client::model::group::Group;
 use crate::client::model::org::{Org, OrgUser, Workspace};
 use crate::client::model::space::Space;
+use crate::client::model::user::User;
 use crate::client::{ClientError, CommentKind, SiteClient, SpaceFilter};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::{At, Memberships, Plan, SiteRef, UserScope};
@@ -365,14 +367,17 @@ async fn read_source(
         Access::Granted { account_id, .. } => account_id.clone(),
         _ => String::new(),
     };
-    let listed = list_content(client, &all_spaces, &selected, statuses, admin_key).await?;
     // Members of the groups that permissions name are needed for the users in scope anyway;
-    // read them first, and they also tell which of those groups the caller is in.
+    // read them first (alongside the content), and they also tell which of those groups the
+    // caller is in.
+    let named = groups.iter().filter(|g| related.groups.contains(&g.id));
+    let (listed, named) = futures_util::try_join!(
+        list_content(client, &all_spaces, &selected, statuses, admin_key),
+        group_members(client, named),
+    )?;
     let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for group in groups.iter().filter(|g| related.groups.contains(&g.id)) {
-        let ids: BTreeSet<String> =
-            client.group_members(&group.id).map_ok(|u| u.account_id).try_collect().await?;
-        members.insert(group.id.clone(), ids);
+    for (group, users) in named {
+        members.insert(group.id.clone(), users.into_iter().map(|u| u.account_id).collect());
     }
     let mut reader = Reader::new(caller, admin_key, &listed, &members);
     for item in &listed {
@@ -404,19 +409,24 @@ async fn read_source(
         }
         related.groups.extend(item.restricted_groups.iter().cloned());
     }
-    count_comments(client, &container_space, &mut related, inventory).await?;
-    count_attachments(client, admin_key, &container_space, &hidden_space, inventory).await?;
+    // The site's comment lists and its attachment list are read side by side.
+    let (footer, inline, ()) = futures_util::try_join!(
+        client.all_comments(CommentKind::Footer).try_collect::<Vec<_>>(),
+        client.all_comments(CommentKind::Inline).try_collect::<Vec<_>>(),
+        count_attachments(client, admin_key, &container_space, &hidden_space, inventory),
+    )?;
+    count_comments([footer, inline], &container_space, &mut related, inventory);
     scope_users(plan, client, org, org_users, &groups, &group_names, related, members, inventory).await
 }
 
-async fn count_comments(
-    client: &SiteClient,
+/// Counts each kind's comments (footer, then inline) by space, and notes their authors.
+fn count_comments(
+    lists: [Vec<crate::client::model::comment::Comment>; 2],
     container_space: &HashMap<String, usize>,
     related: &mut Related,
     inventory: &mut Inventory,
-) -> Result<(), ClientError> {
-    for kind in [CommentKind::Footer, CommentKind::Inline] {
-        let comments: Vec<_> = client.all_comments(kind).try_collect().await?;
+) {
+    for comments in lists {
         // Replies may name only their parent comment: resolve their container through it.
         let parents: HashMap<&str, &crate::client::model::comment::Comment> =
             comments.iter().map(|c| (c.id.as_str(), c)).collect();
@@ -443,7 +453,6 @@ async fn count_comments(
             related.mentions(comment.storage());
         }
     }
-    Ok(())
 }
 
 async fn count_attachments(
@@ -479,7 +488,7 @@ async fn scope_users(
     client: &SiteClient,
     org: &OrgView,
     org_users: &[OrgUser],
-    groups: &[crate::client::model::group::Group],
+    groups: &[Group],
     group_names: &HashMap<String, String>,
     mut related: Related,
     mut members: BTreeMap<String, BTreeSet<String>>,
@@ -492,15 +501,13 @@ async fn scope_users(
     let every_group = scope_all
         || plan.users.include_group_members.value
         || plan.users.memberships.value == Memberships::WithGroups;
-    let missing: Vec<&crate::client::model::group::Group> = groups
+    let missing: Vec<&Group> = groups
         .iter()
         .filter(|g| every_group || related.groups.contains(&g.id))
         .filter(|g| !members.contains_key(&g.id))
         .collect();
-    for group in missing {
-        let ids: BTreeSet<String> =
-            client.group_members(&group.id).map_ok(|u| u.account_id).try_collect().await?;
-        members.insert(group.id.clone(), ids);
+    for (group, users) in group_members(client, missing).await? {
+        members.insert(group.id.clone(), users.into_iter().map(|u| u.account_id).collect());
     }
     if scope_all {
         for user in org_users {
@@ -601,28 +608,23 @@ async fn read_destination(
         inventory.destination_conflicts.push(conflict);
     }
     let groups: Vec<_> = client.groups().try_collect().await?;
-    for group in groups {
-        if !inventory.groups.keys().any(|name| name.eq_ignore_ascii_case(&group.name)) {
-            continue;
-        }
-        // Destination members matter only where memberships are kept (merges, verify).
-        if plan.users.memberships.value != Memberships::WithGroups {
+    let wanted: Vec<_> = groups
+        .into_iter()
+        .filter(|group| inventory.groups.keys().any(|name| name.eq_ignore_ascii_case(&group.name)))
+        .collect();
+    // Destination members matter only where memberships are kept (merges, verify).
+    if plan.users.memberships.value != Memberships::WithGroups {
+        for group in wanted {
             let members = BTreeSet::new();
             inventory
                 .destination_groups
                 .insert(group.name.to_lowercase(), GroupFacts { id: group.id, name: group.name, members });
-            continue;
         }
-        let users: Vec<_> = client.group_members(&group.id).try_collect().await?;
-        for user in &users {
-            if let Some(name) = user.display_name.clone().or(user.public_name.clone()) {
-                inventory.destination_names.insert(user.account_id.clone(), name);
-            }
+    } else {
+        for (group, users) in group_members(client, wanted.iter()).await? {
+            let group = group.clone();
+            add_destination_members(inventory, group, users);
         }
-        let members = users.into_iter().map(|u| u.account_id).collect();
-        inventory
-            .destination_groups
-            .insert(group.name.to_lowercase(), GroupFacts { id: group.id, name: group.name, members });
     }
     if let (Some(_), Some(host)) = (&org.admin, &org.host) {
         for user in org_users {
@@ -632,6 +634,37 @@ async fn read_destination(
         }
     }
     Ok(())
+}
+
+/// Group reads in flight at once: the site's own concurrency bound still applies under it.
+const GROUP_READS: usize = 8;
+
+/// The members of each group, read a few groups at a time; the answer keeps the groups' order.
+async fn group_members<'g>(
+    client: &SiteClient,
+    groups: impl IntoIterator<Item = &'g Group>,
+) -> Result<Vec<(&'g Group, Vec<User>)>, ClientError> {
+    futures_util::stream::iter(groups)
+        .map(|group| async move {
+            let users: Vec<User> = client.group_members(&group.id).try_collect().await?;
+            Ok::<_, ClientError>((group, users))
+        })
+        .buffered(GROUP_READS)
+        .try_collect()
+        .await
+}
+
+/// A destination group the source's groups match, with its members and their names.
+fn add_destination_members(inventory: &mut Inventory, group: Group, users: Vec<User>) {
+    for user in &users {
+        if let Some(name) = user.display_name.clone().or(user.public_name.clone()) {
+            inventory.destination_names.insert(user.account_id.clone(), name);
+        }
+    }
+    let members = users.into_iter().map(|u| u.account_id).collect();
+    inventory
+        .destination_groups
+        .insert(group.name.to_lowercase(), GroupFacts { id: group.id, name: group.name, members });
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -652,7 +685,8 @@ struct ListedItem {
     restricted_users: Vec<String>,
     restricted_groups: Vec<String>,
     read: ReadRule,
-    /// Root first, each with its read restriction when the listing expanded it.
+    /// Root first, each with its read restriction when the listing expanded it; only those
+    /// that could keep the caller out (see [`list_content`]).
     ancestors: Vec<(String, Option<ReadRule>)>,
 }
 
@@ -670,6 +704,11 @@ impl ReadRule {
             users: operation.restrictions.users().iter().map(|u| u.account_id.clone()).collect(),
             groups: operation.restrictions.groups().iter().map(|g| g.id.clone()).collect(),
         }
+    }
+
+    /// No restriction: everyone may read.
+    fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.groups.is_empty()
     }
 
     /// Whether the rule lets the caller (or one of its groups) read.
@@ -728,14 +767,21 @@ async fn list_content(
                     restricted_users,
                     restricted_groups,
                     read: ReadRule::from(read),
-                    ancestors: content
-                        .ancestors
-                        .iter()
-                        .map(|a| {
-                            let rule = a.restrictions.as_ref().map(|r| ReadRule::from(r.read.as_ref()));
-                            (a.id.clone(), rule)
-                        })
-                        .collect(),
+                    // Without the admin key everything listed is readable and ancestors are
+                    // never asked about; an ancestor whose expanded read restriction is empty
+                    // lets everyone through. Neither is kept: deep trees would otherwise hold
+                    // every page's whole ancestry at once.
+                    ancestors: if admin_key {
+                        content
+                            .ancestors
+                            .iter()
+                            .map(|a| (a, a.restrictions.as_ref().map(|r| ReadRule::from(r.read.as_ref()))))
+                            .filter(|(_, rule)| rule.as_ref().is_none_or(|r| !r.is_empty()))
+                            .map(|(a, rule)| (a.id.clone(), rule))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
                 });
             }
         }
@@ -746,7 +792,7 @@ async fn list_content(
 /// Decides what the credentials alone can read, as Confluence does: content listed through the
 /// admin key is readable when the read restrictions of the content and of each of its ancestors
 /// are empty or name the caller or one of the caller's groups.
-struct Reader {
+struct Reader<'l> {
     /// `None` without an admin key: everything listed is readable.
     caller: Option<String>,
     /// Groups whose members were read: whether the caller is one of them.
@@ -754,17 +800,18 @@ struct Reader {
     /// The caller's groups, read the first time a restriction names groups but not the caller
     /// and the known groups do not settle it.
     groups: Option<HashSet<String>>,
-    rules: HashMap<String, ReadRule>,
+    /// Each listed item's read restriction, borrowed from the listing.
+    rules: HashMap<&'l str, &'l ReadRule>,
     /// Ancestors the listings did not hold (other statuses, folders): `None` when the caller
     /// cannot see them at all.
     fetched: HashMap<String, Option<ReadRule>>,
 }
 
-impl Reader {
+impl<'l> Reader<'l> {
     fn new(
         caller: String,
         admin_key: bool,
-        listed: &[ListedItem],
+        listed: &'l [ListedItem],
         members: &BTreeMap<String, BTreeSet<String>>,
     ) -> Self {
         if !admin_key {
@@ -777,7 +824,7 @@ impl Reader {
             };
         }
         let known = members.iter().map(|(group, ids)| (group.clone(), ids.contains(&caller))).collect();
-        let rules = listed.iter().map(|item| (item.id.clone(), item.read.clone())).collect();
+        let rules = listed.iter().map(|item| (item.id.as_str(), &item.read)).collect();
         Self { caller: Some(caller), known, groups: None, rules, fetched: HashMap::new() }
     }
 
@@ -808,8 +855,8 @@ impl Reader {
             return Ok(false);
         }
         for (ancestor, expanded) in &item.ancestors {
-            if let Some(rule) = expanded.clone().or_else(|| self.rules.get(ancestor).cloned()) {
-                if !self.allows(client, &rule).await? {
+            if let Some(rule) = expanded.as_ref().or_else(|| self.rules.get(ancestor.as_str()).copied()) {
+                if !self.allows(client, rule).await? {
                     return Ok(false);
                 }
                 continue;

@@ -22,13 +22,15 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// `previous` is what the journal held when the run began ([`Journal::take_state`]): the
+    /// journal itself no longer folds what this run appends.
     pub fn new(
         journal: Option<Journal>,
+        previous: JournalState,
         run: RunId,
         clock: Box<dyn Clock + Send + Sync>,
         source_site: String,
     ) -> Recorder {
-        let previous = journal.as_ref().map(|j| j.state().clone()).unwrap_or_default();
         // Intents (and run boundaries) reach the disk before the write they guard; results and
         // node states go in batches: a power loss may cost the last few, which the next run
         // redoes or reconciles by marker. One fsync per entry would cap a fast site at the
@@ -41,6 +43,7 @@ impl Recorder {
     pub fn none() -> Recorder {
         Recorder::new(
             None,
+            JournalState::default(),
             RunId::new(jiff::Timestamp::now()),
             Box::new(crate::state::SystemClock),
             String::new(),
@@ -123,6 +126,6 @@ impl Recorder {
     /// Whether an earlier run recorded an intent for this entity but no result: the write may or
     /// may not have happened, so look at the destination before writing again.
     pub fn interrupted(&self, source: &SourceRef) -> bool {
-        self.previous.pending_intents().iter().any(|p| &p.source == source)
+        self.previous.is_pending(source)
     }
 }

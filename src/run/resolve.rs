@@ -8,21 +8,21 @@ use crate::rewrite::{AttachmentOwner, Resolution, Resolver};
 use crate::run::context::Copy;
 use crate::snapshot::{ContentType, Snapshot};
 
-/// Lookups built once per run from the snapshot.
+/// Lookups built once per run from the snapshot. Each id and title is held once (a page's
+/// title and id are read back from the snapshot), so the catalogue of a 100,000-page copy stays
+/// a few megabytes.
 #[derive(Debug, Default)]
 pub struct Catalogue {
     /// Lower-case source space key → snapshot index.
     spaces: HashMap<String, usize>,
-    /// (space index, title) → source content id.
-    titles: HashMap<(usize, String), String>,
-    /// Source content ids the plan copies (pages, folders, blog posts, attachments, comments).
-    ids: HashSet<String>,
-    /// (container source id, file name) of copied attachments.
-    files: HashSet<(String, String)>,
-    /// Where each page or blog post sits, for the rewriter's context: space index and title.
-    places: HashMap<String, (usize, String)>,
+    /// (space index, title) → the page or blog post (not folders) with that title.
+    titles: HashMap<(usize, Box<str>), ContentAt>,
     /// Each page, folder or blog post by source id: its space and its place in the snapshot.
-    content: HashMap<String, (usize, ContentAt)>,
+    content: HashMap<Box<str>, (usize, ContentAt)>,
+    /// Source ids of the attachments and comments the plan copies.
+    others: HashSet<Box<str>>,
+    /// (container source id, file name) of copied attachments.
+    files: HashSet<(Box<str>, Box<str>)>,
 }
 
 impl Catalogue {
@@ -30,37 +30,52 @@ impl Catalogue {
         let mut c = Catalogue::default();
         for (s, space) in snapshot.spaces.iter().enumerate() {
             c.spaces.insert(space.key.to_lowercase(), s);
-            for (i, page) in space.pages.iter().enumerate() {
-                c.content.insert(page.id.clone(), (s, ContentAt::Page(i)));
-            }
-            for (i, post) in space.blog_posts.iter().enumerate() {
-                c.content.insert(post.id.clone(), (s, ContentAt::BlogPost(i)));
-            }
-            for item in space.pages.iter().chain(&space.blog_posts) {
+            let pages = space.pages.iter().enumerate().map(|(i, page)| (page, ContentAt::Page(i)));
+            let posts = space.blog_posts.iter().enumerate().map(|(i, post)| (post, ContentAt::BlogPost(i)));
+            for (item, at) in pages.chain(posts) {
+                c.content.insert(item.id.as_str().into(), (s, at));
                 if item.kind != ContentType::Folder {
-                    c.titles.insert((s, item.title.clone()), item.id.clone());
+                    c.titles.insert((s, item.title.as_str().into()), at);
                 }
-                c.ids.insert(item.id.clone());
-                c.places.insert(item.id.clone(), (s, item.title.clone()));
             }
             for a in &space.attachments {
-                c.ids.insert(a.id.clone());
-                c.files.insert((a.container_id.clone(), a.file_name.clone()));
+                c.others.insert(a.id.as_str().into());
+                c.files.insert((a.container_id.as_str().into(), a.file_name.as_str().into()));
             }
             for comment in &space.comments {
-                c.ids.insert(comment.id.clone());
+                c.others.insert(comment.id.as_str().into());
             }
         }
         c
     }
 
-    pub fn place(&self, content_id: &str) -> Option<&(usize, String)> {
-        self.places.get(content_id)
+    /// Where a page or blog post of the plan sits: its space index and title.
+    pub fn place<'s>(&self, snapshot: &'s Snapshot, content_id: &str) -> Option<(usize, &'s str)> {
+        let (space, at) = self.content(content_id)?;
+        Some((space, content_at(snapshot, space, at).title.as_str()))
     }
 
     /// Where a page, folder or blog post of the plan is in the snapshot.
     pub fn content(&self, content_id: &str) -> Option<(usize, ContentAt)> {
         self.content.get(content_id).copied()
+    }
+
+    /// The source id of the page or blog post titled `title` in the space at `space`.
+    fn titled<'s>(&self, snapshot: &'s Snapshot, space: usize, title: &str) -> Option<&'s str> {
+        let at = *self.titles.get(&(space, Box::from(title)))?;
+        Some(content_at(snapshot, space, at).id.as_str())
+    }
+
+    /// Whether the plan copies the content, attachment or comment with this source id.
+    fn copies(&self, source_id: &str) -> bool {
+        self.content.contains_key(source_id) || self.others.contains(source_id)
+    }
+}
+
+fn content_at(snapshot: &Snapshot, space: usize, at: ContentAt) -> &crate::snapshot::Content {
+    match at {
+        ContentAt::Page(i) => &snapshot.spaces[space].pages[i],
+        ContentAt::BlogPost(i) => &snapshot.spaces[space].blog_posts[i],
     }
 }
 
@@ -77,7 +92,7 @@ impl CopyResolver<'_> {
 
     fn titled(&self, space_key: &str, title: &str) -> Resolution {
         let Some(space) = self.space(space_key) else { return Resolution::External };
-        if self.copy.catalogue.titles.contains_key(&(space, title.to_string())) {
+        if self.copy.catalogue.titled(&self.copy.snapshot, space, title).is_some() {
             // Titles are kept; the space key, if renamed, is rewritten by its own question.
             Resolution::Unchanged
         } else {
@@ -97,15 +112,15 @@ impl Resolver for CopyResolver<'_> {
 
     fn attachment(&self, owner: &AttachmentOwner<'_>, filename: &str) -> Resolution {
         let container = match owner {
-            AttachmentOwner::ContainingContent => Some(self.container.to_string()),
+            AttachmentOwner::ContainingContent => Some(self.container),
             AttachmentOwner::Page { space_key, title }
             | AttachmentOwner::BlogPost { space_key, title, .. } => {
                 let Some(space) = self.space(space_key) else { return Resolution::External };
-                self.copy.catalogue.titles.get(&(space, title.to_string())).cloned()
+                self.copy.catalogue.titled(&self.copy.snapshot, space, title)
             }
         };
         match container {
-            Some(id) if self.copy.catalogue.files.contains(&(id.clone(), filename.to_string())) => {
+            Some(id) if self.copy.catalogue.files.contains(&(Box::from(id), Box::from(filename))) => {
                 Resolution::Unchanged
             }
             Some(_) => {
@@ -116,7 +131,7 @@ impl Resolver for CopyResolver<'_> {
     }
 
     fn content_id(&self, source_id: &str) -> Resolution {
-        if !self.copy.catalogue.ids.contains(source_id) {
+        if !self.copy.catalogue.copies(source_id) {
             return Resolution::External;
         }
         let mapping = self.copy.mapping.read().unwrap_or_else(|e| e.into_inner());

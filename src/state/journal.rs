@@ -43,6 +43,8 @@ pub struct Journal {
     durability: Durability,
     unsynced: usize,
     state: JournalState,
+    /// Whether appended entries are folded into `state`: until [`take_state`](Journal::take_state).
+    fold: bool,
 }
 
 impl Journal {
@@ -60,8 +62,14 @@ impl Journal {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(StateError::io("read", &path))?;
         let (state, torn) = read_entries(&path, &bytes)?;
-        let mut journal =
-            Journal { path: path.clone(), file, durability: Durability::EveryEntry, unsynced: 0, state };
+        let mut journal = Journal {
+            path: path.clone(),
+            file,
+            durability: Durability::EveryEntry,
+            unsynced: 0,
+            state,
+            fold: true,
+        };
         if let Some(torn) = torn {
             tracing::warn!(journal = %path.display(), bytes = torn.bytes, "cutting off an incomplete last journal line left by a crash");
             journal.file.set_len(torn.offset).map_err(StateError::io("truncate", &path))?;
@@ -101,9 +109,20 @@ impl Journal {
         &self.path
     }
 
-    /// The state so far: what was replayed plus everything appended since.
+    /// The state so far: what was replayed plus everything appended since (after
+    /// [`take_state`](Journal::take_state), only the count of entries).
     pub fn state(&self) -> &JournalState {
         &self.state
+    }
+
+    /// Moves the replayed state out, for a run that starts from it; from then on appended
+    /// entries are only counted, not folded. A run appends an entry or two per node, and
+    /// keeping each in memory until the run ends would grow with the copy, while the run
+    /// itself only ever asks what earlier runs did.
+    pub fn take_state(&mut self) -> JournalState {
+        self.fold = false;
+        let counted = JournalState::counting(self.state.entries);
+        std::mem::replace(&mut self.state, counted)
     }
 
     /// Refuses a plan that changed in a way the journal's runs cannot continue.
@@ -139,7 +158,11 @@ impl Journal {
         if must_sync {
             self.sync()?;
         }
-        self.state.apply(entry);
+        if self.fold {
+            self.state.apply(entry);
+        } else {
+            self.state.entries += 1;
+        }
         Ok(())
     }
 

@@ -73,6 +73,11 @@ pub struct TornTail {
 }
 
 impl JournalState {
+    /// A state that knows only how many entries there were.
+    pub(super) fn counting(entries: usize) -> JournalState {
+        JournalState { entries, ..JournalState::default() }
+    }
+
     /// Folds one entry into the state.
     pub fn apply(&mut self, entry: &Entry) {
         self.entries += 1;
@@ -157,6 +162,11 @@ impl JournalState {
     /// Nodes whose latest status is done.
     pub fn nodes_done(&self) -> impl Iterator<Item = &str> {
         self.nodes.iter().filter(|(_, s)| s.status == NodeStatus::Done).map(|(node, _)| node.as_str())
+    }
+
+    /// Whether an intent for `source` has no recorded result.
+    pub fn is_pending(&self, source: &SourceRef) -> bool {
+        self.pending.contains_key(source)
     }
 
     /// Intents without a result, oldest first: reconcile each by its marker before resuming.
