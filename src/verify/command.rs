@@ -65,7 +65,8 @@ fn verify(plan: &Plan, file: &SourceFile, args: &VerifyArgs, settings: &Settings
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let state_dir = settings.state_dir();
-    crate::report::create_private_dir_all(&state_dir).map_err(|e| format!("cannot create {}: {e}", state_dir.display()))?;
+    crate::report::create_private_dir_all(&state_dir)
+        .map_err(|e| format!("cannot create {}: {e}", state_dir.display()))?;
     let work = tempfile::Builder::new()
         .prefix("verify-")
         .tempdir_in(&state_dir)
