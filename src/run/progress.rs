@@ -52,12 +52,14 @@ impl Progress {
     }
 
     pub fn node_done(&self, kind: &NodeKind, outcome: &Outcome, snapshot: &Snapshot) {
+        // Names come from the source site: control characters are shown escaped, so a name
+        // cannot start a forged log line or drive the terminal.
+        let label = label(kind, snapshot);
+        let item = printable(&label);
         match outcome {
-            Outcome::Failed { reason } => tracing::warn!(item = %label(kind, snapshot), %reason, "failed"),
-            Outcome::Blocked { reason } => {
-                tracing::info!(item = %label(kind, snapshot), %reason, "not copied")
-            }
-            other => tracing::debug!(item = %label(kind, snapshot), status = other.status(), "done"),
+            Outcome::Failed { reason } => tracing::warn!(%item, reason = %printable(reason), "failed"),
+            Outcome::Blocked { reason } => tracing::info!(%item, reason = %printable(reason), "not copied"),
+            other => tracing::debug!(%item, status = other.status(), "done"),
         }
         if let Some(bar) = &self.overall {
             bar.inc(1);
@@ -84,4 +86,24 @@ pub fn per_space(graph: &crate::graph::Graph, snapshot: &Snapshot) -> Vec<(Strin
         }
     }
     counts
+}
+
+/// `text` with every control character escaped (`\n`, `\u{1b}`, ...); other text as it is.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect::<String>()
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert_eq!(super::printable("attachment \"é.txt\""), "attachment \"é.txt\"");
+        assert_eq!(super::printable("a\r\nb\u{1b}[31m\u{7}"), "a\\r\\nb\\u{1b}[31m\\u{7}");
+    }
 }
