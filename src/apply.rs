@@ -125,7 +125,7 @@ fn reference_rows(copy: &Copy) -> Vec<crate::report::ReferenceRow> {
             Some(page) => (*page, format!(" (comment {owner})")),
             None => (owner.as_str(), String::new()),
         };
-        let page = match copy.catalogue.place(&copy.snapshot, container) {
+        let page = match copy.catalogue.place(container) {
             Some((space, title)) => format!("{}: {title}{suffix}", copy.snapshot.spaces[space].key),
             None => format!("{container}{suffix}"),
         };

@@ -1,78 +1,185 @@
 //! Answers the rewriter's questions from the copy's own knowledge: which spaces, pages, blog posts,
 //! attachments and users the plan copies, and which destination ids they got so far.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use crate::graph::ContentAt;
 use crate::rewrite::{AttachmentOwner, Resolution, Resolver};
 use crate::run::context::Copy;
-use crate::snapshot::{ContentType, Snapshot};
+use crate::snapshot::{Content, ContentType, Snapshot};
 
-/// Lookups built once per run from the snapshot. Each id and title is held once (a page's
-/// title and id are read back from the snapshot), so the catalogue of a 100,000-page copy stays
-/// a few megabytes.
-#[derive(Debug, Default)]
+/// Lookups built once per run from the snapshot. No id or title is copied: each lookup is
+/// keyed by a 64-bit hash and checked against the snapshot, so a hash collision costs one more
+/// comparison, never a wrong answer, and the catalogue of a 100,000-page copy is a few MB.
+#[derive(Debug)]
 pub struct Catalogue {
+    snapshot: Arc<Snapshot>,
     /// Lower-case source space key → snapshot index.
     spaces: HashMap<String, usize>,
-    /// (space index, title) → the page or blog post (not folders) with that title.
-    titles: HashMap<(usize, Box<str>), ContentAt>,
-    /// Each page, folder or blog post by source id: its space and its place in the snapshot.
-    content: HashMap<Box<str>, (usize, ContentAt)>,
-    /// Source ids of the attachments and comments the plan copies.
-    others: HashSet<Box<str>>,
+    /// (space index, title) of pages and blog posts (not folders).
+    titles: Hashed<Item>,
+    /// Pages, folders and blog posts by source id.
+    content: Hashed<Item>,
+    /// Attachments and comments by source id.
+    others: Hashed<Item>,
     /// (container source id, file name) of copied attachments.
-    files: HashSet<(Box<str>, Box<str>)>,
+    files: Hashed<Item>,
+}
+
+/// Something of the snapshot: its space and where it is in that space.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    space: u32,
+    at: Place,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Page(u32),
+    BlogPost(u32),
+    Attachment(u32),
+    Comment(u32),
+}
+
+/// Entries sorted by hash; entries with the same hash keep the order they were added in.
+#[derive(Debug)]
+struct Hashed<V> {
+    entries: Vec<(u64, V)>,
+}
+
+impl<V: std::marker::Copy> Hashed<V> {
+    fn new() -> Self {
+        Hashed { entries: Vec::new() }
+    }
+
+    fn push(&mut self, key: impl Hash, value: V) {
+        self.entries.push((hash_of(key), value));
+    }
+
+    fn seal(&mut self) {
+        self.entries.sort_by_key(|(hash, _)| *hash);
+        self.entries.shrink_to_fit();
+    }
+
+    /// The values added under `key`'s hash, latest first: the caller checks which is `key`'s.
+    fn candidates(&self, key: impl Hash) -> impl Iterator<Item = V> + '_ {
+        let hash = hash_of(key);
+        let from = self.entries.partition_point(|(h, _)| *h < hash);
+        let to = from + self.entries[from..].partition_point(|(h, _)| *h == hash);
+        self.entries[from..to].iter().rev().map(|(_, v)| *v)
+    }
+}
+
+fn hash_of(key: impl Hash) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Catalogue {
-    pub fn new(snapshot: &Snapshot) -> Catalogue {
-        let mut c = Catalogue::default();
+    pub fn new(snapshot: &Arc<Snapshot>) -> Catalogue {
+        let mut c = Catalogue {
+            snapshot: Arc::clone(snapshot),
+            spaces: HashMap::new(),
+            titles: Hashed::new(),
+            content: Hashed::new(),
+            others: Hashed::new(),
+            files: Hashed::new(),
+        };
         for (s, space) in snapshot.spaces.iter().enumerate() {
             c.spaces.insert(space.key.to_lowercase(), s);
-            let pages = space.pages.iter().enumerate().map(|(i, page)| (page, ContentAt::Page(i)));
-            let posts = space.blog_posts.iter().enumerate().map(|(i, post)| (post, ContentAt::BlogPost(i)));
-            for (item, at) in pages.chain(posts) {
-                c.content.insert(item.id.as_str().into(), (s, at));
-                if item.kind != ContentType::Folder {
-                    c.titles.insert((s, item.title.as_str().into()), at);
+            let space_index = s as u32;
+            let item = |at| Item { space: space_index, at };
+            let pages = space.pages.iter().enumerate().map(|(i, page)| (page, Place::Page(i as u32)));
+            let posts =
+                space.blog_posts.iter().enumerate().map(|(i, post)| (post, Place::BlogPost(i as u32)));
+            for (content, at) in pages.chain(posts) {
+                c.content.push(content.id.as_str(), item(at));
+                if content.kind != ContentType::Folder {
+                    c.titles.push((s, content.title.as_str()), item(at));
                 }
             }
-            for a in &space.attachments {
-                c.others.insert(a.id.as_str().into());
-                c.files.insert((a.container_id.as_str().into(), a.file_name.as_str().into()));
+            for (i, a) in space.attachments.iter().enumerate() {
+                c.others.push(a.id.as_str(), item(Place::Attachment(i as u32)));
+                c.files
+                    .push((a.container_id.as_str(), a.file_name.as_str()), item(Place::Attachment(i as u32)));
             }
-            for comment in &space.comments {
-                c.others.insert(comment.id.as_str().into());
+            for (i, comment) in space.comments.iter().enumerate() {
+                c.others.push(comment.id.as_str(), item(Place::Comment(i as u32)));
             }
+        }
+        for index in [&mut c.titles, &mut c.content, &mut c.others, &mut c.files] {
+            index.seal();
         }
         c
     }
 
+    /// The page, folder or blog post an item names.
+    fn content_of(&self, item: Item) -> Option<(usize, ContentAt, &Content)> {
+        let space = &self.snapshot.spaces[item.space as usize];
+        match item.at {
+            Place::Page(i) => {
+                Some((item.space as usize, ContentAt::Page(i as usize), &space.pages[i as usize]))
+            }
+            Place::BlogPost(i) => {
+                Some((item.space as usize, ContentAt::BlogPost(i as usize), &space.blog_posts[i as usize]))
+            }
+            Place::Attachment(_) | Place::Comment(_) => None,
+        }
+    }
+
     /// Where a page or blog post of the plan sits: its space index and title.
-    pub fn place<'s>(&self, snapshot: &'s Snapshot, content_id: &str) -> Option<(usize, &'s str)> {
+    pub fn place(&self, content_id: &str) -> Option<(usize, &str)> {
         let (space, at) = self.content(content_id)?;
-        Some((space, content_at(snapshot, space, at).title.as_str()))
+        Some((space, content_at(&self.snapshot, space, at).title.as_str()))
     }
 
     /// Where a page, folder or blog post of the plan is in the snapshot.
     pub fn content(&self, content_id: &str) -> Option<(usize, ContentAt)> {
-        self.content.get(content_id).copied()
+        self.content
+            .candidates(content_id)
+            .filter_map(|item| self.content_of(item))
+            .find(|(_, _, content)| content.id == content_id)
+            .map(|(space, at, _)| (space, at))
     }
 
     /// The source id of the page or blog post titled `title` in the space at `space`.
-    fn titled<'s>(&self, snapshot: &'s Snapshot, space: usize, title: &str) -> Option<&'s str> {
-        let at = *self.titles.get(&(space, Box::from(title)))?;
-        Some(content_at(snapshot, space, at).id.as_str())
+    fn titled(&self, space: usize, title: &str) -> Option<&str> {
+        self.titles
+            .candidates((space, title))
+            .filter_map(|item| self.content_of(item))
+            .find(|(s, _, content)| *s == space && content.title == title)
+            .map(|(_, _, content)| content.id.as_str())
     }
 
     /// Whether the plan copies the content, attachment or comment with this source id.
     fn copies(&self, source_id: &str) -> bool {
-        self.content.contains_key(source_id) || self.others.contains(source_id)
+        self.content(source_id).is_some()
+            || self.others.candidates(source_id).any(|item| {
+                let space = &self.snapshot.spaces[item.space as usize];
+                match item.at {
+                    Place::Attachment(i) => space.attachments[i as usize].id == source_id,
+                    Place::Comment(i) => space.comments[i as usize].id == source_id,
+                    Place::Page(_) | Place::BlogPost(_) => false,
+                }
+            })
+    }
+
+    /// Whether the plan copies an attachment named `file_name` held by `container`.
+    fn has_file(&self, container: &str, file_name: &str) -> bool {
+        self.files.candidates((container, file_name)).any(|item| match item.at {
+            Place::Attachment(i) => {
+                let a = &self.snapshot.spaces[item.space as usize].attachments[i as usize];
+                a.container_id == container && a.file_name == file_name
+            }
+            _ => false,
+        })
     }
 }
 
-fn content_at(snapshot: &Snapshot, space: usize, at: ContentAt) -> &crate::snapshot::Content {
+fn content_at(snapshot: &Snapshot, space: usize, at: ContentAt) -> &Content {
     match at {
         ContentAt::Page(i) => &snapshot.spaces[space].pages[i],
         ContentAt::BlogPost(i) => &snapshot.spaces[space].blog_posts[i],
@@ -92,7 +199,7 @@ impl CopyResolver<'_> {
 
     fn titled(&self, space_key: &str, title: &str) -> Resolution {
         let Some(space) = self.space(space_key) else { return Resolution::External };
-        if self.copy.catalogue.titled(&self.copy.snapshot, space, title).is_some() {
+        if self.copy.catalogue.titled(space, title).is_some() {
             // Titles are kept; the space key, if renamed, is rewritten by its own question.
             Resolution::Unchanged
         } else {
@@ -116,13 +223,11 @@ impl Resolver for CopyResolver<'_> {
             AttachmentOwner::Page { space_key, title }
             | AttachmentOwner::BlogPost { space_key, title, .. } => {
                 let Some(space) = self.space(space_key) else { return Resolution::External };
-                self.copy.catalogue.titled(&self.copy.snapshot, space, title)
+                self.copy.catalogue.titled(space, title)
             }
         };
         match container {
-            Some(id) if self.copy.catalogue.files.contains(&(Box::from(id), Box::from(filename))) => {
-                Resolution::Unchanged
-            }
+            Some(id) if self.copy.catalogue.has_file(id, filename) => Resolution::Unchanged,
             Some(_) => {
                 Resolution::Unresolved(format!("no attachment \"{filename}\" is copied with that page"))
             }
