@@ -447,27 +447,69 @@ fn resolve_containers(all: &[Listed]) -> Vec<Option<String>> {
 
 /// Parents before children, siblings by position then id; pages whose parent is not copied
 /// become top-level.
-fn tree_order(pages: Vec<Content>) -> Vec<Content> {
-    let ids: HashSet<String> = pages.iter().map(|p| p.id.clone()).collect();
-    let mut children: BTreeMap<Option<String>, Vec<Content>> = BTreeMap::new();
-    for mut page in pages {
-        if page.parent_id.as_ref().is_some_and(|p| !ids.contains(p)) {
-            page.parent_id = None;
+fn tree_order(mut pages: Vec<Content>) -> Vec<Content> {
+    // Works on indices and moves each page once, in place: moving the pages themselves into
+    // per-parent lists and back would hold two or three copies of the space's list at once.
+    let n = pages.len();
+    let order: Vec<usize> = {
+        let index: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut roots = Vec::new();
+        for (i, page) in pages.iter().enumerate() {
+            match page.parent_id.as_deref().and_then(|p| index.get(p)) {
+                Some(&parent) => children[parent].push(i),
+                None => roots.push(i),
+            }
         }
-        children.entry(page.parent_id.clone()).or_default().push(page);
-    }
-    for siblings in children.values_mut() {
-        siblings.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
-    }
-    let mut ordered = Vec::with_capacity(ids.len());
-    let mut stack: Vec<Content> = children.remove(&None).unwrap_or_default().into_iter().rev().collect();
-    while let Some(page) = stack.pop() {
-        if let Some(kids) = children.remove(&Some(page.id.clone())) {
+        let by_place = |a: &usize, b: &usize| {
+            let (a, b) = (&pages[*a], &pages[*b]);
+            a.position.cmp(&b.position).then_with(|| a.id.cmp(&b.id))
+        };
+        roots.sort_by(by_place);
+        let mut order = Vec::with_capacity(n);
+        let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+        while let Some(i) = stack.pop() {
+            order.push(i);
+            let mut kids = std::mem::take(&mut children[i]);
+            kids.sort_by(by_place);
             stack.extend(kids.into_iter().rev());
         }
-        ordered.push(page);
+        order
+    };
+    // A parent outside the list (another status, not copied) makes the page a root.
+    let missing: Vec<bool> = {
+        let ids: HashSet<&str> = pages.iter().map(|p| p.id.as_str()).collect();
+        pages.iter().map(|p| p.parent_id.as_deref().is_some_and(|parent| !ids.contains(parent))).collect()
+    };
+    for (page, missing) in pages.iter_mut().zip(missing) {
+        if missing {
+            page.parent_id = None;
+        }
     }
-    ordered
+    // Pages in a cycle of parents are never reached from a root: they are moved to the end and
+    // left out, as before.
+    let mut placed = vec![false; n];
+    let mut destination = vec![usize::MAX; n];
+    for (k, &i) in order.iter().enumerate() {
+        destination[i] = k;
+        placed[i] = true;
+    }
+    let mut next = order.len();
+    for i in 0..n {
+        if !placed[i] {
+            destination[i] = next;
+            next += 1;
+        }
+    }
+    for i in 0..n {
+        while destination[i] != i {
+            let d = destination[i];
+            pages.swap(i, d);
+            destination.swap(i, d);
+        }
+    }
+    pages.truncate(order.len());
+    pages
 }
 
 /// Comments with every parent before its replies.
@@ -489,4 +531,47 @@ fn parents_first(comments: Vec<Comment>) -> Vec<Comment> {
         ordered.push(c);
     }
     ordered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(id: &str, parent: Option<&str>, position: i64) -> Content {
+        Content {
+            id: id.into(),
+            kind: ContentType::Page,
+            title: format!("title {id}"),
+            status: "current".into(),
+            parent_id: parent.map(str::to_string),
+            position,
+            author_id: None,
+            created_at: None,
+            version: 1,
+            body: Default::default(),
+            history: Vec::new(),
+            labels: Vec::new(),
+            restrictions: Restrictions::default(),
+            likes: 0,
+        }
+    }
+
+    #[test]
+    fn tree_order_puts_parents_first_siblings_by_position_and_orphans_at_the_top() {
+        let pages = vec![
+            page("c2", Some("b"), 2),
+            page("a", None, 5),
+            page("c1", Some("b"), 1),
+            page("orphan", Some("gone"), 0),
+            page("b", None, 1),
+            page("d", Some("c1"), 0),
+            page("loop1", Some("loop2"), 0),
+            page("loop2", Some("loop1"), 0),
+        ];
+        let ordered = tree_order(pages);
+        let ids: Vec<&str> = ordered.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["orphan", "b", "c1", "d", "c2", "a"], "pages in a cycle of parents are left out");
+        assert_eq!(ordered[0].parent_id, None, "a parent that is not copied is forgotten");
+        assert_eq!(ordered[2].parent_id.as_deref(), Some("b"));
+    }
 }
