@@ -170,9 +170,14 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 }
             }
             // A page without a parent stays at the root level, as on the source.
-            let created = create_page_once(copy, item, &target.id, &new).await.map(|p| {
-                note_position(copy, item, p.position);
-                (p.id, p.version.map_or(1, |v| v.number))
+            let new = &new;
+            let created = create_once(copy, item, &target.id, move || async move {
+                copy.destination.create_page_at_root(new).await.map(Created::from)
+            })
+            .await
+            .map(|created| {
+                note_position(copy, item, created.position);
+                (created.id, created.version)
             });
             match created {
                 Ok((id, version)) if !item.history.is_empty() => {
@@ -392,47 +397,55 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         body: Body::storage(body.clone()),
         created_at: item.created_at.clone(),
     };
-    let written = match copy.destination.create_blog_post(&new).await {
-        Ok(post) => Ok((post.id, post.version.map_or(1, |v| v.number))),
-        Err(error) if error.is_outcome_unknown() => match look_for_copy(copy, item, &target.id).await {
-            Some(found) => Ok((found.id, found.version.map_or(1, |v| v.number))),
-            None => copy
-                .destination
-                .create_blog_post(&new)
-                .await
-                .map(|p| (p.id, p.version.map_or(1, |v| v.number))),
-        },
-        Err(error) => Err(error),
-    };
+    let new = &new;
+    let written = create_once(copy, item, &target.id, move || async move {
+        copy.destination.create_blog_post(new).await.map(|p| Created {
+            id: p.id,
+            version: p.version.map_or(1, |v| v.number),
+            position: None,
+        })
+    })
+    .await
+    .map(|created| (created.id, created.version));
     finish_content(copy, item, &target.id, written, &body).await
 }
 
-/// Creates the page; when the answer was lost (the site may or may not have made it), looks
-/// for it by its title, which is unique in the space, and creates it only if it is not there.
-async fn create_page_once(
-    copy: &Copy,
-    item: &Content,
-    space_id: &str,
-    new: &NewPage,
-) -> Result<crate::client::model::page::Page, ClientError> {
-    match copy.destination.create_page_at_root(new).await {
-        Err(error) if error.is_outcome_unknown() => match look_for_copy(copy, item, space_id).await {
-            Some(found) => Ok(found),
-            None => copy.destination.create_page_at_root(new).await,
-        },
-        other => other,
+/// What a create gave: the copy's id, version, and place among its siblings if known.
+struct Created {
+    id: String,
+    version: u64,
+    position: Option<i64>,
+}
+
+impl From<crate::client::model::page::Page> for Created {
+    fn from(page: crate::client::model::page::Page) -> Created {
+        Created { id: page.id, version: page.version.map_or(1, |v| v.number), position: page.position }
     }
 }
 
-/// The destination content with this item's title in the space, after a create whose answer
-/// was lost. `None` when it is not there (or the look-up failed: the create is then repeated,
-/// and a copy made meanwhile shows as a duplicate title, which is handled as an earlier copy).
-async fn look_for_copy(
+/// Runs `create`; when its answer was lost (the site may or may not have made the page or blog
+/// post), looks for it by its title, which is unique in the space, and creates it again only if
+/// it is not there. A failed look-up counts as not there: a copy made meanwhile then shows as a
+/// duplicate title, which `finish_content` handles as an earlier copy.
+async fn create_once<F, Fut>(
     copy: &Copy,
     item: &Content,
     space_id: &str,
-) -> Option<crate::client::model::page::Page> {
-    copy.destination.content_by_title(collection(item), space_id, &item.title).await.ok().flatten()
+    create: F,
+) -> Result<Created, ClientError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Created, ClientError>>,
+{
+    match create().await {
+        Err(error) if error.is_outcome_unknown() => {
+            match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
+                Ok(Some(found)) => Ok(found.into()),
+                _ => create().await,
+            }
+        }
+        other => other,
+    }
 }
 
 /// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
