@@ -139,6 +139,17 @@ impl Sites {
         plan.display().to_string()
     }
 
+    /// `apply PLAN` with its state and reports under `dir`: the run, and its `summary.json`.
+    fn apply(&self, plan: &str, dir: &Path) -> (Run, serde_json::Value) {
+        let (state, reports) = (dir.join("state").display().to_string(), dir.join("reports"));
+        let reports_arg = reports.display().to_string();
+        let args = ["--state-dir", &state, "apply", "--no-progress", plan, "--report-dir", &reports_arg];
+        let run = self.run(&args, dir);
+        let summary = std::fs::read_to_string(reports.join("summary.json"))
+            .unwrap_or_else(|error| panic!("no summary.json ({error}):\n{}\n{}", run.stdout, run.stderr));
+        (run, serde_json::from_str(&summary).unwrap())
+    }
+
     fn run(&self, args: &[&str], cwd: &Path) -> Run {
         Confcopy::new(args).with_sites(&self.source, &self.destination).current_dir(cwd).run()
     }
@@ -363,16 +374,10 @@ fn a_short_download_fails_the_attachment_and_the_run_says_so() {
     let sites = Sites::start(seed);
     let dir = tempfile::tempdir().unwrap();
     let plan = sites.plan(dir.path());
-    let (state, reports) = (dir.path().join("state"), dir.path().join("reports"));
-    let (state_arg, reports_arg) = (state.display().to_string(), reports.display().to_string());
-    let apply = sites.run(
-        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
-        dir.path(),
-    );
+    let reports = dir.path().join("reports");
+    let (apply, summary) = sites.apply(&plan, dir.path());
     assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
     assert!(!apply.stdout.contains("Complete"), "{}", apply.stdout);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
     assert_ne!(summary["status"], "Complete", "{summary}");
     let totals = &summary["totals"]["attachments"];
     assert_eq!(totals["failed"], totals["total"], "{summary}");
@@ -464,15 +469,9 @@ fn a_download_longer_than_declared_is_stopped_and_fails_the_attachment() {
     let text = std::fs::read_to_string(sites.plan(dir.path())).unwrap();
     std::fs::write(&plan, text.replace(sites.source.base_url(), &proxy)).unwrap();
     let plan = plan.display().to_string();
-    let (state, reports) = (dir.path().join("state"), dir.path().join("reports"));
-    let (state_arg, reports_arg) = (state.display().to_string(), reports.display().to_string());
-    let apply = sites.run(
-        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
-        dir.path(),
-    );
+    let reports = dir.path().join("reports");
+    let (apply, summary) = sites.apply(&plan, dir.path());
     assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["source"], proxy.as_str(), "the copy read through the proxy: {summary}");
     assert_ne!(summary["status"], "Complete", "{summary}");
     let totals = &summary["totals"]["attachments"];
@@ -515,15 +514,9 @@ fn an_upload_stored_with_another_size_fails_the_attachment() {
     let text = std::fs::read_to_string(sites.plan(dir.path())).unwrap();
     std::fs::write(&plan, text.replace(sites.destination.base_url(), &proxy)).unwrap();
     let plan = plan.display().to_string();
-    let (state, reports) = (dir.path().join("state"), dir.path().join("reports"));
-    let (state_arg, reports_arg) = (state.display().to_string(), reports.display().to_string());
-    let apply = sites.run(
-        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
-        dir.path(),
-    );
+    let reports = dir.path().join("reports");
+    let (apply, summary) = sites.apply(&plan, dir.path());
     assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["destination"], proxy.as_str(), "the copy wrote through the proxy: {summary}");
     assert_ne!(summary["status"], "Complete", "{summary}");
     let totals = &summary["totals"]["attachments"];
@@ -564,13 +557,8 @@ fn an_upload_stored_with_another_size_fails_the_attachment() {
     let mode = confcopy::client::model::attachment::UploadMode::CreateOrNewVersion;
     sites.runtime.block_on(client.upload_attachment_file(&page, &upload, mode, &other)).unwrap();
 
-    let again = sites.run(
-        &["--state-dir", &state_arg, "apply", "--no-progress", &plan, "--report-dir", &reports_arg],
-        dir.path(),
-    );
+    let (again, summary) = sites.apply(&plan, dir.path());
     assert_ne!(again.code, 0, "{}\n{}", again.stdout, again.stderr);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
     let totals = &summary["totals"]["attachments"];
     assert_eq!(totals["failed"], 1, "{summary}");
     let report = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();

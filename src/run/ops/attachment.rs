@@ -7,6 +7,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::client::model::attachment::{AttachmentUpload, UploadMode};
 use crate::client::model::content::Container;
+use crate::graph::ContentAt;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -158,7 +159,7 @@ async fn already_attached(
     container: &str,
     file_name: &str,
 ) -> Result<Option<Found>, String> {
-    let is_post = copy.snapshot.spaces.iter().any(|s| s.blog_posts.iter().any(|p| p.id == source_container));
+    let is_post = matches!(copy.catalogue.content(source_container), Some((_, ContentAt::BlogPost(_))));
     let container = if is_post {
         Container::BlogPost(container.to_string())
     } else {
