@@ -36,11 +36,11 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     let mut destination = destination.map_err(|e| unreachable(&plan.destination, &e))?;
     // One organization lookup serves both sites when they share a key (and often an organization).
     let mut directory = Directory::default();
-    source.org = directory
+    let source_org = directory
         .organization(&sites.source, &source.cloud_id, &mut source.facts)
         .await
         .map_err(|e| unreachable(&plan.source, &e))?;
-    destination.org = directory
+    let destination_org = directory
         .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
         .await
         .map_err(|e| unreachable(&plan.destination, &e))?;
@@ -59,19 +59,19 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
             apps(destination_client).await.map_err(|e| unreachable(&plan.destination, &e))?;
     }
     // The organization's users, read once when both sites are in the same organization.
-    let source_users = org_users(&source.org).await.map_err(|e| unreachable(&plan.source, &e))?;
-    let destination_users = if same_organization(&source.org, &destination.org) {
+    let source_users = org_users(&source_org).await.map_err(|e| unreachable(&plan.source, &e))?;
+    let destination_users = if same_organization(&source_org, &destination_org) {
         None
     } else {
-        Some(org_users(&destination.org).await.map_err(|e| unreachable(&plan.destination, &e))?)
+        Some(org_users(&destination_org).await.map_err(|e| unreachable(&plan.destination, &e))?)
     };
     let admin_key =
         inventory.source.product_admin == Some(true) && source_client.enable_admin_key().await.is_ok();
-    read_source(plan, source_client, &source.org, &source_users, admin_key, &mut inventory)
+    read_source(plan, source_client, &source_org, &source_users, admin_key, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.source, &e))?;
     let destination_users = destination_users.as_deref().unwrap_or(&source_users);
-    read_destination(plan, destination_client, &destination.org, destination_users, &mut inventory)
+    read_destination(plan, destination_client, &destination_org, destination_users, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.destination, &e))?;
     Ok(inventory)
@@ -122,7 +122,6 @@ struct OrgView {
 
 struct FactsRead {
     facts: SiteFacts,
-    org: OrgView,
     cloud_id: String,
 }
 
@@ -142,11 +141,7 @@ fn blank(site: &Site, access: Access) -> SiteFacts {
 
 async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
     let Some(client) = &site.client else {
-        return Ok(FactsRead {
-            facts: blank(site, Access::Missing),
-            org: OrgView::default(),
-            cloud_id: String::new(),
-        });
+        return Ok(FactsRead { facts: blank(site, Access::Missing), cloud_id: String::new() });
     };
     let tenant = client.tenant_info().await?;
     let (access, confluence) = match client.current_user().await {
@@ -176,18 +171,14 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
     facts.confluence = confluence;
     let cloud_id = tenant.cloud_id;
     if !facts.signed_in() || !confluence {
-        return Ok(FactsRead { facts, org: OrgView::default(), cloud_id });
+        return Ok(FactsRead { facts, cloud_id });
     }
     facts.product_admin = match client.admin_key().await {
         Ok(_) => Some(true),
         Err(e) if e.is_access_denied() => Some(false),
         Err(e) => return Err(e),
     };
-    if facts.product_admin == Some(false) {
-        // Apps, groups and permissions are admin reads: the access finding says it all.
-        return Ok(FactsRead { facts, org: OrgView::default(), cloud_id });
-    }
-    Ok(FactsRead { facts, org: OrgView::default(), cloud_id })
+    Ok(FactsRead { facts, cloud_id })
 }
 
 /// What organization keys showed so far: the organizations of each key and the workspaces of each

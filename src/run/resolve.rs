@@ -132,17 +132,20 @@ impl Catalogue {
 
     /// Where a page or blog post of the plan sits: its space index and title.
     pub fn place(&self, content_id: &str) -> Option<(usize, &str)> {
-        let (space, at) = self.content(content_id)?;
-        Some((space, content_at(&self.snapshot, space, at).title.as_str()))
+        self.find(content_id).map(|(space, _, content)| (space, content.title.as_str()))
     }
 
     /// Where a page, folder or blog post of the plan is in the snapshot.
     pub fn content(&self, content_id: &str) -> Option<(usize, ContentAt)> {
+        self.find(content_id).map(|(space, at, _)| (space, at))
+    }
+
+    /// The page, folder or blog post of the plan with this source id, and where it is.
+    fn find(&self, content_id: &str) -> Option<(usize, ContentAt, &Content)> {
         self.content
             .candidates(content_id)
             .filter_map(|item| self.content_of(item))
             .find(|(_, _, content)| content.id == content_id)
-            .map(|(space, at, _)| (space, at))
     }
 
     /// The source id of the page or blog post titled `title` in the space at `space`.
@@ -176,13 +179,6 @@ impl Catalogue {
             }
             _ => false,
         })
-    }
-}
-
-fn content_at(snapshot: &Snapshot, space: usize, at: ContentAt) -> &Content {
-    match at {
-        ContentAt::Page(i) => &snapshot.spaces[space].pages[i],
-        ContentAt::BlogPost(i) => &snapshot.spaces[space].blog_posts[i],
     }
 }
 

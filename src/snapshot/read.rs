@@ -451,13 +451,19 @@ fn tree_order(mut pages: Vec<Content>) -> Vec<Content> {
     // Works on indices and moves each page once, in place: moving the pages themselves into
     // per-parent lists and back would hold two or three copies of the space's list at once.
     let n = pages.len();
+    // A parent outside the list (another status, not copied) makes the page a root.
+    let mut missing = vec![false; n];
     let order: Vec<usize> = {
         let index: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut roots = Vec::new();
         for (i, page) in pages.iter().enumerate() {
-            match page.parent_id.as_deref().and_then(|p| index.get(p)) {
-                Some(&parent) => children[parent].push(i),
+            match page.parent_id.as_deref().map(|p| index.get(p)) {
+                Some(Some(&parent)) => children[parent].push(i),
+                Some(None) => {
+                    missing[i] = true;
+                    roots.push(i);
+                }
                 None => roots.push(i),
             }
         }
@@ -476,11 +482,6 @@ fn tree_order(mut pages: Vec<Content>) -> Vec<Content> {
         }
         order
     };
-    // A parent outside the list (another status, not copied) makes the page a root.
-    let missing: Vec<bool> = {
-        let ids: HashSet<&str> = pages.iter().map(|p| p.id.as_str()).collect();
-        pages.iter().map(|p| p.parent_id.as_deref().is_some_and(|parent| !ids.contains(parent))).collect()
-    };
     for (page, missing) in pages.iter_mut().zip(missing) {
         if missing {
             page.parent_id = None;
@@ -488,18 +489,12 @@ fn tree_order(mut pages: Vec<Content>) -> Vec<Content> {
     }
     // Pages in a cycle of parents are never reached from a root: they are moved to the end and
     // left out, as before.
-    let mut placed = vec![false; n];
     let mut destination = vec![usize::MAX; n];
     for (k, &i) in order.iter().enumerate() {
         destination[i] = k;
-        placed[i] = true;
     }
-    let mut next = order.len();
-    for i in 0..n {
-        if !placed[i] {
-            destination[i] = next;
-            next += 1;
-        }
+    for (slot, next) in destination.iter_mut().filter(|d| **d == usize::MAX).zip(order.len()..) {
+        *slot = next;
     }
     for i in 0..n {
         while destination[i] != i {

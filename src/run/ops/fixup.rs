@@ -2,12 +2,11 @@
 //! final fix-up pass: one update per page whose references could only be resolved once
 //! everything was created.
 
-use std::collections::HashMap;
-
 use futures_util::StreamExt;
 
 use crate::client::model::content::Body;
 use crate::client::model::page::PageUpdate;
+use crate::graph::ContentAt;
 use crate::rewrite::{Context, rewrite as rewrite_body};
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
@@ -100,11 +99,13 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
     }
     let concurrency = copy.destination.transport().options().concurrency;
     let snapshot = &copy.snapshot.spaces[space];
-    let items: HashMap<&str, &Content> =
-        snapshot.pages.iter().chain(&snapshot.blog_posts).map(|c| (c.id.as_str(), c)).collect();
     let fixes: Vec<_> = pending
         .iter()
-        .filter_map(|id| items.get(id.as_str()).copied())
+        .filter_map(|id| match copy.catalogue.content(id)? {
+            (s, ContentAt::Page(i)) if s == space => Some(&snapshot.pages[i]),
+            (s, ContentAt::BlogPost(i)) if s == space => Some(&snapshot.blog_posts[i]),
+            _ => None,
+        })
         .map(|item| fix_one(copy, space, item))
         .collect();
     let updates = futures_util::stream::iter(fixes).buffer_unordered(concurrency.max(1)).collect::<Vec<_>>();
