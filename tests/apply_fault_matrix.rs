@@ -81,17 +81,33 @@ fn options() -> ClientOptions {
     }
 }
 
+/// The demo plan's spaces (MKT, and DOCS renamed DOCSEU), with Gliffy's absence accepted.
+const DEMO_SPACES: &str = "[spaces]\nkeys = [\"MKT\", \"DOCS\"]\nrename = { DOCS = \"DOCSEU\" }\n\
+                           [checks]\napps-missing = { severity = \"warning\", reason = \"test\" }\n";
+
+/// A plan named `name` from `source` to `destination`; `rest` is everything after the sites.
+fn plan_text(name: &str, source: &SiteHandle, destination: &SiteHandle, rest: &str) -> String {
+    format!(
+        "name = \"{name}\"\nsource = \"{}\"\ndestination = \"{}\"\n{rest}",
+        source.base_url(),
+        destination.base_url()
+    )
+}
+
+/// The demo sandbox on a runtime of its own, for the tests that drive the binary.
+fn demo_sandbox() -> (tokio::runtime::Runtime, Sandbox, SiteHandle, SiteHandle) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
+    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    (runtime, sandbox, source, dest)
+}
+
 /// Applies the demo plan (MKT, DOCS renamed DOCSEU) from `source` to `destination` the way
 /// `confcopy apply` does: a session in `state` (lock, journal), checks, snapshot, walk, reports.
 async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> Run {
     let started = Instant::now();
-    let text = format!(
-        "name = \"fault-matrix\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [\"MKT\", \"DOCS\"]\n\
-         rename = {{ DOCS = \"DOCSEU\" }}\n[checks]\napps-missing = {{ severity = \"warning\", reason = \"test\" }}\n\
-         [run]\nconcurrency = 4\n",
-        source.base_url(),
-        destination.base_url()
-    );
+    let text =
+        plan_text("fault-matrix", source, destination, &format!("{DEMO_SPACES}[run]\nconcurrency = 4\n"));
     let loaded = confcopy::plan::load_text("fault-matrix.toml", text.clone());
     let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
     let settings = Settings {
@@ -496,10 +512,8 @@ async fn every_fault_ends_complete_or_incomplete_without_duplicates() {
 /// at once with exit 3, a line that says when to run again, and a resumable journal.
 #[test]
 fn an_hour_long_retry_after_stops_the_binary_with_a_time_to_resume() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (runtime, sandbox, source, dest) = demo_sandbox();
     let reference = runtime.block_on(reference());
-    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
-    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
     dest.set_faults(FaultConfig {
         seed: 1,
         rules: vec![rule("/wiki/api/v2/pages", "POST", None, Fault::RateLimited { retry_after: 3600 })],
@@ -507,16 +521,7 @@ fn an_hour_long_retry_after_stops_the_binary_with_a_time_to_resume() {
     });
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.toml");
-    std::fs::write(
-        &plan,
-        format!(
-            "name = \"hour\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [\"MKT\", \"DOCS\"]\n\
-             rename = {{ DOCS = \"DOCSEU\" }}\n[checks]\napps-missing = {{ severity = \"warning\", reason = \"test\" }}\n",
-            source.base_url(),
-            dest.base_url()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&plan, plan_text("hour", &source, &dest, DEMO_SPACES)).unwrap();
     let state = dir.path().join("state").display().to_string();
     let reports = dir.path().join("reports");
     let apply = |extra: &[&str]| {
@@ -568,9 +573,7 @@ fn an_hour_long_retry_after_stops_the_binary_with_a_time_to_resume() {
 /// and says when to try again.
 #[test]
 fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
-    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let (runtime, sandbox, source, dest) = demo_sandbox();
     source.set_faults(FaultConfig {
         seed: 1,
         rules: vec![rule("/wiki/api/v2/spaces", "GET", None, Fault::RateLimited { retry_after: 3600 })],
@@ -578,15 +581,7 @@ fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
     });
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.toml");
-    std::fs::write(
-        &plan,
-        format!(
-            "name = \"early\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [\"MKT\"]\n",
-            source.base_url(),
-            dest.base_url()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&plan, plan_text("early", &source, &dest, "[spaces]\nkeys = [\"MKT\"]\n")).unwrap();
     let state = dir.path().join("state").display().to_string();
     let started = Instant::now();
     let run = crate::support::Confcopy::new([
