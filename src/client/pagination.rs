@@ -45,7 +45,8 @@ struct ListLinks {
 /// next link that leads back is caught, and a list that never ends is stopped).
 struct Cursor {
     next: Option<ApiRequest>,
-    /// The URL of each page read so far, in order (at most `max_list_pages`).
+    /// The URL of each page read so far, with its page number (1 for the first); at most
+    /// `max_list_pages` entries.
     seen: HashMap<String, u64>,
 }
 
