@@ -1,19 +1,23 @@
 //! The run's record in the plan's journal: intents before writes that must not be repeated,
 //! results after them, and each node's final state. A dry-run records nothing.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use crate::state::group_sync::GroupSync;
 use crate::state::{
     Clock, Durability, Entry, Journal, JournalState, NodeStatus, RunId, SourceRef, WriteKind, marker,
 };
 
-/// Results and node states written between two fsyncs of the journal.
-const JOURNAL_BATCH: usize = 64;
+/// Results and node states written before a sync is started for them.
+const JOURNAL_BATCH: u64 = 64;
 
 /// The journal of this run, shared by the workers; appends are serialised by a lock, so the
-/// journal has one writer at a time and its lines never interleave.
+/// journal has one writer at a time and its lines never interleave. Intents wait for an fsync
+/// that covers them (one fsync serves every intent waiting at the time); results and node
+/// states are synced in the background every [`JOURNAL_BATCH`] lines, and at the end.
 pub struct Recorder {
     journal: Option<Mutex<Journal>>,
+    durability: Option<Arc<GroupSync>>,
     run: RunId,
     clock: Box<dyn Clock + Send + Sync>,
     source_site: String,
@@ -35,8 +39,21 @@ impl Recorder {
         // node states go in batches: a power loss may cost the last few, which the next run
         // redoes or reconciles by marker. One fsync per entry would cap a fast site at the
         // disk's sync rate.
-        let journal = journal.map(|j| j.with_durability(Durability::Batched { every: JOURNAL_BATCH }));
-        Recorder { journal: journal.map(Mutex::new), run, clock, source_site, previous }
+        // One fsync per entry would cap a fast site at the disk's sync rate. Without a second
+        // handle on the file (to sync it from the blocking pool), every entry is synced as it
+        // is appended instead.
+        let mut journal = journal;
+        let durability = journal.as_mut().and_then(|j| {
+            j.sync().ok()?;
+            let file = j.sync_handle().ok()?;
+            Some(Arc::new(GroupSync::new(file, j.state().entries as u64)))
+        });
+        let every = match durability {
+            Some(_) => Durability::Batched { every: usize::MAX },
+            None => Durability::EveryEntry,
+        };
+        let journal = journal.map(|j| j.with_durability(every));
+        Recorder { journal: journal.map(Mutex::new), durability, run, clock, source_site, previous }
     }
 
     /// A recorder for a dry-run: remembers nothing, writes nothing.
@@ -50,19 +67,41 @@ impl Recorder {
         )
     }
 
-    fn append(&self, entry: Entry) -> Result<(), String> {
-        let Some(journal) = &self.journal else { return Ok(()) };
-        journal
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .append(&entry)
-            .map_err(|e| format!("the journal: {e}"))
+    /// Appends an entry; with group commit, returns its sequence number, not yet durable.
+    fn append(&self, entry: Entry) -> Result<Option<u64>, String> {
+        let Some(journal) = &self.journal else { return Ok(None) };
+        let mut journal = journal.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(durability) = &self.durability else {
+            return journal.append(&entry).map(|()| None).map_err(|e| format!("the journal: {e}"));
+        };
+        let seq = journal.append_deferred(&entry).map_err(|e| format!("the journal: {e}"))?;
+        durability.wrote(seq);
+        Ok(Some(seq))
+    }
+
+    /// Appends an entry nobody waits for; starts a background sync once enough are pending.
+    fn append_batched(&self, entry: Entry) -> Result<(), String> {
+        self.append(entry)?;
+        if let Some(durability) = &self.durability
+            && durability.pending() >= JOURNAL_BATCH
+        {
+            durability.kick();
+        }
+        Ok(())
+    }
+
+    /// Appends an entry and returns once it is durable.
+    async fn append_durable(&self, entry: Entry) -> Result<(), String> {
+        match (self.append(entry)?, &self.durability) {
+            (Some(seq), Some(durability)) => durability.durable(seq).await,
+            _ => Ok(()),
+        }
     }
 
     /// Durably records that a write is about to happen; the write must not start if this fails.
-    pub fn intent(&self, node: &str, kind: WriteKind, source: SourceRef) -> Result<(), String> {
+    pub async fn intent(&self, node: &str, kind: WriteKind, source: SourceRef) -> Result<(), String> {
         let marker = marker(&self.source_site, &source);
-        self.append(Entry::Intent {
+        self.append_durable(Entry::Intent {
             run: self.run.clone(),
             node: node.to_string(),
             kind,
@@ -70,6 +109,7 @@ impl Recorder {
             marker,
             at: self.clock.now(),
         })
+        .await
     }
 
     /// Records where a source entity went (and at which versions).
@@ -90,7 +130,7 @@ impl Recorder {
             destination_version,
             at: self.clock.now(),
         };
-        if let Err(error) = self.append(entry) {
+        if let Err(error) = self.append_batched(entry) {
             tracing::error!(%error, "could not record a result");
         }
     }
@@ -98,23 +138,37 @@ impl Recorder {
     pub fn node(&self, node: &str, status: NodeStatus) {
         let entry =
             Entry::Node { run: self.run.clone(), node: node.to_string(), status, at: self.clock.now() };
-        if let Err(error) = self.append(entry) {
+        if let Err(error) = self.append_batched(entry) {
             tracing::error!(%error, "could not record a node's state");
         }
     }
 
-    /// Appends any other entry (run started or finished).
+    /// Appends any other entry (run started or finished), durably: it is synced before this
+    /// returns.
     pub fn entry(&self, entry: Entry) -> Result<(), String> {
-        self.append(entry)
+        self.append(entry)?;
+        self.sync_now()
     }
 
     pub fn run(&self) -> &RunId {
         &self.run
     }
 
+    /// Makes every entry appended so far durable.
     pub fn sync(&self) {
-        if let Some(journal) = &self.journal {
-            let _ = journal.lock().unwrap_or_else(|e| e.into_inner()).sync();
+        if let Err(error) = self.sync_now() {
+            tracing::error!(%error, "could not sync the journal");
+        }
+    }
+
+    fn sync_now(&self) -> Result<(), String> {
+        match &self.journal {
+            Some(journal) => journal
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .sync()
+                .map_err(|e| format!("the journal: {e}")),
+            None => Ok(()),
         }
     }
 

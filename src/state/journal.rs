@@ -138,10 +138,7 @@ impl Journal {
 
     /// Appends one entry as one line; see the module docs for when it is fsync'd.
     pub fn append(&mut self, entry: &Entry) -> Result<(), StateError> {
-        let mut line = serde_json::to_vec(entry).expect("journal entries serialize");
-        line.push(b'\n');
-        self.file.write_all(&line).map_err(StateError::io("append to", &self.path))?;
-        self.unsynced += 1;
+        self.append_deferred(entry)?;
         let must_sync = match self.durability {
             Durability::EveryEntry => true,
             Durability::Batched { every } => {
@@ -158,12 +155,29 @@ impl Journal {
         if must_sync {
             self.sync()?;
         }
+        Ok(())
+    }
+
+    /// Appends one entry without syncing it, whatever the durability: for a writer that makes
+    /// entries durable itself, through [`sync_handle`](Journal::sync_handle), and waits for that
+    /// before it relies on them. Returns how many entries the journal holds, this one included.
+    pub fn append_deferred(&mut self, entry: &Entry) -> Result<u64, StateError> {
+        let mut line = serde_json::to_vec(entry).expect("journal entries serialize");
+        line.push(b'\n');
+        self.file.write_all(&line).map_err(StateError::io("append to", &self.path))?;
+        self.unsynced += 1;
         if self.fold {
             self.state.apply(entry);
         } else {
             self.state.entries += 1;
         }
-        Ok(())
+        Ok(self.state.entries as u64)
+    }
+
+    /// A second handle on the journal file, to fsync it without holding the journal: a sync
+    /// through it makes durable every entry appended before the sync began.
+    pub fn sync_handle(&self) -> Result<File, StateError> {
+        self.file.try_clone().map_err(StateError::io("open", &self.path))
     }
 
     /// Makes every appended entry durable.

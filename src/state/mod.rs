@@ -18,6 +18,7 @@
 //! Every file is replaced atomically ([`write_atomic`]) except the journal, which only grows.
 //! Files read as the pipeline's concepts: [`dir`] (layout and format), [`atomic`] (the one
 //! write helper), [`clock`] (all times), [`journal`] and [`replay`] (what a run did),
+//! [`group_sync`] (one fsync for every intent waiting on it),
 //! [`lock`] (one apply per plan), [`record`] and [`registry`] (plans, 14-day expiry),
 //! [`reports`] and [`render`] (what `status` and `show` print).
 
@@ -26,6 +27,7 @@ pub mod clock;
 pub mod dir;
 pub mod entry;
 pub mod error;
+pub mod group_sync;
 pub mod identity;
 pub mod journal;
 pub mod lock;

@@ -18,6 +18,10 @@ use crate::client::request::{FormFactory, RequestBody};
 use crate::client::site::encode_segment as seg;
 use crate::client::site_client::SiteClient;
 
+/// How much of a file an upload reads at a time: each read of a tokio file is a trip to the
+/// blocking pool, so small reads cost more than the bytes they move.
+const UPLOAD_CHUNK: usize = 256 * 1024;
+
 /// An attachment's data, streamed. It holds one of the site's concurrency permits until dropped.
 /// The body never runs past `max_download_bytes`; [`Download::limit_to`] holds it to the size
 /// the attachment's metadata declares.
@@ -173,7 +177,7 @@ impl SiteClient {
                     .await
                     .map_err(|e| format!("could not open {}: {e}", path.display()))?;
                 let length = file.metadata().await.map(|m| m.len()).ok();
-                let stream = tokio_util::io::ReaderStream::new(file);
+                let stream = tokio_util::io::ReaderStream::with_capacity(file, UPLOAD_CHUNK);
                 build_form(&meta, reqwest::Body::wrap_stream(stream), length)
             }
             .boxed()

@@ -12,6 +12,9 @@ use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::state::{EntityKind, SourceRef, WriteKind};
 
+/// The staging file's write buffer.
+const STAGE_BUFFER: usize = 256 * 1024;
+
 pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let item = &copy.snapshot.spaces[space].attachments[index];
     if !copy.writes() {
@@ -69,7 +72,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
         comment: item.comment.clone(),
         minor_edit: true,
     };
-    if let Err(error) = copy.recorder.intent(&node, WriteKind::UploadAttachment, source.clone()) {
+    if let Err(error) = copy.recorder.intent(&node, WriteKind::UploadAttachment, source.clone()).await {
         return Outcome::failed(error);
     }
     // Every version, oldest first: the first creates the attachment, each next one adds a
@@ -191,8 +194,10 @@ async fn stage(
     if let Some(declared) = declared {
         download = download.limit_to(declared).map_err(|e| e.to_string())?;
     }
-    let mut file =
-        tokio::fs::File::create(path).await.map_err(|e| format!("cannot stage the download: {e}"))?;
+    // Buffered: each write to a tokio file is a trip to the blocking pool, and a download
+    // arrives in small chunks.
+    let file = tokio::fs::File::create(path).await.map_err(|e| format!("cannot stage the download: {e}"))?;
+    let mut file = tokio::io::BufWriter::with_capacity(STAGE_BUFFER, file);
     let mut total = 0u64;
     while let Some(chunk) = download.body.try_next().await.map_err(|e| e.to_string())? {
         total += chunk.len() as u64;

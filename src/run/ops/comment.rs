@@ -87,7 +87,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
             Err(reason) => return Outcome::failed(reason),
         }
     }
-    if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateComment, source.clone()) {
+    if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateComment, source.clone()).await {
         return Outcome::failed(error);
     }
     let new = NewComment { parent, body: Body::storage(body.clone()), inline_selection };

@@ -150,7 +150,8 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             })
         }
         _ => {
-            if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source_ref(item))
+            if let Err(error) =
+                copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source_ref(item)).await
             {
                 return Outcome::failed(error);
             }
@@ -344,7 +345,7 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
             Err(reason) => return Outcome::failed(reason),
         }
     }
-    if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source.clone()) {
+    if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source.clone()).await {
         return Outcome::failed(error);
     }
     match copy.destination.create_folder(space_id, &item.title, parent.as_deref()).await {
@@ -387,7 +388,9 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         Ok(None) => {}
         Err(reason) => return Outcome::failed(reason),
     }
-    if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreateBlogPost, source_ref(item)) {
+    if let Err(error) =
+        copy.recorder.intent(&node_key(item), WriteKind::CreateBlogPost, source_ref(item)).await
+    {
         return Outcome::failed(error);
     }
     let new = NewBlogPost {

@@ -18,7 +18,9 @@ pub async fn group(copy: &Copy, name: &str) -> Outcome {
     }
     let source = crate::state::SourceRef::new(crate::state::EntityKind::Group, name.to_lowercase());
     let node = format!("group:{}", name.to_lowercase());
-    if let Err(error) = copy.recorder.intent(&node, crate::state::WriteKind::CreateGroup, source.clone()) {
+    if let Err(error) =
+        copy.recorder.intent(&node, crate::state::WriteKind::CreateGroup, source.clone()).await
+    {
         return Outcome::failed(error);
     }
     match copy.destination.create_group(name).await {

@@ -55,7 +55,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         }
         return Outcome::Present { detail: "created by an earlier run, finished now".into() };
     }
-    if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateSpace, source.clone()) {
+    if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateSpace, source.clone()).await {
         return Outcome::failed(error);
     }
     let new = NewSpace {
