@@ -442,6 +442,8 @@ fn report_copy(prefix: &str, run: &Run) {
         format!("{} of {} readable ({} on the source)", run.pages, run.expected, run.source_pages),
     );
     print(&format!("{prefix}wall_s"), format!("{:.1}", run.wall.as_secs_f64()));
+    // Reading both sites, the checks, the snapshot and the graph: everything before the first write.
+    print(&format!("{prefix}first_write_s"), format!("{:.1}", run.window.first_write));
     print(&format!("{prefix}pages_per_s"), format!("{:.0}", run.pages as f64 / run.wall.as_secs_f64()));
     print(&format!("{prefix}requests"), run.requests);
     print(

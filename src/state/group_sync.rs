@@ -21,6 +21,8 @@ pub struct GroupSync {
     syncing: AtomicBool,
     /// The highest sequence number known durable, and the error of the last sync if it failed.
     synced: watch::Sender<Synced>,
+    /// How many syncs ran.
+    syncs: AtomicU64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,7 @@ impl GroupSync {
             written: AtomicU64::new(durable),
             syncing: AtomicBool::new(false),
             synced: watch::Sender::new(Synced { upto: durable, error: None }),
+            syncs: AtomicU64::new(0),
         }
     }
 
@@ -45,6 +48,11 @@ impl GroupSync {
     /// the writes, so sequence numbers arrive in order.
     pub fn wrote(&self, seq: u64) {
         self.written.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// How many syncs ran so far.
+    pub fn syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Acquire)
     }
 
     /// Lines written but not yet known durable.
@@ -118,6 +126,7 @@ impl GroupSync {
     /// Clears `syncing` first, then publishes: a writer that looks after the clear starts a
     /// sync of its own; one that looked before is woken by the publication.
     fn publish(&self, upto: u64, result: Result<(), String>) {
+        self.syncs.fetch_add(1, Ordering::AcqRel);
         self.syncing.store(false, Ordering::Release);
         self.synced.send_modify(|synced| match result {
             Ok(()) => {
@@ -126,5 +135,73 @@ impl GroupSync {
             }
             Err(error) => synced.error = Some(format!("cannot sync the journal: {error}")),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// Writers append a line each, then wait for it to be durable, all at once.
+    fn writers(n: u64) -> (Arc<GroupSync>, Vec<u64>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("lines");
+        let file = File::create(&path).expect("file");
+        let sync = Arc::new(GroupSync::new(file.try_clone().expect("handle"), 0));
+        let file = Arc::new(Mutex::new((file, 0u64)));
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let done = runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                let (sync, file) = (Arc::clone(&sync), Arc::clone(&file));
+                tasks.spawn(async move {
+                    let seq = {
+                        let mut file = file.lock().expect("lock");
+                        file.0.write_all(b"line\n").expect("write");
+                        file.1 += 1;
+                        sync.wrote(file.1);
+                        file.1
+                    };
+                    sync.durable(seq).await.expect("durable");
+                    assert!(sync.synced.borrow().upto >= seq, "returned before line {seq} was synced");
+                    seq
+                });
+            }
+            let mut done = Vec::new();
+            while let Some(seq) = tasks.join_next().await {
+                done.push(seq.expect("writer"));
+            }
+            done
+        });
+        (sync, done)
+    }
+
+    #[test]
+    fn one_sync_serves_every_writer_waiting_for_it() {
+        let (sync, mut done) = writers(64);
+        done.sort_unstable();
+        assert_eq!(done, (1..=64).collect::<Vec<_>>());
+        assert_eq!(sync.pending(), 0);
+        // The first writer's sync covers itself; the one after it covers the 63 that arrived
+        // while it ran.
+        assert!(sync.syncs() <= 3, "{} syncs for 64 writers", sync.syncs());
+        assert!(sync.syncs() >= 1);
+    }
+
+    #[test]
+    fn a_kick_syncs_lines_nobody_waits_for() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut file = File::create(dir.path().join("lines")).expect("file");
+        let sync = Arc::new(GroupSync::new(file.try_clone().expect("handle"), 0));
+        file.write_all(b"a\nb\n").expect("write");
+        sync.wrote(2);
+        assert_eq!(sync.pending(), 2);
+        // Outside a runtime the kick syncs at once.
+        sync.kick();
+        assert_eq!(sync.pending(), 0);
+        assert_eq!(sync.syncs(), 1);
     }
 }

@@ -75,7 +75,9 @@ fn users(req: &Request, w: &World, org: &str) -> ApiResult {
     let total = members.len();
     let data = members.get(offset.min(total)..end).unwrap_or_default().to_vec();
     let count = data.len();
-    Ok(Reply::list(json!({"data": data, "meta": {"total": total}, "links": links}), count))
+    let mut body = json!({"meta": {"total": total}, "links": links});
+    body["data"] = Value::Array(data);
+    Ok(Reply::list(body, count))
 }
 
 fn next_cursor(offset: usize) -> String {

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::pagination::{v1_page, v2_page};
+use super::pagination::{v1_page, v2_page, with_results};
 use super::render;
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
@@ -111,8 +111,9 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         }
         if with_labels {
             let labels: Vec<Value> = c.labels.iter().map(super::v1_content::label_v1).collect();
-            v["metadata"] =
-                json!({"labels": {"results": labels, "start": 0, "limit": 200, "size": labels.len()}});
+            let page = json!({"start": 0, "limit": 200, "size": labels.len()});
+            v["metadata"] = json!({});
+            v["metadata"]["labels"] = with_results(page, labels);
         }
         if with_body {
             let value = render::body_text(&c.current().body);
@@ -121,19 +122,16 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         if with_version {
             let version = c.current();
             v["version"] = json!({
-                "by": person(&version.author_id),
                 "when": version.created_at,
                 "message": version.message,
                 "number": version.number,
                 "minorEdit": version.minor_edit,
             });
+            v["version"]["by"] = person(&version.author_id);
         }
         if with_history {
-            v["history"] = json!({
-                "latest": true,
-                "createdBy": person(&c.author_id),
-                "createdDate": c.created_at,
-            });
+            v["history"] = json!({"latest": true, "createdDate": c.created_at});
+            v["history"]["createdBy"] = person(&c.author_id);
         }
         if with_ancestors {
             let mut chain = ancestors(site, c);
@@ -159,14 +157,11 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
 
 /// v1 `restrictions` of content, keyed by operation (`read`, `update`).
 fn restrictions_by_operation(w: &World, s: usize, c: &Content, base: &str) -> Value {
-    let restrictions = super::v1_content::restrictions_v1(w, s, c, base);
-    let by_op: serde_json::Map<String, Value> = restrictions["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| Some((r["operation"].as_str()?.to_string(), r.clone())))
-        .collect();
-    Value::Object(by_op)
+    use super::v1_content::restriction_v1;
+    Value::Object(serde_json::Map::from_iter([
+        ("read".to_string(), restriction_v1(w, s, c, "read", &c.restrictions.read, base)),
+        ("update".to_string(), restriction_v1(w, s, c, "update", &c.restrictions.update, base)),
+    ]))
 }
 
 /// The v1 `status` filter: a comma list, `any` for every status; `current` when absent.

@@ -27,7 +27,8 @@ pub fn users_bulk(req: &Request, w: &mut World, _s: usize) -> ApiResult {
     let results: Vec<_> =
         input.account_ids.iter().filter_map(|id| w.accounts.get(id)).map(render::user_v2).collect();
     let count = results.len();
-    Ok(Reply::list(json!({"results": results, "_links": {"base": format!("{}/wiki", req.base_url)}}), count))
+    let body = json!({"_links": {"base": format!("{}/wiki", req.base_url)}});
+    Ok(Reply::list(super::pagination::with_results(body, results), count))
 }
 
 pub fn admin_key(req: &Request, w: &mut World, s: usize) -> ApiResult {
