@@ -1,6 +1,6 @@
 //! Lists as streams: v2 cursor lists (`Link: <…>; rel="next"` or body `_links.next`) and v1
-//! `start`/`limit` lists (`_links.next`, relative to `/wiki`). Callers get one item at a time and
-//! hold at most one page in memory. A list is bounded: at most `max_list_pages` answers, and a
+//! `start`/`limit` lists (`_links.next`, relative to `/wiki`). Callers get one item at a time; a
+//! list holds at most two pages in memory (the one being read and the next, requested ahead). A list is bounded: at most `max_list_pages` answers, and a
 //! next link back to a page already read stops it.
 
 use std::collections::HashMap;
@@ -41,17 +41,42 @@ struct ListLinks {
     next: Option<String>,
 }
 
-/// Where a list stands between two requests: the next one, and the pages already read (so a
+/// A page's items and the request for the page after it, if any.
+type Fetched<T> = Result<(Vec<T>, Option<ApiRequest>), ClientError>;
+
+/// The next page, requested while the caller is still busy with the current one. Dropping the
+/// list stops it.
+struct ReadAhead<T>(tokio::task::JoinHandle<Fetched<T>>);
+
+impl<T> Drop for ReadAhead<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What a list does when it is next asked for a page.
+enum Next<T> {
+    /// Request this page now.
+    Request(ApiRequest),
+    /// Wait for the page already requested.
+    Ahead(ReadAhead<T>, ApiRequest),
+    /// Report this error (after the page before it was handed out).
+    Fail(ClientError),
+}
+
+/// Where a list stands between two pages: the next one, and the pages already requested (so a
 /// next link that leads back is caught, and a list that never ends is stopped).
-struct Cursor {
-    next: Option<ApiRequest>,
-    /// The URL of each page read so far, with its page number (1 for the first); at most
+struct Cursor<T> {
+    next: Option<Next<T>>,
+    /// The URL of each page requested so far, with its page number (1 for the first); at most
     /// `max_list_pages` entries.
     seen: HashMap<String, u64>,
 }
 
-/// Pages of items, one request each. A list stops with an error when a next link leads back to
-/// a page already read, or after `max_list_pages` answers.
+/// Pages of items, one request each. While the caller works through a page, the next one is
+/// already on its way (one page of read-ahead: a list then costs the slower of the site and the
+/// caller, not their sum). A list stops with an error when a next link leads back to a page
+/// already read, or after `max_list_pages` answers.
 pub fn pages<T>(
     transport: Arc<Transport>,
     first: ApiRequest,
@@ -60,37 +85,62 @@ pub fn pages<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
-    let start = Cursor { next: Some(first), seen: HashMap::new() };
+    let mut seen = HashMap::new();
+    seen.insert(first.url.as_str().to_string(), 1);
+    let start = Cursor { next: Some(Next::Request(first)), seen };
     stream::try_unfold(start, move |mut cursor| {
         let transport = Arc::clone(&transport);
         async move {
-            let Some(request) = cursor.next.take() else { return Ok(None) };
-            let limit = transport.options().max_list_pages;
-            if cursor.seen.len() as u64 >= limit {
-                return Err(transport.error(&request.operation, ErrorKind::ListTooLong { limit }));
-            }
-            let number = cursor.seen.len() as u64 + 1;
-            cursor.seen.insert(request.url.as_str().to_string(), number);
-            let (page, headers): (ListPage<T>, _) = transport.json_reply(&request).await?;
-            let header_next = headers
-                .get_all(reqwest::header::LINK)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find_map(next_link);
-            let next_target = header_next.or(page.links.and_then(|l| l.next));
-            if let Some(target) = next_target.filter(|t| !t.is_empty()) {
-                let url = resolve_next(&transport, &request, &target, style)?;
-                if let Some(&page) = cursor.seen.get(url.as_str()) {
-                    return Err(transport.error(&request.operation, ErrorKind::ListLoop { page }));
+            let (results, following) = match cursor.next.take() {
+                None => return Ok(None),
+                Some(Next::Fail(error)) => return Err(error),
+                Some(Next::Request(request)) => fetch(Arc::clone(&transport), request, style).await?,
+                Some(Next::Ahead(mut ahead, request)) => match (&mut ahead.0).await {
+                    Ok(fetched) => fetched?,
+                    Err(_) => {
+                        let why = "the request for the next page stopped".to_string();
+                        return Err(transport.error(&request.operation, ErrorKind::InvalidResponse(why)));
+                    }
+                },
+            };
+            if let Some(following) = following {
+                let key = following.url.as_str().to_string();
+                if let Some(&page) = cursor.seen.get(&key) {
+                    return Err(transport.error(&following.operation, ErrorKind::ListLoop { page }));
                 }
-                let mut following = request.clone();
-                following.url = url;
-                cursor.next = Some(following);
+                let limit = transport.options().max_list_pages;
+                cursor.next = Some(if cursor.seen.len() as u64 >= limit {
+                    Next::Fail(transport.error(&following.operation, ErrorKind::ListTooLong { limit }))
+                } else {
+                    cursor.seen.insert(key, cursor.seen.len() as u64 + 1);
+                    let task = tokio::spawn(fetch(Arc::clone(&transport), following.clone(), style));
+                    Next::Ahead(ReadAhead(task), following)
+                });
             }
-            Ok(Some((page.results, cursor)))
+            Ok(Some((results, cursor)))
         }
     })
     .boxed()
+}
+
+/// One page of a list, and the request for the page after it.
+async fn fetch<T>(transport: Arc<Transport>, request: ApiRequest, style: ListStyle) -> Fetched<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let (page, headers): (ListPage<T>, _) = transport.json_reply(&request).await?;
+    let header_next =
+        headers.get_all(reqwest::header::LINK).iter().filter_map(|v| v.to_str().ok()).find_map(next_link);
+    let next_target = header_next.or(page.links.and_then(|l| l.next));
+    let following = match next_target.filter(|t| !t.is_empty()) {
+        Some(target) => {
+            let mut following = request.clone();
+            following.url = resolve_next(&transport, &request, &target, style)?;
+            Some(following)
+        }
+        None => None,
+    };
+    Ok((page.results, following))
 }
 
 /// Items of a list, page by page.

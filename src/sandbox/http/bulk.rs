@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::pagination::{v1_page, v2_page, with_results};
+use super::pagination::{v1_page, v2_page};
 use super::render;
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
@@ -76,17 +76,7 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         None => None,
     };
     let statuses = v1_statuses(req)?;
-    let expand: Vec<&str> = req.param("expand").unwrap_or("").split(',').map(str::trim).collect();
-    let expands = |name: &str| {
-        expand.iter().any(|e| *e == name || e.strip_prefix(name).is_some_and(|rest| rest.starts_with('.')))
-    };
-    let with_restrictions = expands("restrictions");
-    let with_labels = expand.contains(&"metadata.labels");
-    let with_body = expand.contains(&"body.storage");
-    let with_version = expands("version");
-    let with_history = expands("history");
-    let with_ancestors = expands("ancestors");
-    let with_space = expands("space");
+    let expand = super::v1_item::Expand::parse(req.param("expand"));
     let items: Vec<&Content> = site
         .contents
         .values()
@@ -94,74 +84,7 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         .filter(|c| space.is_none_or(|id| c.space_id == id))
         .filter(|c| can_read(req, site, c))
         .collect();
-    let person = |account_id: &str| match w.accounts.get(account_id) {
-        Some(account) => render::user_v1(account),
-        None => json!({"type": "known", "accountId": account_id}),
-    };
-    v1_page(req, &items, 25, |c| {
-        let mut v = json!({
-            "id": c.id.to_string(),
-            "type": if kind == ContentKind::Page { "page" } else { "blogpost" },
-            "status": c.status.as_str(),
-            "title": c.title,
-            "_links": {"self": format!("{}/wiki/rest/api/content/{}", req.base_url, c.id)},
-        });
-        if with_restrictions {
-            v["restrictions"] = restrictions_by_operation(w, s, c, &req.base_url);
-        }
-        if with_labels {
-            let labels: Vec<Value> = c.labels.iter().map(super::v1_content::label_v1).collect();
-            let page = json!({"start": 0, "limit": 200, "size": labels.len()});
-            v["metadata"] = json!({});
-            v["metadata"]["labels"] = with_results(page, labels);
-        }
-        if with_body {
-            let value = render::body_text(&c.current().body);
-            v["body"] = json!({"storage": {"value": &*value, "representation": "storage"}});
-        }
-        if with_version {
-            let version = c.current();
-            v["version"] = json!({
-                "when": version.created_at,
-                "message": version.message,
-                "number": version.number,
-                "minorEdit": version.minor_edit,
-            });
-            v["version"]["by"] = person(&version.author_id);
-        }
-        if with_history {
-            v["history"] = json!({"latest": true, "createdDate": c.created_at});
-            v["history"]["createdBy"] = person(&c.author_id);
-        }
-        if with_ancestors {
-            let mut chain = ancestors(site, c);
-            if expands("ancestors.restrictions") {
-                for ancestor in &mut chain {
-                    let found = ancestor["id"]
-                        .as_str()
-                        .and_then(|id| id.parse().ok())
-                        .and_then(|id: u64| site.contents.get(&id));
-                    if let Some(a) = found {
-                        ancestor["restrictions"] = restrictions_by_operation(w, s, a, &req.base_url);
-                    }
-                }
-            }
-            v["ancestors"] = Value::Array(chain);
-        }
-        if with_space && let Some(sp) = site.spaces.get(&c.space_id) {
-            v["space"] = json!({"id": sp.id, "key": sp.key, "name": sp.name});
-        }
-        v
-    })
-}
-
-/// v1 `restrictions` of content, keyed by operation (`read`, `update`).
-fn restrictions_by_operation(w: &World, s: usize, c: &Content, base: &str) -> Value {
-    use super::v1_content::restriction_v1;
-    Value::Object(serde_json::Map::from_iter([
-        ("read".to_string(), restriction_v1(w, s, c, "read", &c.restrictions.read, base)),
-        ("update".to_string(), restriction_v1(w, s, c, "update", &c.restrictions.update, base)),
-    ]))
+    v1_page(req, &items, 25, |c| super::v1_item::item(w, s, c, expand, &req.base_url))
 }
 
 /// The v1 `status` filter: a comma list, `any` for every status; `current` when absent.
@@ -181,26 +104,6 @@ fn v1_statuses(req: &Request) -> Result<Vec<ContentStatus>, ApiError> {
     raw.iter()
         .map(|s| ContentStatus::parse(s).ok_or_else(|| ApiError::bad_request(format!("Invalid status: {s}"))))
         .collect()
-}
-
-/// v1 `ancestors`: the parent chain from the root down to the direct parent.
-fn ancestors(site: &Site, content: &Content) -> Vec<Value> {
-    let mut chain = Vec::new();
-    let mut parent = content.parent_id;
-    while let Some(id) = parent.filter(|_| chain.len() < 1000) {
-        let Some(p) = site.contents.get(&id) else { break };
-        let kind = match p.kind {
-            ContentKind::Folder => "folder",
-            ContentKind::BlogPost => "blogpost",
-            _ => "page",
-        };
-        chain.push(
-            json!({"id": p.id.to_string(), "type": kind, "status": p.status.as_str(), "title": p.title}),
-        );
-        parent = p.parent_id;
-    }
-    chain.reverse();
-    chain
 }
 
 /// `POST /admin/v2/orgs/{orgId}/workspaces`: the organization's Confluence sites, each with its

@@ -14,6 +14,7 @@ pub mod request;
 pub mod route;
 pub mod server;
 pub mod v1_content;
+pub mod v1_item;
 pub mod v1_space;
 pub mod v1_users;
 pub mod v2_attachments;

@@ -68,11 +68,11 @@ pub fn v2_reply(req: &Request, results: Vec<Value>, next_offset: Option<usize>) 
 }
 
 /// A v1 list answer with `start`, `limit`, `size` and `_links.next` relative to `/wiki`.
-pub fn v1_page<T>(
+pub fn v1_page<T, S: serde::Serialize>(
     req: &Request,
     items: &[T],
     default_limit: usize,
-    render: impl Fn(&T) -> Value,
+    render: impl Fn(&T) -> S,
 ) -> Result<Reply, ApiError> {
     let limit = req.limit(default_limit, 1000)?;
     let start: usize = match req.param("start") {
@@ -80,7 +80,7 @@ pub fn v1_page<T>(
         Some(s) => s.parse().map_err(|_| ApiError::bad_request("start must be a number"))?,
     };
     let end = (start + limit).min(items.len());
-    let results: Vec<Value> =
+    let results: Vec<S> =
         items.get(start.min(items.len())..end).unwrap_or_default().iter().map(render).collect();
     let context = req.path.strip_prefix("/wiki").unwrap_or(&req.path);
     let mut links = json!({
@@ -98,18 +98,17 @@ pub fn v1_page<T>(
         links["next"] = Value::String(format!("{context}?{}", url.finish()));
     }
     let count = results.len();
-    Ok(Reply::list(
-        with_results(
-            json!({
-                "start": start,
-                "limit": limit,
-                "size": count,
-                "_links": links,
-            }),
-            results,
-        ),
-        count,
-    ))
+    #[derive(serde::Serialize)]
+    struct Page<S> {
+        results: Vec<S>,
+        start: usize,
+        limit: usize,
+        size: usize,
+        #[serde(rename = "_links")]
+        links: Value,
+    }
+    let page = Page { results, start, limit, size: count, links };
+    Ok(Reply { items: Some(count), ..Reply::serialized(200, &page) })
 }
 
 /// `body` with `results` moved in as its `results` array. (Through `json!`, every result would

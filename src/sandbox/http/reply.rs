@@ -39,11 +39,16 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, value: &Value) -> Reply {
+        Reply::serialized(status, value)
+    }
+
+    /// A JSON answer written straight from typed data (large listings skip building a `Value`).
+    pub fn serialized<S: serde::Serialize + ?Sized>(status: u16, value: &S) -> Reply {
         Reply {
             status,
             content_type: "application/json;charset=UTF-8",
             headers: Vec::new(),
-            body: Bytes::from(serde_json::to_vec(value).expect("JSON values serialize")),
+            body: Bytes::from(serde_json::to_vec(value).expect("answers serialize")),
             items: None,
         }
     }
