@@ -295,12 +295,6 @@ impl Related {
             self.users.entry(id.to_string()).or_default().insert(reason);
         }
     }
-
-    fn mentions(&mut self, body: Option<&str>) {
-        for id in body.into_iter().flat_map(mentioned_accounts) {
-            self.add(Some(id), Reason::Mentioned);
-        }
-    }
 }
 
 /// `admin_key`: the caller enabled an admin key, so restricted content shows in the listings
@@ -320,8 +314,6 @@ async fn read_source(
         groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect();
     let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
     let mut related = Related::default();
-    let mut container_space: HashMap<String, usize> = HashMap::new();
-    let mut hidden_space: HashMap<String, usize> = HashMap::new();
     // Selected spaces by key (a key selected twice counts in both places).
     let mut selected: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, selection) in plan.spaces.iter().enumerate() {
@@ -362,73 +354,111 @@ async fn read_source(
     // read them first (alongside the content), and they also tell which of those groups the
     // caller is in.
     let named = groups.iter().filter(|g| related.groups.contains(&g.id));
+    let mut accounts = Accounts::default();
     let (listed, named) = futures_util::try_join!(
-        list_content(client, &all_spaces, &selected, statuses, admin_key),
+        list_content(client, &all_spaces, &selected, statuses, admin_key, &mut accounts),
         group_members(client, named),
     )?;
     let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (group, users) in named {
         members.insert(group.id.clone(), users.into_iter().map(|u| u.account_id).collect());
     }
+    // Listed content by id, borrowed from the listing: in a selected space, readable or not.
+    let mut container_space: HashMap<&str, usize> = HashMap::new();
+    let mut hidden_space: HashMap<&str, usize> = HashMap::new();
     let mut reader = Reader::new(caller, admin_key, &listed, &members);
     for item in &listed {
-        let Some(indices) = selected.get(&item.space_key) else { continue };
+        let Some(indices) = selected.get(item.space_key) else { continue };
         let readable = reader.can_read(client, item).await?;
         for &index in indices {
             let Some(Some(space)) = inventory.spaces.get_mut(index) else { continue };
             if !readable {
                 space.unreadable_pages += 1;
-                hidden_space.insert(item.id.clone(), index);
+                hidden_space.insert(&item.id, index);
                 continue;
             }
             match item.kind {
                 ListedKind::Page => space.counts.pages += 1,
                 ListedKind::BlogPost => space.counts.blog_posts += 1,
             }
-            container_space.insert(item.id.clone(), index);
+            container_space.insert(&item.id, index);
         }
         if !readable {
             continue;
         }
-        related.add(item.author.as_deref(), Reason::Author);
-        related.add(item.editor.as_deref(), Reason::Editor);
-        for id in &item.mentioned {
-            related.add(Some(id), Reason::Mentioned);
+        related.add(item.author.map(|n| accounts.id(n)), Reason::Author);
+        related.add(item.editor.map(|n| accounts.id(n)), Reason::Editor);
+        for &n in item.mentioned.iter() {
+            related.add(Some(accounts.id(n)), Reason::Mentioned);
         }
-        for id in &item.restricted_users {
-            related.add(Some(id), Reason::Restriction);
+        if let Some(guarded) = &item.guarded {
+            for id in &guarded.restricted_users {
+                related.add(Some(id), Reason::Restriction);
+            }
+            related.groups.extend(guarded.restricted_groups.iter().cloned());
         }
-        related.groups.extend(item.restricted_groups.iter().cloned());
     }
-    // The site's comment lists and its attachment list are read side by side.
+    // The site's comment lists and its attachment list are read side by side; of each comment
+    // only where it sits, its author and its mentions are kept (bodies are dropped as each page
+    // of the list arrives).
     let (footer, inline, ()) = futures_util::try_join!(
-        client.all_comments(CommentKind::Footer).try_collect::<Vec<_>>(),
-        client.all_comments(CommentKind::Inline).try_collect::<Vec<_>>(),
+        list_comments(client, CommentKind::Footer),
+        list_comments(client, CommentKind::Inline),
         count_attachments(client, admin_key, &container_space, &hidden_space, inventory),
     )?;
     count_comments([footer, inline], &container_space, &mut related, inventory);
     scope_users(plan, client, org, org_users, &groups, &group_names, related, members, inventory).await
 }
 
+/// What the inventory keeps of one listed comment.
+struct ListedComment {
+    id: String,
+    /// The page or blog post it names (replies may name only their parent).
+    container: Option<String>,
+    parent: Option<String>,
+    author: Option<String>,
+    mentioned: Box<[String]>,
+}
+
+/// Every comment of one kind on the site, without its body.
+async fn list_comments(client: &SiteClient, kind: CommentKind) -> Result<Vec<ListedComment>, ClientError> {
+    client
+        .all_comments(kind)
+        .map_ok(|c| {
+            let mut mentioned: Vec<String> =
+                c.storage().into_iter().flat_map(mentioned_accounts).map(str::to_string).collect();
+            mentioned.sort_unstable();
+            mentioned.dedup();
+            ListedComment {
+                author: c.version.and_then(|v| v.author_id),
+                container: c.page_id.or(c.blog_post_id),
+                parent: c.parent_comment_id,
+                mentioned: mentioned.into_boxed_slice(),
+                id: c.id,
+            }
+        })
+        .try_collect()
+        .await
+}
+
 /// Counts each kind's comments (footer, then inline) by space, and notes their authors.
 fn count_comments(
-    lists: [Vec<crate::client::model::comment::Comment>; 2],
-    container_space: &HashMap<String, usize>,
+    lists: [Vec<ListedComment>; 2],
+    container_space: &HashMap<&str, usize>,
     related: &mut Related,
     inventory: &mut Inventory,
 ) {
     for comments in lists {
         // Replies may name only their parent comment: resolve their container through it.
-        let parents: HashMap<&str, &crate::client::model::comment::Comment> =
-            comments.iter().map(|c| (c.id.as_str(), c)).collect();
+        let parents: HashMap<&str, &ListedComment> = comments.iter().map(|c| (c.id.as_str(), c)).collect();
         for comment in &comments {
             let mut cursor = comment;
             let mut hops = 0;
             let container = loop {
-                if let Some(id) = cursor.page_id.as_deref().or(cursor.blog_post_id.as_deref()) {
+                if let Some(id) = cursor.container.as_deref() {
                     break Some(id);
                 }
-                match cursor.parent_comment_id.as_deref().and_then(|p| parents.get(p)) {
+                match cursor.parent.as_deref().and_then(|p| parents.get(p)) {
                     Some(parent) if hops < 64 => {
                         cursor = parent;
                         hops += 1;
@@ -440,8 +470,10 @@ fn count_comments(
             if let Some(Some(space)) = inventory.spaces.get_mut(index) {
                 space.counts.comments += 1;
             }
-            related.add(comment.version.as_ref().and_then(|v| v.author_id.as_deref()), Reason::Commenter);
-            related.mentions(comment.storage());
+            related.add(comment.author.as_deref(), Reason::Commenter);
+            for id in comment.mentioned.iter() {
+                related.add(Some(id), Reason::Mentioned);
+            }
         }
     }
 }
@@ -449,8 +481,8 @@ fn count_comments(
 async fn count_attachments(
     client: &SiteClient,
     admin_key: bool,
-    container_space: &HashMap<String, usize>,
-    hidden_space: &HashMap<String, usize>,
+    container_space: &HashMap<&str, usize>,
+    hidden_space: &HashMap<&str, usize>,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
     let mut attachments =
@@ -665,13 +697,23 @@ enum ListedKind {
 }
 
 /// What the inventory keeps of one listed page or blog post (the body is read and dropped).
-struct ListedItem {
+/// A 100,000-page listing is held whole while readability is settled, so people are numbers
+/// into [`Accounts`] and what only restricted content has is boxed apart.
+struct ListedItem<'s> {
     id: String,
     kind: ListedKind,
-    space_key: String,
-    author: Option<String>,
-    editor: Option<String>,
-    mentioned: Vec<String>,
+    /// The selected space's key, borrowed from the selection.
+    space_key: &'s str,
+    author: Option<u32>,
+    editor: Option<u32>,
+    /// Mentioned accounts, each once.
+    mentioned: Box<[u32]>,
+    /// `None` when the item has no restriction and no ancestor that could keep the caller out.
+    guarded: Option<Box<Guarded>>,
+}
+
+/// The restrictions of a listed item and of its ancestors.
+struct Guarded {
     /// Users and groups of the read and update restrictions.
     restricted_users: Vec<String>,
     restricted_groups: Vec<String>,
@@ -679,6 +721,42 @@ struct ListedItem {
     /// Root first, each with its read restriction when the listing expanded it; only those
     /// that could keep the caller out (see [`list_content`]).
     ancestors: Vec<(String, Option<ReadRule>)>,
+}
+
+/// No read restriction: what an item without [`Guarded`] has.
+static NO_RULE: ReadRule = ReadRule { users: Vec::new(), groups: Vec::new() };
+
+impl ListedItem<'_> {
+    fn read(&self) -> &ReadRule {
+        self.guarded.as_ref().map_or(&NO_RULE, |g| &g.read)
+    }
+
+    fn ancestors(&self) -> &[(String, Option<ReadRule>)] {
+        self.guarded.as_ref().map_or(&[], |g| &g.ancestors)
+    }
+}
+
+/// Account ids met in the content listing, each held once and named by its number.
+#[derive(Default)]
+struct Accounts {
+    numbers: HashMap<String, u32>,
+    ids: Vec<String>,
+}
+
+impl Accounts {
+    fn number(&mut self, id: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(id) {
+            return n;
+        }
+        let n = self.ids.len() as u32;
+        self.ids.push(id.to_string());
+        self.numbers.insert(id.to_string(), n);
+        n
+    }
+
+    fn id(&self, number: u32) -> &str {
+        &self.ids[number as usize]
+    }
 }
 
 /// A read restriction: empty means "no restriction".
@@ -712,13 +790,14 @@ impl ReadRule {
 
 /// Every page and blog post of the selected spaces in the given statuses, each read once: site-wide
 /// when the plan selects every space of the site, else one listing per selected space and kind.
-async fn list_content(
+async fn list_content<'s>(
     client: &SiteClient,
     all_spaces: &[Space],
-    selected: &HashMap<String, Vec<usize>>,
+    selected: &'s HashMap<String, Vec<usize>>,
     statuses: &str,
     admin_key: bool,
-) -> Result<Vec<ListedItem>, ClientError> {
+    accounts: &mut Accounts,
+) -> Result<Vec<ListedItem<'s>>, ClientError> {
     let mut keys: Vec<&str> = selected.keys().map(String::as_str).collect();
     keys.sort_unstable();
     let scopes: Vec<Option<&str>> =
@@ -728,10 +807,8 @@ async fn list_content(
         for scope in &scopes {
             let mut listing = client.content_listing(*scope, name, statuses, admin_key);
             while let Some(content) = listing.try_next().await? {
-                let Some(space_key) = scope.or(content.space_key()).map(str::to_string) else { continue };
-                if !selected.contains_key(&space_key) {
-                    continue;
-                }
+                let Some(key) = scope.or(content.space_key()) else { continue };
+                let Some((space_key, _)) = selected.get_key_value(key) else { continue };
                 let (read, update) = match &content.restrictions {
                     Some(r) => (r.read.as_ref(), r.update.as_ref()),
                     None => (None, None),
@@ -743,36 +820,43 @@ async fn list_content(
                         .extend(operation.restrictions.users().iter().map(|u| u.account_id.clone()));
                     restricted_groups.extend(operation.restrictions.groups().iter().map(|g| g.id.clone()));
                 }
+                // Without the admin key everything listed is readable and ancestors are never
+                // asked about; an ancestor whose expanded read restriction is empty lets
+                // everyone through. Neither is kept: deep trees would otherwise hold every
+                // page's whole ancestry at once.
+                let ancestors: Vec<(String, Option<ReadRule>)> = if admin_key {
+                    content
+                        .ancestors
+                        .iter()
+                        .map(|a| (a, a.restrictions.as_ref().map(|r| ReadRule::from(r.read.as_ref()))))
+                        .filter(|(_, rule)| rule.as_ref().is_none_or(|r| !r.is_empty()))
+                        .map(|(a, rule)| (a.id.clone(), rule))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let read = ReadRule::from(read);
+                let guarded = (!restricted_users.is_empty()
+                    || !restricted_groups.is_empty()
+                    || !read.is_empty()
+                    || !ancestors.is_empty())
+                .then(|| Box::new(Guarded { restricted_users, restricted_groups, read, ancestors }));
+                let mut mentioned: Vec<u32> = content
+                    .storage()
+                    .into_iter()
+                    .flat_map(mentioned_accounts)
+                    .map(|id| accounts.number(id))
+                    .collect();
+                mentioned.sort_unstable();
+                mentioned.dedup();
                 items.push(ListedItem {
                     id: content.id.clone(),
                     kind,
                     space_key,
-                    author: content.author_id().map(str::to_string),
-                    editor: content.editor_id().map(str::to_string),
-                    mentioned: content
-                        .storage()
-                        .into_iter()
-                        .flat_map(mentioned_accounts)
-                        .map(str::to_string)
-                        .collect(),
-                    restricted_users,
-                    restricted_groups,
-                    read: ReadRule::from(read),
-                    // Without the admin key everything listed is readable and ancestors are
-                    // never asked about; an ancestor whose expanded read restriction is empty
-                    // lets everyone through. Neither is kept: deep trees would otherwise hold
-                    // every page's whole ancestry at once.
-                    ancestors: if admin_key {
-                        content
-                            .ancestors
-                            .iter()
-                            .map(|a| (a, a.restrictions.as_ref().map(|r| ReadRule::from(r.read.as_ref()))))
-                            .filter(|(_, rule)| rule.as_ref().is_none_or(|r| !r.is_empty()))
-                            .map(|(a, rule)| (a.id.clone(), rule))
-                            .collect()
-                    } else {
-                        Vec::new()
-                    },
+                    author: content.author_id().map(|id| accounts.number(id)),
+                    editor: content.editor_id().map(|id| accounts.number(id)),
+                    mentioned: mentioned.into_boxed_slice(),
+                    guarded,
                 });
             }
         }
@@ -802,7 +886,7 @@ impl<'l> Reader<'l> {
     fn new(
         caller: String,
         admin_key: bool,
-        listed: &'l [ListedItem],
+        listed: &'l [ListedItem<'_>],
         members: &BTreeMap<String, BTreeSet<String>>,
     ) -> Self {
         if !admin_key {
@@ -815,7 +899,7 @@ impl<'l> Reader<'l> {
             };
         }
         let known = members.iter().map(|(group, ids)| (group.clone(), ids.contains(&caller))).collect();
-        let rules = listed.iter().map(|item| (item.id.as_str(), &item.read)).collect();
+        let rules = listed.iter().map(|item| (item.id.as_str(), item.read())).collect();
         Self { caller: Some(caller), known, groups: None, rules, fetched: HashMap::new() }
     }
 
@@ -838,14 +922,14 @@ impl<'l> Reader<'l> {
         Ok(rule.allows(caller, self.groups.as_ref().unwrap_or(&HashSet::new())))
     }
 
-    async fn can_read(&mut self, client: &SiteClient, item: &ListedItem) -> Result<bool, ClientError> {
+    async fn can_read(&mut self, client: &SiteClient, item: &ListedItem<'_>) -> Result<bool, ClientError> {
         if self.caller.is_none() {
             return Ok(true);
         }
-        if !self.allows(client, &item.read).await? {
+        if !self.allows(client, item.read()).await? {
             return Ok(false);
         }
-        for (ancestor, expanded) in &item.ancestors {
+        for (ancestor, expanded) in item.ancestors() {
             if let Some(rule) = expanded.as_ref().or_else(|| self.rules.get(ancestor.as_str()).copied()) {
                 if !self.allows(client, rule).await? {
                     return Ok(false);
