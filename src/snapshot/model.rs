@@ -52,7 +52,7 @@ pub struct Content {
     /// Pages: the parent page (a folder parent is recorded as none).
     pub parent_id: Option<String>,
     pub position: i64,
-    pub author_id: Option<String>,
+    /// Blog posts: when the source posted it (pages and folders: `None`, nothing needs it).
     pub created_at: Option<String>,
     /// The source version number (re-applies copy newer versions as new versions).
     pub version: u64,
@@ -89,7 +89,6 @@ pub struct Comment {
     pub kind: CommentType,
     pub container_id: String,
     pub parent_id: Option<String>,
-    pub author_id: Option<String>,
     pub body: BodyRef,
     /// Inline roots: the marker reference in the page body and the text it marks.
     pub marker_ref: Option<String>,

@@ -119,7 +119,6 @@ pub async fn read(
                 kind,
                 container_id: container_id.clone(),
                 parent_id: c.parent_id,
-                author_id: c.author_id,
                 body: c.body,
                 marker_ref: c.marker_ref,
                 selection: c.selection,
@@ -129,6 +128,7 @@ pub async fn read(
     }
     for space in &mut spaces {
         space.comments = parents_first(std::mem::take(&mut space.comments));
+        space.attachments.shrink_to_fit();
     }
     Ok(Snapshot { spaces, spool })
 }
@@ -138,7 +138,6 @@ struct Listed {
     id: String,
     page_id: Option<String>,
     parent_id: Option<String>,
-    author_id: Option<String>,
     body: crate::snapshot::BodyRef,
     marker_ref: Option<String>,
     selection: Option<String>,
@@ -160,7 +159,6 @@ async fn read_comments(
         out.push(Listed {
             page_id: c.page_id.or(c.blog_post_id),
             parent_id: c.parent_comment_id,
-            author_id: c.version.and_then(|v| v.author_id),
             marker_ref: c.properties.as_ref().and_then(|p| p.inline_marker_ref.clone()),
             selection: c.properties.and_then(|p| p.inline_original_selection),
             resolution: c.resolution_status,
@@ -209,7 +207,7 @@ async fn read_extras(
     let mut extras = HashMap::new();
     let mut listed = client.restricted_content(space_key, kind, false);
     while let Some(content) = listed.try_next().await? {
-        let labels = content.labels().iter().map(|l| l.name.clone()).collect();
+        let labels: Vec<String> = content.labels().iter().map(|l| l.name.clone()).collect();
         let restrictions = content
             .restrictions
             .as_ref()
@@ -218,7 +216,10 @@ async fn read_extras(
                 update: r.update.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
             })
             .unwrap_or_default();
-        extras.insert(content.id, (labels, restrictions));
+        // Most content has neither: it keeps the empty defaults without an entry here.
+        if !labels.is_empty() || !restrictions.is_empty() {
+            extras.insert(content.id, (labels, restrictions));
+        }
     }
     Ok(extras)
 }
@@ -235,28 +236,56 @@ async fn read_space(
     concurrency: usize,
 ) -> Result<(SpaceSnapshot, Vec<crate::client::model::space::SpacePermission>), SnapshotError> {
     let spool_error = |source| SnapshotError::Spool { dir: "the spool".into(), source };
+    // Each listed page and post becomes its compact `Content` as it arrives (the body goes to
+    // the spool): the listing's own records, several times larger, are never all held.
     let pages = async {
         let mut pages = Vec::new();
         let mut listed = client.pages_in_space(&found.id, Some(statuses));
-        while let Some(mut page) = listed.try_next().await? {
+        while let Some(page) = listed.try_next().await? {
             let body = spool.put(page.storage().unwrap_or("")).map_err(spool_error)?;
-            // The body lives in the spool only.
-            page.body = None;
-            pages.push((page, body));
+            pages.push(Content {
+                kind: ContentType::Page,
+                title: page.title,
+                status: page.status.unwrap_or_else(|| "current".into()),
+                parent_id: page.parent_id,
+                position: page.position.unwrap_or(0),
+                // Only blog posts keep their date (pages are created "now" on the destination).
+                created_at: None,
+                version: page.version.as_ref().map_or(1, |v| v.number),
+                id: page.id,
+                body,
+                history: Vec::new(),
+                labels: Vec::new(),
+                restrictions: Restrictions::default(),
+                likes: 0,
+            });
         }
         Ok::<_, SnapshotError>(pages)
     };
     let posts = async {
         let mut posts = Vec::new();
         let mut listed = client.blog_posts_in_space(&found.id, Some(statuses));
-        while let Some(mut post) = listed.try_next().await? {
+        while let Some(post) = listed.try_next().await? {
             let body = spool.put(post.storage().unwrap_or("")).map_err(spool_error)?;
-            post.body = None;
-            posts.push((post, body));
+            posts.push(Content {
+                kind: ContentType::BlogPost,
+                title: post.title,
+                status: post.status.unwrap_or_else(|| "current".into()),
+                parent_id: None,
+                position: 0,
+                created_at: post.created_at,
+                version: post.version.as_ref().map_or(1, |v| v.number),
+                id: post.id,
+                body,
+                history: Vec::new(),
+                labels: Vec::new(),
+                restrictions: Restrictions::default(),
+                likes: 0,
+            });
         }
         Ok::<_, SnapshotError>(posts)
     };
-    let (space, labels, permissions, page_extras, post_extras, listed_pages, listed_posts) = futures_util::try_join!(
+    let (space, labels, permissions, page_extras, post_extras, mut pages, mut blog_posts) = futures_util::try_join!(
         async { client.space(&found.id).await.map_err(SnapshotError::from) },
         async {
             client
@@ -276,27 +305,13 @@ async fn read_space(
     )?;
     let mut extras = page_extras;
     extras.extend(post_extras);
-
-    let mut pages = Vec::with_capacity(listed_pages.len());
-    for (page, body) in listed_pages {
-        let (labels, restrictions) = extras.remove(&page.id).unwrap_or_default();
-        pages.push(Content {
-            id: page.id,
-            kind: ContentType::Page,
-            title: page.title,
-            status: page.status.unwrap_or_else(|| "current".into()),
-            parent_id: page.parent_id,
-            position: page.position.unwrap_or(0),
-            author_id: page.author_id,
-            created_at: page.created_at,
-            version: page.version.as_ref().map_or(1, |v| v.number),
-            body,
-            history: Vec::new(),
-            labels,
-            restrictions,
-            likes: 0,
-        });
+    for item in pages.iter_mut().chain(blog_posts.iter_mut()) {
+        if let Some((labels, restrictions)) = extras.remove(&item.id) {
+            item.labels = labels;
+            item.restrictions = restrictions;
+        }
     }
+    drop(extras);
     if history {
         let reads: Vec<_> = pages
             .iter()
@@ -313,27 +328,8 @@ async fn read_space(
         }
     }
     add_folders(client, spool, &mut pages).await?;
-    let mut blog_posts = Vec::with_capacity(listed_posts.len());
-    for (post, body) in listed_posts {
-        let (labels, restrictions) = extras.remove(&post.id).unwrap_or_default();
-        blog_posts.push(Content {
-            id: post.id,
-            kind: ContentType::BlogPost,
-            title: post.title,
-            status: post.status.unwrap_or_else(|| "current".into()),
-            parent_id: None,
-            position: 0,
-            author_id: post.author_id,
-            created_at: post.created_at,
-            version: post.version.as_ref().map_or(1, |v| v.number),
-            body,
-            history: Vec::new(),
-            labels,
-            restrictions,
-            likes: 0,
-        });
-    }
     blog_posts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    blog_posts.shrink_to_fit();
     let snapshot = SpaceSnapshot {
         id: found.id.clone(),
         key: found.key.clone(),
@@ -415,7 +411,6 @@ async fn add_folders(
             status: "current".into(),
             parent_id: folder.parent_id,
             position: folder.position.unwrap_or(0),
-            author_id: None,
             created_at: None,
             version: 1,
             body,
@@ -504,6 +499,7 @@ fn tree_order(mut pages: Vec<Content>) -> Vec<Content> {
         }
     }
     pages.truncate(order.len());
+    pages.shrink_to_fit();
     pages
 }
 
@@ -540,7 +536,6 @@ mod tests {
             status: "current".into(),
             parent_id: parent.map(str::to_string),
             position,
-            author_id: None,
             created_at: None,
             version: 1,
             body: Default::default(),
