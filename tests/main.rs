@@ -21,6 +21,7 @@ mod client_retries;
 mod client_sandbox;
 mod files_safety;
 mod fuzz_inputs;
+mod inventory_reasons;
 mod plan_check;
 mod rewrite_corpus;
 mod rewrite_fixture;
