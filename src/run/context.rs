@@ -1,13 +1,14 @@
 //! What every node's work can see: the mode, the clients, the source data, and the mapping
 //! from source ids to destination ids that grows as the copy goes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::client::SiteClient;
 use crate::inventory::Inventory;
 use crate::plan::Memberships;
+use crate::rewrite::Reference;
 use crate::snapshot::Snapshot;
 
 /// Dry-run walks the same graph as apply and decides the same things, but never writes.
@@ -31,14 +32,105 @@ pub struct Mapping {
     /// By snapshot space index.
     pub spaces: HashMap<usize, MappedSpace>,
     /// Pages and blog posts by source id: destination id and current version number.
-    pub content: HashMap<String, (String, u64)>,
-    pub comments: HashMap<String, String>,
-    pub attachments: HashMap<String, String>,
+    pub content: IdMap<(String, u64)>,
+    pub comments: IdMap<String>,
+    pub attachments: IdMap<String>,
     /// Destination group ids by lower-case group name.
     pub groups: HashMap<String, String>,
     /// Pages and folders by source id: the sibling position the destination gave the copy when
     /// this run wrote it (siblings are created side by side and ordered afterwards).
-    pub positions: HashMap<String, i64>,
+    pub positions: IdMap<i64>,
+}
+
+/// A map keyed by source id that keeps a decimal id (what Confluence Cloud's ids are) as a
+/// number rather than as a string of its own: a 100,000-page copy holds a few hundred thousand
+/// keys, and each string would cost a heap allocation besides. Any other id is kept as text.
+#[derive(Debug)]
+pub struct IdMap<V> {
+    numbers: HashMap<u64, V>,
+    others: HashMap<Box<str>, V>,
+}
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap { numbers: HashMap::new(), others: HashMap::new() }
+    }
+}
+
+impl<V> IdMap<V> {
+    /// The id as a number when the number reads back as exactly the same text ("007" or "+7"
+    /// stay text, so two ids never share a key).
+    fn number(id: &str) -> Option<u64> {
+        let canonical = !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && (id.len() == 1 || !id.starts_with('0'));
+        if canonical { id.parse().ok() } else { None }
+    }
+
+    /// Puts `value` under `id`; the value it replaces, if any.
+    pub fn insert(&mut self, id: String, value: V) -> Option<V> {
+        match Self::number(&id) {
+            Some(n) => self.numbers.insert(n, value),
+            None => self.others.insert(id.into_boxed_str(), value),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&V> {
+        match Self::number(id) {
+            Some(n) => self.numbers.get(&n),
+            None => self.others.get(id),
+        }
+    }
+
+    pub fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.numbers.len() + self.others.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The references worth reporting of each rewritten body, by the source id of its owner (page,
+/// blog post or comment), in id order. Most bodies have none: they take no entry, where an
+/// empty list per owner would cost a 100,000-page copy several megabytes.
+#[derive(Debug, Default)]
+pub struct ReferenceLog {
+    by_owner: BTreeMap<String, Vec<Reference>>,
+}
+
+impl ReferenceLog {
+    /// Records the references of `owner`'s body, replacing what an earlier rewrite of the
+    /// same body recorded; the list it replaces, if any.
+    pub fn insert(&mut self, owner: String, mut references: Vec<Reference>) -> Option<Vec<Reference>> {
+        if references.is_empty() {
+            return self.by_owner.remove(&owner);
+        }
+        references.shrink_to_fit();
+        self.by_owner.insert(owner, references)
+    }
+
+    /// Owners with references, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<Reference>)> {
+        self.by_owner.iter()
+    }
+
+    pub fn get(&self, owner: &str) -> Option<&Vec<Reference>> {
+        self.by_owner.get(owner)
+    }
+
+    /// Owners with references.
+    pub fn len(&self) -> usize {
+        self.by_owner.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_owner.is_empty()
+    }
 }
 
 /// Everything a node's work needs. Shared by all workers.
@@ -60,7 +152,7 @@ pub struct Copy {
     pub source_origins: Vec<String>,
     pub destination_origin: String,
     /// References found in each body, by the source id of the page, blog post or comment.
-    pub references: Mutex<std::collections::BTreeMap<String, Vec<crate::rewrite::Reference>>>,
+    pub references: Mutex<ReferenceLog>,
     /// Inline comment markers removed from each page's body, by source page id.
     pub markers: Mutex<HashMap<String, Vec<crate::rewrite::InlineMarker>>>,
     /// The journal of this run, and what earlier runs did.
@@ -111,4 +203,69 @@ impl Copy {
 /// The outcome of a node an earlier run finished.
 pub fn done_earlier() -> super::Outcome {
     super::Outcome::Present { detail: "done by an earlier run".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{IdMap, ReferenceLog};
+    use crate::rewrite::{Outcome as RewriteOutcome, Reference, ReferenceKind};
+
+    fn reference(original: &str) -> Reference {
+        Reference {
+            kind: ReferenceKind::Link,
+            original: original.to_string(),
+            outcome: RewriteOutcome::KeptExternal,
+            replacement: None,
+            reason: Some("outside the plan".into()),
+            offset: 0,
+        }
+    }
+
+    #[test]
+    fn reference_log_keeps_owners_with_references_in_id_order() {
+        let mut log = ReferenceLog::default();
+        assert_eq!(log.insert("20".into(), vec![reference("b")]), None);
+        assert_eq!(log.insert("10".into(), Vec::new()), None, "nothing to report: no entry");
+        assert_eq!(log.insert("100".into(), vec![reference("a"), reference("c")]), None);
+        let owners: Vec<&str> = log.iter().map(|(owner, _)| owner.as_str()).collect();
+        assert_eq!(owners, ["100", "20"], "id order, as the report lists them");
+        assert_eq!(log.len(), 2);
+        // A second rewrite of a body (the fix-up pass) replaces what the first recorded.
+        assert_eq!(log.insert("20".into(), vec![reference("d")]), Some(vec![reference("b")]));
+        assert_eq!(log.get("20"), Some(&vec![reference("d")]));
+        assert_eq!(log.insert("100".into(), Vec::new()), Some(vec![reference("a"), reference("c")]));
+        assert_eq!(log.get("100"), None, "a rewrite that found nothing leaves nothing to report");
+        assert!(!log.is_empty());
+    }
+
+    #[test]
+    fn id_map_keeps_numeric_and_other_ids_apart_and_exact() {
+        let mut map = IdMap::default();
+        assert_eq!(map.insert("98765".to_string(), "a"), None);
+        assert_eq!(map.insert("007".to_string(), "b"), None, "leading zeros are not the number 7");
+        assert_eq!(map.insert("7".to_string(), "c"), None);
+        assert_eq!(map.insert("0".to_string(), "d"), None);
+        assert_eq!(map.insert("page-x".to_string(), "e"), None);
+        assert_eq!(map.insert("99999999999999999999".to_string(), "f"), None, "past u64: kept as text");
+        assert_eq!(map.insert("+7".to_string(), "g"), None);
+        assert_eq!(map.insert("".to_string(), "h"), None);
+        assert_eq!(map.len(), 8);
+        for (id, value) in [
+            ("98765", "a"),
+            ("007", "b"),
+            ("7", "c"),
+            ("0", "d"),
+            ("page-x", "e"),
+            ("99999999999999999999", "f"),
+            ("+7", "g"),
+            ("", "h"),
+        ] {
+            assert_eq!(map.get(id), Some(&value), "{id}");
+        }
+        assert_eq!(map.get("07"), None);
+        assert!(!map.contains_key("98766"));
+        assert_eq!(map.insert("98765".to_string(), "z"), Some("a"), "a second insert replaces");
+        assert_eq!(map.get("98765"), Some(&"z"));
+        assert_eq!(map.len(), 8);
+    }
 }
