@@ -19,11 +19,23 @@ pub struct Graph {
 struct Builder {
     nodes: Vec<Node>,
     index: HashMap<NodeKind, NodeId>,
+    /// Short needs lists already made: equal lists share one allocation (siblings all need
+    /// their space and their parent; a page's labels, attachments and comments all need it).
+    lists: HashMap<Vec<NodeId>, Arc<[NodeId]>>,
 }
+
+/// Needs lists up to this length are shared when equal; longer ones are rare and unlikely to
+/// repeat.
+const SHARED_LIST: usize = 4;
 
 impl Builder {
     fn add(&mut self, kind: NodeKind, needs: Vec<NodeId>) -> NodeId {
-        self.add_shared(kind, needs.into())
+        let needs = if needs.len() <= SHARED_LIST {
+            self.lists.entry(needs).or_insert_with_key(|needs| needs.as_slice().into()).clone()
+        } else {
+            needs.into()
+        };
+        self.add_shared(kind, needs)
     }
 
     fn add_shared(&mut self, kind: NodeKind, needs: Arc<[NodeId]>) -> NodeId {
@@ -49,7 +61,7 @@ impl Builder {
 
 impl Graph {
     pub fn build(plan: &Plan, inventory: &Inventory, snapshot: &Snapshot) -> Result<Graph, Cycle> {
-        let mut b = Builder { nodes: Vec::new(), index: HashMap::new() };
+        let mut b = Builder { nodes: Vec::new(), index: HashMap::new(), lists: HashMap::new() };
         for group in inventory.groups.values() {
             b.add(NodeKind::Group { name: group.name.clone() }, Vec::new());
         }
@@ -162,8 +174,12 @@ impl Graph {
         }
         let mut nodes = b.nodes;
         nodes.shrink_to_fit();
+        drop((b.index, b.lists));
         let graph = Graph { nodes };
         check_acyclic(&graph)?;
+        // The snapshot's listings and the building are done: what they freed goes back to
+        // the system before the walk, instead of staying resident for the whole copy.
+        release_freed();
         Ok(graph)
     }
 
@@ -184,5 +200,160 @@ impl Graph {
             }
         }
         out
+    }
+
+    /// For each node, the nodes that need it, as [`Dependents`]: the same edges as
+    /// [`Graph::dependents`] in a fraction of the memory.
+    pub fn dependents_compact(&self) -> Dependents {
+        Dependents::of_graph(self)
+    }
+}
+
+/// Hands memory that the allocator holds free back to the system (glibc keeps freed memory
+/// resident otherwise, and the walk's own growth would come on top of it).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_freed() {
+    // SAFETY: malloc_trim only returns free pages of the allocator's heaps to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed() {}
+
+/// For each node, the nodes that need it. A needs list held by several nodes (every fix-up
+/// shares the list of all content nodes) is stored once with the nodes that hold it, instead of
+/// adding each of them to the list of each of its needs: with 20 spaces and 100,000 pages that
+/// would be 2,000,000 entries. The rest sit in one flat array, not one vector per node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependents {
+    /// Node `n`'s own dependents are `targets[starts[n]..starts[n + 1]]`.
+    starts: Vec<usize>,
+    targets: Vec<NodeId>,
+    /// The nodes that hold each shared needs list.
+    holders: Vec<Vec<NodeId>>,
+    /// Node `n` is in the shared lists `lists[list_starts[n]..list_starts[n + 1]]` (once per
+    /// time it appears in each).
+    list_starts: Vec<usize>,
+    lists: Vec<usize>,
+}
+
+impl Dependents {
+    fn of_graph(graph: &Graph) -> Dependents {
+        let nodes = &graph.nodes;
+        // A list is shared when two or more nodes hold the very same allocation.
+        let mut holders_of: HashMap<*const NodeId, Vec<NodeId>> = HashMap::new();
+        for (id, node) in nodes.iter().enumerate() {
+            if !node.needs.is_empty() {
+                holders_of.entry(node.needs.as_ptr()).or_default().push(id);
+            }
+        }
+        let mut shared: HashMap<*const NodeId, usize> = HashMap::new();
+        let mut holders = Vec::new();
+        // In node order, so that the same graph always gives the same numbering.
+        for node in nodes {
+            let key = node.needs.as_ptr();
+            if shared.contains_key(&key) {
+                continue;
+            }
+            if let Some(list) = holders_of.remove(&key).filter(|h| h.len() > 1) {
+                shared.insert(key, holders.len());
+                holders.push(list);
+            }
+        }
+        // Count first, then fill: every array is allocated once at its final size.
+        let mut own = vec![0usize; nodes.len() + 1];
+        let mut in_lists = vec![0usize; nodes.len() + 1];
+        let mut seen = vec![false; holders.len()];
+        for node in nodes {
+            match shared.get(&node.needs.as_ptr()) {
+                Some(&list) => {
+                    if !std::mem::replace(&mut seen[list], true) {
+                        for &need in node.needs.iter() {
+                            in_lists[need + 1] += 1;
+                        }
+                    }
+                }
+                None => {
+                    for &need in node.needs.iter() {
+                        own[need + 1] += 1;
+                    }
+                }
+            }
+        }
+        for i in 1..own.len() {
+            own[i] += own[i - 1];
+            in_lists[i] += in_lists[i - 1];
+        }
+        let (starts, list_starts) = (own.clone(), in_lists.clone());
+        let mut targets = vec![0; own[nodes.len()]];
+        let mut lists = vec![0; in_lists[nodes.len()]];
+        let mut seen = vec![false; holders.len()];
+        for (id, node) in nodes.iter().enumerate() {
+            match shared.get(&node.needs.as_ptr()) {
+                Some(&list) => {
+                    if !std::mem::replace(&mut seen[list], true) {
+                        for &need in node.needs.iter() {
+                            lists[in_lists[need]] = list;
+                            in_lists[need] += 1;
+                        }
+                    }
+                }
+                None => {
+                    for &need in node.needs.iter() {
+                        targets[own[need]] = id;
+                        own[need] += 1;
+                    }
+                }
+            }
+        }
+        Dependents { starts, targets, holders, list_starts, lists }
+    }
+
+    /// The nodes that need `id`, each once per time it names `id` (the order is not the
+    /// graph's: the nodes of a shared list come after the others).
+    pub fn of(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let own = &self.targets[self.starts[id]..self.starts[id + 1]];
+        let lists = &self.lists[self.list_starts[id]..self.list_starts[id + 1]];
+        own.iter().copied().chain(lists.iter().flat_map(|&list| self.holders[list].iter().copied()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(space: usize, needs: Arc<[NodeId]>) -> Node {
+        Node { kind: NodeKind::Space { space }, needs }
+    }
+
+    #[test]
+    fn compact_dependents_hold_the_same_edges_as_the_lists() {
+        // Content nodes 1..=4; fix-ups 5 and 6 share one needs list; 7 holds an equal list of
+        // its own (not shared); 8 names node 1 twice.
+        let content: Arc<[NodeId]> = vec![1, 2, 3, 4].into();
+        let nodes = vec![
+            node(0, Arc::from(Vec::new())),
+            node(1, vec![0].into()),
+            node(2, vec![0, 1].into()),
+            node(3, vec![0].into()),
+            node(4, vec![2].into()),
+            node(5, content.clone()),
+            node(6, content),
+            node(7, vec![1, 2, 3, 4].into()),
+            node(8, vec![1, 1].into()),
+        ];
+        let graph = Graph { nodes };
+        let lists = graph.dependents();
+        let compact = graph.dependents_compact();
+        assert_eq!(compact.holders, vec![vec![5, 6]], "one shared list, held by the two fix-ups");
+        for (id, expected) in lists.iter().enumerate() {
+            let mut got: Vec<NodeId> = compact.of(id).collect();
+            got.sort_unstable();
+            assert_eq!(&got, expected, "dependents of node {id}");
+        }
+        assert_eq!(compact.of(1).filter(|&d| d == 8).count(), 2);
+        assert_eq!(compact.of(8).count(), 0);
     }
 }
