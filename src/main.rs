@@ -14,6 +14,11 @@ fn limit_malloc_arenas() {
     // exists. A refusal (0) leaves glibc's default, which is harmless.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        // A fixed threshold: blocks of 512 KiB and more (list answers of 250 bodies, decoded
+        // JSON) are mapped on their own and unmapped when freed. glibc would otherwise raise
+        // the threshold after the first such free and carve them from the heap, where they
+        // leave holes that stay resident.
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 512 * 1024);
     }
 }
 
