@@ -22,12 +22,12 @@ pub enum SnapshotError {
     Spool { dir: String, source: std::io::Error },
 }
 
-fn subjects(restricted: &Restricted) -> Vec<Subject> {
+fn subjects(restricted: &Restricted) -> Box<[Subject]> {
     let mut out: Vec<Subject> =
         restricted.users().iter().map(|u| Subject::User(u.account_id.clone())).collect();
     out.extend(restricted.groups().iter().map(|g| Subject::Group(g.name.clone())));
     out.sort();
-    out
+    out.into_boxed_slice()
 }
 
 /// Reads every selected space that the inventory found on the source. Every list is read at
@@ -203,11 +203,11 @@ async fn read_extras(
     client: &SiteClient,
     space_key: &str,
     kind: &str,
-) -> Result<HashMap<String, (Vec<String>, Restrictions)>, SnapshotError> {
+) -> Result<HashMap<String, (Box<[String]>, Restrictions)>, SnapshotError> {
     let mut extras = HashMap::new();
     let mut listed = client.restricted_content(space_key, kind, false);
     while let Some(content) = listed.try_next().await? {
-        let labels: Vec<String> = content.labels().iter().map(|l| l.name.clone()).collect();
+        let labels: Box<[String]> = content.labels().iter().map(|l| l.name.clone()).collect();
         let restrictions = content
             .restrictions
             .as_ref()
@@ -254,8 +254,8 @@ async fn read_space(
                 version: page.version.as_ref().map_or(1, |v| v.number),
                 id: page.id,
                 body,
-                history: Vec::new(),
-                labels: Vec::new(),
+                history: Box::default(),
+                labels: Box::default(),
                 restrictions: Restrictions::default(),
                 likes: 0,
             });
@@ -277,8 +277,8 @@ async fn read_space(
                 version: post.version.as_ref().map_or(1, |v| v.number),
                 id: post.id,
                 body,
-                history: Vec::new(),
-                labels: Vec::new(),
+                history: Box::default(),
+                labels: Box::default(),
                 restrictions: Restrictions::default(),
                 likes: 0,
             });
@@ -324,7 +324,7 @@ async fn read_space(
         let read: Vec<(usize, Vec<crate::snapshot::BodyRef>)> =
             futures_util::stream::iter(reads).buffer_unordered(concurrency).try_collect().await?;
         for (i, refs) in read {
-            pages[i].history = refs;
+            pages[i].history = refs.into_boxed_slice();
         }
     }
     add_folders(client, spool, &mut pages).await?;
@@ -414,8 +414,8 @@ async fn add_folders(
             created_at: None,
             version: 1,
             body,
-            history: Vec::new(),
-            labels: Vec::new(),
+            history: Box::default(),
+            labels: Box::default(),
             restrictions: Restrictions::default(),
             likes: 0,
         });
@@ -539,8 +539,8 @@ mod tests {
             created_at: None,
             version: 1,
             body: Default::default(),
-            history: Vec::new(),
-            labels: Vec::new(),
+            history: Box::default(),
+            labels: Box::default(),
             restrictions: Restrictions::default(),
             likes: 0,
         }
