@@ -6,7 +6,7 @@ mod node;
 mod order;
 mod render;
 
-pub use build::Graph;
+pub use build::{Dependents, Graph};
 pub use node::{ContentAt, Node, NodeId, NodeKind};
 pub use order::{Cycle, check_acyclic};
 pub use render::{dot, label, text};
