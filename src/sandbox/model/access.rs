@@ -105,12 +105,15 @@ impl Site {
         pick: impl Fn(&Content) -> &super::Restriction,
         inherited: bool,
     ) -> bool {
-        let groups = caller.map(|c| self.group_ids_of(c)).unwrap_or_default();
+        // The caller's groups, looked up only at the first restriction met (most content has none).
+        let mut groups: Option<Vec<&str>> = None;
         let mut current = Some(content);
         let mut hops = 0;
         while let Some(c) = current {
             let r = pick(c);
             if !r.is_empty() {
+                let groups =
+                    groups.get_or_insert_with(|| caller.map(|c| self.group_ids_of(c)).unwrap_or_default());
                 let named = caller.is_some_and(|id| r.users.iter().any(|u| u == id))
                     || r.groups.iter().any(|g| groups.contains(&g.as_str()));
                 if !named {
