@@ -1,5 +1,5 @@
 fn main() -> std::process::ExitCode {
-    limit_malloc_arenas();
+    tune_malloc();
     confcopy::cli::main()
 }
 
@@ -9,18 +9,18 @@ fn main() -> std::process::ExitCode {
 /// memory (the 100,000-page copy bench was no slower with them). Set before the runtime starts
 /// any thread.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn limit_malloc_arenas() {
+fn tune_malloc() {
     // SAFETY: mallopt only changes allocator settings; it is called before any other thread
     // exists. A refusal (0) leaves glibc's default, which is harmless.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
-        // A fixed threshold: blocks of 512 KiB and more (list answers of 250 bodies, decoded
-        // JSON) are mapped on their own and unmapped when freed. glibc would otherwise raise
-        // the threshold after the first such free and carve them from the heap, where they
-        // leave holes that stay resident.
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 512 * 1024);
+        // glibc's initial threshold, kept fixed: blocks of 128 KiB and more (list answers of
+        // 250 bodies, decoded JSON, big tables) are mapped on their own and unmapped when
+        // freed. glibc would otherwise raise the threshold after the first such free and carve
+        // them from the heap, where they leave holes that stay resident.
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
+fn tune_malloc() {}
