@@ -10,6 +10,7 @@ use futures_util::FutureExt;
 use tokio::task::JoinSet;
 
 use super::context::Copy;
+use super::lane_gate;
 use super::ops;
 use super::outcome::Outcome;
 use super::progress::Progress;
@@ -19,7 +20,7 @@ use crate::state::NodeStatus;
 /// The state of one walk: what each node still waits for, what blocked it, how it ended.
 struct Walk<'a> {
     graph: &'a Graph,
-    dependents: Vec<Vec<NodeId>>,
+    dependents: crate::graph::Dependents,
     waiting: Vec<usize>,
     blocked_by: Vec<Option<NodeId>>,
     outcomes: Vec<Option<Outcome>>,
@@ -42,7 +43,7 @@ impl Walk<'_> {
         copy.recorder.node(&kind.key(&copy.snapshot), status);
         let unblocks = outcome.unblocks();
         self.outcomes[id] = Some(outcome);
-        for &next in &self.dependents[id] {
+        for next in self.dependents.of(id) {
             if !unblocks && self.blocked_by[next].is_none() {
                 self.blocked_by[next] = Some(id);
             }
@@ -53,6 +54,11 @@ impl Walk<'_> {
         }
     }
 }
+
+/// Siblings a lane creates at once when it overflows. Siblings created side by side land in the
+/// order their requests arrive, and each one out of place costs a move afterwards; the more go
+/// at once, the more arrive out of order.
+const SIDE_BY_SIDE: usize = 2;
 
 /// Pages and folders under one parent form a lane: the destination puts each new child last,
 /// so children created one after another arrive in order and need no move afterwards. A lane
@@ -66,6 +72,8 @@ struct Lanes {
     held: Vec<BinaryHeap<Reverse<NodeId>>>,
     /// Lanes holding nodes back.
     holding: std::collections::BTreeSet<usize>,
+    /// The gate of each lane's latest started node (see `lane_gate`).
+    gates: Vec<Option<Arc<tokio::sync::Semaphore>>>,
 }
 
 impl Lanes {
@@ -89,6 +97,7 @@ impl Lanes {
             running: vec![0; lanes],
             held: vec![BinaryHeap::new(); lanes],
             holding: Default::default(),
+            gates: vec![None; lanes],
         }
     }
 
@@ -102,6 +111,18 @@ impl Lanes {
         }
         self.running[lane] += 1;
         true
+    }
+
+    /// The gate a lane node starts with, and the gate of the sibling started before it, which
+    /// the node waits at (open already when that sibling has ended or sent its create).
+    fn gates(
+        &mut self,
+        id: NodeId,
+    ) -> Option<(Arc<tokio::sync::Semaphore>, Option<Arc<tokio::sync::Semaphore>>)> {
+        let lane = self.of[id]?;
+        let gate = lane_gate::new();
+        let before = self.gates[lane].replace(Arc::clone(&gate));
+        Some((gate, before))
     }
 
     /// A node ended: its lane's next held node, if the lane is free now.
@@ -124,7 +145,11 @@ impl Lanes {
 
     /// A held node to start beside its running siblings (the lane with the most held first).
     fn overflow(&mut self) -> Option<NodeId> {
-        let lane = *self.holding.iter().max_by_key(|&&l| (self.held[l].len(), Reverse(l)))?;
+        let lane = *self
+            .holding
+            .iter()
+            .filter(|&&l| self.running[l] < SIDE_BY_SIDE)
+            .max_by_key(|&&l| (self.held[l].len(), Reverse(l)))?;
         let next = self.next_held(lane)?;
         self.running[lane] += 1;
         Some(next)
@@ -138,7 +163,7 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
     let mut lanes = Lanes::new(graph, &copy);
     let mut walk = Walk {
         graph,
-        dependents: graph.dependents(),
+        dependents: graph.dependents_compact(),
         waiting,
         blocked_by: vec![None; graph.nodes.len()],
         outcomes: vec![None; graph.nodes.len()],
@@ -176,8 +201,20 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
             }
             let kind = graph.nodes[id].kind.clone();
             let copy = Arc::clone(&copy);
+            let gates = lanes.gates(id);
             running.spawn(async move {
-                let work = std::panic::AssertUnwindSafe(ops::run(&copy, &kind)).catch_unwind().await;
+                let work = async {
+                    match gates {
+                        Some((gate, before)) => {
+                            if let Some(before) = before {
+                                lane_gate::pass(&before).await;
+                            }
+                            lane_gate::run_with(gate, ops::run(&copy, &kind)).await
+                        }
+                        None => ops::run(&copy, &kind).await,
+                    }
+                };
+                let work = std::panic::AssertUnwindSafe(work).catch_unwind().await;
                 // A panic is a bug: that node fails, the rest of the plan goes on.
                 (
                     id,

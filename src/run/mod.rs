@@ -2,6 +2,7 @@
 
 mod context;
 mod dispatcher;
+mod lane_gate;
 mod ops;
 mod outcome;
 mod progress;

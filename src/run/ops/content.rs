@@ -155,6 +155,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             {
                 return Outcome::failed(error);
             }
+            crate::run::lane_gate::creating();
             let new = NewPage {
                 space_id: target.id.clone(),
                 status: "current".into(),
@@ -348,6 +349,7 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
     if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source.clone()).await {
         return Outcome::failed(error);
     }
+    crate::run::lane_gate::creating();
     match copy.destination.create_folder(space_id, &item.title, parent.as_deref()).await {
         Ok(created) => {
             note_position(copy, item, created.position);

@@ -1,5 +1,6 @@
-//! Sibling order. Pages are created side by side (Confluence puts each new child last under its
-//! parent, so concurrent creations land in the order they arrive); once a space's pages are all
+//! Sibling order. Pages may be created side by side (Confluence puts each new child last under
+//! its parent, so concurrent creations land in the order they arrive; `lane_gate` makes them
+//! arrive in order as far as it can); once a space's pages are all
 //! written, each parent's children are put in the source's order with as few v1 moves as the
 //! positions allow: the longest run already in order stays, every other child moves next to a
 //! sibling already in place.
@@ -154,6 +155,7 @@ async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<u
         }
     };
     let moves = moves_for(&wanted);
+    tracing::debug!(parent = %parent_label(family.parent), children = wanted.len(), moves = moves.len(), "ordering siblings");
     for m in &moves {
         copy.destination
             .move_page(&m.id, m.position, &m.target)
