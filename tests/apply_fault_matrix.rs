@@ -108,14 +108,10 @@ async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> R
     let started = Instant::now();
     let text =
         plan_text("fault-matrix", source, destination, &format!("{DEMO_SPACES}[run]\nconcurrency = 4\n"));
-    let loaded = confcopy::plan::load_text("fault-matrix.toml", text.clone());
-    let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
+    let plan = crate::support_sandbox::plan("fault-matrix.toml", text.clone());
     let settings = Settings {
-        source: source.admin_credentials(),
-        destination: destination.admin_credentials(),
-        api_gateway: Some(destination.base_url().to_string()),
         state_dir: Some(state.to_path_buf()),
-        ..Settings::default()
+        ..crate::support_sandbox::admin_settings(source, destination, destination)
     };
     let mut session = confcopy::session::Session::begin(&plan, text.as_bytes(), state.to_path_buf())
         .expect("session begins");

@@ -5,7 +5,6 @@ use confcopy::client::ClientOptions;
 use confcopy::report::PlanStatus;
 use confcopy::run::Mode;
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
-use confcopy::settings::Settings;
 
 fn refuse(route: &str) -> FaultRule {
     FaultRule {
@@ -37,14 +36,8 @@ async fn refused_writes_end_incomplete_with_reasons() {
         source.base_url(),
         destination.base_url()
     );
-    let loaded = confcopy::plan::load_text("faults.toml", text);
-    let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
-    let settings = Settings {
-        source: source.admin_credentials(),
-        destination: destination.admin_credentials(),
-        api_gateway: Some(destination.base_url().to_string()),
-        ..Settings::default()
-    };
+    let plan = crate::support_sandbox::plan("faults.toml", text);
+    let settings = crate::support_sandbox::admin_settings(&source, &destination, &destination);
     let work = tempfile::tempdir().unwrap();
     let prepared =
         confcopy::apply::prepare(&plan, &settings, ClientOptions::fast(), work.path(), None).await.unwrap();

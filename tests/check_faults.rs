@@ -9,7 +9,6 @@ use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
 use confcopy::diagnostic::{Code, Diagnostic};
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
-use confcopy::settings::Settings;
 use confcopy::site::PlanSites;
 
 /// Only a guard against hangs: every case should end in a few seconds.
@@ -55,14 +54,8 @@ impl Checked {
 
 /// Runs the check as `confcopy check` does (src/cli.rs `site_checks`), with short retries.
 async fn check(source: &SiteHandle, destination: &SiteHandle, text: String) -> Checked {
-    let loaded = confcopy::plan::load_text("check.toml", text.clone());
-    let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
-    let settings = Settings {
-        source: source.admin_credentials(),
-        destination: destination.admin_credentials(),
-        api_gateway: Some(source.base_url().to_string()),
-        ..Settings::default()
-    };
+    let plan = crate::support_sandbox::plan("check.toml", text.clone());
+    let settings = crate::support_sandbox::admin_settings(source, destination, source);
     let started = Instant::now();
     let run = async {
         let sites = PlanSites::connect(&plan, &settings, ClientOptions::fast()).await.expect("connect");

@@ -7,7 +7,6 @@ use confcopy::client::{AdminClient, BaseUrl, ClientOptions};
 use confcopy::sandbox::command::generated_pair_seed;
 use confcopy::sandbox::generate::{GenerateSpec, space_key};
 use confcopy::sandbox::{Sandbox, Seed, Stats};
-use confcopy::settings::Settings;
 use confcopy::site::PlanSites;
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -58,14 +57,8 @@ async fn a_check_of_two_sites_in_one_organization_reads_the_organization_once() 
         destination.base_url(),
         keys.join(", ")
     );
-    let loaded = confcopy::plan::load_text("requests.toml", text);
-    let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
-    let settings = Settings {
-        source: source.admin_credentials(),
-        destination: destination.admin_credentials(),
-        api_gateway: Some(source.base_url().to_string()),
-        ..Settings::default()
-    };
+    let plan = crate::support_sandbox::plan("requests.toml", text);
+    let settings = crate::support_sandbox::admin_settings(&source, &destination, &source);
     source.reset_stats();
     destination.reset_stats();
     let sites = PlanSites::connect(&plan, &settings, ClientOptions::fast()).await.expect("connect");

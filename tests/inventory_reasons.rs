@@ -11,7 +11,6 @@ use confcopy::inventory::Reason;
 use confcopy::sandbox::Sandbox;
 use confcopy::sandbox::command::generated_pair_seed;
 use confcopy::sandbox::generate::{GenerateSpec, space_key};
-use confcopy::settings::Settings;
 use confcopy::site::PlanSites;
 use serde_json::Value;
 
@@ -106,14 +105,8 @@ async fn authors_editors_commenters_and_mentions_of_the_selected_spaces_are_in_s
         destination.base_url(),
         keys.join(", ")
     );
-    let loaded = confcopy::plan::load_text("reasons.toml", plan_text);
-    let plan = loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics));
-    let settings = Settings {
-        source: source.admin_credentials(),
-        destination: destination.admin_credentials(),
-        api_gateway: Some(source.base_url().to_string()),
-        ..Settings::default()
-    };
+    let plan = crate::support_sandbox::plan("reasons.toml", plan_text);
+    let settings = crate::support_sandbox::admin_settings(&source, &destination, &source);
     let sites = PlanSites::connect(&plan, &settings, ClientOptions::fast()).await.expect("connect");
     let inventory = confcopy::inventory::read(&plan, &sites).await.expect("both sites answer");
     sites.close().await.expect("close");

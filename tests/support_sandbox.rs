@@ -263,3 +263,23 @@ fn check(spec: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<S
         }
     }
 }
+
+/// A plan from its text; panics with the diagnostics when it does not load.
+pub fn plan(file: &str, text: String) -> confcopy::plan::Plan {
+    let loaded = confcopy::plan::load_text(file, text);
+    loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+}
+
+/// Settings with both sites' admin credentials and the organization admin API at `gateway`.
+pub fn admin_settings(
+    source: &SiteHandle,
+    destination: &SiteHandle,
+    gateway: &SiteHandle,
+) -> confcopy::settings::Settings {
+    confcopy::settings::Settings {
+        source: source.admin_credentials(),
+        destination: destination.admin_credentials(),
+        api_gateway: Some(gateway.base_url().to_string()),
+        ..confcopy::settings::Settings::default()
+    }
+}

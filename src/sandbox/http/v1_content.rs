@@ -144,36 +144,14 @@ pub fn restrictions_v1(w: &World, s: usize, c: &Content, base: &str) -> Value {
         "restrictionsHash": hash.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>(),
         "_links": {"base": format!("{base}/wiki"), "context": "/wiki"},
     });
-    let results = vec![
-        restriction_v1(w, s, c, "read", &c.restrictions.read, base),
-        restriction_v1(w, s, c, "update", &c.restrictions.update, base),
-    ];
-    super::pagination::with_results(body, results)
-}
-
-/// One operation's restrictions on content, as v1 renders them.
-pub fn restriction_v1(w: &World, s: usize, c: &Content, op: &str, r: &Restriction, base: &str) -> Value {
-    let site = &w.sites[s];
-    let users: Vec<Value> = r.users.iter().filter_map(|u| w.accounts.get(u)).map(render::user_v1).collect();
-    let groups: Vec<Value> = r
-        .groups
-        .iter()
-        .filter_map(|g| site.groups.iter().find(|x| x.id == *g))
-        .map(render::group_v1)
+    let results = [("read", &c.restrictions.read), ("update", &c.restrictions.update)]
+        .into_iter()
+        .map(|(op, r)| {
+            serde_json::to_value(super::v1_item::operation(w, s, c, op, r, base))
+                .expect("restrictions serialize")
+        })
         .collect();
-    let user = json!({"start": 0, "limit": 200, "size": users.len()});
-    let group = json!({"start": 0, "limit": 200, "size": groups.len()});
-    let mut one = json!({
-        "operation": op,
-        "_expandable": {"content": format!("/rest/api/content/{}", c.id)},
-        "_links": {"self": format!("{base}/wiki/rest/api/content/{}/restriction/byOperation/{op}", c.id)},
-    });
-    let by_kind = serde_json::Map::from_iter([
-        ("user".to_string(), super::pagination::with_results(user, users)),
-        ("group".to_string(), super::pagination::with_results(group, groups)),
-    ]);
-    one["restrictions"] = Value::Object(by_kind);
-    one
+    super::pagination::with_results(body, results)
 }
 
 fn parse_restrictions(

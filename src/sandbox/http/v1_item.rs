@@ -81,7 +81,7 @@ struct ByOperation {
 }
 
 #[derive(Serialize)]
-struct OperationOut {
+pub struct OperationOut {
     operation: &'static str,
     restrictions: Subjects,
     #[serde(rename = "_expandable")]
@@ -243,7 +243,8 @@ fn by_operation(w: &World, s: usize, c: &Content, base: &str) -> ByOperation {
     }
 }
 
-fn operation(
+/// One operation's restrictions on content, as v1 renders them.
+pub fn operation(
     w: &World,
     s: usize,
     c: &Content,
