@@ -442,6 +442,17 @@ fn cases() -> Vec<Case> {
             vec![rule(reads, "GET", Some(2), Fault::WrongContentType)],
             Complete,
         ),
+        case(
+            "attachment sizes left out",
+            Source,
+            vec![rule(
+                "/wiki/api/v2/attachments",
+                "GET",
+                None,
+                Fault::OmitField { field: "fileSize".into() },
+            )],
+            Complete,
+        ),
         // Redirects.
         case(
             "302 loop on attachment download",

@@ -95,6 +95,9 @@ pub enum Fault {
     /// Do the request; a list answer's next link (`Link` header and `_links.next`) then points
     /// back at the very URL asked: a list that never ends.
     NextLinkLoop,
+    /// Do the request, then leave `field` out of every object of the JSON answer, as a site that
+    /// does not send an optional field would.
+    OmitField { field: String },
 }
 
 fn one_u64() -> u64 {

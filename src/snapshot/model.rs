@@ -72,7 +72,8 @@ pub struct Attachment {
     pub container_id: String,
     pub file_name: String,
     pub media_type: Option<String>,
-    pub size: u64,
+    /// Bytes of the current version, when the source says (a copy is then held to it).
+    pub size: Option<u64>,
     pub comment: Option<String>,
     /// The current version number: versions 1 to this are copied, in order.
     pub versions: u64,

@@ -97,7 +97,7 @@ pub async fn read(
             container_id,
             file_name: a.title,
             media_type: a.media_type,
-            size: a.file_size.unwrap_or(0),
+            size: a.file_size,
             comment: a.comment,
             versions: a.version.as_ref().map_or(1, |v| v.number.max(1)),
         });

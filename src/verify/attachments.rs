@@ -25,6 +25,14 @@ impl std::fmt::Display for Fingerprint {
     }
 }
 
+/// An attachment's size as its site gives it.
+fn described_size(attachment: &Attachment) -> String {
+    match attachment.size {
+        Some(size) => format!("{size} bytes"),
+        None => "size not given".to_string(),
+    }
+}
+
 /// Attachments of a space by (container title, file name).
 fn keyed(space: &crate::snapshot::SpaceSnapshot) -> HashMap<(&str, &str), &Attachment> {
     let titles = titles(space);
@@ -56,7 +64,7 @@ pub async fn compare(
                 pair.scope,
                 Code::VerifyAttachmentMissing,
                 item(*key),
-                format!("{} bytes", source[key].size),
+                described_size(source[key]),
                 "",
             )),
         }
@@ -69,7 +77,7 @@ pub async fn compare(
             Code::VerifyAttachmentExtra,
             item(*key),
             "",
-            format!("{} bytes", destination[key].size),
+            described_size(destination[key]),
         ));
     }
     let fingerprints: Vec<_> = futures_util::stream::iter(matched.iter().map(|(_, s, d)| async move {

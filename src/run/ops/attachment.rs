@@ -18,7 +18,10 @@ const STAGE_BUFFER: usize = 256 * 1024;
 pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let item = &copy.snapshot.spaces[space].attachments[index];
     if !copy.writes() {
-        return Outcome::copied_with(format!("{} bytes would be copied", item.size));
+        return Outcome::copied_with(match item.size {
+            Some(size) => format!("{size} bytes would be copied"),
+            None => "would be copied (the source does not give its size)".to_string(),
+        });
     }
     let Some(container) = copy.content_id(&item.container_id) else {
         return Outcome::failed("the page it is attached to was not copied");
@@ -35,13 +38,13 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     if copy.recorder.interrupted(&source) {
         match already_attached(copy, &item.container_id, &container, &item.file_name).await {
             Ok(Some(found)) if found.versions >= item.versions.max(1) => {
-                if found.size.is_some_and(|size| size != item.size) {
+                if let (Some(found), Some(source)) = (found.size, item.size)
+                    && found != source
+                {
                     return Outcome::failed(format!(
-                        "an interrupted run left \"{}\" on the destination with {} bytes where the \
-                         source has {}: delete that attachment on the destination and run again",
+                        "an interrupted run left \"{}\" on the destination with {found} bytes where the \
+                         source has {source}: delete that attachment on the destination and run again",
                         item.file_name,
-                        found.size.unwrap_or_default(),
-                        item.size
                     ));
                 }
                 let id = found.id;
@@ -82,7 +85,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
     for version in first_version..=last {
         let wanted = (item.versions > 1).then_some(version);
         // The metadata gives the size of the current version only.
-        let declared = (version == last).then_some(item.size);
+        let declared = if version == last { item.size } else { None };
         let staged = match stage(copy, &item.container_id, &item.id, wanted, declared, staging.path()).await {
             Ok(bytes) => bytes,
             Err(reason) => {

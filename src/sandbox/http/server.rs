@@ -268,10 +268,28 @@ async fn handle(
             reply.headers.retain(|(name, _)| *name != "link");
             reply.headers.push(("link", format!("<{again}>; rel=\"next\"")));
         }
+        Some(Fault::OmitField { field }) => {
+            if let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&reply.body) {
+                omit(&mut body, &field);
+                reply.body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+            }
+        }
         _ => {}
     }
     record(&shared, site, &method, &path, &reply);
     Ok(to_response(reply))
+}
+
+/// Removes `field` from every object in `value`, however deep.
+fn omit(value: &mut serde_json::Value, field: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove(field);
+            map.values_mut().for_each(|v| omit(v, field));
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| omit(v, field)),
+        _ => {}
+    }
 }
 
 fn answer(shared: &Shared, site: usize, mut request: Request, gateway: bool, flavor: Flavor) -> Reply {
