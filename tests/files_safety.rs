@@ -139,6 +139,14 @@ impl Sites {
         plan.display().to_string()
     }
 
+    /// The plan of [`Sites::plan`] with one site reached through `proxy` instead.
+    fn plan_through(&self, dir: &Path, site: &SiteHandle, proxy: &str) -> String {
+        let plan = self.plan(dir);
+        let text = std::fs::read_to_string(&plan).unwrap();
+        std::fs::write(&plan, text.replace(site.base_url(), proxy)).unwrap();
+        plan
+    }
+
     /// `apply PLAN` with its state and reports under `dir`: the run, and its `summary.json`.
     fn apply(&self, plan: &str, dir: &Path) -> (Run, serde_json::Value) {
         let (state, reports) = (dir.join("state").display().to_string(), dir.join("reports"));
@@ -465,10 +473,7 @@ fn a_download_longer_than_declared_is_stopped_and_fails_the_attachment() {
     };
     let (proxy, stop) = sites.runtime.block_on(tampering_proxy(sites.source.base_url().to_string(), inflate));
     let dir = tempfile::tempdir().unwrap();
-    let plan = dir.path().join("plan.toml");
-    let text = std::fs::read_to_string(sites.plan(dir.path())).unwrap();
-    std::fs::write(&plan, text.replace(sites.source.base_url(), &proxy)).unwrap();
-    let plan = plan.display().to_string();
+    let plan = sites.plan_through(dir.path(), &sites.source, &proxy);
     let reports = dir.path().join("reports");
     let (apply, summary) = sites.apply(&plan, dir.path());
     assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
@@ -510,10 +515,7 @@ fn an_upload_stored_with_another_size_fails_the_attachment() {
     let (proxy, stop) =
         sites.runtime.block_on(tampering_proxy(sites.destination.base_url().to_string(), shrink));
     let dir = tempfile::tempdir().unwrap();
-    let plan = dir.path().join("plan.toml");
-    let text = std::fs::read_to_string(sites.plan(dir.path())).unwrap();
-    std::fs::write(&plan, text.replace(sites.destination.base_url(), &proxy)).unwrap();
-    let plan = plan.display().to_string();
+    let plan = sites.plan_through(dir.path(), &sites.destination, &proxy);
     let reports = dir.path().join("reports");
     let (apply, summary) = sites.apply(&plan, dir.path());
     assert_ne!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);

@@ -125,9 +125,15 @@ impl fmt::Debug for BaseUrl {
 
 /// Percent-encodes one path segment (ids, space keys, group names) so that it stays one segment.
 pub fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+    percent_encode(segment, |byte| matches!(byte, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// Percent-encodes every byte of `value` except ASCII letters, digits and the bytes `keep`
+/// accepts.
+pub fn percent_encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || keep(byte) {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02X}"));

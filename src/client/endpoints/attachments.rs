@@ -352,15 +352,7 @@ fn file_name_parameters(name: &str) -> Option<String> {
 
 /// Percent-encodes every byte that is not an RFC 5987 `attr-char`.
 fn rfc5987(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3);
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::client::site::percent_encode(value, |b| b"!#$&+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]
