@@ -38,21 +38,18 @@ impl Recorder {
         // Intents (and run boundaries) reach the disk before the write they guard; results and
         // node states go in batches: a power loss may cost the last few, which the next run
         // redoes or reconciles by marker. One fsync per entry would cap a fast site at the
-        // disk's sync rate.
-        // One fsync per entry would cap a fast site at the disk's sync rate. Without a second
-        // handle on the file (to sync it from the blocking pool), every entry is synced as it
-        // is appended instead.
+        // disk's sync rate. Without a second handle on the file (to sync it from the blocking
+        // pool), every entry is synced as it is appended instead.
         let mut journal = journal;
         let durability = journal.as_mut().and_then(|j| {
             j.sync().ok()?;
             let file = j.sync_handle().ok()?;
             Some(Arc::new(GroupSync::new(file, j.state().entries as u64)))
         });
-        let every = match durability {
-            Some(_) => Durability::Batched { every: usize::MAX },
-            None => Durability::EveryEntry,
+        let journal = match durability {
+            Some(_) => journal,
+            None => journal.map(|j| j.with_durability(Durability::EveryEntry)),
         };
-        let journal = journal.map(|j| j.with_durability(every));
         Recorder { journal: journal.map(Mutex::new), durability, run, clock, source_site, previous }
     }
 
