@@ -642,6 +642,7 @@ fn big_attachment(runtime: &tokio::runtime::Runtime, concurrency: u32, check: &m
                         data: BlobData::Generated { seed: id, size: SIZE },
                     }],
                     labels: Vec::new(),
+                    properties: Vec::new(),
                 },
             );
         })

@@ -22,6 +22,15 @@ pub struct Prepared {
     pub findings: Vec<Diagnostic>,
     pub snapshot: Option<Arc<Snapshot>>,
     pub graph: Option<Graph>,
+    /// What the destination's markers say earlier runs copied, when it was read (see
+    /// [`reconcile`](crate::reconcile)).
+    pub reconciled: Option<Reconciled>,
+}
+
+/// What was found on the destination by marker, and why it was read.
+pub struct Reconciled {
+    pub found: crate::reconcile::Found,
+    pub reason: String,
 }
 
 /// What a walk produced.
@@ -38,13 +47,15 @@ pub struct Applied {
 }
 
 /// Reads both sites and runs the checks; when no error is found, reads the source content into
-/// a snapshot (bodies spooled under `work_dir`) and builds the graph.
+/// a snapshot (bodies spooled under `work_dir`) and builds the graph. With `trust` (an apply),
+/// the plan's own destination spaces that the journal cannot account for are read by marker.
 pub async fn prepare(
     plan: &Plan,
     settings: &Settings,
     options: ClientOptions,
     work_dir: &Path,
     previous: Option<&crate::state::JournalState>,
+    trust: Option<&crate::reconcile::JournalTrust>,
 ) -> Result<Prepared, String> {
     let sites = PlanSites::connect(plan, settings, options).await?;
     let inventory = match crate::inventory::read(plan, &sites).await {
@@ -57,6 +68,7 @@ pub async fn prepare(
                 findings: vec![unreachable],
                 snapshot: None,
                 graph: None,
+                reconciled: None,
             });
         }
     };
@@ -66,7 +78,14 @@ pub async fn prepare(
     }
     let findings = crate::checks::run(plan, &inventory);
     if findings.iter().any(Diagnostic::is_error) {
-        return Ok(Prepared { sites, inventory: Arc::new(inventory), findings, snapshot: None, graph: None });
+        return Ok(Prepared {
+            sites,
+            inventory: Arc::new(inventory),
+            findings,
+            snapshot: None,
+            graph: None,
+            reconciled: None,
+        });
     }
     let Some(source) = sites.source.client.clone() else {
         return Err("no credentials for the source site".into());
@@ -75,13 +94,65 @@ pub async fn prepare(
         crate::snapshot::read(plan, &inventory, &source, work_dir).await.map_err(|e| e.to_string())?;
     let graph =
         Graph::build(plan, &inventory, &snapshot).map_err(|e| format!("internal error (a bug): {e}"))?;
+    let reconciled = match (trust, &sites.destination.client) {
+        (Some(trust), Some(destination)) => {
+            reconcile(plan, &inventory, &snapshot, destination, previous, trust).await?
+        }
+        _ => None,
+    };
     Ok(Prepared {
         sites,
         inventory: Arc::new(inventory),
         findings,
         snapshot: Some(Arc::new(snapshot)),
         graph: Some(graph),
+        reconciled,
     })
+}
+
+/// Reads the plan's own destination spaces by marker: all of them when the journal is not
+/// trusted, else those the journal does not know (made by a run whose journal is elsewhere).
+async fn reconcile(
+    plan: &Plan,
+    inventory: &Inventory,
+    snapshot: &Snapshot,
+    destination: &crate::client::SiteClient,
+    previous: Option<&crate::state::JournalState>,
+    trust: &crate::reconcile::JournalTrust,
+) -> Result<Option<Reconciled>, String> {
+    use crate::state::{EntityKind, SourceRef};
+    let source_site = plan.source.value.identity();
+    let mut found = crate::reconcile::Found::default();
+    let mut reason = trust.reason().map(str::to_string);
+    for (i, selection) in plan.spaces.iter().enumerate() {
+        if !crate::checks::space_keys::is_plans_space(plan, inventory, i) {
+            continue;
+        }
+        let (Some(Some(source)), Some(Some(taken))) =
+            (inventory.spaces.get(i), inventory.destination_conflicts.get(i))
+        else {
+            continue;
+        };
+        let known =
+            previous.is_some_and(|p| p.mappings.contains_key(&SourceRef::new(EntityKind::Space, &source.id)));
+        if known && reason.is_none() {
+            continue;
+        }
+        reason.get_or_insert_with(|| {
+            format!("the destination space {} was made by a run this journal does not know", taken.key)
+        });
+        let Some(space) = snapshot.spaces.iter().find(|s| s.id == source.id) else { continue };
+        found.space(&source.id, &taken.id);
+        found
+            .read_space(destination, &source_site, space, &selection.destination_key.value)
+            .await
+            .map_err(|e| format!("cannot read what earlier runs copied into space {}: {e}", taken.key))?;
+    }
+    // Nothing of the plan's is on the destination yet: nothing to find, nothing to adopt.
+    if found.items.is_empty() {
+        return Ok(None);
+    }
+    Ok(reason.map(|reason| Reconciled { found, reason }))
 }
 
 /// Puts what earlier runs copied into the mapping, so links and parents resolve to it.
@@ -165,8 +236,10 @@ fn forget_own_spaces(inventory: &mut Inventory, previous: &crate::state::Journal
     for (found, conflict) in inventory.spaces.iter().zip(inventory.destination_conflicts.iter_mut()) {
         let Some(found) = found else { continue };
         let source = SourceRef::new(EntityKind::Space, &found.id);
-        if previous.mappings.contains_key(&source) || pending.iter().any(|p| p.source == source) {
-            *conflict = None;
+        if (previous.mappings.contains_key(&source) || pending.iter().any(|p| p.source == source))
+            && let Some(taken) = conflict
+        {
+            taken.journal_knows = true;
         }
     }
 }
@@ -204,8 +277,19 @@ pub async fn walk(
     else {
         return Err("credentials are missing for a site".into());
     };
+    let mut recorder = recorder;
+    if let Some(reconciled) = &prepared.reconciled {
+        let run = recorder.run().clone();
+        reconciled.found.merge_into(&mut recorder.previous, &run);
+        recorder.adopted(&reconciled.found);
+    }
     let copy = Arc::new(Copy {
         mode,
+        plan_name: plan.name.value.clone(),
+        reconciled: prepared.reconciled.is_some(),
+        claimed: std::sync::Mutex::new(
+            prepared.reconciled.as_ref().map(|r| r.found.claimed.clone()).unwrap_or_default(),
+        ),
         memberships: plan.users.memberships.value,
         source,
         destination,
@@ -229,7 +313,11 @@ pub async fn walk(
     let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
     progress.finish();
     let stopped = copy.halted();
-    let status = PlanStatus::from_outcomes(&outcomes);
+    let mut status = PlanStatus::from_outcomes(&outcomes);
+    if status == PlanStatus::Complete && copy.recorder.failure().is_some() {
+        // What this run did is on the destination, but its journal lost track of some of it.
+        status = PlanStatus::Incomplete;
+    }
     let group_ids = copy.mapping.read().unwrap_or_else(|e| e.into_inner()).groups.clone();
     let rows = crate::report::rows(graph, &outcomes, &prepared.inventory, snapshot, &group_ids);
     let report_files = match report_dir {

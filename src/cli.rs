@@ -239,6 +239,7 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
             ClientOptions::default(),
             &work_dir,
             Some(session.previous()),
+            Some(session.trust()),
         )
         .await
         {
@@ -262,6 +263,13 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
             );
             let _ = prepared.sites.close().await;
             return if unreachable { Exit::Trouble } else { Exit::Errors };
+        }
+        if let Some(reconciled) = &prepared.reconciled {
+            println!(
+                "{}: found {} item(s) earlier runs copied by their markers on the destination",
+                reconciled.reason,
+                reconciled.found.items.len()
+            );
         }
         let bars = !args.no_progress;
         let recorder = session.recorder(plan.source.value.identity());
@@ -495,6 +503,7 @@ fn graph(args: GraphArgs, settings: &Settings) -> Exit {
             ClientOptions::default(),
             work.path(),
             previous_runs(settings, &plan).as_ref(),
+            None,
         )
         .await
         {
@@ -667,7 +676,7 @@ async fn site_checks(
     let work = tempfile::tempdir().map_err(|e| format!("cannot create a work folder: {e}"))?;
     let previous = previous_runs(settings, plan);
     let prepared =
-        crate::apply::prepare(plan, settings, ClientOptions::default(), work.path(), previous.as_ref())
+        crate::apply::prepare(plan, settings, ClientOptions::default(), work.path(), previous.as_ref(), None)
             .await?;
     let inventory = &prepared.inventory;
     let forecast =

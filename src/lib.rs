@@ -14,6 +14,7 @@ pub mod graph;
 pub mod inventory;
 pub mod logging;
 pub mod plan;
+pub mod reconcile;
 pub mod report;
 pub mod rewrite;
 pub mod run;

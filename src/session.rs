@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 
 use crate::plan::Plan;
+use crate::reconcile::JournalTrust;
 use crate::report::{PlanStatus, Rows};
 use crate::run::Recorder;
 use crate::state::{
     Clock, Entry, Incompatible, Journal, JournalState, LockError, Operator, PlanDir, PlanIdentity, PlanLock,
-    Registry, RunId, RunOutcome, RunRecord, StateDir, SystemClock, plan_hash,
+    Registry, RunId, RunOutcome, RunRecord, StateDir, StateError, SystemClock, plan_hash,
 };
 
 /// Why an apply could not begin.
@@ -24,6 +25,35 @@ pub enum SessionError {
     State(String),
 }
 
+/// Opens the plan's journal. One damaged in the middle (a bad line, a line cut short by a full
+/// disk in an older version) is set aside beside it, never deleted, and a new one is begun: the
+/// run then finds what earlier runs copied by the markers on the destination. Returns the
+/// damage, saying where the old journal went.
+fn open_journal(
+    plan_dir: &PlanDir,
+    identity: &PlanIdentity,
+    clock: &dyn Clock,
+) -> Result<(Journal, Option<String>), SessionError> {
+    match Journal::open(plan_dir, identity, clock) {
+        Ok(journal) => Ok((journal, None)),
+        Err(StateError::Corrupt { detail, .. }) => {
+            let path = plan_dir.journal_path();
+            let aside = path.with_file_name(format!("journal.damaged-{}.jsonl", clock.now().as_second()));
+            std::fs::rename(&path, &aside).map_err(|e| {
+                SessionError::State(format!(
+                    "{} is damaged ({detail}) and could not be set aside ({e}); move it away by hand, \
+                     then apply again: the run finds what earlier runs copied on the destination",
+                    path.display()
+                ))
+            })?;
+            tracing::warn!(journal = %path.display(), aside = %aside.display(), %detail, "the journal is damaged: set aside");
+            let journal = Journal::open(plan_dir, identity, clock).map_err(state_error)?;
+            Ok((journal, Some(format!("{detail}; kept as {}", aside.display()))))
+        }
+        Err(error) => Err(state_error(error)),
+    }
+}
+
 fn state_error(e: impl std::fmt::Display) -> SessionError {
     SessionError::State(e.to_string())
 }
@@ -33,6 +63,7 @@ pub struct Session {
     registry: Registry,
     journal: Option<Journal>,
     previous: JournalState,
+    trust: JournalTrust,
     run: RunId,
     operator: Operator,
     _lock: PlanLock,
@@ -52,9 +83,10 @@ impl Session {
         let operator = Operator::current();
         let record =
             registry.record_for_apply(&lock, &identity, &operator.user, &clock).map_err(state_error)?;
-        let mut journal = Journal::open(&plan_dir, &identity, &clock).map_err(state_error)?;
+        let (mut journal, damage) = open_journal(&plan_dir, &identity, &clock)?;
         journal.check_compatible(&identity)?;
         let previous = journal.take_state();
+        let trust = crate::reconcile::trust(&previous, damage.as_deref());
         let run = RunId::new(clock.now());
         journal
             .append(&Entry::RunStarted {
@@ -80,7 +112,22 @@ impl Session {
                 r.runs.push(run_record);
             })
             .map_err(state_error)?;
-        Ok(Session { plan_dir, registry, journal: Some(journal), previous, run, operator, _lock: lock })
+        Ok(Session {
+            plan_dir,
+            registry,
+            journal: Some(journal),
+            previous,
+            trust,
+            run,
+            operator,
+            _lock: lock,
+        })
+    }
+
+    /// Whether the journal accounts for everything earlier runs copied; when not, the run reads
+    /// the destination's markers first.
+    pub fn trust(&self) -> &JournalTrust {
+        &self.trust
     }
 
     /// What earlier runs of the plan did (until [`recorder`](Session::recorder) takes it).

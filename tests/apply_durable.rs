@@ -10,14 +10,14 @@ use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle
 use crate::apply_sandbox::view;
 use crate::support::Confcopy;
 
-struct Sites {
+pub(crate) struct Sites {
     sandbox: Sandbox,
-    source: SiteHandle,
-    destination: SiteHandle,
+    pub(crate) source: SiteHandle,
+    pub(crate) destination: SiteHandle,
     runtime: tokio::runtime::Runtime,
 }
 
-fn sites() -> Sites {
+pub(crate) fn sites() -> Sites {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
     let source = sandbox.site("acme").unwrap().clone();
@@ -26,7 +26,7 @@ fn sites() -> Sites {
 }
 
 impl Sites {
-    fn plan(&self, dir: &std::path::Path) -> std::path::PathBuf {
+    pub(crate) fn plan(&self, dir: &std::path::Path) -> std::path::PathBuf {
         let plan = dir.join("plan.toml");
         std::fs::write(
             &plan,
@@ -42,7 +42,7 @@ impl Sites {
         plan
     }
 
-    fn apply(&self, dir: &std::path::Path) -> Child {
+    pub(crate) fn apply(&self, dir: &std::path::Path) -> Child {
         let plan = self.plan(dir).display().to_string();
         let state = dir.join("state").display().to_string();
         Confcopy::new(["--state-dir", &state, "apply", "--no-progress", &plan])
@@ -50,24 +50,52 @@ impl Sites {
             .spawn()
     }
 
-    fn apply_to_end(&self, dir: &std::path::Path) -> (i32, String) {
+    pub(crate) fn apply_to_end(&self, dir: &std::path::Path) -> (i32, String) {
         let output = self.apply(dir).wait_with_output().unwrap();
         let text =
             format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         (output.status.code().unwrap_or(-1), text)
     }
 
-    fn destination_views(&self) -> Vec<crate::apply_sandbox::SpaceView> {
+    pub(crate) fn destination_views(&self) -> Vec<crate::apply_sandbox::SpaceView> {
         let state = self.destination.export();
         vec![view(&state, "MKT", None), view(&state, "DOCSEU", None)]
     }
 
-    fn shutdown(self) {
+    /// `confcopy verify` of the plan in `dir`: its exit code and output.
+    pub(crate) fn verify(&self, dir: &std::path::Path) -> (i32, String) {
+        let plan = self.plan(dir).display().to_string();
+        let state = dir.join("state").display().to_string();
+        let output = Confcopy::new(["--state-dir", &state, "verify", &plan])
+            .with_sites(&self.source, &self.destination)
+            .spawn()
+            .wait_with_output()
+            .unwrap();
+        let text =
+            format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        (output.status.code().unwrap_or(-1), text)
+    }
+
+    /// Sends DELETE `path` to the destination as its admin; panics unless it succeeds.
+    pub(crate) fn delete_on_destination(&self, path: &str) {
+        let url = format!("{}{path}", self.destination.base_url().trim_end_matches('/'));
+        let answer = self.runtime.block_on(async {
+            crate::support_sandbox::http()
+                .delete(&url)
+                .basic_auth(self.destination.admin_email(), Some(self.destination.admin_token()))
+                .send()
+                .await
+                .unwrap()
+        });
+        assert!(answer.status().is_success(), "DELETE {path}: {}", answer.status());
+    }
+
+    pub(crate) fn shutdown(self) {
         self.runtime.block_on(self.sandbox.shutdown()).unwrap();
     }
 }
 
-fn slow_uploads() -> FaultConfig {
+pub(crate) fn slow_uploads() -> FaultConfig {
     FaultRule {
         route: "/wiki/rest/api/content/*/child/attachment".into(),
         method: "POST".into(),

@@ -118,9 +118,16 @@ async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> R
     let run_dir = session.run_dir().unwrap();
     let work = run_dir.join("work");
     std::fs::create_dir_all(&work).unwrap();
-    let prepared = confcopy::apply::prepare(&plan, &settings, options(), &work, Some(session.previous()))
-        .await
-        .expect("prepared");
+    let prepared = confcopy::apply::prepare(
+        &plan,
+        &settings,
+        options(),
+        &work,
+        Some(session.previous()),
+        Some(session.trust()),
+    )
+    .await
+    .expect("prepared");
     assert!(prepared.graph.is_some(), "the checks pass: {:?}", prepared.findings);
     let recorder = session.recorder(plan.source.value.identity());
     let applied = confcopy::apply::walk(

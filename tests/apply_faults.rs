@@ -39,8 +39,9 @@ async fn refused_writes_end_incomplete_with_reasons() {
     let plan = crate::support_sandbox::plan("faults.toml", text);
     let settings = crate::support_sandbox::admin_settings(&source, &destination, &destination);
     let work = tempfile::tempdir().unwrap();
-    let prepared =
-        confcopy::apply::prepare(&plan, &settings, ClientOptions::fast(), work.path(), None).await.unwrap();
+    let prepared = confcopy::apply::prepare(&plan, &settings, ClientOptions::fast(), work.path(), None, None)
+        .await
+        .unwrap();
     assert!(prepared.graph.is_some(), "{:?}", prepared.findings);
     let reports = work.path().join("reports");
     let recorder = confcopy::run::Recorder::none();

@@ -560,3 +560,97 @@ async fn organization_admin_api_lists_users_and_groups_with_the_org_key() {
     let r = client.get(url("/users")).bearer_auth("sandbox-orgkey-globex").send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// Properties on every holder confcopy marks, and the v1 listings that expand one property.
+#[tokio::test]
+async fn properties_of_spaces_folders_comments_and_attachments_and_their_v1_expansion() {
+    let sandbox = demo().await;
+    let acme = Caller::admin(sandbox.site("acme").unwrap());
+    let space = acme.space_id("MKT").await;
+    let page = acme.page_id("MKT", "Q3 Launch Campaign").await;
+    let comments = acme.all(&format!("/wiki/api/v2/pages/{page}/footer-comments")).await;
+    let attachments = acme.all(&format!("/wiki/api/v2/pages/{page}/attachments")).await;
+    let marker = json!({"format": 1, "source_site": "sandbox:acme", "kind": "page", "id": "1"});
+    let mut holders = vec![format!("spaces/{space}"), format!("pages/{page}")];
+    holders.extend(comments.first().map(|c| format!("comments/{}", c["id"].as_str().unwrap())));
+    holders.extend(attachments.first().map(|a| format!("attachments/{}", a["id"].as_str().unwrap())));
+    assert_eq!(holders.len(), 4, "the demo page has comments and attachments: {holders:?}");
+    for holder in &holders {
+        let created = acme
+            .post(
+                &format!("/wiki/api/v2/{holder}/properties"),
+                json!({"key": "confcopy-origin", "value": marker}),
+            )
+            .await;
+        assert_eq!(created.status, 200, "{holder}: {}", String::from_utf8_lossy(&created.bytes));
+        let id = created.json()["id"].as_str().unwrap().to_string();
+        let again = acme
+            .post(&format!("/wiki/api/v2/{holder}/properties"), json!({"key": "confcopy-origin", "value": 1}))
+            .await;
+        assert_eq!(again.status, 400, "{holder}: a key is created once");
+        let listed = acme.all(&format!("/wiki/api/v2/{holder}/properties?key=confcopy-origin")).await;
+        assert_eq!(listed.len(), 1, "{holder}");
+        assert_eq!(listed[0]["value"], marker);
+        let stale = acme
+            .put(
+                &format!("/wiki/api/v2/{holder}/properties/{id}"),
+                json!({"key": "confcopy-origin", "value": 2, "version": {"number": 1}}),
+            )
+            .await;
+        assert_eq!(stale.status, 409, "{holder}: the version must go up");
+        let updated = acme
+            .put(
+                &format!("/wiki/api/v2/{holder}/properties/{id}"),
+                json!({"key": "confcopy-origin", "value": marker, "version": {"number": 2}}),
+            )
+            .await;
+        assert_eq!(updated.status, 200, "{holder}");
+        assert_eq!(updated.json()["version"]["number"], 2);
+    }
+    // v1 listings carry the property asked for, and only that one.
+    let listed = acme
+        .get("/wiki/rest/api/content?spaceKey=MKT&type=page&expand=metadata.properties.confcopy-origin")
+        .await;
+    assert_eq!(listed.status, 200);
+    let results = listed.json()["results"].as_array().unwrap().clone();
+    let campaigns = results.iter().find(|r| r["id"] == page.as_str()).expect("the page is listed");
+    assert_eq!(campaigns["metadata"]["properties"]["confcopy-origin"]["value"], marker);
+    assert!(campaigns["metadata"].get("labels").is_none(), "labels were not asked for");
+    let other = results.iter().find(|r| r["id"] != page.as_str()).unwrap();
+    assert_eq!(other["metadata"]["properties"], json!({}), "a page without the property");
+    let listed = acme
+        .get(&format!(
+            "/wiki/rest/api/content/{page}/child/comment?depth=all&expand=metadata.properties.confcopy-origin"
+        ))
+        .await;
+    assert_eq!(listed.status, 200);
+    let all = listed.json()["results"].as_array().unwrap().clone();
+    let top = acme.get(&format!("/wiki/rest/api/content/{page}/child/comment")).await.json()["results"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(all.len() >= top, "depth=all lists replies too");
+    if let Some(first) = comments.first() {
+        let found = all.iter().find(|c| c["id"] == first["id"]).expect("the footer comment is listed");
+        assert_eq!(found["metadata"]["properties"]["confcopy-origin"]["value"], marker);
+        assert_eq!(found["extensions"]["location"], "footer");
+    }
+    if let Some(first) = attachments.first() {
+        let listed = acme
+            .get(&format!(
+                "/wiki/rest/api/content/{page}/child/attachment?expand=metadata.properties.confcopy-origin"
+            ))
+            .await;
+        let found = listed.json()["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == first["id"])
+            .cloned()
+            .expect("the attachment is listed");
+        assert_eq!(found["metadata"]["properties"]["confcopy-origin"]["value"], marker);
+    }
+    // A holder that is not there is 404.
+    let nobody = acme.post("/wiki/api/v2/spaces/999999/properties", json!({"key": "k", "value": 1})).await;
+    assert_eq!(nobody.status, 404);
+}

@@ -10,7 +10,7 @@ mod free_plan;
 mod groups;
 mod public_access;
 mod run;
-mod space_keys;
+pub mod space_keys;
 mod unreadable;
 
 pub use forecast::{Forecast, SpaceForecast};

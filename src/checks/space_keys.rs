@@ -22,6 +22,10 @@ pub fn check(plan: &Plan, inventory: &Inventory) -> Vec<Diagnostic> {
             continue;
         }
         let Some(Some(taken)) = inventory.destination_conflicts.get(i) else { continue };
+        if is_plans_space(plan, inventory, i) {
+            // This plan (or another from the same source) made it: a later apply continues it.
+            continue;
+        }
         let wanted = &selection.destination_key;
         let message = if taken.key.eq_ignore_ascii_case(&wanted.value) {
             format!("the destination already has a space with the key \"{}\": \"{}\"", taken.key, taken.name)
@@ -43,4 +47,33 @@ pub fn check(plan: &Plan, inventory: &Inventory) -> Vec<Diagnostic> {
         );
     }
     findings
+}
+
+/// Whether the destination space holding selection `i`'s key is the plan's own: its journal
+/// says an earlier run created it, or [`is_own_copy`] says so.
+pub fn is_plans_space(plan: &Plan, inventory: &Inventory, i: usize) -> bool {
+    let known =
+        inventory.destination_conflicts.get(i).is_some_and(|t| t.as_ref().is_some_and(|t| t.journal_knows));
+    known || is_own_copy(plan, inventory, i)
+}
+
+/// Whether the destination space holding selection `i`'s key is the plan's own copy, not a
+/// conflict: it carries confcopy's marker naming the selected source space of this plan's source
+/// site — or it carries no marker, has the source space's name and holds nothing but its
+/// homepage, as a space does whose run was stopped between creating and marking it.
+pub fn is_own_copy(plan: &Plan, inventory: &Inventory, i: usize) -> bool {
+    let (Some(Some(source)), Some(Some(taken))) =
+        (inventory.spaces.get(i), inventory.destination_conflicts.get(i))
+    else {
+        return false;
+    };
+    let wanted = crate::state::SourceRef::new(crate::state::EntityKind::Space, &source.id);
+    match &taken.origin {
+        Some(origin) => origin.names(&plan.source.value.identity(), &wanted),
+        None => {
+            taken.bare
+                && taken.name == source.name
+                && taken.key.eq_ignore_ascii_case(&plan.spaces[i].destination_key.value)
+        }
+    }
 }

@@ -28,8 +28,8 @@ mod transport;
 pub use admin::AdminClient;
 pub use credentials::Credentials;
 pub use endpoints::{
-    CommentKind, Download, Folder, PageVersion, RestrictedContent, RestrictionsByOperation, SpaceByKey,
-    SpaceFilter, USERS_BULK_MAX,
+    CommentKind, Download, Folder, MarkedItem, PageVersion, RestrictedContent, RestrictionsByOperation,
+    SpaceByKey, SpaceFilter, USERS_BULK_MAX,
 };
 pub use error::{ClientError, ErrorKind};
 pub use http_client::USER_AGENT;

@@ -177,10 +177,18 @@ pub struct SourceSpace {
 /// A destination space whose key (or one of its former keys) matches a key the plan needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DestinationSpace {
+    pub id: String,
     pub key: String,
     pub name: String,
     /// Keys the space used to have (reserved for it).
     pub historical_keys: Vec<String>,
+    /// confcopy's marker on the space, when it has one: which source space it is a copy of.
+    pub origin: Option<crate::reconcile::Origin>,
+    /// Without a marker: whether it holds nothing but its homepage (no other page, no blog
+    /// post), as a space does that a run created and was stopped before it could mark.
+    pub bare: bool,
+    /// Whether this plan's journal says an earlier run created it.
+    pub journal_knows: bool,
 }
 
 /// Everything the checks need, read once from both sites.

@@ -601,6 +601,30 @@ async fn scope_users(
     Ok(())
 }
 
+/// confcopy's marker on a destination space, if it carries one.
+async fn space_marker(
+    client: &SiteClient,
+    space_id: &str,
+) -> Result<Option<crate::reconcile::Origin>, ClientError> {
+    use crate::client::model::property::PropertyHolder;
+    let holder = PropertyHolder::Space(space_id.to_string());
+    let found: Vec<_> = client.properties(&holder, Some(crate::reconcile::MARKER_KEY)).try_collect().await?;
+    Ok(found
+        .iter()
+        .find(|p| p.key == crate::reconcile::MARKER_KEY)
+        .and_then(|p| crate::reconcile::Origin::parse(&p.value)))
+}
+
+/// Whether a destination space holds nothing but its homepage.
+async fn space_is_bare(client: &SiteClient, space_id: &str) -> Result<bool, ClientError> {
+    use futures_util::StreamExt;
+    let pages: Vec<_> = client.page_summaries_in_space(space_id).take(2).collect().await;
+    let posts: Vec<_> = client.blog_posts_in_space(space_id, None).take(1).collect().await;
+    let pages = pages.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let posts = posts.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok(pages.len() <= 1 && posts.is_empty())
+}
+
 async fn read_destination(
     plan: &Plan,
     client: &SiteClient,
@@ -614,9 +638,13 @@ async fn read_destination(
         let current = spaces.iter().find(|s| s.key.eq_ignore_ascii_case(wanted));
         let conflict = match current {
             Some(space) => Some(DestinationSpace {
+                id: space.id.clone(),
                 key: space.key.clone(),
                 name: space.name.clone(),
                 historical_keys: Vec::new(),
+                origin: None,
+                bare: false,
+                journal_knows: false,
             }),
             None => client.space_holding_key(wanted).await?.map(|space| DestinationSpace {
                 historical_keys: if space.key.eq_ignore_ascii_case(wanted) {
@@ -624,9 +652,23 @@ async fn read_destination(
                 } else {
                     vec![wanted.clone()]
                 },
+                id: space.id,
                 key: space.key,
                 name: space.name,
+                origin: None,
+                bare: false,
+                journal_knows: false,
             }),
+        };
+        let conflict = match conflict {
+            Some(mut taken) => {
+                taken.origin = space_marker(client, &taken.id).await?;
+                if taken.origin.is_none() {
+                    taken.bare = space_is_bare(client, &taken.id).await?;
+                }
+                Some(taken)
+            }
+            None => None,
         };
         inventory.destination_conflicts.push(conflict);
     }

@@ -136,6 +136,14 @@ impl ReferenceLog {
 /// Everything a node's work needs. Shared by all workers.
 pub struct Copy {
     pub mode: Mode,
+    /// The plan's name, written in the markers of what the run creates.
+    pub plan_name: String,
+    /// Whether the run began by reading the destination's markers (the journal could not say
+    /// everything earlier runs copied): items the journal does not know are looked for first.
+    pub reconciled: bool,
+    /// Destination ids that carry a marker, or that this run took for a copy: a look-up by
+    /// natural key never takes one of them for another item.
+    pub claimed: Mutex<std::collections::HashSet<String>>,
     pub memberships: Memberships,
     pub source: SiteClient,
     pub destination: SiteClient,
@@ -188,6 +196,11 @@ impl Copy {
     /// Why no new node may start: a site asked to wait longer than `max_retry_wait`, so nothing
     /// is sent to it before then (the run ends Incomplete and a later run resumes).
     pub fn halted(&self) -> Option<String> {
+        if let Some(failure) = self.recorder.failure() {
+            return Some(format!(
+                "{failure}; nothing more is started (free the space or fix the disk, then apply again)"
+            ));
+        }
         [&self.source, &self.destination]
             .into_iter()
             .find_map(|c| c.transport().halt())

@@ -3,6 +3,7 @@
 mod context;
 mod dispatcher;
 mod lane_gate;
+mod mark;
 mod ops;
 mod outcome;
 mod progress;

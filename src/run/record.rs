@@ -21,6 +21,9 @@ pub struct Recorder {
     run: RunId,
     clock: Box<dyn Clock + Send + Sync>,
     source_site: String,
+    /// The first journal write that failed: the run starts nothing new after it and ends
+    /// Incomplete (what it did is found again by marker on the destination).
+    failure: Mutex<Option<String>>,
     /// What earlier runs of the plan did, as replayed when this run started.
     pub previous: JournalState,
 }
@@ -50,7 +53,15 @@ impl Recorder {
             Some(_) => journal,
             None => journal.map(|j| j.with_durability(Durability::EveryEntry)),
         };
-        Recorder { journal: journal.map(Mutex::new), durability, run, clock, source_site, previous }
+        Recorder {
+            journal: journal.map(Mutex::new),
+            durability,
+            run,
+            clock,
+            source_site,
+            failure: Mutex::new(None),
+            previous,
+        }
     }
 
     /// A recorder for a dry-run: remembers nothing, writes nothing.
@@ -68,12 +79,28 @@ impl Recorder {
     fn append(&self, entry: Entry) -> Result<Option<u64>, String> {
         let Some(journal) = &self.journal else { return Ok(None) };
         let mut journal = journal.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(durability) = &self.durability else {
-            return journal.append(&entry).map(|()| None).map_err(|e| format!("the journal: {e}"));
+        let appended = match &self.durability {
+            None => journal.append(&entry).map(|()| None),
+            Some(durability) => journal.append_deferred(&entry).map(|seq| {
+                durability.wrote(seq);
+                Some(seq)
+            }),
         };
-        let seq = journal.append_deferred(&entry).map_err(|e| format!("the journal: {e}"))?;
-        durability.wrote(seq);
-        Ok(Some(seq))
+        appended.map_err(|e| self.failed(format!("the journal: {e}")))
+    }
+
+    /// Remembers the first failed journal write; returns the message.
+    fn failed(&self, message: String) -> String {
+        let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        if failure.is_none() {
+            *failure = Some(message.clone());
+        }
+        message
+    }
+
+    /// Why the journal could not be written, if it could not: the run must stop starting work.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Appends an entry nobody waits for; starts a background sync once enough are pending.
@@ -90,7 +117,7 @@ impl Recorder {
     /// Appends an entry and returns once it is durable.
     async fn append_durable(&self, entry: Entry) -> Result<(), String> {
         match (self.append(entry)?, &self.durability) {
-            (Some(seq), Some(durability)) => durability.durable(seq).await,
+            (Some(seq), Some(durability)) => durability.durable(seq).await.map_err(|e| self.failed(e)),
             _ => Ok(()),
         }
     }
@@ -147,6 +174,26 @@ impl Recorder {
         self.sync_now()
     }
 
+    /// Records what was found on the destination by marker as this run's results, so the
+    /// journal knows it from now on (a later run trusts a journal that ends Complete).
+    pub fn adopted(&self, found: &crate::reconcile::Found) {
+        for (source, item) in &found.items {
+            let node = format!("reconcile:{}", source.kind.as_str());
+            self.result(
+                &node,
+                source.clone(),
+                &item.destination_id,
+                item.source_version,
+                item.destination_version,
+            );
+        }
+    }
+
+    /// The source site as the plan names it, which markers carry.
+    pub fn source_site(&self) -> &str {
+        &self.source_site
+    }
+
     pub fn run(&self) -> &RunId {
         &self.run
     }
@@ -164,7 +211,7 @@ impl Recorder {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .sync()
-                .map_err(|e| format!("the journal: {e}")),
+                .map_err(|e| self.failed(format!("the journal: {e}"))),
             None => Ok(()),
         }
     }

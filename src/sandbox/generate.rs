@@ -399,6 +399,7 @@ pub fn expand(spec: &GenerateSpec, world: &mut World, site: &mut Site) {
                             data: BlobData::Generated { seed: ah, size },
                         }],
                         labels: Vec::new(),
+                        properties: Vec::new(),
                         title,
                     },
                 );

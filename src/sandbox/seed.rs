@@ -592,6 +592,7 @@ fn build_site(s: &SeedSite, user: &dyn Fn(&str) -> Result<String, String>) -> Re
                         created_at: versions[0].created_at.clone(),
                         versions,
                         labels: Vec::new(),
+                        properties: Vec::new(),
                     },
                 );
             }

@@ -42,6 +42,8 @@ pub struct Journal {
     file: File,
     durability: Durability,
     unsynced: usize,
+    /// The file's length after the last complete line: where a failed append is cut back to.
+    good_len: u64,
     state: JournalState,
     /// Whether appended entries are folded into `state`: until [`take_state`](Journal::take_state).
     fold: bool,
@@ -62,11 +64,13 @@ impl Journal {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(StateError::io("read", &path))?;
         let (state, torn) = read_entries(&path, &bytes)?;
+        let good_len = torn.as_ref().map_or(bytes.len() as u64, |t| t.offset);
         let mut journal = Journal {
             path: path.clone(),
             file,
             durability: Durability::EveryEntry,
             unsynced: 0,
+            good_len,
             state,
             fold: true,
         };
@@ -164,7 +168,16 @@ impl Journal {
     pub fn append_deferred(&mut self, entry: &Entry) -> Result<u64, StateError> {
         let mut line = serde_json::to_vec(entry).expect("journal entries serialize");
         line.push(b'\n');
-        self.file.write_all(&line).map_err(StateError::io("append to", &self.path))?;
+        if let Err(error) = self.file.write_all(&line) {
+            // A full disk or an I/O error can leave part of the line written; cut it off now, so
+            // a later append never follows a partial line (which would be damage mid-file).
+            let cut = self.file.set_len(self.good_len);
+            if let Err(cut) = cut {
+                tracing::error!(journal = %self.path.display(), error = %cut, "could not cut a failed journal append back");
+            }
+            return Err(StateError::io("append to", &self.path)(error));
+        }
+        self.good_len += line.len() as u64;
         self.unsynced += 1;
         if self.fold {
             self.state.apply(entry);

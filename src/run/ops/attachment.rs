@@ -7,8 +7,10 @@ use tokio::io::AsyncWriteExt;
 
 use crate::client::model::attachment::{AttachmentUpload, UploadMode};
 use crate::client::model::content::Container;
+use crate::client::model::property::PropertyHolder;
 use crate::graph::ContentAt;
 use crate::run::context::Copy;
+use crate::run::mark::mark;
 use crate::run::outcome::Outcome;
 use crate::state::{EntityKind, SourceRef, WriteKind};
 
@@ -48,6 +50,11 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
                     ));
                 }
                 let id = found.id;
+                if let Err(error) =
+                    mark(copy, &PropertyHolder::Attachment(id.clone()), &source, Some(item.versions)).await
+                {
+                    return Outcome::failed(format!("found the earlier copy, but {error}"));
+                }
                 copy.recorder.result(&node, source, &id, Some(item.versions), None);
                 copy.map(|m| m.attachments.insert(item.id.clone(), id));
                 return Outcome::Present { detail: "uploaded by an interrupted run".into() };
@@ -143,8 +150,14 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
         }
     }
     if let Some(id) = destination_id {
+        copy.map(|m| m.attachments.insert(item.id.clone(), id.clone()));
+        if let Err(error) =
+            mark(copy, &PropertyHolder::Attachment(id.clone()), &source, Some(item.versions)).await
+        {
+            // Unrecorded: the next run finds it by its file name (the intent is pending).
+            return Outcome::failed(format!("uploaded, but {error}"));
+        }
         copy.recorder.result(&node, source, &id, Some(item.versions), None);
-        copy.map(|m| m.attachments.insert(item.id.clone(), id));
     }
     let versions = if item.versions > 1 { format!(" in {} versions", item.versions) } else { String::new() };
     Outcome::copied_with(format!("{copied} bytes{versions}"))

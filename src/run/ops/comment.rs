@@ -7,8 +7,10 @@ use crate::client::CommentKind;
 use crate::client::model::comment::{CommentParent, InlineSelection, NewComment};
 use crate::client::model::content::Body;
 use crate::client::model::content::Container;
+use crate::client::model::property::PropertyHolder;
 use crate::graph::ContentAt;
 use crate::run::context::Copy;
+use crate::run::mark::{ensure_marked, mark};
 use crate::run::outcome::Outcome;
 use crate::snapshot::{CommentType, ContentType};
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -63,8 +65,9 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         copy.map(|m| m.comments.insert(item.id.clone(), id));
         return Outcome::Present { detail: "copied by an earlier run".into() };
     }
-    if copy.recorder.interrupted(&source) {
-        // Comments have no natural key: look for one with the same body under the same parent.
+    if copy.recorder.interrupted(&source) || copy.reconciled {
+        // Comments have no natural key: look for one with the same body under the same parent
+        // that no marker claims (a run cut short before marking it).
         match posted_before(copy, &parent, kind, &body).await {
             Ok(Some(found)) => {
                 // Finish what the interrupted run may not have: resolving the thread.
@@ -78,6 +81,11 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
                             "found the earlier copy, but resolving it failed: {error}"
                         ));
                     }
+                }
+                if let Err(error) =
+                    ensure_marked(copy, &PropertyHolder::Comment(found.id.clone()), &source, None).await
+                {
+                    return Outcome::failed(format!("found the earlier copy, but {error}"));
                 }
                 copy.recorder.result(&node, source, &found.id, None, None);
                 copy.map(|m| m.comments.insert(item.id.clone(), found.id));
@@ -93,8 +101,14 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let new = NewComment { parent, body: Body::storage(body.clone()), inline_selection };
     match copy.destination.create_comment(kind, &new).await {
         Ok(created) => {
-            copy.recorder.result(&node, source, &created.id, None, None);
             copy.map(|m| m.comments.insert(item.id.clone(), created.id.clone()));
+            copy.claimed.lock().unwrap_or_else(|e| e.into_inner()).insert(created.id.clone());
+            if let Err(error) = mark(copy, &PropertyHolder::Comment(created.id.clone()), &source, None).await
+            {
+                // Unrecorded: the next run finds it by its body (the intent is pending).
+                return Outcome::failed(format!("posted, but {error}"));
+            }
+            copy.recorder.result(&node, source, &created.id, None, None);
             let note = "posted by the copying account (comment authors and dates cannot be set)";
             if item.resolution.as_deref() == Some("resolved") {
                 // Threads resolved on the source are resolved on the copy too (an update: safe
@@ -127,7 +141,11 @@ async fn posted_before(
     let wanted = crate::rewrite::normalise_for_verify(body);
     while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
         if found.storage().is_some_and(|b| crate::rewrite::normalise_for_verify(b) == wanted) {
-            return Ok(Some(found));
+            // Two source comments with the same text each take their own copy.
+            let mut claimed = copy.claimed.lock().unwrap_or_else(|e| e.into_inner());
+            if claimed.insert(found.id.clone()) {
+                return Ok(Some(found));
+            }
         }
     }
     Ok(None)

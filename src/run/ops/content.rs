@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::client::model::content::Body;
 use crate::client::model::label::Label;
 use crate::client::model::page::{NewBlogPost, NewPage, PageUpdate};
+use crate::client::model::property::PropertyHolder;
 use crate::client::model::restriction::{
     RestrictedGroup, RestrictedUser, RestrictionSubjects, RestrictionUpdate,
 };
@@ -12,6 +13,7 @@ use crate::client::{ClientError, SiteClient};
 use crate::graph::ContentAt;
 use crate::inventory::AccountStatus;
 use crate::run::context::Copy;
+use crate::run::mark::{mark, names};
 use crate::run::outcome::Outcome;
 use crate::snapshot::{Content, ContentType, Subject};
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -60,6 +62,15 @@ async fn archive(
 fn source_ref(item: &Content) -> SourceRef {
     let kind = if item.kind == ContentType::BlogPost { EntityKind::BlogPost } else { EntityKind::Page };
     SourceRef::new(kind, &item.id)
+}
+
+/// Where the copy's marker goes.
+fn holder(item: &Content, id: &str) -> PropertyHolder {
+    match item.kind {
+        ContentType::BlogPost => PropertyHolder::BlogPost(id.to_string()),
+        ContentType::Folder => PropertyHolder::Folder(id.to_string()),
+        _ => PropertyHolder::Page(id.to_string()),
+    }
 }
 
 fn node_key(item: &Content) -> String {
@@ -255,6 +266,9 @@ async fn refresh(
         // Blog posts are found by title and date; edits to them are not re-copied.
         copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), copied_version.unwrap_or(1))));
         if copied_version.is_none() {
+            if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
+                return Outcome::failed(format!("found the earlier copy, but {error}"));
+            }
             copy.recorder.result(&node, source_ref(item), &id, Some(item.version), None);
         }
         let detail = if changed {
@@ -286,6 +300,9 @@ async fn refresh(
                 }
             }
         }
+        if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
+            return Outcome::failed(format!("found the earlier copy, but {error}"));
+        }
         copy.recorder.result(&node, source_ref(item), &id, Some(item.version), Some(version));
         copy.map(|m| m.content.insert(item.id.clone(), (id, version)));
         return Outcome::Present { detail: "copied by an interrupted run, finished now".into() };
@@ -307,6 +324,11 @@ async fn refresh(
     match copy.destination.update_page(&update).await {
         Ok(updated) => {
             let new_version = updated.version.map_or(version + 1, |v| v.number);
+            copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), new_version)));
+            if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
+                // Unrecorded: the next run sees the old version in the marker and copies again.
+                return Outcome::failed(format!("copied as version {new_version}, but {error}"));
+            }
             copy.recorder.result(&node, source_ref(item), &id, Some(item.version), Some(new_version));
             copy.map(|m| m.content.insert(item.id.clone(), (id, new_version)));
             Outcome::copied_with(format!(
@@ -334,10 +356,24 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
         },
         None => None,
     };
-    if copy.recorder.interrupted(&source) {
-        // An interrupted run may have made it: folders are found among their parent's children.
+    if copy.recorder.interrupted(&source) || copy.reconciled {
+        // An interrupted run may have made it, or a run this journal does not know: folders are
+        // found among their parent's children. Without an interruption, only a folder that
+        // carries this folder's marker is taken for its copy.
         match folder_under(copy, parent.as_deref(), &item.title).await {
             Ok(Some(id)) => {
+                let ours = match names(copy, &holder(item, &id), &source).await {
+                    Ok(ours) => ours,
+                    Err(reason) => return Outcome::failed(reason),
+                };
+                if ours == Some(false) {
+                    return create_folder(copy, item, space_id, parent.as_deref(), source).await;
+                }
+                if ours.is_none()
+                    && let Err(error) = mark(copy, &holder(item, &id), &source, Some(1)).await
+                {
+                    return Outcome::failed(format!("found the earlier copy, but {error}"));
+                }
                 copy.recorder.result(&node_key(item), source, &id, Some(1), Some(1));
                 copy.map(|m| m.content.insert(item.id.clone(), (id, 1)));
                 return Outcome::Present { detail: "created by an interrupted run".into() };
@@ -346,15 +382,28 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
             Err(reason) => return Outcome::failed(reason),
         }
     }
+    create_folder(copy, item, space_id, parent.as_deref(), source).await
+}
+
+async fn create_folder(
+    copy: &Copy,
+    item: &Content,
+    space_id: &str,
+    parent: Option<&str>,
+    source: SourceRef,
+) -> Outcome {
     if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source.clone()).await {
         return Outcome::failed(error);
     }
     crate::run::lane_gate::creating();
-    match copy.destination.create_folder(space_id, &item.title, parent.as_deref()).await {
+    match copy.destination.create_folder(space_id, &item.title, parent).await {
         Ok(created) => {
             note_position(copy, item, created.position);
+            copy.map(|m| m.content.insert(item.id.clone(), (created.id.clone(), 1)));
+            if let Err(error) = mark(copy, &holder(item, &created.id), &source, Some(1)).await {
+                return Outcome::failed(format!("created, but {error}"));
+            }
             copy.recorder.result(&node_key(item), source, &created.id, Some(1), Some(1));
-            copy.map(|m| m.content.insert(item.id.clone(), (created.id, 1)));
             Outcome::copied_with("folder")
         }
         Err(error) => Outcome::failed(error.to_string()),
@@ -467,6 +516,33 @@ async fn finish_content(
             match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
                 Ok(Some(existing)) => {
                     let version = existing.version.as_ref().map_or(1, |v| v.number);
+                    let source = source_ref(item);
+                    let ours = match names(copy, &holder(item, &existing.id), &source).await {
+                        Ok(ours) => ours,
+                        Err(reason) => return Outcome::failed(format!("{error}; {reason}")),
+                    };
+                    match ours {
+                        Some(true) => {}
+                        // Made by an interrupted run of this plan before it could mark it (the
+                        // journal's intent says so, or the run began from the markers of this
+                        // plan's own space, where only such a page can lack one).
+                        None if copy.recorder.interrupted(&source) || copy.reconciled => {
+                            if let Err(reason) =
+                                mark(copy, &holder(item, &existing.id), &source, Some(item.version)).await
+                            {
+                                return Outcome::failed(format!("found the earlier copy, but {reason}"));
+                            }
+                        }
+                        _ => {
+                            return Outcome::failed(format!(
+                                "the destination space already has a {} titled \"{}\" that this plan did not \
+                                 copy from this source (it carries no confcopy marker naming it): rename or \
+                                 remove it on the destination, then apply again",
+                                if item.kind == ContentType::BlogPost { "blog post" } else { "page" },
+                                item.title
+                            ));
+                        }
+                    }
                     let detail = format!(
                         "the destination space already has \"{}\" (from an earlier run): kept as it is",
                         item.title
@@ -498,8 +574,12 @@ async fn finish_content(
             Err(error) => outcome = Outcome::failed(format!("copied, but archiving it failed: {error}")),
         }
     }
+    copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), version)));
+    if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
+        // Unrecorded: the next run finds it by its title (the intent is pending) and marks it.
+        return Outcome::failed(format!("copied, but {error}"));
+    }
     copy.recorder.result(&node_key(item), source_ref(item), &id, Some(item.version), Some(version));
-    copy.map(|m| m.content.insert(item.id.clone(), (id, version)));
     if item.kind == ContentType::BlogPost && item.created_at.is_none() {
         return Outcome::copied_with("the source gave no date: posted today");
     }
@@ -519,6 +599,12 @@ pub async fn labels(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
         return Outcome::copied_with(format!("{} label(s) would be added", item.labels.len()));
     }
     let Some(id) = copy.content_id(&item.id) else { return Outcome::failed("the content was not copied") };
+    if copy.reconciled && copy.earlier(&source_ref(item)).is_some() {
+        // Copied by a run this journal does not know: it may have labelled it already.
+        if let Some(detail) = already_labelled(copy, item, &id).await {
+            return Outcome::Present { detail };
+        }
+    }
     let labels: Vec<Label> = item
         .labels
         .iter()
@@ -527,6 +613,29 @@ pub async fn labels(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
     match copy.destination.add_labels(&id, &labels).await {
         Ok(()) => Outcome::copied_with(format!("{} label(s)", labels.len())),
         Err(error) => Outcome::failed(error.to_string()),
+    }
+}
+
+/// Whether the copy already has every label of the source; the detail to report if so.
+async fn already_labelled(copy: &Copy, item: &Content, id: &str) -> Option<String> {
+    use futures_util::TryStreamExt;
+    let container = if item.kind == ContentType::BlogPost {
+        crate::client::model::content::Container::BlogPost(id.to_string())
+    } else {
+        crate::client::model::content::Container::Page(id.to_string())
+    };
+    match copy.destination.labels(&container).try_collect::<Vec<Label>>().await {
+        Ok(found) => item
+            .labels
+            .iter()
+            .all(|wanted| found.iter().any(|l| &l.name == wanted))
+            .then(|| "labelled by an earlier run".to_string()),
+        // Read-restricted away from the copying account: only this plan's restrictions, set
+        // after the labels, can have done that to content it created.
+        Err(error) if error.status() == Some(403) || error.is_not_found() => {
+            Some("labelled by an earlier run (its restrictions keep the copying account out)".to_string())
+        }
+        Err(_) => None,
     }
 }
 
@@ -572,6 +681,12 @@ pub async fn restrictions(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
     }
     if !missing.is_empty() {
         return Outcome::failed(format!("the groups {} are not on the destination", missing.join(", ")));
+    }
+    if copy.reconciled
+        && copy.earlier(&source_ref(item)).is_some()
+        && let Some(detail) = already_restricted(copy, &id, &updates).await
+    {
+        return Outcome::Present { detail };
     }
     match copy.destination.set_restrictions(&id, &updates).await {
         Ok(_) => Outcome::copied(),

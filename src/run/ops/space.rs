@@ -1,7 +1,9 @@
 //! Spaces and their permissions.
 
+use crate::client::model::property::PropertyHolder;
 use crate::client::model::space::{NewSpace, NewSpacePermission};
 use crate::run::context::{Copy, MappedSpace};
+use crate::run::mark::{ensure_marked, mark};
 use crate::run::outcome::Outcome;
 use crate::snapshot::Subject;
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -36,7 +38,15 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         }
         None => None,
     };
+    if let Some(id) = &earlier
+        && (copy.recorder.interrupted(&source) || copy.reconciled)
+        && let Err(error) = ensure_marked(copy, &PropertyHolder::Space(id.clone()), &source, None).await
+    {
+        // An interrupted run may have stopped before marking it.
+        return Outcome::failed(error);
+    }
     if let Some(id) = earlier {
+        let id_for_labels = id.clone();
         let homepage = match copy.destination.space(&id).await {
             Ok(found) => found.homepage_id,
             Err(error) => return Outcome::failed(error.to_string()),
@@ -50,7 +60,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
             return Outcome::Present { detail: "created by an earlier run".into() };
         }
         // An earlier run created it but stopped before finishing it: finish it (repeatable).
-        if let Err(error) = label_space(copy, space).await {
+        if let Err(error) = label_space(copy, space, &id_for_labels).await {
             return Outcome::failed(error);
         }
         return Outcome::Present { detail: "created by an earlier run, finished now".into() };
@@ -67,6 +77,10 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         Ok(created) => created,
         Err(error) => return Outcome::failed(error.to_string()),
     };
+    if let Err(error) = mark(copy, &PropertyHolder::Space(created.id.clone()), &source, None).await {
+        // Unrecorded: the next run finds it by its key (the intent is pending) and marks it.
+        return Outcome::failed(format!("created, but {error}"));
+    }
     copy.recorder.result(&node, source, &created.id, None, None);
     copy.map(|m| {
         m.spaces.insert(
@@ -79,7 +93,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         )
     });
     let mut notes = Vec::new();
-    if let Err(error) = label_space(copy, space).await {
+    if let Err(error) = label_space(copy, space, &created.id).await {
         return Outcome::failed(error);
     }
     if space.status == "archived" {
@@ -88,10 +102,20 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
     Outcome::Copied { detail: (!notes.is_empty()).then(|| notes.join("; ")) }
 }
 
-/// Adds the source space's labels to its copy (adding a label twice changes nothing).
-async fn label_space(copy: &Copy, space: &crate::snapshot::SpaceSnapshot) -> Result<(), String> {
+/// Adds the source space's labels to its copy (adding a label twice changes nothing). A run
+/// that began from the destination's markers reads the copy's labels first and adds only what
+/// is missing, so a repeated apply writes nothing.
+async fn label_space(copy: &Copy, space: &crate::snapshot::SpaceSnapshot, id: &str) -> Result<(), String> {
+    use futures_util::TryStreamExt;
     if space.labels.is_empty() {
         return Ok(());
+    }
+    if copy.reconciled {
+        let found: Vec<_> =
+            copy.destination.space_labels(id).try_collect().await.map_err(|e| e.to_string())?;
+        if space.labels.iter().all(|wanted| found.iter().any(|l| l.name.eq_ignore_ascii_case(wanted))) {
+            return Ok(());
+        }
     }
     copy.destination
         .add_space_labels(&space.destination_key, &space.labels)
@@ -105,6 +129,16 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
     let Some(target) = copy.space(index) else { return Outcome::failed("the space was not created") };
     let (mut granted, mut present, mut skipped) = (0, 0, 0);
     let mut failures = Vec::new();
+    // A run that began from the destination's markers grants only what the copy lacks.
+    let existing: Vec<crate::client::model::space::SpacePermission> = if copy.reconciled && copy.writes() {
+        use futures_util::TryStreamExt;
+        match copy.destination.space_permissions(&target.id).try_collect().await {
+            Ok(found) => found,
+            Err(error) => return Outcome::failed(error.to_string()),
+        }
+    } else {
+        Vec::new()
+    };
     for permission in &space.permissions {
         let (subject_type, identifier) = match &permission.subject {
             Subject::User(id) => {
@@ -134,6 +168,27 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
         };
         if !copy.writes() {
             granted += 1;
+            continue;
+        }
+        let held = existing.iter().any(|p| {
+            let same_subject = match subject_type {
+                // Anonymous access is a principal of its own, or the ANONYMOUS role.
+                "anonymous" => {
+                    p.principal.kind == "anonymous"
+                        || (p.principal.kind == "role"
+                            && p.principal
+                                .id
+                                .as_deref()
+                                .is_some_and(|id| id.eq_ignore_ascii_case("ANONYMOUS")))
+                }
+                kind => p.principal.kind == kind && p.principal.id.as_deref() == Some(identifier.as_str()),
+            };
+            same_subject
+                && p.operation.key == permission.operation
+                && p.operation.target_type == permission.target
+        });
+        if held {
+            present += 1;
             continue;
         }
         let new = NewSpacePermission {

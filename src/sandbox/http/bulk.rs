@@ -84,7 +84,7 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         .filter(|c| space.is_none_or(|id| c.space_id == id))
         .filter(|c| can_read(req, site, c))
         .collect();
-    v1_page(req, &items, 25, |c| super::v1_item::item(w, s, c, expand, &req.base_url))
+    v1_page(req, &items, 25, |c| super::v1_item::item(w, s, c, &expand, &req.base_url))
 }
 
 /// The v1 `status` filter: a comma list, `any` for every status; `current` when absent.

@@ -8,6 +8,7 @@ pub mod comment_update;
 pub mod control;
 pub mod multipart;
 pub mod pagination;
+pub mod properties;
 pub mod render;
 pub mod reply;
 pub mod request;

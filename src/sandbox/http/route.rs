@@ -3,8 +3,8 @@
 use super::reply::{ApiError, ApiResult};
 use super::request::Request;
 use super::{
-    admin, bulk, comment_update, v1_content, v1_space, v1_users, v2_attachments, v2_comments, v2_content,
-    v2_spaces, v2_users,
+    admin, bulk, comment_update, properties, v1_content, v1_space, v1_users, v2_attachments, v2_comments,
+    v2_content, v2_spaces, v2_users,
 };
 use crate::sandbox::model::{CommentKind, ContentKind, World};
 
@@ -26,6 +26,16 @@ pub fn dispatch(req: &Request, world: &mut World, site: usize) -> ApiResult {
 
 fn v2(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResult {
     use ContentKind::{BlogPost, Folder, Page};
+    if let [collection, id, "properties", rest @ ..] = segs
+        && let Some(holder) = properties::Holder::of_collection(collection)
+    {
+        return match (m, rest) {
+            ("GET", []) => properties::list(req, w, s, holder, id),
+            ("POST", []) => properties::create(req, w, s, holder, id),
+            (_, [property]) => properties::one(req, w, s, holder, id, property),
+            _ => Err(ApiError::not_found()),
+        };
+    }
     match (m, segs) {
         ("GET", ["spaces"]) => v2_spaces::list(req, w, s),
         ("GET", ["spaces", id]) => v2_spaces::get(req, w, s, id),
@@ -33,7 +43,6 @@ fn v2(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResu
         ("GET", ["spaces", id, "blogposts"]) => v2_content::list_in_space(req, w, s, id, BlogPost),
         ("GET", ["spaces", id, "permissions"]) => v2_spaces::permissions(req, w, s, id),
         ("GET", ["spaces", id, "labels"]) => v2_spaces::labels(req, w, s, id),
-        ("GET", ["spaces", id, "properties"]) => v2_spaces::properties(req, w, s, id),
         ("GET", ["space-role-mode"]) => v2_spaces::role_mode(),
         ("GET", ["pages"]) => v2_content::list(req, w, s, Page),
         ("POST", ["pages"]) => v2_content::create(req, w, s, Page),
@@ -67,15 +76,6 @@ fn v2(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResu
         }
         ("GET", [kind @ ("pages" | "blogposts"), id, "versions"]) => {
             v2_content::versions(req, w, s, id, kind_of(kind))
-        }
-        ("GET", [kind @ ("pages" | "blogposts"), id, "properties"]) => {
-            v2_content::properties(req, w, s, id, kind_of(kind))
-        }
-        ("POST", [kind @ ("pages" | "blogposts"), id, "properties"]) => {
-            v2_content::create_property(req, w, s, id, kind_of(kind))
-        }
-        (_, [kind @ ("pages" | "blogposts"), id, "properties", pid]) => {
-            v2_content::property(req, w, s, id, kind_of(kind), pid)
         }
         ("GET", [kind @ ("pages" | "blogposts"), id, "attachments"]) => {
             v2_attachments::list(req, w, s, id, kind_of(kind))
@@ -136,6 +136,7 @@ fn v1(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResu
         ("DELETE", ["content", id, "label", name]) => v1_content::remove_label(req, w, s, id, name),
         (_, ["content", id, "restriction", rest @ ..]) => v1_content::restrictions(req, w, s, id, m, rest),
         ("GET", ["content", id, "child", "attachment"]) => v1_content::attachments(req, w, s, id),
+        ("GET", ["content", id, "child", "comment"]) => v1_content::comments(req, w, s, id),
         ("POST" | "PUT", ["content", id, "child", "attachment"]) => {
             v1_content::upload(req, w, s, id, m == "PUT")
         }

@@ -241,14 +241,18 @@ pub fn restrictions(req: &Request, w: &mut World, s: usize, id: &str, m: &str, r
     }
 }
 
-fn attachment_v1(a: &Attachment, base: &str) -> Value {
+fn attachment_v1(a: &Attachment, base: &str, properties: &[String]) -> Value {
     let cur = a.current();
+    let mut metadata = json!({"mediaType": a.media_type, "comment": cur.comment});
+    if !properties.is_empty() {
+        metadata["properties"] = super::properties::v1_expansion(&a.properties, properties);
+    }
     json!({
         "id": format!("att{}", a.id),
         "type": "attachment",
         "status": a.status.as_str(),
         "title": a.title,
-        "metadata": {"mediaType": a.media_type, "comment": cur.comment},
+        "metadata": metadata,
         "extensions": {"mediaType": a.media_type, "fileSize": cur.data.size(), "comment": cur.comment, "fileId": a.file_id},
         "_expandable": {"container": format!("/rest/api/content/{}", a.container_id)},
         "_links": {
@@ -268,7 +272,52 @@ pub fn attachments(req: &Request, w: &mut World, s: usize, id: &str) -> ApiResul
         .values()
         .filter(|a| a.container_id == c.id && filename.is_none_or(|f| f == a.title))
         .collect();
-    v1_page(req, &list, 50, |a| attachment_v1(a, &req.base_url))
+    let properties = super::properties::expanded_keys(req.param("expand"));
+    v1_page(req, &list, 50, |a| attachment_v1(a, &req.base_url, &properties))
+}
+
+/// `GET /wiki/rest/api/content/{id}/child/comment[?depth=all][&location=footer|inline]`: the
+/// comments on a page or blog post (top-level ones only unless `depth=all`), footer and inline,
+/// with `metadata.properties.KEY` expansions.
+pub fn comments(req: &Request, w: &mut World, s: usize, id: &str) -> ApiResult {
+    let c = content(w, s, req, id)?;
+    let site = &w.sites[s];
+    let all = req.param("depth") == Some("all");
+    let locations = req.list("location");
+    let properties = super::properties::expanded_keys(req.param("expand"));
+    let list: Vec<&crate::sandbox::model::Comment> = site
+        .comments
+        .values()
+        .filter(|x| x.container_id == c.id && x.status == ContentStatus::Current)
+        .filter(|x| all || x.parent_comment_id.is_none())
+        .filter(|x| locations.is_empty() || locations.iter().any(|l| l == location_of(x.kind)))
+        .collect();
+    let title = format!("Re: {}", c.title);
+    v1_page(req, &list, 25, |x| {
+        let mut item = json!({
+            "id": x.id.to_string(),
+            "type": "comment",
+            "status": x.status.as_str(),
+            "title": title,
+            "extensions": {"location": location_of(x.kind)},
+            "_links": {"self": format!("{}/wiki/rest/api/content/{}", req.base_url, x.id)},
+        });
+        if let Some(parent) = x.parent_comment_id {
+            item["ancestors"] = json!([{"id": parent.to_string(), "type": "comment"}]);
+        }
+        if !properties.is_empty() {
+            item["metadata"] =
+                json!({"properties": super::properties::v1_expansion(&x.properties, &properties)});
+        }
+        item
+    })
+}
+
+fn location_of(kind: crate::sandbox::model::CommentKind) -> &'static str {
+    match kind {
+        crate::sandbox::model::CommentKind::Footer => "footer",
+        crate::sandbox::model::CommentKind::Inline => "inline",
+    }
 }
 
 fn xsrf_ok(req: &Request) -> bool {
@@ -383,6 +432,7 @@ pub fn upload(req: &Request, w: &mut World, s: usize, id: &str, allow_update: bo
                             data: BlobData::Stored { base64: u.data },
                         }],
                         labels: Vec::new(),
+                        properties: Vec::new(),
                     },
                 );
                 ids.push(att);
@@ -390,7 +440,7 @@ pub fn upload(req: &Request, w: &mut World, s: usize, id: &str, allow_update: bo
         }
     }
     let results: Vec<Value> =
-        ids.iter().map(|a| attachment_v1(&site.attachments[a], &req.base_url)).collect();
+        ids.iter().map(|a| attachment_v1(&site.attachments[a], &req.base_url, &[])).collect();
     let size = results.len();
     Ok(Reply::list(
         json!({"results": results, "start": 0, "limit": 50, "size": size,
@@ -411,7 +461,7 @@ pub fn upload_version(req: &Request, w: &mut World, s: usize, id: &str, att: &st
     for u in files.into_iter().take(1) {
         add_version(site, att, &caller, u);
     }
-    Ok(Reply::ok(attachment_v1(&site.attachments[&att], &req.base_url)))
+    Ok(Reply::ok(attachment_v1(&site.attachments[&att], &req.base_url, &[])))
 }
 
 /// Token that signs a media URL for one attachment version.

@@ -10,8 +10,10 @@ use super::render;
 use crate::sandbox::model::{Content, ContentKind, Restriction, World};
 
 /// Which expansions the request asked for.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Expand {
+    /// Property keys asked for (`metadata.properties.KEY`).
+    pub properties: Vec<String>,
     pub restrictions: bool,
     pub ancestor_restrictions: bool,
     pub labels: bool,
@@ -30,6 +32,7 @@ impl Expand {
             asked.iter().any(|e| *e == name || e.strip_prefix(name).is_some_and(|rest| rest.starts_with('.')))
         };
         Expand {
+            properties: super::properties::expanded_keys(expand),
             restrictions: under("restrictions"),
             ancestor_restrictions: under("ancestors.restrictions"),
             labels: asked.contains(&"metadata.labels"),
@@ -118,7 +121,10 @@ impl ListOf {
 
 #[derive(Serialize)]
 struct Metadata {
-    labels: ListOf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<ListOf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Value>,
 }
 
 #[derive(Serialize)]
@@ -170,7 +176,7 @@ struct SpaceOut<'a> {
 }
 
 /// Renders one listed item of site `s` with the expansions asked for.
-pub fn item<'a>(w: &'a World, s: usize, c: &'a Content, expand: Expand, base: &str) -> Item<'a> {
+pub fn item<'a>(w: &'a World, s: usize, c: &'a Content, expand: &Expand, base: &str) -> Item<'a> {
     let site = &w.sites[s];
     let person = |account_id: &str| match w.accounts.get(account_id) {
         Some(account) => render::user_v1(account),
@@ -184,8 +190,12 @@ pub fn item<'a>(w: &'a World, s: usize, c: &'a Content, expand: Expand, base: &s
         title: &c.title,
         links: SelfLink { self_link: format!("{base}/wiki/rest/api/content/{}", c.id) },
         restrictions: expand.restrictions.then(|| by_operation(w, s, c, base)),
-        metadata: expand.labels.then(|| Metadata {
-            labels: ListOf::new(c.labels.iter().map(super::v1_content::label_v1).collect(), 200),
+        metadata: (expand.labels || !expand.properties.is_empty()).then(|| Metadata {
+            labels: expand
+                .labels
+                .then(|| ListOf::new(c.labels.iter().map(super::v1_content::label_v1).collect(), 200)),
+            properties: (!expand.properties.is_empty())
+                .then(|| super::properties::v1_expansion(&c.properties, &expand.properties)),
         }),
         body: expand.body.then(|| Body {
             storage: Storage { value: render::body_text(&version.body), representation: "storage" },

@@ -169,7 +169,7 @@ fn storage_value(body: Option<BodyIn>) -> Result<String, ApiError> {
     }
 }
 
-fn now() -> String {
+pub fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
@@ -480,99 +480,4 @@ pub fn versions(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentK
         x[key] = inner;
         x
     })
-}
-
-pub fn properties(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKind) -> ApiResult {
-    let c = readable(w, s, req, id, kind)?;
-    let key = req.param("key");
-    let props: Vec<&Property> = c.properties.iter().filter(|p| key.is_none_or(|k| k == p.key)).collect();
-    v2_page(req, &props, 25, |p| render::property(p))
-}
-
-#[derive(Deserialize)]
-struct PropertyIn {
-    key: String,
-    value: Value,
-}
-
-pub fn create_property(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKind) -> ApiResult {
-    let caller = req.caller()?.to_string();
-    let c = readable(w, s, req, id, kind)?.clone();
-    let input: PropertyIn = req.json()?;
-    if input.key.is_empty() || input.key.len() > 255 {
-        return Err(ApiError::bad_request("key must be 1 to 255 characters"));
-    }
-    let site = &mut w.sites[s];
-    if !site.can_update_content(&c, Some(&caller)) {
-        return Err(ApiError::forbidden("User not permitted to update this content"));
-    }
-    if c.properties.iter().any(|p| p.key == input.key) {
-        return Err(ApiError::bad_request(format!("A property with key '{}' already exists", input.key)));
-    }
-    let prop = Property {
-        id: site.alloc_id(),
-        key: input.key,
-        value: input.value,
-        version: 1,
-        created_at: now(),
-        author_id: caller,
-    };
-    let v = render::property(&prop);
-    if let Some(x) = site.contents.get_mut(&c.id) {
-        x.properties.push(prop);
-    }
-    Ok(Reply::ok(v))
-}
-
-#[derive(Deserialize)]
-struct PropertyUpdateIn {
-    key: String,
-    value: Value,
-    version: VersionIn,
-}
-
-pub fn property(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKind, pid: &str) -> ApiResult {
-    let c = readable(w, s, req, id, kind)?.clone();
-    let pid = Request::id(pid)?;
-    let Some(index) = c.properties.iter().position(|p| p.id == pid) else {
-        return Err(ApiError::not_found());
-    };
-    match req.method.as_str() {
-        "GET" => Ok(Reply::ok(render::property(&c.properties[index]))),
-        "PUT" => {
-            let caller = req.caller()?.to_string();
-            let input: PropertyUpdateIn = req.json()?;
-            let site = &mut w.sites[s];
-            if !site.can_update_content(&c, Some(&caller)) {
-                return Err(ApiError::forbidden("User not permitted to update this content"));
-            }
-            let current = c.properties[index].version;
-            if input.version.number != current + 1 {
-                return Err(ApiError::new(
-                    409,
-                    format!("Version must be incremented. Current Version: [{current}]"),
-                ));
-            }
-            let x = site.contents.get_mut(&c.id).ok_or_else(ApiError::not_found)?;
-            let p = &mut x.properties[index];
-            p.key = input.key;
-            p.value = input.value;
-            p.version += 1;
-            p.author_id = caller;
-            p.created_at = now();
-            Ok(Reply::ok(render::property(p)))
-        }
-        "DELETE" => {
-            let caller = req.caller()?.to_string();
-            let site = &mut w.sites[s];
-            if !site.can_update_content(&c, Some(&caller)) {
-                return Err(ApiError::forbidden("User not permitted to update this content"));
-            }
-            if let Some(x) = site.contents.get_mut(&c.id) {
-                x.properties.remove(index);
-            }
-            Ok(Reply::empty(204))
-        }
-        _ => Err(ApiError::new(405, "Method not allowed")),
-    }
 }

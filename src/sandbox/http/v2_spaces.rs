@@ -71,11 +71,6 @@ pub fn labels(req: &Request, w: &mut World, s: usize, id: &str) -> ApiResult {
     v2_page(req, &sp.labels, 25, render::label)
 }
 
-pub fn properties(req: &Request, w: &mut World, s: usize, id: &str) -> ApiResult {
-    let sp = readable(w, s, req, id)?;
-    v2_page(req, &sp.properties, 25, render::property)
-}
-
 pub fn role_mode() -> ApiResult {
     Ok(Reply::ok(json!({"mode": "PRE_ROLES"})))
 }

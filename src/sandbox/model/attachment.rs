@@ -82,6 +82,9 @@ pub struct Attachment {
     /// Oldest first; never empty.
     pub versions: Vec<AttachmentVersion>,
     pub labels: Vec<Label>,
+    /// Content properties (v2 `/attachments/{id}/properties`); absent in older saved sites.
+    #[serde(default)]
+    pub properties: Vec<super::Property>,
 }
 
 impl Attachment {

@@ -1,0 +1,94 @@
+//! v1 listings that carry one property of each item (`expand=metadata.properties.KEY`): how a
+//! run finds, in a few requests, which destination content carries confcopy's marker.
+
+use futures_util::stream::BoxStream;
+use serde::Deserialize;
+
+use crate::client::error::ClientError;
+use crate::client::model::content::Version;
+use crate::client::model::id;
+use crate::client::model::property::ContentProperty;
+use crate::client::pagination::ListStyle;
+use crate::client::site::encode_segment as seg;
+use crate::client::site_client::SiteClient;
+
+/// One listed item (page, blog post, comment or attachment) with the property asked for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MarkedItem {
+    #[serde(deserialize_with = "id::id")]
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub version: Option<Version>,
+    #[serde(default)]
+    metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct Metadata {
+    #[serde(default)]
+    properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MarkedItem {
+    /// The property under `key`, when the item has it (an answer that does not parse as a
+    /// property counts as none: the item is then unknown, never someone else's by mistake).
+    pub fn property(&self, key: &str) -> Option<ContentProperty> {
+        let value = self.metadata.as_ref()?.properties.get(key)?;
+        serde_json::from_value(value.clone()).ok()
+    }
+}
+
+impl SiteClient {
+    /// Pages (`kind` = `page`) or blog posts (`blogpost`) of a space, current and archived, each
+    /// with its version and the property `key`.
+    pub fn marked_content(
+        &self,
+        space_key: &str,
+        kind: &str,
+        key: &str,
+    ) -> BoxStream<'static, Result<MarkedItem, ClientError>> {
+        let expand = format!("version,metadata.properties.{key}");
+        self.list(
+            "/wiki/rest/api/content",
+            format!("list {kind}s of space {space_key} with their markers"),
+            &[("spaceKey", space_key), ("type", kind), ("status", "current,archived"), ("expand", &expand)],
+            ListStyle::Offset,
+        )
+    }
+
+    /// Every comment on a page or blog post (footer and inline, replies too) with the property.
+    pub fn marked_comments(
+        &self,
+        content_id: &str,
+        key: &str,
+    ) -> BoxStream<'static, Result<MarkedItem, ClientError>> {
+        let expand = format!("metadata.properties.{key}");
+        self.list(
+            &format!("/wiki/rest/api/content/{}/child/comment", seg(content_id)),
+            format!("list comments of content {content_id} with their markers"),
+            &[("depth", "all"), ("expand", &expand)],
+            ListStyle::Offset,
+        )
+    }
+
+    /// The attachments of a page or blog post with the property.
+    pub fn marked_attachments(
+        &self,
+        content_id: &str,
+        key: &str,
+    ) -> BoxStream<'static, Result<MarkedItem, ClientError>> {
+        let expand = format!("metadata.properties.{key}");
+        self.list(
+            &format!("/wiki/rest/api/content/{}/child/attachment", seg(content_id)),
+            format!("list attachments of content {content_id} with their markers"),
+            &[("expand", &expand)],
+            ListStyle::Offset,
+        )
+    }
+}

@@ -1,0 +1,98 @@
+//! Writing confcopy's marker (see [`reconcile::marker`](crate::reconcile::marker)) on what the
+//! run creates, and reading it back where a run must tell its own copy from someone else's.
+
+use futures_util::TryStreamExt;
+
+use crate::client::ClientError;
+use crate::client::model::property::{ContentProperty, PropertyHolder};
+use crate::reconcile::{MARKER_KEY, Origin};
+use crate::run::context::Copy;
+use crate::state::SourceRef;
+
+/// The marker this run writes for `source`.
+fn origin(copy: &Copy, source: &SourceRef, version: Option<u64>) -> Origin {
+    let origin =
+        Origin::new(copy.recorder.source_site(), source, &copy.plan_name, copy.recorder.run().as_str());
+    match version {
+        Some(version) => origin.at_version(version),
+        None => origin,
+    }
+}
+
+/// The marker property on `holder`, if any.
+async fn marker_on(copy: &Copy, holder: &PropertyHolder) -> Result<Option<ContentProperty>, ClientError> {
+    let found: Vec<ContentProperty> =
+        copy.destination.properties(holder, Some(MARKER_KEY)).try_collect().await?;
+    Ok(found.into_iter().find(|p| p.key == MARKER_KEY))
+}
+
+/// Whether `holder` carries a marker naming `source` of this plan's source site; `None` when
+/// it carries no marker at all.
+pub async fn names(copy: &Copy, holder: &PropertyHolder, source: &SourceRef) -> Result<Option<bool>, String> {
+    let found = marker_on(copy, holder).await.map_err(|e| e.to_string())?;
+    Ok(found.map(|p| Origin::parse(&p.value).is_some_and(|o| o.names(copy.recorder.source_site(), source))))
+}
+
+/// Marks a copy the run just made (or found after an interruption) as the copy of `source` at
+/// source `version`. A marker already there is brought up to date; a create whose answer was
+/// lost is looked for before it is sent again.
+pub async fn mark(
+    copy: &Copy,
+    holder: &PropertyHolder,
+    source: &SourceRef,
+    version: Option<u64>,
+) -> Result<(), String> {
+    if !copy.writes() {
+        return Ok(());
+    }
+    let wanted = origin(copy, source, version).property();
+    let failed = |e: ClientError| format!("its marker could not be written: {e}");
+    for attempt in 0..2 {
+        match copy.destination.create_property(holder, &wanted).await {
+            Ok(_) => return Ok(()),
+            Err(error) if attempt == 0 && (error.is_outcome_unknown() || error.status() == Some(400)) => {
+                // Made already (by the lost answer, or an earlier run): keep it if it says the
+                // same, update it if it is out of date.
+                match marker_on(copy, holder).await {
+                    Ok(Some(existing)) => {
+                        let same = Origin::parse(&existing.value).is_some_and(|o| {
+                            o.names(copy.recorder.source_site(), source) && o.source_version == version
+                        });
+                        if same {
+                            return Ok(());
+                        }
+                        let next = existing.version.as_ref().map_or(1, |v| v.number) + 1;
+                        return copy
+                            .destination
+                            .update_property(holder, &existing.id, &wanted, next)
+                            .await
+                            .map(|_| ())
+                            .map_err(failed);
+                    }
+                    Ok(None) if error.is_outcome_unknown() => continue,
+                    Ok(None) => return Err(failed(error)),
+                    Err(lookup) => return Err(failed(lookup)),
+                }
+            }
+            Err(error) => return Err(failed(error)),
+        }
+    }
+    Err("its marker could not be written: the destination lost the answer twice".into())
+}
+
+/// Makes sure `holder`, found as the copy of `source`, carries its marker: reads it first, so a
+/// copy already marked costs no write. One marked for another entity is refused.
+pub async fn ensure_marked(
+    copy: &Copy,
+    holder: &PropertyHolder,
+    source: &SourceRef,
+    version: Option<u64>,
+) -> Result<(), String> {
+    match names(copy, holder, source).await? {
+        Some(true) => Ok(()),
+        None => mark(copy, holder, source, version).await,
+        Some(false) => {
+            Err(format!("{holder} carries a confcopy marker naming another source entity than {source}"))
+        }
+    }
+}
