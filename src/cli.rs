@@ -20,6 +20,10 @@ struct Cli {
     /// Directory for run state, journals, reports and sandbox sites [default: .confcopy].
     #[arg(long, global = true, value_name = "DIR")]
     state_dir: Option<PathBuf>,
+    /// Where plan state lives: an object store (s3://bucket/prefix, gs://…, az://…; its
+    /// credentials from that store's usual environment) or a local path (env CONFCOPY_STATE).
+    #[arg(long, global = true, value_name = "URL")]
+    state: Option<String>,
     /// Settings file (TOML); it may hold credentials, so keep it private (chmod 600).
     #[arg(long, global = true, value_name = "FILE", env = "CONFCOPY_CONFIG")]
     config: Option<PathBuf>,
@@ -122,6 +126,7 @@ pub fn main() -> ExitCode {
     };
     let flags = Flags {
         state_dir: cli.state_dir.clone(),
+        state: cli.state.clone(),
         log_format: cli.log_format,
         max_retry_wait: cli.max_retry_wait,
     };

@@ -61,6 +61,10 @@ pub enum LogFormat {
 pub struct Settings {
     /// Where run state, journals, reports and sandbox sites live.
     pub state_dir: Option<PathBuf>,
+    /// Where plan state (records, journals, locks, reports) lives when not in `state_dir`: an
+    /// object store URL (`s3://bucket/prefix`, `gs://…`, `az://…`), whose credentials come from
+    /// that store's usual environment. A plain path is the same as `state_dir`.
+    pub state: Option<String>,
     pub log_format: LogFormat,
     /// Where bearer tokens and organization API keys go [default: https://api.atlassian.com].
     /// Tests point it at a loopback sandbox.
@@ -210,6 +214,8 @@ fn type_name(actual: &figment::error::Actual) -> &'static str {
 pub struct Flags {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormat>,
     #[serde(skip_serializing_if = "Option::is_none")]
