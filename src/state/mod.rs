@@ -34,6 +34,7 @@ pub mod lock;
 pub mod operator;
 pub mod record;
 pub mod registry;
+pub mod remote;
 pub mod render;
 pub mod replay;
 pub mod reports;
