@@ -49,10 +49,10 @@ def main() -> None:
     s3.create_bucket(Bucket=BUCKET)
 
     exports = {
-        "CONFCOPY_TEST_S3_ENDPOINT": endpoint,
-        "CONFCOPY_TEST_S3_BUCKET": BUCKET,
-        "CONFCOPY_TEST_S3_ACCESS_KEY_ID": key["AccessKeyId"],
-        "CONFCOPY_TEST_S3_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+        "TEST_S3_ENDPOINT": endpoint,
+        "TEST_S3_BUCKET": BUCKET,
+        "TEST_S3_ACCESS_KEY_ID": key["AccessKeyId"],
+        "TEST_S3_SECRET_ACCESS_KEY": key["SecretAccessKey"],
     }
     partial = env_file + ".partial"
     with open(partial, "w", encoding="utf-8") as out:

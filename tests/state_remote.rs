@@ -2,9 +2,12 @@
 //! `.ci/run` through `.ci/s3_test_server.py`, which checks request signatures). Each test works
 //! under a prefix of its own in the test bucket.
 //!
-//! Without `CONFCOPY_TEST_S3_ENDPOINT` these tests fail, saying how to start the server; with
-//! `CONFCOPY_TEST_S3_OPTIONAL=1` they pass after saying loudly that they were skipped.
+//! Without `TEST_S3_ENDPOINT` these tests fail, saying how to start the server; with
+//! `TEST_S3_OPTIONAL=1` they pass after saying loudly that they were skipped.
+//! (The variables are not named `CONFCOPY_*`: the settings refuse `CONFCOPY_` variables they do
+//! not know, which would break every test that runs the binary.)
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -27,25 +30,27 @@ impl Server {
     /// The server, or `None` (after saying so) when the tests were allowed to skip.
     fn find(test: &str) -> Option<Server> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        match var("CONFCOPY_TEST_S3_ENDPOINT") {
+        match var("TEST_S3_ENDPOINT") {
             Some(endpoint) => Some(Server {
                 endpoint,
-                bucket: var("CONFCOPY_TEST_S3_BUCKET").unwrap_or_else(|| "confcopy-test".to_string()),
-                key_id: var("CONFCOPY_TEST_S3_ACCESS_KEY_ID").expect("CONFCOPY_TEST_S3_ACCESS_KEY_ID"),
-                secret: var("CONFCOPY_TEST_S3_SECRET_ACCESS_KEY")
-                    .expect("CONFCOPY_TEST_S3_SECRET_ACCESS_KEY"),
+                bucket: var("TEST_S3_BUCKET").unwrap_or_else(|| "confcopy-test".to_string()),
+                key_id: var("TEST_S3_ACCESS_KEY_ID").expect("TEST_S3_ACCESS_KEY_ID"),
+                secret: var("TEST_S3_SECRET_ACCESS_KEY").expect("TEST_S3_SECRET_ACCESS_KEY"),
             }),
-            None if var("CONFCOPY_TEST_S3_OPTIONAL").as_deref() == Some("1") => {
-                eprintln!(
+            None if var("TEST_S3_OPTIONAL").as_deref() == Some("1") => {
+                // Straight to stderr, past the test harness's capture, so the skip is seen.
+                let _ = writeln!(
+                    std::io::stderr(),
                     "SKIPPED state_remote::{test}: no S3-compatible test server \
-                     (CONFCOPY_TEST_S3_ENDPOINT is not set, and CONFCOPY_TEST_S3_OPTIONAL=1)"
+                     (TEST_S3_ENDPOINT is not set, and TEST_S3_OPTIONAL=1)"
                 );
                 None
             }
             None => panic!(
-                "state_remote::{test} needs the S3-compatible test server: start it with \
-                 `python .ci/s3_test_server.py /tmp/s3.env &` (moto[server], see .ci/run), then \
-                 `. /tmp/s3.env` and run the tests again; or set CONFCOPY_TEST_S3_OPTIONAL=1 to skip them"
+                "state_remote::{test} needs the S3-compatible test server (TEST_S3_ENDPOINT is not \
+                 set): start it with `target/s3-test-server/venv/bin/python .ci/s3_test_server.py \
+                 /tmp/s3.env &` (.ci/run installs moto[server]==5.2.5 there), then `. /tmp/s3.env` \
+                 and run the tests again; or set TEST_S3_OPTIONAL=1 to skip them"
             ),
         }
     }
