@@ -442,3 +442,18 @@ fn the_blocking_face_works_outside_a_runtime() {
     assert_eq!(state.force_unlock(PLAN).unwrap(), None);
     assert_eq!(state.lock_status(PLAN).unwrap(), RemoteLockStatus::Free);
 }
+
+#[tokio::test]
+async fn an_unreachable_store_or_a_missing_bucket_says_what_to_check() {
+    let Some(server) = Server::find("unreachable") else { return };
+    // A loopback port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let options = server.options().with_endpoint(format!("http://127.0.0.1:{port}"));
+    let message = RemoteState::open("s3://confcopy-test/unreachable", options).await.unwrap_err().to_string();
+    assert!(message.contains("s3://confcopy-test/unreachable"), "{message}");
+    assert!(message.contains("check that the store can be reached"), "{message}");
+
+    let missing = format!("s3://no-such-bucket-{:08x}/p", rand::random::<u32>());
+    let message = RemoteState::open(&missing, server.options()).await.unwrap_err().to_string();
+    assert!(message.contains("does not exist: create it, or fix the state URL"), "{message}");
+}

@@ -28,8 +28,8 @@ pub enum RemoteError {
         "the state store {url} did not accept the credentials to {action} {object} ({detail}); check {env}"
     )]
     Denied { url: String, action: &'static str, object: String, detail: String, env: &'static str },
-    #[error("cannot {action} {object} in the state store {url}: {detail}")]
-    Store { url: String, action: &'static str, object: String, detail: String },
+    #[error("cannot {action} {object} in the state store {url}: {detail}; {hint}")]
+    Store { url: String, action: &'static str, object: String, detail: String, hint: String },
     #[error(
         "{object} was written by a newer confcopy (state format {found}; this one knows up to \
          {supported}); upgrade confcopy or use another --state"
@@ -165,7 +165,27 @@ impl Context {
                 env: self.scheme.environment(),
             }
         } else {
-            RemoteError::Store { url: self.url.clone(), action, object, detail }
+            let hint = self.hint(&detail);
+            RemoteError::Store { url: self.url.clone(), action, object, detail, hint }
+        }
+    }
+
+    /// What to do about a store error, guessed from its text.
+    fn hint(&self, detail: &str) -> String {
+        let lower = detail.to_ascii_lowercase();
+        if lower.contains("nosuchbucket") || lower.contains("containernotfound") {
+            format!("the bucket in {} does not exist: create it, or fix the state URL", self.url)
+        } else if ["error sending request", "connect", "timed out", "timeout", "dns", "resolve"]
+            .iter()
+            .any(|word| lower.contains(word))
+        {
+            format!(
+                "check that the store can be reached (the endpoint comes from {})",
+                self.scheme.environment()
+            )
+        } else {
+            "try again; if it keeps failing, check the store's status and the permissions of these credentials"
+                .to_string()
         }
     }
 

@@ -4,7 +4,9 @@
 //! there is someone else's until its lease lapses: `lease` after the later of its last renewal
 //! (the holder's clock) and its last write (the store's clock). A lapsed lock is taken over with
 //! a write conditional on the version just read (`If-Match`), so of two processes taking over
-//! at once exactly one wins; the other reads the winner's lock and is refused.
+//! at once exactly one wins; the other reads the winner's lock and is refused. Lapse is judged by
+//! the taker's clock against the holder's, so a lease should be far longer than the clocks of
+//! the machines may disagree (a minute or more for CI runners; tests use seconds on one machine).
 //!
 //! The holder renews the lease every third of its length on the store's I/O thread, each time
 //! conditional on the version it last wrote. When a renewal finds the lock changed or gone
