@@ -49,7 +49,7 @@ impl Server {
             None => panic!(
                 "state_remote::{test} needs the S3-compatible test server (TEST_S3_ENDPOINT is not \
                  set): start it with `target/s3-test-server/venv/bin/python .ci/s3_test_server.py \
-                 /tmp/s3.env &` (.ci/run installs moto[server]==5.2.5 there), then `. /tmp/s3.env` \
+                 /tmp/s3.env &` (.ci/run installs moto 5.2.5 there), then `. /tmp/s3.env` \
                  and run the tests again; or set TEST_S3_OPTIONAL=1 to skip them"
             ),
         }
