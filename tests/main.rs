@@ -42,6 +42,7 @@ mod state_dir;
 mod state_journal;
 mod state_lock;
 mod state_registry;
+mod state_remote;
 mod support;
 mod support_sandbox;
 mod transport_security;

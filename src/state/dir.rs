@@ -73,15 +73,20 @@ impl StateDir {
 
     /// A plan's directory without creating it (it may not exist).
     pub fn existing_plan(&self, name: &str) -> Result<PlanDir, StateError> {
-        let fine = !name.is_empty()
-            && name.len() <= 64
-            && !name.starts_with('.')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !fine {
+        if !is_plan_name(name) {
             return Err(StateError::PlanName { name: name.to_string() });
         }
         Ok(PlanDir { name: name.to_string(), path: self.plans_dir().join(name) })
     }
+}
+
+/// Whether `name` can name a plan's state: letters, digits, '-', '_', '.', not starting with '.',
+/// at most 64 characters, so it can never escape `plans/` (here or under a remote prefix).
+pub fn is_plan_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// One plan's directory: `plans/<plan-name>/`.

@@ -21,6 +21,9 @@
 //! [`group_sync`] (one fsync for every intent waiting on it),
 //! [`lock`] (one apply per plan), [`record`] and [`registry`] (plans, 14-day expiry),
 //! [`reports`] and [`render`] (what `status` and `show` print).
+//!
+//! [`remote`] keeps the same layout in an object store (`--state s3://bucket/prefix`) for runs
+//! whose disk is thrown away: this directory then serves as a private local mirror of it.
 
 pub mod atomic;
 pub mod clock;
@@ -34,6 +37,7 @@ pub mod lock;
 pub mod operator;
 pub mod record;
 pub mod registry;
+pub mod remote;
 pub mod render;
 pub mod replay;
 pub mod reports;
