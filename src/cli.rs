@@ -207,7 +207,12 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         }
     };
     let plan_bytes = std::fs::read(&args.plan).unwrap_or_default();
-    let mut session = match crate::session::Session::begin(&plan, &plan_bytes, settings.state_dir()) {
+    let mut session = match crate::session::Session::begin(
+        &plan,
+        &plan_bytes,
+        &settings.state_location(),
+        settings.state_lease(),
+    ) {
         Ok(session) => session,
         Err(crate::session::SessionError::Incompatible(conflict)) => {
             let diagnostic = Diagnostic::new(Code::PlanStateConflict, conflict.to_string())
@@ -293,14 +298,20 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         }
         match applied {
             Ok(applied) => {
-                if let Err(message) = session.finish(&applied.recorder, applied.status, &applied.rows) {
+                if let Err(message) =
+                    session.finish(&applied.recorder, applied.status, &applied.rows, &applied.report_files)
+                {
                     eprintln!("warning: the plan's record was not updated: {message}");
                 }
                 println!("{}", summary_line(&applied));
                 if let Some(reason) = &applied.stopped {
                     println!("stopped early: {reason}");
                 }
-                println!("reports: {}", report_dir.display());
+                let reports = match &args.report_dir {
+                    Some(dir) => dir.display().to_string(),
+                    None => session.reports_location(&report_dir),
+                };
+                println!("reports: {reports}");
                 applied.status.exit()
             }
             Err(message) => {
@@ -310,7 +321,46 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         }
     });
     let _ = std::fs::remove_dir_all(&work_dir);
+    if let Err(message) = session.close() {
+        eprintln!(
+            "warning: the plan's lock in the state store was not released ({message}); it lapses by itself"
+        );
+    }
     exit
+}
+
+/// The state `status` and `show` read: the local state directory, or with remote state a private
+/// mirror of the store's records (and of `plan`'s reports), kept alive by the returned guard.
+fn open_state_for(
+    settings: &Settings,
+    plan: Option<&str>,
+) -> Result<(crate::state::StateDir, crate::state::Registry, Option<tempfile::TempDir>), Exit> {
+    let crate::settings::StateLocation::Remote(url) = settings.state_location() else {
+        let (state, registry) = open_state(settings)?;
+        return Ok((state, registry, None));
+    };
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        Exit::Trouble
+    };
+    let remote = crate::state::remote::RemoteState::open_blocking(
+        &url,
+        crate::state::remote::RemoteOptions::from_env(),
+    )
+    .map_err(|e| fail(e.to_string()))?
+    .blocking();
+    let mirror = tempfile::Builder::new()
+        .prefix("confcopy-state-")
+        .tempdir()
+        .map_err(|e| fail(format!("cannot make a local mirror of the state: {e}")))?;
+    let clock = crate::state::SystemClock;
+    let state = match plan {
+        Some(name) => crate::state::remote::view::plan(&remote, mirror.path(), name, &clock),
+        None => crate::state::remote::view::records(&remote, mirror.path(), &clock),
+    }
+    .map_err(fail)?;
+    let registry = crate::state::Registry::new(&state);
+    Ok((state, registry, Some(mirror)))
 }
 
 fn open_state(settings: &Settings) -> Result<(crate::state::StateDir, crate::state::Registry), Exit> {
@@ -331,7 +381,7 @@ fn open_state(settings: &Settings) -> Result<(crate::state::StateDir, crate::sta
 
 fn status(settings: &Settings, format: Format) -> Exit {
     use crate::state::Clock;
-    let (_, registry) = match open_state(settings) {
+    let (_, registry, _mirror) = match open_state_for(settings, None) {
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
@@ -357,7 +407,7 @@ fn status(settings: &Settings, format: Format) -> Exit {
 
 fn show(settings: &Settings, name: &str, format: Format) -> Exit {
     use crate::state::Clock;
-    let (_, registry) = match open_state(settings) {
+    let (_, registry, _mirror) = match open_state_for(settings, Some(name)) {
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
@@ -386,6 +436,9 @@ fn show(settings: &Settings, name: &str, format: Format) -> Exit {
 }
 
 fn unlock(settings: &Settings, name: &str, yes: bool) -> Exit {
+    if let crate::settings::StateLocation::Remote(url) = settings.state_location() {
+        return unlock_remote(&url, name, yes);
+    }
     let (state, _) = match open_state(settings) {
         Ok(opened) => opened,
         Err(exit) => return exit,
@@ -440,6 +493,66 @@ fn unlock(settings: &Settings, name: &str, yes: bool) -> Exit {
     match crate::state::force_unlock(&plan) {
         Ok(_) => {
             println!("lock removed; the next apply continues where the last one stopped");
+            Exit::Success
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Exit::Trouble
+        }
+    }
+}
+
+/// `unlock` of a plan whose state is in a store: shows the lease's holder, asks, deletes it.
+fn unlock_remote(url: &str, name: &str, yes: bool) -> Exit {
+    use crate::state::remote::RemoteLockStatus;
+    let remote = match crate::state::remote::RemoteState::open_blocking(
+        url,
+        crate::state::remote::RemoteOptions::from_env(),
+    ) {
+        Ok(remote) => remote.blocking(),
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Trouble;
+        }
+    };
+    let holder = match remote.lock_status(name) {
+        Ok(RemoteLockStatus::Free) => {
+            println!("plan \"{name}\" is not locked");
+            return Exit::Success;
+        }
+        Ok(RemoteLockStatus::Held(record)) => format!(
+            "plan \"{name}\" is locked by {} on {} (pid {}) for {} since {}; its lease is being renewed, so it is \
+             probably still running",
+            record.user, record.host, record.pid, record.operation, record.since
+        ),
+        Ok(RemoteLockStatus::Lapsed(record)) => format!(
+            "plan \"{name}\" was locked by {} on {} (pid {}) for {} since {}; its lease lapsed (the next apply \
+             would take it over)",
+            record.user, record.host, record.pid, record.operation, record.since
+        ),
+        Ok(RemoteLockStatus::Unreadable) => format!("plan \"{name}\" has a lock this confcopy cannot read"),
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Trouble;
+        }
+    };
+    println!("{holder}");
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("error: confirm with --yes (no terminal to ask on)");
+            return Exit::Errors;
+        }
+        eprint!("remove the lock? [y/N] ");
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("lock kept");
+            return Exit::Errors;
+        }
+    }
+    match remote.force_unlock(name) {
+        Ok(_) => {
+            println!("lock removed; a run that still holds it stops writing at its next journal sync");
             Exit::Success
         }
         Err(error) => {

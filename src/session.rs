@@ -7,9 +7,12 @@ use crate::plan::Plan;
 use crate::reconcile::JournalTrust;
 use crate::report::{PlanStatus, Rows};
 use crate::run::Recorder;
+use crate::settings::StateLocation;
+use crate::state::remote::{BlockingRemote, RemoteJournal, RemoteLease, RemoteOptions, RemoteState};
 use crate::state::{
-    Clock, Entry, Incompatible, Journal, JournalState, LockError, Operator, PlanDir, PlanIdentity, PlanLock,
-    Registry, RunId, RunOutcome, RunRecord, StateDir, StateError, SystemClock, plan_hash,
+    Clock, Entry, Incompatible, Journal, JournalState, LockError, LockRecord, Operator, PlanDir,
+    PlanIdentity, PlanLock, Registry, RunId, RunOutcome, RunRecord, StateDir, StateError, SystemClock,
+    plan_hash,
 };
 
 /// Why an apply could not begin.
@@ -33,9 +36,18 @@ fn open_journal(
     plan_dir: &PlanDir,
     identity: &PlanIdentity,
     clock: &dyn Clock,
+    sink: Option<std::sync::Arc<dyn crate::state::JournalSink>>,
 ) -> Result<(Journal, Option<String>), SessionError> {
-    match Journal::open(plan_dir, identity, clock) {
+    let remote = sink.is_some();
+    match Journal::open_with(plan_dir, identity, clock, sink) {
         Ok(journal) => Ok((journal, None)),
+        Err(StateError::Corrupt { detail, .. }) if remote => Err(SessionError::State(format!(
+            "the journal of plan \"{}\" in the state store is damaged ({detail}); move its objects under \
+             plans/{}/journal/ elsewhere in the store, then apply again: the run finds what earlier runs \
+             copied by the markers on the destination",
+            plan_dir.name(),
+            plan_dir.name()
+        ))),
         Err(StateError::Corrupt { detail, .. }) => {
             let path = plan_dir.journal_path();
             let aside = path.with_file_name(format!("journal.damaged-{}.jsonl", clock.now().as_second()));
@@ -59,6 +71,8 @@ fn state_error(e: impl std::fmt::Display) -> SessionError {
 }
 
 pub struct Session {
+    /// With remote state: the store, the plan's lease in it, and the private local mirror.
+    remote: Option<RemoteLink>,
     plan_dir: PlanDir,
     registry: Registry,
     journal: Option<Journal>,
@@ -69,21 +83,102 @@ pub struct Session {
     _lock: PlanLock,
 }
 
+/// A run's link to remote state.
+struct RemoteLink {
+    remote: BlockingRemote,
+    lease: Option<RemoteLease>,
+    /// The private local mirror of the plan's state; removed when the run ends.
+    _mirror: tempfile::TempDir,
+}
+
+impl RemoteLink {
+    /// Takes the plan's lease in the store and brings its record and journal into a private
+    /// mirror; returns the link, the mirror's state directory and the journal's sink.
+    fn begin(
+        url: &str,
+        plan: &str,
+        lease: std::time::Duration,
+        clock: &dyn Clock,
+    ) -> Result<(RemoteLink, StateDir, PlanDir, std::sync::Arc<RemoteJournal>), SessionError> {
+        let remote =
+            RemoteState::open_blocking(url, RemoteOptions::from_env()).map_err(state_error)?.blocking();
+        let mirror = tempfile::Builder::new()
+            .prefix("confcopy-state-")
+            .tempdir()
+            .map_err(|e| SessionError::State(format!("cannot make a local mirror of the state: {e}")))?;
+        let state = StateDir::open(mirror.path()).map_err(state_error)?;
+        let plan_dir = state.plan(plan).map_err(state_error)?;
+        // The plan's copy data is kept 14 days, in the store as locally.
+        if let Some(bytes) = remote.get(plan, "record.json").map_err(state_error)?
+            && let Ok(record) = serde_json::from_slice::<crate::state::PlanRecord>(&bytes)
+            && record.is_expired(clock.now())
+        {
+            remote.delete_run_data(plan).map_err(state_error)?;
+        }
+        let operator = Operator::current();
+        let holder = LockRecord {
+            plan: plan.to_string(),
+            user: operator.user,
+            host: operator.host,
+            pid: operator.pid,
+            since: clock.now(),
+            operation: "apply".into(),
+            token: rand::random(),
+        };
+        let held = remote.acquire(plan, &holder, lease).map_err(|e| SessionError::State(e.to_string()))?;
+        let pulled = remote.pull_plan(&plan_dir).map_err(state_error)?;
+        let sink = std::sync::Arc::new(RemoteJournal::new(
+            remote.clone(),
+            plan,
+            plan_dir.journal_path(),
+            pulled.journal_bytes,
+            Some(held.watch()),
+        ));
+        Ok((RemoteLink { remote, lease: Some(held), _mirror: mirror }, state, plan_dir, sink))
+    }
+
+    /// Puts a file of the mirror's plan folder into the store.
+    fn upload(&self, plan: &PlanDir, path: &std::path::Path) -> Result<(), String> {
+        let relative =
+            path.strip_prefix(plan.path()).map_err(|_| format!("{} is outside the plan", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        self.remote
+            .put(plan.name(), &relative.to_string_lossy(), bytes::Bytes::from(bytes))
+            .map_err(|e| e.to_string())
+    }
+}
+
 impl Session {
     /// Opens the state directory, expires old plans, takes the plan's lock, opens its record and
-    /// journal (refusing a plan that conflicts with it) and records the run's start.
-    pub fn begin(plan: &Plan, plan_bytes: &[u8], state_dir: PathBuf) -> Result<Session, SessionError> {
+    /// journal (refusing a plan that conflicts with it) and records the run's start. With remote
+    /// state, the lock is a lease in the store and the rest is read into a private mirror first.
+    pub fn begin(
+        plan: &Plan,
+        plan_bytes: &[u8],
+        location: &StateLocation,
+        lease: std::time::Duration,
+    ) -> Result<Session, SessionError> {
         let clock = SystemClock;
-        let state = StateDir::open(state_dir).map_err(state_error)?;
+        let (remote, state, plan_dir, sink) = match location {
+            StateLocation::Local(dir) => {
+                let state = StateDir::open(dir.clone()).map_err(state_error)?;
+                let plan_dir = state.plan(&plan.name.value).map_err(state_error)?;
+                (None, state, plan_dir, None)
+            }
+            StateLocation::Remote(url) => {
+                let (link, state, plan_dir, sink) = RemoteLink::begin(url, &plan.name.value, lease, &clock)?;
+                let sink: std::sync::Arc<dyn crate::state::JournalSink> = sink;
+                (Some(link), state, plan_dir, Some(sink))
+            }
+        };
         let registry = Registry::new(&state);
         registry.expire(&clock).map_err(state_error)?;
-        let plan_dir = state.plan(&plan.name.value).map_err(state_error)?;
         let lock = PlanLock::acquire(&plan_dir, "apply", &clock)?;
         let identity = PlanIdentity::of(plan);
         let operator = Operator::current();
         let record =
             registry.record_for_apply(&lock, &identity, &operator.user, &clock).map_err(state_error)?;
-        let (mut journal, damage) = open_journal(&plan_dir, &identity, &clock)?;
+        let (mut journal, damage) = open_journal(&plan_dir, &identity, &clock, sink)?;
         journal.check_compatible(&identity)?;
         let previous = journal.take_state();
         let trust = crate::reconcile::trust(&previous, damage.as_deref());
@@ -112,7 +207,8 @@ impl Session {
                 r.runs.push(run_record);
             })
             .map_err(state_error)?;
-        Ok(Session {
+        let session = Session {
+            remote,
             plan_dir,
             registry,
             journal: Some(journal),
@@ -121,7 +217,32 @@ impl Session {
             run,
             operator,
             _lock: lock,
-        })
+        };
+        session.upload_record()?;
+        Ok(session)
+    }
+
+    /// With remote state, puts the plan's record into the store.
+    fn upload_record(&self) -> Result<(), SessionError> {
+        match &self.remote {
+            Some(link) => {
+                link.upload(&self.plan_dir, &self.plan_dir.record_path()).map_err(SessionError::State)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Where the run's reports end up, to tell the user: the store's address with remote state.
+    pub fn reports_location(&self, local: &std::path::Path) -> String {
+        match &self.remote {
+            Some(link) => format!(
+                "{}/plans/{}/runs/{}",
+                link.remote.url().trim_end_matches('/'),
+                self.plan_dir.name(),
+                self.run
+            ),
+            None => local.display().to_string(),
+        }
     }
 
     /// Whether the journal accounts for everything earlier runs copied; when not, the run reads
@@ -148,7 +269,13 @@ impl Session {
     }
 
     /// Records how the run ended: in the journal, and in the plan's record with its progress.
-    pub fn finish(self, recorder: &Recorder, status: PlanStatus, rows: &Rows) -> Result<(), String> {
+    pub fn finish(
+        &self,
+        recorder: &Recorder,
+        status: PlanStatus,
+        rows: &Rows,
+        report_files: &[PathBuf],
+    ) -> Result<(), String> {
         let clock = SystemClock;
         let outcome = match status {
             PlanStatus::Complete => RunOutcome::Complete,
@@ -200,6 +327,20 @@ impl Session {
             })
             .map_err(|e| e.to_string())?;
         let _ = &self.operator;
+        if let Some(link) = &self.remote {
+            link.upload(&self.plan_dir, &self.plan_dir.record_path())?;
+            for file in report_files.iter().filter(|f| f.starts_with(self.plan_dir.path())) {
+                link.upload(&self.plan_dir, file)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the run's hold on the plan: with remote state, releases the lease in the store.
+    pub fn close(mut self) -> Result<(), String> {
+        if let Some(lease) = self.remote.as_mut().and_then(|link| link.lease.take()) {
+            lease.release_blocking().map_err(|e| e.to_string())?;
+        }
         Ok(())
     }
 }

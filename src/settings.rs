@@ -65,6 +65,10 @@ pub struct Settings {
     /// object store URL (`s3://bucket/prefix`, `gs://…`, `az://…`), whose credentials come from
     /// that store's usual environment. A plain path is the same as `state_dir`.
     pub state: Option<String>,
+    /// How long a lock in a state store holds without its holder renewing it (it renews every
+    /// third of that); another runner may take a lapsed lock over [default: 2m]. Keep it well
+    /// above the clock difference between machines.
+    pub state_lease: Option<Wait>,
     pub log_format: LogFormat,
     /// Where bearer tokens and organization API keys go [default: https://api.atlassian.com].
     /// Tests point it at a loopback sandbox.
@@ -209,6 +213,14 @@ fn type_name(actual: &figment::error::Actual) -> &'static str {
     }
 }
 
+/// Where plan state (records, journals, locks, reports) lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateLocation {
+    Local(PathBuf),
+    /// An object store URL: a private local mirror is kept in step with it during a command.
+    Remote(String),
+}
+
 /// Values given on the command line; `None` leaves lower layers in charge.
 #[derive(Debug, Default, Serialize)]
 pub struct Flags {
@@ -255,6 +267,22 @@ impl Settings {
             Some(wait) => options.with_max_retry_wait(wait.get()),
             None => options,
         }
+    }
+
+    /// Where plan state lives: `state` when it is a store URL (`scheme://…`), else the local
+    /// state directory (`state` as a path, or [`state_dir`](Settings::state_dir)).
+    pub fn state_location(&self) -> StateLocation {
+        match &self.state {
+            Some(url) if url.contains("://") => StateLocation::Remote(url.clone()),
+            Some(path) => StateLocation::Local(PathBuf::from(path)),
+            None => StateLocation::Local(self.state_dir()),
+        }
+    }
+
+    /// The lease of a lock in a state store.
+    pub fn state_lease(&self) -> std::time::Duration {
+        self.state_lease
+            .map_or(std::time::Duration::from_secs(120), |w| w.get().max(std::time::Duration::from_secs(1)))
     }
 
     /// The state directory: the setting, or `.confcopy` in the working directory.

@@ -76,6 +76,27 @@ impl Sites {
         (output.status.code().unwrap_or(-1), text)
     }
 
+    /// Sends `method` `path` (with a JSON body) to the source as its admin; the answer's JSON.
+    pub(crate) fn on_source(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let url = format!("{}{path}", self.source.base_url().trim_end_matches('/'));
+        self.runtime.block_on(async {
+            let mut request = crate::support_sandbox::http()
+                .request(method, &url)
+                .basic_auth(self.source.admin_email(), Some(self.source.admin_token()));
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let answer = request.send().await.unwrap();
+            assert!(answer.status().is_success(), "{path}: {}", answer.status());
+            answer.json().await.unwrap_or_default()
+        })
+    }
+
     /// Sends DELETE `path` to the destination as its admin; panics unless it succeeds.
     pub(crate) fn delete_on_destination(&self, path: &str) {
         let url = format!("{}{path}", self.destination.base_url().trim_end_matches('/'));

@@ -113,8 +113,13 @@ async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> R
         state_dir: Some(state.to_path_buf()),
         ..crate::support_sandbox::admin_settings(source, destination, destination)
     };
-    let mut session = confcopy::session::Session::begin(&plan, text.as_bytes(), state.to_path_buf())
-        .expect("session begins");
+    let mut session = confcopy::session::Session::begin(
+        &plan,
+        text.as_bytes(),
+        &confcopy::settings::StateLocation::Local(state.to_path_buf()),
+        std::time::Duration::from_secs(120),
+    )
+    .expect("session begins");
     let run_dir = session.run_dir().unwrap();
     let work = run_dir.join("work");
     std::fs::create_dir_all(&work).unwrap();
@@ -144,7 +149,7 @@ async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> R
     let stats = |site: &confcopy::site::Site| site.client.as_ref().map(|c| c.stats()).unwrap_or_default();
     let (s, d) = (stats(&prepared.sites.source), stats(&prepared.sites.destination));
     prepared.sites.close().await.unwrap();
-    session.finish(&applied.recorder, applied.status, &applied.rows).unwrap();
+    session.finish(&applied.recorder, applied.status, &applied.rows, &applied.report_files).unwrap();
     let details = applied.rows.spaces.iter().map(|r| r.detail.as_str()).collect::<Vec<_>>().join(" | ");
     Run {
         status: applied.status,

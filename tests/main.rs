@@ -6,6 +6,7 @@ mod apply_fault_matrix;
 mod apply_faults;
 mod apply_memberships;
 mod apply_reconcile;
+mod apply_remote;
 mod apply_sandbox;
 mod check_access;
 mod check_faults;

@@ -19,16 +19,16 @@ use confcopy::state::{LockRecord, Operator, StateDir};
 const PLAN: &str = "marketing-to-eu";
 
 /// How to reach the test server, from the variables `.ci/s3_test_server.py` writes.
-struct Server {
-    endpoint: String,
+pub(crate) struct Server {
+    pub(crate) endpoint: String,
     bucket: String,
-    key_id: String,
-    secret: String,
+    pub(crate) key_id: String,
+    pub(crate) secret: String,
 }
 
 impl Server {
     /// The server, or `None` (after saying so) when the tests were allowed to skip.
-    fn find(test: &str) -> Option<Server> {
+    pub(crate) fn find(test: &str) -> Option<Server> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         match var("TEST_S3_ENDPOINT") {
             Some(endpoint) => Some(Server {
@@ -70,7 +70,7 @@ impl Server {
     }
 
     /// A state URL under a fresh prefix.
-    fn fresh_url(&self, test: &str) -> String {
+    pub(crate) fn fresh_url(&self, test: &str) -> String {
         format!("s3://{}/{test}-{:08x}", self.bucket, rand::random::<u32>())
     }
 

@@ -69,6 +69,11 @@ impl Confcopy {
         self
     }
 
+    /// The command as built, to spawn with other settings.
+    pub fn into_command(self) -> Command {
+        self.command
+    }
+
     /// Starts the binary without waiting, its output captured (for tests that kill it).
     pub fn spawn(mut self) -> std::process::Child {
         self.command

@@ -47,7 +47,7 @@ impl Recorder {
         let durability = journal.as_mut().and_then(|j| {
             j.sync().ok()?;
             let file = j.sync_handle().ok()?;
-            Some(Arc::new(GroupSync::new(file, j.state().entries as u64)))
+            Some(Arc::new(GroupSync::with_sink(file, j.state().entries as u64, j.sink(), j.len_bytes())))
         });
         let journal = match durability {
             Some(_) => journal,
@@ -82,7 +82,7 @@ impl Recorder {
         let appended = match &self.durability {
             None => journal.append(&entry).map(|()| None),
             Some(durability) => journal.append_deferred(&entry).map(|seq| {
-                durability.wrote(seq);
+                durability.wrote_to(seq, journal.len_bytes());
                 Some(seq)
             }),
         };

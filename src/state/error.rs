@@ -19,6 +19,9 @@ pub enum StateError {
     NewerFormat { path: PathBuf, found: u32, supported: u32 },
     #[error("{} is damaged: {detail}", path.display())]
     Corrupt { path: PathBuf, detail: String },
+    /// The journal's lines could not be handed to the state store (remote state).
+    #[error("cannot keep the journal in the state store: {detail}")]
+    Sink { detail: String },
     #[error("\"{name}\" cannot name a plan in the state directory (use letters, digits, '-', '_' or '.')")]
     PlanName { name: String },
 }

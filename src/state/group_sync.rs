@@ -15,6 +15,10 @@ use tokio::sync::watch;
 /// lines appended so far: the first line is 1).
 pub struct GroupSync {
     file: Arc<File>,
+    /// Where synced lines also go (remote state).
+    sink: Option<Arc<dyn super::sink::JournalSink>>,
+    /// The byte length of the whole lines written so far (with `written`, for the sink).
+    bytes: AtomicU64,
     /// The highest sequence number written (not necessarily durable).
     written: AtomicU64,
     /// Whether a sync is running; whoever sets it runs the sync and clears it.
@@ -35,8 +39,21 @@ impl GroupSync {
     /// `file` is a handle on the file the lines are appended to; `durable` lines are already on
     /// disk.
     pub fn new(file: File, durable: u64) -> GroupSync {
+        GroupSync::with_sink(file, durable, None, 0)
+    }
+
+    /// A group sync whose every sync also hands the lines to `sink`; `durable_bytes` is the
+    /// length of the `durable` lines.
+    pub fn with_sink(
+        file: File,
+        durable: u64,
+        sink: Option<Arc<dyn super::sink::JournalSink>>,
+        durable_bytes: u64,
+    ) -> GroupSync {
         GroupSync {
             file: Arc::new(file),
+            sink,
+            bytes: AtomicU64::new(durable_bytes),
             written: AtomicU64::new(durable),
             syncing: AtomicBool::new(false),
             synced: watch::Sender::new(Synced { upto: durable, error: None }),
@@ -47,6 +64,14 @@ impl GroupSync {
     /// Notes that line `seq` was written. Call it while still holding whatever serialises
     /// the writes, so sequence numbers arrive in order.
     pub fn wrote(&self, seq: u64) {
+        self.written.fetch_max(seq, Ordering::AcqRel);
+    }
+
+    /// Notes that line `seq` was written and ends at byte `end`. Call it while still holding
+    /// whatever serialises the writes.
+    pub fn wrote_to(&self, seq: u64, end: u64) {
+        // Bytes first: a sync that reads `written` and then `bytes` covers at least that line.
+        self.bytes.fetch_max(end, Ordering::AcqRel);
         self.written.fetch_max(seq, Ordering::AcqRel);
     }
 
@@ -102,7 +127,8 @@ impl GroupSync {
             }
             Err(_) => {
                 let upto = self.written.load(Ordering::Acquire);
-                let result = self.file.sync_data().map_err(|e| e.to_string());
+                let bytes = self.bytes.load(Ordering::Acquire);
+                let result = sync_and_hand_over(&self.file, self.sink.as_deref(), bytes);
                 self.publish(upto, result);
             }
         }
@@ -115,9 +141,15 @@ impl GroupSync {
     /// Syncs everything written so far (the caller has set `syncing`) and publishes it.
     async fn run_sync(&self) {
         let upto = self.written.load(Ordering::Acquire);
+        let bytes = self.bytes.load(Ordering::Acquire);
         let file = Arc::clone(&self.file);
-        let result = match tokio::task::spawn_blocking(move || file.sync_data()).await {
-            Ok(done) => done.map_err(|e| e.to_string()),
+        let sink = self.sink.clone();
+        let result = match tokio::task::spawn_blocking(move || {
+            sync_and_hand_over(&file, sink.as_deref(), bytes)
+        })
+        .await
+        {
+            Ok(done) => done,
             Err(_) => Err("the sync task stopped".to_string()),
         };
         self.publish(upto, result);
@@ -135,6 +167,19 @@ impl GroupSync {
             }
             Err(error) => synced.error = Some(format!("cannot sync the journal: {error}")),
         });
+    }
+}
+
+/// Syncs the file, then hands its first `bytes` to the sink, if there is one.
+fn sync_and_hand_over(
+    file: &File,
+    sink: Option<&dyn super::sink::JournalSink>,
+    bytes: u64,
+) -> Result<(), String> {
+    file.sync_data().map_err(|e| e.to_string())?;
+    match sink {
+        Some(sink) => sink.flush(bytes),
+        None => Ok(()),
     }
 }
 

@@ -45,6 +45,8 @@ pub struct Journal {
     /// The file's length after the last complete line: where a failed append is cut back to.
     good_len: u64,
     state: JournalState,
+    /// Where synced lines also go (remote state); `None` for a local journal.
+    sink: Option<std::sync::Arc<dyn super::sink::JournalSink>>,
     /// Whether appended entries are folded into `state`: until [`take_state`](Journal::take_state).
     fold: bool,
 }
@@ -54,6 +56,16 @@ impl Journal {
     /// exist. An existing journal is replayed (not checked against `identity`: call
     /// [`check_compatible`](Journal::check_compatible)); a torn last line is cut off.
     pub fn open(plan: &PlanDir, identity: &PlanIdentity, clock: &dyn Clock) -> Result<Journal, StateError> {
+        Journal::open_with(plan, identity, clock, None)
+    }
+
+    /// [`open`](Journal::open), with every sync also handing the synced lines to `sink`.
+    pub fn open_with(
+        plan: &PlanDir,
+        identity: &PlanIdentity,
+        clock: &dyn Clock,
+        sink: Option<std::sync::Arc<dyn super::sink::JournalSink>>,
+    ) -> Result<Journal, StateError> {
         let path = plan.journal_path();
         let mut file = private_options()
             .read(true)
@@ -72,6 +84,7 @@ impl Journal {
             unsynced: 0,
             good_len,
             state,
+            sink,
             fold: true,
         };
         if let Some(torn) = torn {
@@ -193,13 +206,26 @@ impl Journal {
         self.file.try_clone().map_err(StateError::io("open", &self.path))
     }
 
-    /// Makes every appended entry durable.
+    /// Makes every appended entry durable (and, with a sink, hands it to the sink).
     pub fn sync(&mut self) -> Result<(), StateError> {
         if self.unsynced > 0 {
             self.file.sync_data().map_err(StateError::io("sync", &self.path))?;
             self.unsynced = 0;
         }
+        if let Some(sink) = &self.sink {
+            sink.flush(self.good_len).map_err(|detail| StateError::Sink { detail })?;
+        }
         Ok(())
+    }
+
+    /// The sink synced lines also go to, if any.
+    pub fn sink(&self) -> Option<std::sync::Arc<dyn super::sink::JournalSink>> {
+        self.sink.clone()
+    }
+
+    /// The length of the journal's whole lines.
+    pub fn len_bytes(&self) -> u64 {
+        self.good_len
     }
 }
 

@@ -41,6 +41,7 @@ pub mod remote;
 pub mod render;
 pub mod replay;
 pub mod reports;
+pub mod sink;
 pub mod time_format;
 
 pub use atomic::{AtomicFile, write_atomic};
@@ -57,3 +58,4 @@ pub use registry::{EXPIRY_DAYS, PlanDetails, PlanSummary, Registry, ShowError};
 pub use render::{show_json, show_text, status_json, status_table};
 pub use replay::{JournalState, Mapping, NodeState, PendingIntent, RunState, TornTail};
 pub use reports::{ReportCounts, RunReports};
+pub use sink::JournalSink;

@@ -103,23 +103,24 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         Ok(created) => {
             copy.map(|m| m.comments.insert(item.id.clone(), created.id.clone()));
             copy.claimed.lock().unwrap_or_else(|e| e.into_inner()).insert(created.id.clone());
+            let mut note =
+                "posted by the copying account (comment authors and dates cannot be set)".to_string();
+            if item.resolution.as_deref() == Some("resolved") {
+                // Threads resolved on the source are resolved on the copy too, before the copy is
+                // marked: a marked copy is a finished one.
+                let version = created.version.as_ref().map_or(1, |v| v.number);
+                if let Err(error) = copy.destination.resolve_inline_comment(&created.id, &body, version).await
+                {
+                    return Outcome::failed(format!("posted, but resolving the thread failed: {error}"));
+                }
+                note.push_str("; resolved, as on the source");
+            }
             if let Err(error) = mark(copy, &PropertyHolder::Comment(created.id.clone()), &source, None).await
             {
                 // Unrecorded: the next run finds it by its body (the intent is pending).
                 return Outcome::failed(format!("posted, but {error}"));
             }
             copy.recorder.result(&node, source, &created.id, None, None);
-            let note = "posted by the copying account (comment authors and dates cannot be set)";
-            if item.resolution.as_deref() == Some("resolved") {
-                // Threads resolved on the source are resolved on the copy too (an update: safe
-                // to repeat).
-                let version = created.version.as_ref().map_or(1, |v| v.number);
-                if let Err(error) = copy.destination.resolve_inline_comment(&created.id, &body, version).await
-                {
-                    return Outcome::failed(format!("posted, but resolving the thread failed: {error}"));
-                }
-                return Outcome::copied_with(format!("{note}; resolved, as on the source"));
-            }
             Outcome::copied_with(note)
         }
         Err(error) => Outcome::failed(error.to_string()),
