@@ -477,18 +477,8 @@ fn unlock(settings: &Settings, name: &str, yes: bool) -> Exit {
         holder.operation,
         holder.since
     );
-    if !yes {
-        if !std::io::stdin().is_terminal() {
-            eprintln!("error: confirm with --yes (no terminal to ask on)");
-            return Exit::Errors;
-        }
-        eprint!("remove the lock? [y/N] ");
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("lock kept");
-            return Exit::Errors;
-        }
+    if let Err(exit) = confirm_unlock(yes) {
+        return exit;
     }
     match crate::state::force_unlock(&plan) {
         Ok(_) => {
@@ -500,6 +490,25 @@ fn unlock(settings: &Settings, name: &str, yes: bool) -> Exit {
             Exit::Trouble
         }
     }
+}
+
+/// Asks before a lock is removed, unless `--yes` said so already.
+fn confirm_unlock(yes: bool) -> Result<(), Exit> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!("error: confirm with --yes (no terminal to ask on)");
+        return Err(Exit::Errors);
+    }
+    eprint!("remove the lock? [y/N] ");
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        println!("lock kept");
+        return Err(Exit::Errors);
+    }
+    Ok(())
 }
 
 /// `unlock` of a plan whose state is in a store: shows the lease's holder, asks, deletes it.
@@ -537,18 +546,8 @@ fn unlock_remote(url: &str, name: &str, yes: bool) -> Exit {
         }
     };
     println!("{holder}");
-    if !yes {
-        if !std::io::stdin().is_terminal() {
-            eprintln!("error: confirm with --yes (no terminal to ask on)");
-            return Exit::Errors;
-        }
-        eprint!("remove the lock? [y/N] ");
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("lock kept");
-            return Exit::Errors;
-        }
+    if let Err(exit) = confirm_unlock(yes) {
+        return exit;
     }
     match remote.force_unlock(name) {
         Ok(_) => {

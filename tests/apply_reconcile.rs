@@ -161,6 +161,20 @@ fn a_journal_cut_short_or_damaged_in_the_middle_never_leads_to_a_duplicate() {
     }
 }
 
+/// The environment that signs the binary in to both sites (as `Confcopy::with_sites` does).
+fn signed_in(sites: &Sites) -> Vec<(&'static str, String)> {
+    vec![
+        ("CONFCOPY_SOURCE_EMAIL", sites.source.admin_email().to_string()),
+        ("CONFCOPY_SOURCE_TOKEN", sites.source.admin_token().to_string()),
+        ("CONFCOPY_DESTINATION_EMAIL", sites.destination.admin_email().to_string()),
+        ("CONFCOPY_DESTINATION_TOKEN", sites.destination.admin_token().to_string()),
+        ("CONFCOPY_SOURCE_ORG_API_KEY", sites.source.org_api_key().to_string()),
+        ("CONFCOPY_DESTINATION_ORG_API_KEY", sites.destination.org_api_key().to_string()),
+        ("CONFCOPY_API_GATEWAY", sites.destination.base_url().to_string()),
+        ("NO_COLOR", "1".to_string()),
+    ]
+}
+
 #[test]
 fn a_full_disk_during_a_run_ends_incomplete_and_a_resume_on_a_good_disk_completes() {
     let expected = reference();
@@ -186,14 +200,7 @@ fn a_full_disk_during_a_run_ends_incomplete_and_a_resume_on_a_good_disk_complete
     );
     let output = Command::new("unshare")
         .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
-        .env("CONFCOPY_SOURCE_EMAIL", sites.source.admin_email())
-        .env("CONFCOPY_SOURCE_TOKEN", sites.source.admin_token())
-        .env("CONFCOPY_DESTINATION_EMAIL", sites.destination.admin_email())
-        .env("CONFCOPY_DESTINATION_TOKEN", sites.destination.admin_token())
-        .env("CONFCOPY_SOURCE_ORG_API_KEY", sites.source.org_api_key())
-        .env("CONFCOPY_DESTINATION_ORG_API_KEY", sites.destination.org_api_key())
-        .env("CONFCOPY_API_GATEWAY", sites.destination.base_url())
-        .env("NO_COLOR", "1")
+        .envs(signed_in(&sites))
         .output()
         .expect("unshare (util-linux) runs the apply on a small filesystem of its own");
     let text =
@@ -215,14 +222,7 @@ fn a_full_disk_during_a_run_ends_incomplete_and_a_resume_on_a_good_disk_complete
     let output = Command::new(env!("CARGO_BIN_EXE_confcopy"))
         .args(["--state-dir", &good.join("state").display().to_string(), "apply", "--no-progress"])
         .arg(&plan)
-        .env("CONFCOPY_SOURCE_EMAIL", sites.source.admin_email())
-        .env("CONFCOPY_SOURCE_TOKEN", sites.source.admin_token())
-        .env("CONFCOPY_DESTINATION_EMAIL", sites.destination.admin_email())
-        .env("CONFCOPY_DESTINATION_TOKEN", sites.destination.admin_token())
-        .env("CONFCOPY_SOURCE_ORG_API_KEY", sites.source.org_api_key())
-        .env("CONFCOPY_DESTINATION_ORG_API_KEY", sites.destination.org_api_key())
-        .env("CONFCOPY_API_GATEWAY", sites.destination.base_url())
-        .env("NO_COLOR", "1")
+        .envs(signed_in(&sites))
         .output()
         .unwrap();
     let text =

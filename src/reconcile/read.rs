@@ -79,24 +79,33 @@ impl Found {
         }
         // Folders are not in v1 listings; their run finds them under their parent by title
         // and checks the marker there.
-        let mut with_comments: Vec<&str> = space.comments.iter().map(|c| c.container_id.as_str()).collect();
-        with_comments.sort_unstable();
-        with_comments.dedup();
-        for container in with_comments {
+        let comments = space.comments.iter().map(|c| c.container_id.as_str());
+        self.read_children(destination, source_site, &copies, comments, EntityKind::Comment).await?;
+        let files = space.attachments.iter().map(|a| a.container_id.as_str());
+        self.read_children(destination, source_site, &copies, files, EntityKind::Attachment).await?;
+        Ok(())
+    }
+
+    /// Reads the comments or attachments (`kind`) of each copied page among `containers`.
+    async fn read_children<'a>(
+        &mut self,
+        destination: &SiteClient,
+        source_site: &str,
+        copies: &HashMap<String, String>,
+        containers: impl Iterator<Item = &'a str>,
+        kind: EntityKind,
+    ) -> Result<(), ClientError> {
+        let mut containers: Vec<&str> = containers.collect();
+        containers.sort_unstable();
+        containers.dedup();
+        for container in containers {
             let Some(copy) = copies.get(container) else { continue };
-            let mut listed = destination.marked_comments(copy, MARKER_KEY);
+            let mut listed = match kind {
+                EntityKind::Comment => destination.marked_comments(copy, MARKER_KEY),
+                _ => destination.marked_attachments(copy, MARKER_KEY),
+            };
             while let Some(item) = listed.try_next().await? {
-                self.note(source_site, &item, &[EntityKind::Comment]);
-            }
-        }
-        let mut with_files: Vec<&str> = space.attachments.iter().map(|a| a.container_id.as_str()).collect();
-        with_files.sort_unstable();
-        with_files.dedup();
-        for container in with_files {
-            let Some(copy) = copies.get(container) else { continue };
-            let mut listed = destination.marked_attachments(copy, MARKER_KEY);
-            while let Some(item) = listed.try_next().await? {
-                self.note(source_site, &item, &[EntityKind::Attachment]);
+                self.note(source_site, &item, &[kind]);
             }
         }
         Ok(())
