@@ -103,6 +103,17 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         Ok(created) => {
             copy.map(|m| m.comments.insert(item.id.clone(), created.id.clone()));
             copy.claimed.lock().unwrap_or_else(|e| e.into_inner()).insert(created.id.clone());
+            // Threads resolved on the source are resolved on the copy too, before the marker
+            // says the copy is done: a run cut short before that leaves an unmarked comment,
+            // which the next run finds by its body and resolves.
+            let resolved = item.resolution.as_deref() == Some("resolved");
+            if resolved {
+                let version = created.version.as_ref().map_or(1, |v| v.number);
+                if let Err(error) = copy.destination.resolve_inline_comment(&created.id, &body, version).await
+                {
+                    return Outcome::failed(format!("posted, but resolving the thread failed: {error}"));
+                }
+            }
             if let Err(error) = mark(copy, &PropertyHolder::Comment(created.id.clone()), &source, None).await
             {
                 // Unrecorded: the next run finds it by its body (the intent is pending).
@@ -110,14 +121,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
             }
             copy.recorder.result(&node, source, &created.id, None, None);
             let note = "posted by the copying account (comment authors and dates cannot be set)";
-            if item.resolution.as_deref() == Some("resolved") {
-                // Threads resolved on the source are resolved on the copy too (an update: safe
-                // to repeat).
-                let version = created.version.as_ref().map_or(1, |v| v.number);
-                if let Err(error) = copy.destination.resolve_inline_comment(&created.id, &body, version).await
-                {
-                    return Outcome::failed(format!("posted, but resolving the thread failed: {error}"));
-                }
+            if resolved {
                 return Outcome::copied_with(format!("{note}; resolved, as on the source"));
             }
             Outcome::copied_with(note)
