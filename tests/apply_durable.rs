@@ -15,6 +15,8 @@ pub(crate) struct Sites {
     pub(crate) source: SiteHandle,
     pub(crate) destination: SiteHandle,
     runtime: tokio::runtime::Runtime,
+    /// TOML appended to the plan (e.g. a `[content]` table).
+    pub(crate) plan_extra: String,
 }
 
 pub(crate) fn sites() -> Sites {
@@ -22,7 +24,7 @@ pub(crate) fn sites() -> Sites {
     let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
     let source = sandbox.site("acme").unwrap().clone();
     let destination = sandbox.site("acme-eu").unwrap().clone();
-    Sites { sandbox, source, destination, runtime }
+    Sites { sandbox, source, destination, runtime, plan_extra: String::new() }
 }
 
 impl Sites {
@@ -33,9 +35,10 @@ impl Sites {
             format!(
                 "name = \"durable\"\nsource = \"{}\"\ndestination = \"{}\"\n[spaces]\nkeys = [\"MKT\", \"DOCS\"]\n\
                  rename = {{ DOCS = \"DOCSEU\" }}\n[checks]\napps-missing = {{ severity = \"warning\", reason = \"test\" }}\n\
-                 [run]\nconcurrency = 4\n",
+                 [run]\nconcurrency = 4\n{}",
                 self.source.base_url(),
-                self.destination.base_url()
+                self.destination.base_url(),
+                self.plan_extra
             ),
         )
         .unwrap();

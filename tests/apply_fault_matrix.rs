@@ -331,7 +331,8 @@ fn cases() -> Vec<Case> {
     use Expect::*;
     use Side::*;
     let reads = "/wiki/api/v2/*";
-    let pages = "/wiki/api/v2/pages";
+    // Pages are created through v1, with their marker in the same request.
+    let pages = "/wiki/rest/api/content";
     let comments = "/wiki/api/v2/footer-comments";
     let uploads = "/wiki/rest/api/content/*/child/attachment";
     let downloads = "/wiki/rest/api/content/*/child/attachment/*/download";
@@ -535,7 +536,7 @@ fn an_hour_long_retry_after_stops_the_binary_with_a_time_to_resume() {
     let reference = runtime.block_on(reference());
     dest.set_faults(FaultConfig {
         seed: 1,
-        rules: vec![rule("/wiki/api/v2/pages", "POST", None, Fault::RateLimited { retry_after: 3600 })],
+        rules: vec![rule("/wiki/rest/api/content", "POST", None, Fault::RateLimited { retry_after: 3600 })],
         rate_limit: None,
     });
     let dir = tempfile::tempdir().unwrap();
@@ -575,7 +576,7 @@ fn an_hour_long_retry_after_stops_the_binary_with_a_time_to_resume() {
     let spaces = std::fs::read_to_string(reports.join("spaces.csv")).unwrap();
     assert!(spaces.contains("asks to wait 1h") && spaces.contains("to resume"), "{spaces}");
     let served = dest.stats();
-    assert!(served.count_status("POST /wiki/api/v2/pages", 429) <= 4, "{:?}", served.routes);
+    assert!(served.count_status("POST /wiki/rest/api/content", 429) <= 4, "{:?}", served.routes);
 
     // The hour has passed (the fault is gone): the journal takes the run on from where it stopped.
     dest.clear_faults();

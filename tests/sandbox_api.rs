@@ -654,3 +654,97 @@ async fn properties_of_spaces_folders_comments_and_attachments_and_their_v1_expa
     let nobody = acme.post("/wiki/api/v2/spaces/999999/properties", json!({"key": "k", "value": 1})).await;
     assert_eq!(nobody.status, 404);
 }
+
+#[tokio::test]
+async fn v1_content_create_makes_a_page_with_its_properties_in_one_request() {
+    let sandbox = demo().await;
+    let eu = Caller::admin(sandbox.site("acme-eu").unwrap());
+    let eng = eu.space_id("eng").await;
+    let marker = json!({"format": 1, "source_site": "https://acme.atlassian.net", "kind": "page", "id": "7"});
+    let page = |title: &str, ancestors: Option<&str>| {
+        let mut body = json!({"type": "page", "title": title, "space": {"key": "eng"}, "status": "current",
+            "body": {"storage": {"value": format!("<p>{title}</p>"), "representation": "storage"}},
+            "metadata": {"properties": {"confcopy-origin": {"key": "confcopy-origin", "value": marker}}}});
+        if let Some(parent) = ancestors {
+            body["ancestors"] = json!([{"id": parent}]);
+        }
+        body
+    };
+
+    // Without ancestors: at the space's root level, beside the homepage.
+    let root = eu.post("/wiki/rest/api/content", page("Top", None)).await;
+    assert_eq!(root.status, 200, "{}", String::from_utf8_lossy(&root.bytes));
+    let root = root.json();
+    assert_eq!((root["type"].as_str(), root["status"].as_str()), (Some("page"), Some("current")));
+    assert_eq!(root["title"], "Top");
+    assert_eq!(root["version"]["number"], 1);
+    assert_eq!(root["space"]["key"], "eng");
+    let root_id = root["id"].as_str().unwrap().to_string();
+    let v2 = eu.get(&format!("/wiki/api/v2/pages/{root_id}?body-format=storage")).await.json();
+    assert!(v2.get("parentId").is_none(), "at the root level: {v2}");
+    assert_eq!(v2["body"]["storage"]["value"], "<p>Top</p>");
+    assert!(root["extensions"]["position"].is_i64(), "{root}");
+    assert_eq!(root["extensions"]["position"], v2["position"]);
+    let roots = eu.all(&format!("/wiki/api/v2/spaces/{eng}/pages?depth=root")).await;
+    assert!(roots.iter().any(|p| p["id"] == root_id.as_str()));
+
+    // With one ancestor: under that page, after its earlier children.
+    let first = eu.post("/wiki/rest/api/content", page("Child one", Some(&root_id))).await.json();
+    let second = eu.post("/wiki/rest/api/content", page("Child two", Some(&root_id))).await.json();
+    let second_id = second["id"].as_str().unwrap();
+    assert_eq!(eu.get(&format!("/wiki/api/v2/pages/{second_id}")).await.json()["parentId"], root_id.as_str());
+    let (p1, p2) = (
+        first["extensions"]["position"].as_i64().unwrap(),
+        second["extensions"]["position"].as_i64().unwrap(),
+    );
+    assert!(p1 < p2, "siblings in creation order: {p1} {p2}");
+    let kids = eu.get(&format!("/wiki/api/v2/pages/{root_id}/direct-children")).await.json();
+    let titles: Vec<&str> =
+        kids["results"].as_array().unwrap().iter().map(|k| k["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Child one", "Child two"]);
+
+    // The property came with the create, readable through v2 like one added later.
+    let props = eu.get(&format!("/wiki/api/v2/pages/{second_id}/properties?key=confcopy-origin")).await;
+    assert_eq!(props.status, 200);
+    let props = props.json();
+    assert_eq!(props["results"].as_array().unwrap().len(), 1);
+    assert_eq!(props["results"][0]["value"], marker);
+    assert_eq!(props["results"][0]["version"]["number"], 1);
+
+    // A title taken in the space is refused, as v2 refuses it (any letter case).
+    let dup = eu.post("/wiki/rest/api/content", page("child ONE", None)).await;
+    assert_eq!(dup.status, 400);
+    assert!(dup.json()["message"].as_str().unwrap().contains("already exists"), "{}", dup.json());
+    // An unknown space, a parent in another space, more than one parent, another type, a
+    // property whose inner key disagrees with its name: refused, and nothing is created.
+    let mut nowhere = page("Nowhere", None);
+    nowhere["space"]["key"] = json!("NOPE");
+    assert_eq!(eu.post("/wiki/rest/api/content", nowhere).await.status, 404);
+    let archive_home = eu.page_id("OPSARCH", "Operations archive Home").await;
+    let outside = eu.post("/wiki/rest/api/content", page("Elsewhere", Some(&archive_home))).await;
+    assert_eq!(outside.status, 400, "{}", outside.json());
+    let mut two = page("Two parents", Some(&root_id));
+    two["ancestors"] = json!([{"id": root_id}, {"id": second_id}]);
+    assert_eq!(eu.post("/wiki/rest/api/content", two).await.status, 400);
+    let mut blog = page("A post", None);
+    blog["type"] = json!("blogpost");
+    let blog = eu.post("/wiki/rest/api/content", blog).await;
+    assert_eq!(blog.status, 400);
+    assert!(blog.json()["message"].as_str().unwrap().contains("not supported here"));
+    let mut renamed = page("Renamed key", None);
+    renamed["metadata"]["properties"]["confcopy-origin"]["key"] = json!("other");
+    assert_eq!(eu.post("/wiki/rest/api/content", renamed).await.status, 400);
+    assert!(
+        eu.get(&format!("/wiki/api/v2/spaces/{eng}/pages?title=Renamed%20key")).await.json()["results"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Space permissions bind as for v2: a reader of the space may not create in it.
+    let acme = sandbox.site("acme").unwrap();
+    let viewer = Caller::as_user(acme, "viewer@acme.test", "sandbox-token-viewer");
+    let mut denied = page("Viewer page", None);
+    denied["space"]["key"] = json!("ENG");
+    assert_eq!(viewer.post("/wiki/rest/api/content", denied).await.status, 403);
+}

@@ -10,7 +10,7 @@ use crate::run::context::Copy;
 use crate::state::SourceRef;
 
 /// The marker this run writes for `source`.
-fn origin(copy: &Copy, source: &SourceRef, version: Option<u64>) -> Origin {
+pub fn origin(copy: &Copy, source: &SourceRef, version: Option<u64>) -> Origin {
     let origin =
         Origin::new(copy.recorder.source_site(), source, &copy.plan_name, copy.recorder.run().as_str());
     match version {
@@ -54,21 +54,7 @@ pub async fn mark(
                 // Made already (by the lost answer, or an earlier run): keep it if it says the
                 // same, update it if it is out of date.
                 match marker_on(copy, holder).await {
-                    Ok(Some(existing)) => {
-                        let same = Origin::parse(&existing.value).is_some_and(|o| {
-                            o.names(copy.recorder.source_site(), source) && o.source_version == version
-                        });
-                        if same {
-                            return Ok(());
-                        }
-                        let next = existing.version.as_ref().map_or(1, |v| v.number) + 1;
-                        return copy
-                            .destination
-                            .update_property(holder, &existing.id, &wanted, next)
-                            .await
-                            .map(|_| ())
-                            .map_err(failed);
-                    }
+                    Ok(Some(existing)) => return up_to_date(copy, holder, source, version, existing).await,
                     Ok(None) if error.is_outcome_unknown() => continue,
                     Ok(None) => return Err(failed(error)),
                     Err(lookup) => return Err(failed(lookup)),
@@ -78,6 +64,61 @@ pub async fn mark(
         }
     }
     Err("its marker could not be written: the destination lost the answer twice".into())
+}
+
+/// Keeps `existing`, the marker on `holder`, if it says `source` at `version`; else updates it
+/// to say so.
+async fn up_to_date(
+    copy: &Copy,
+    holder: &PropertyHolder,
+    source: &SourceRef,
+    version: Option<u64>,
+    existing: ContentProperty,
+) -> Result<(), String> {
+    let same = Origin::parse(&existing.value)
+        .is_some_and(|o| o.names(copy.recorder.source_site(), source) && o.source_version == version);
+    if same {
+        return Ok(());
+    }
+    let wanted = origin(copy, source, version).property();
+    let next = existing.version.as_ref().map_or(1, |v| v.number) + 1;
+    copy.destination
+        .update_property(holder, &existing.id, &wanted, next)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("its marker could not be written: {e}"))
+}
+
+/// Brings the marker of a copy made marked (at an earlier source version than it holds now)
+/// up to `version`: one read and one update; a copy without a marker is marked.
+pub async fn advance(
+    copy: &Copy,
+    holder: &PropertyHolder,
+    source: &SourceRef,
+    version: Option<u64>,
+) -> Result<(), String> {
+    if !copy.writes() {
+        return Ok(());
+    }
+    match marker_on(copy, holder).await {
+        Ok(Some(existing)) => up_to_date(copy, holder, source, version, existing).await,
+        Ok(None) => mark(copy, holder, source, version).await,
+        Err(error) => Err(format!("its marker could not be read: {error}")),
+    }
+}
+
+/// The source version the marker on `holder` says the copy of `source` holds; `None` when it
+/// carries no marker naming `source`, or one without a version.
+pub async fn marked_version(
+    copy: &Copy,
+    holder: &PropertyHolder,
+    source: &SourceRef,
+) -> Result<Option<u64>, String> {
+    let found = marker_on(copy, holder).await.map_err(|e| e.to_string())?;
+    Ok(found
+        .and_then(|p| Origin::parse(&p.value))
+        .filter(|o| o.names(copy.recorder.source_site(), source))
+        .and_then(|o| o.source_version))
 }
 
 /// Makes sure `holder`, found as the copy of `source`, carries its marker: reads it first, so a

@@ -13,7 +13,7 @@ use crate::client::{ClientError, SiteClient};
 use crate::graph::ContentAt;
 use crate::inventory::AccountStatus;
 use crate::run::context::Copy;
-use crate::run::mark::{mark, names};
+use crate::run::mark::{advance, mark, marked_version, names};
 use crate::run::outcome::Outcome;
 use crate::snapshot::{Content, ContentType, Subject};
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -138,7 +138,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
         },
         None => None,
     };
-    let written = match (is_homepage, target.homepage_id.clone()) {
+    let (written, marked_at) = match (is_homepage, target.homepage_id.clone()) {
         (true, Some(homepage)) => {
             // A new space comes with a homepage: the source homepage becomes it (an update,
             // safe to repeat).
@@ -155,10 +155,11 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 version_message: Some("copied from the source homepage".into()),
                 parent_id: None,
             };
-            copy.destination.update_page(&update).await.map(|p| {
+            let written = copy.destination.update_page(&update).await.map(|p| {
                 note_position(copy, item, p.position);
                 (p.id, p.version.map_or(current + 1, |v| v.number))
-            })
+            });
+            (written, None)
         }
         _ => {
             if let Err(error) =
@@ -167,14 +168,13 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 return Outcome::failed(error);
             }
             crate::run::lane_gate::creating();
-            let new = NewPage {
+            let mut new = NewPage {
                 space_id: target.id.clone(),
                 status: "current".into(),
                 title: item.title.clone(),
                 parent_id,
                 body: Body::storage(body.clone()),
             };
-            let mut new = new;
             if let Some(first) = item.history.first() {
                 // With history = "all" the copy starts from the oldest version.
                 match earlier_body(copy, space, item, *first) {
@@ -182,25 +182,45 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                     Err(reason) => return Outcome::failed(reason),
                 }
             }
+            // The page is created with its marker. It claims the source version the new page
+            // holds: with history, the oldest one until the replay has written the rest (a run
+            // cut short in between leaves a copy that later runs bring up to date).
+            let holds = first_version(item);
+            let marker = crate::run::mark::origin(copy, &source_ref(item), Some(holds)).property();
             // A page without a parent stays at the root level, as on the source.
-            let new = &new;
+            let (new, marker, key) = (&new, &marker, target.key.as_str());
             let created = create_once(copy, item, &target.id, move || async move {
-                copy.destination.create_page_at_root(new).await.map(Created::from)
+                copy.destination
+                    .create_page_marked(new, marker, key)
+                    .await
+                    .map(|p| Created { marked: true, ..Created::from(p) })
             })
-            .await
-            .map(|created| {
-                note_position(copy, item, created.position);
-                (created.id, created.version)
-            });
-            match created {
-                Ok((id, version)) if !item.history.is_empty() => {
-                    replay_history(copy, space, item, id, version, &body).await
+            .await;
+            let marked_at = match &created {
+                Ok(created) if created.marked => Some(holds),
+                _ => None,
+            };
+            let written = match created {
+                Ok(created) => {
+                    note_position(copy, item, created.position);
+                    if item.history.is_empty() {
+                        Ok((created.id, created.version))
+                    } else {
+                        replay_history(copy, space, item, created.id, created.version, &body).await
+                    }
                 }
-                other => other,
-            }
+                Err(error) => Err(error),
+            };
+            (written, marked_at)
         }
     };
-    finish_content(copy, item, &target.id, written, &body).await
+    finish_content(copy, item, &target.id, written, marked_at, &body).await
+}
+
+/// The source version a new copy of `item` starts from: the oldest one when its history is
+/// replayed (the versions before the current one, oldest first), else the current one.
+fn first_version(item: &Content) -> u64 {
+    item.version.saturating_sub(item.history.len() as u64).max(1)
 }
 
 /// Remembers where the destination put a page or folder among its siblings, for the ordering.
@@ -291,12 +311,39 @@ async fn refresh(
         };
         let mut version = found.version.as_ref().map_or(1, |v| v.number);
         if item.status == "archived" && found.status.as_deref() != Some("archived") {
+            // Archiving writes the current body too.
             match archive(&copy.destination, item.kind, &id, &item.title, body, version).await {
                 Ok(v) => version = v,
                 Err(error) => {
                     return Outcome::failed(format!(
                         "found the earlier copy, but archiving it failed: {error}"
                     ));
+                }
+            }
+        } else if !item.history.is_empty() {
+            // Created marked at its oldest version and cut short while its history was written:
+            // its marker says it holds less than the source has, so the current body follows.
+            let holds = match marked_version(copy, &holder(item, &id), &source_ref(item)).await {
+                Ok(holds) => holds,
+                Err(error) => return Outcome::failed(format!("found the earlier copy, but {error}")),
+            };
+            if holds.is_some_and(|v| v < item.version) {
+                let update = PageUpdate {
+                    id: id.clone(),
+                    status: found.status.clone().unwrap_or_else(|| "current".into()),
+                    title: item.title.clone(),
+                    body: Body::storage(body),
+                    version_number: version + 1,
+                    version_message: Some(format!("source version {}", item.version)),
+                    parent_id: None,
+                };
+                match copy.destination.update_page(&update).await {
+                    Ok(updated) => version = updated.version.map_or(version + 1, |v| v.number),
+                    Err(error) => {
+                        return Outcome::failed(format!(
+                            "found the earlier copy, but bringing it up to date failed: {error}"
+                        ));
+                    }
                 }
             }
         }
@@ -457,23 +504,31 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
             id: p.id,
             version: p.version.map_or(1, |v| v.number),
             position: None,
+            marked: false,
         })
     })
     .await
     .map(|created| (created.id, created.version));
-    finish_content(copy, item, &target.id, written, &body).await
+    finish_content(copy, item, &target.id, written, None, &body).await
 }
 
-/// What a create gave: the copy's id, version, and place among its siblings if known.
+/// What a create gave: the copy's id, version, place among its siblings if known, and whether
+/// the create itself put the marker on it (an answer read, not a copy found after a lost one).
 struct Created {
     id: String,
     version: u64,
     position: Option<i64>,
+    marked: bool,
 }
 
 impl From<crate::client::model::page::Page> for Created {
     fn from(page: crate::client::model::page::Page) -> Created {
-        Created { id: page.id, version: page.version.map_or(1, |v| v.number), position: page.position }
+        Created {
+            id: page.id,
+            version: page.version.map_or(1, |v| v.number),
+            position: page.position,
+            marked: false,
+        }
     }
 }
 
@@ -503,11 +558,15 @@ where
 }
 
 /// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
+/// `marked_at` is the source version the marker the copy was created with names (`None`: it
+/// was created without one, or found after a lost answer): it is brought up to the version
+/// written, or, without one, written now.
 async fn finish_content(
     copy: &Copy,
     item: &Content,
     space_id: &str,
     written: Result<(String, u64), ClientError>,
+    marked_at: Option<u64>,
     body: &str,
 ) -> Outcome {
     let (id, version, mut outcome) = match written {
@@ -575,7 +634,12 @@ async fn finish_content(
         }
     }
     copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), version)));
-    if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
+    let marked = match marked_at {
+        Some(at) if at == item.version => Ok(()),
+        Some(_) => advance(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await,
+        None => mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await,
+    };
+    if let Err(error) = marked {
         // Unrecorded: the next run finds it by its title (the intent is pending) and marks it.
         return Outcome::failed(format!("copied, but {error}"));
     }

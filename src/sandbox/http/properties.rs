@@ -121,24 +121,35 @@ pub fn create(req: &Request, w: &mut World, s: usize, holder: Holder, id: &str) 
     let caller = req.caller()?.to_string();
     let id = find(req, &w.sites[s], holder, id, true)?;
     let input: PropertyIn = req.json()?;
-    if input.key.is_empty() || input.key.len() > 255 {
-        return Err(ApiError::bad_request("key must be 1 to 255 characters"));
-    }
+    check_key(&input.key)?;
     let site = &mut w.sites[s];
     if list_of(site, holder, id).iter().any(|p| p.key == input.key) {
         return Err(ApiError::bad_request(format!("A property with key '{}' already exists", input.key)));
     }
-    let property = Property {
-        id: site.alloc_id(),
-        key: input.key,
-        value: input.value,
-        version: 1,
-        created_at: super::v2_content::now(),
-        author_id: caller,
-    };
+    let property = new_property(site, &caller, input.key, input.value);
     let rendered = render::property(&property);
     list_of_mut(site, holder, id)?.push(property);
     Ok(Reply::ok(rendered))
+}
+
+/// A property key as Confluence takes it: 1 to 255 characters, else 400.
+pub fn check_key(key: &str) -> Result<(), ApiError> {
+    if key.is_empty() || key.len() > 255 {
+        return Err(ApiError::bad_request("key must be 1 to 255 characters"));
+    }
+    Ok(())
+}
+
+/// A property's first version, with its id on `site` (the key checked already).
+pub fn new_property(site: &mut Site, caller: &str, key: String, value: Value) -> Property {
+    Property {
+        id: site.alloc_id(),
+        key,
+        value,
+        version: 1,
+        created_at: super::v2_content::now(),
+        author_id: caller.to_string(),
+    }
 }
 
 #[derive(Deserialize)]

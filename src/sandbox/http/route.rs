@@ -3,8 +3,8 @@
 use super::reply::{ApiError, ApiResult};
 use super::request::Request;
 use super::{
-    admin, bulk, comment_update, properties, v1_content, v1_space, v1_users, v2_attachments, v2_comments,
-    v2_content, v2_spaces, v2_users,
+    admin, bulk, comment_update, properties, v1_content, v1_create, v1_space, v1_users, v2_attachments,
+    v2_comments, v2_content, v2_spaces, v2_users,
 };
 use crate::sandbox::model::{CommentKind, ContentKind, World};
 
@@ -121,6 +121,7 @@ fn kind_of(segment: &str) -> ContentKind {
 fn v1(req: &Request, w: &mut World, s: usize, m: &str, segs: &[&str]) -> ApiResult {
     match (m, segs) {
         ("GET", ["content"]) => bulk::content_list(req, w, s),
+        ("POST", ["content"]) => v1_create::create(req, w, s),
         ("GET", ["space"]) => v1_space::list(req, w, s),
         ("POST", ["space"]) => v1_space::create(req, w, s),
         ("GET", ["space", key]) => v1_space::get(req, w, s, key),

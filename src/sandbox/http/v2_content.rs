@@ -128,7 +128,7 @@ pub fn get(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKind) 
 }
 
 #[derive(Deserialize)]
-struct BodyIn {
+pub struct BodyIn {
     representation: String,
     value: String,
 }
@@ -149,7 +149,7 @@ struct CreateIn {
     created_at: Option<String>,
 }
 
-fn id_value(v: &Value, what: &str) -> Result<u64, ApiError> {
+pub fn id_value(v: &Value, what: &str) -> Result<u64, ApiError> {
     match v {
         Value::String(s) => s.parse().ok(),
         Value::Number(n) => n.as_u64(),
@@ -158,7 +158,7 @@ fn id_value(v: &Value, what: &str) -> Result<u64, ApiError> {
     .ok_or_else(|| ApiError::bad_request(format!("{what} must be a numeric id")))
 }
 
-fn storage_value(body: Option<BodyIn>) -> Result<String, ApiError> {
+pub fn storage_value(body: Option<BodyIn>) -> Result<String, ApiError> {
     match body {
         None => Ok(String::new()),
         Some(b) if b.representation == "storage" => Ok(b.value),
@@ -174,94 +174,30 @@ pub fn now() -> String {
 }
 
 pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiResult {
+    use super::content_create::{NewContent, Placement};
     let caller = req.caller()?.to_string();
     let input: CreateIn = req.json()?;
     let space_id = id_value(&input.space_id, "spaceId")?;
-    let site = &mut w.sites[s];
-    let space = site
-        .spaces
-        .get(&space_id)
-        .filter(|sp| site.can_read_space(sp, Some(&caller)))
-        .ok_or_else(ApiError::not_found)?;
-    let target = match kind {
-        ContentKind::BlogPost => "blogpost",
-        _ => "page",
-    };
-    if !site.space_allows(space, Some(&caller), "create", target) {
-        return Err(ApiError::forbidden(format!(
-            "User not permitted to create a {target} in space {}",
-            space.key
-        )));
-    }
-    let homepage_id = space.homepage_id;
-    let status = match input.status.as_deref() {
-        None | Some("current") => ContentStatus::Current,
-        Some("draft") => ContentStatus::Draft,
-        Some(other) => return Err(ApiError::bad_request(format!("Invalid status: {other}"))),
-    };
-    let title = input.title.unwrap_or_default();
-    if title.trim().is_empty() && status == ContentStatus::Current {
-        return Err(ApiError::bad_request("Title is required"));
-    }
-    if status == ContentStatus::Current && site.title_taken(space_id, &title, kind, None) {
-        return Err(ApiError::bad_request(
-            "A page with this title already exists: A page already exists with the same TITLE in this space",
-        ));
-    }
-    let root_level = req.param("root-level") == Some("true");
-    let parent_id = match (&input.parent_id, kind) {
-        (_, ContentKind::BlogPost) => None,
-        (Some(p), _) if !p.is_null() => {
-            let p = id_value(p, "parentId")?;
-            let parent = site
-                .contents
-                .get(&p)
-                .filter(|c| c.space_id == space_id && c.kind != ContentKind::BlogPost)
-                .ok_or_else(|| ApiError::bad_request("parentId is not a page or folder of this space"))?;
-            if !site.can_read_content(parent, Some(&caller)) {
-                return Err(ApiError::not_found());
-            }
-            Some(p)
+    let placement = match &input.parent_id {
+        Some(p) if !p.is_null() && kind != ContentKind::BlogPost => {
+            Placement::Under(id_value(p, "parentId")?)
         }
-        _ if root_level || kind == ContentKind::Folder => None,
-        _ => homepage_id,
+        _ if req.param("root-level") == Some("true") => Placement::Root,
+        _ => Placement::Homepage,
     };
-    let body = storage_value(input.body)?;
-    let created_at = match (kind, input.created_at) {
-        (ContentKind::BlogPost, Some(t)) => t
-            .parse::<jiff::Timestamp>()
-            .map_err(|_| ApiError::bad_request("createdAt must be an ISO 8601 timestamp"))?
-            .to_string(),
-        _ => now(),
-    };
-    let position = site.next_position(space_id, parent_id);
-    let id = site.alloc_id();
-    let content = Content {
-        id,
+    let new = NewContent {
         kind,
         space_id,
-        title,
-        status,
-        parent_id,
-        position,
-        author_id: caller.clone(),
-        owner_id: caller.clone(),
-        created_at: created_at.clone(),
-        versions: vec![Version {
-            number: 1,
-            created_at,
-            author_id: caller,
-            message: String::new(),
-            minor_edit: false,
-            body: Body::text(body),
-        }],
-        labels: Vec::new(),
-        restrictions: Restrictions::default(),
-        likes: Vec::new(),
+        status: input.status,
+        title: input.title.unwrap_or_default(),
+        placement,
+        body: storage_value(input.body)?,
+        created_at: input.created_at,
         properties: Vec::new(),
     };
-    let mut v = render::content(site, &content, true);
-    site.insert_content(content);
+    let site = &mut w.sites[s];
+    let id = super::content_create::create(site, &caller, new)?;
+    let mut v = render::content(site, &site.contents[&id], true);
     v["_links"]["base"] = format!("{}/wiki", req.base_url).into();
     Ok(Reply::ok(v))
 }
