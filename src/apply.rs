@@ -287,6 +287,7 @@ pub async fn walk(
         mode,
         plan_name: plan.name.value.clone(),
         reconciled: prepared.reconciled.is_some(),
+        v1_create_gone: std::sync::atomic::AtomicBool::new(false),
         claimed: std::sync::Mutex::new(
             prepared.reconciled.as_ref().map(|r| r.found.claimed.clone()).unwrap_or_default(),
         ),

@@ -324,3 +324,36 @@ fn with_history_a_run_killed_during_a_replay_never_claims_a_version_the_copy_lac
         }
     }
 }
+
+#[test]
+fn a_destination_without_the_v1_page_create_gets_pages_created_through_v2_and_marked() {
+    use confcopy::sandbox::{Fault, FaultConfig, FaultRule};
+    let expected = reference();
+    let sites = sites();
+    // The deprecated v1 create answers 410 Gone, as a removed endpoint does.
+    sites.destination.set_faults(FaultConfig {
+        seed: 5,
+        rules: vec![FaultRule {
+            route: "/wiki/rest/api/content".into(),
+            method: "POST".into(),
+            probability: 1.0,
+            after: 0,
+            times: None,
+            fault: Fault::ServerError { status: 410, retry_after: None },
+        }],
+        rate_limit: None,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out) = sites.apply_to_end(dir.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no longer offers the v1 page create"), "{out}");
+    sites.destination.clear_faults();
+    assert_same_as_reference(&sites, &expected, "pages created through v2");
+    // They carry their markers: a run from an empty state directory writes nothing.
+    sites.destination.reset_stats();
+    let fresh = tempfile::tempdir().unwrap();
+    let (code, out) = sites.apply_to_end(fresh.path());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(sites.destination.stats().writes, 0, "{:?}", sites.destination.stats().routes);
+    sites.shutdown();
+}

@@ -144,6 +144,9 @@ pub struct Copy {
     /// Destination ids that carry a marker, or that this run took for a copy: a look-up by
     /// natural key never takes one of them for another item.
     pub claimed: Mutex<std::collections::HashSet<String>>,
+    /// Set once the destination answered the v1 page create with 405 or 410 (removed): pages
+    /// are then created through v2 and marked separately.
+    pub v1_create_gone: std::sync::atomic::AtomicBool,
     pub memberships: Memberships,
     pub source: SiteClient,
     pub destination: SiteClient,

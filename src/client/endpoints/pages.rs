@@ -93,14 +93,27 @@ impl SiteClient {
     /// Without a parent the page goes under the space's homepage, as Confluence does. confcopy
     /// itself creates pages with [`create_page_marked`](Self::create_page_marked).
     pub async fn create_page(&self, page: &NewPage) -> Result<Page, ClientError> {
+        self.create_page_where(page, false).await
+    }
+
+    /// Creates a page at the space's root level (beside the homepage) when it has no parent:
+    /// the v2 route, for a site that no longer offers the v1 create.
+    pub async fn create_page_at_root(&self, page: &NewPage) -> Result<Page, ClientError> {
+        self.create_page_where(page, page.parent_id.is_none()).await
+    }
+
+    async fn create_page_where(&self, page: &NewPage, root_level: bool) -> Result<Page, ClientError> {
         let t = self.transport();
-        let request = t
+        let mut request = t
             .request(
                 Method::POST,
                 "/wiki/api/v2/pages",
                 format!("create page \"{}\" in space {}", page.title, page.space_id),
             )?
             .json(page);
+        if root_level {
+            request = request.query("root-level", "true");
+        }
         t.json(&request).await
     }
 

@@ -190,10 +190,19 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             // A page without a parent stays at the root level, as on the source.
             let (new, marker, key) = (&new, &marker, target.key.as_str());
             let created = create_once(copy, item, &target.id, move || async move {
-                copy.destination
-                    .create_page_marked(new, marker, key)
-                    .await
-                    .map(|p| Created { marked: true, ..Created::from(p) })
+                use std::sync::atomic::Ordering;
+                if !copy.v1_create_gone.load(Ordering::Acquire) {
+                    match copy.destination.create_page_marked(new, marker, key).await {
+                        // The v1 create is deprecated upstream: where a site has removed it, pages
+                        // are created through v2 and marked with a request of their own.
+                        Err(error) if matches!(error.status(), Some(405 | 410)) => {
+                            tracing::warn!(%error, "the destination no longer offers the v1 page create: using v2");
+                            copy.v1_create_gone.store(true, Ordering::Release);
+                        }
+                        other => return other.map(|p| Created { marked: true, ..Created::from(p) }),
+                    }
+                }
+                copy.destination.create_page_at_root(new).await.map(Created::from)
             })
             .await;
             let marked_at = match &created {
