@@ -74,7 +74,7 @@ pub async fn prepare(
     };
     let mut inventory = inventory;
     if let Some(previous) = previous {
-        forget_own_spaces(&mut inventory, previous);
+        note_journal_spaces(&mut inventory, previous);
     }
     let findings = crate::checks::run(plan, &inventory);
     if findings.iter().any(Diagnostic::is_error) {
@@ -228,9 +228,9 @@ fn origins(site: &crate::plan::SiteRef, connected: &crate::site::Site) -> Vec<St
     }
 }
 
-/// A destination space that an earlier run of this plan created is the plan's own copy, not a
-/// key conflict.
-fn forget_own_spaces(inventory: &mut Inventory, previous: &crate::state::JournalState) {
+/// Notes the destination spaces an earlier run of this plan created, by its journal: the plan's
+/// own copies, not key conflicts.
+fn note_journal_spaces(inventory: &mut Inventory, previous: &crate::state::JournalState) {
     use crate::state::{EntityKind, SourceRef};
     let pending = previous.pending_intents();
     for (found, conflict) in inventory.spaces.iter().zip(inventory.destination_conflicts.iter_mut()) {

@@ -25,8 +25,6 @@ pub struct FoundItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Found {
     pub items: BTreeMap<SourceRef, FoundItem>,
-    /// Items in the spaces read that carry no marker, or one from another source.
-    pub unknown: usize,
     /// Destination ids of every item read that carries a marker (of any source): never taken
     /// for the copy of anything else.
     pub claimed: HashSet<String>,
@@ -100,10 +98,8 @@ impl Found {
         containers.dedup();
         for container in containers {
             let Some(copy) = copies.get(container) else { continue };
-            let mut listed = match kind {
-                EntityKind::Comment => destination.marked_comments(copy, MARKER_KEY),
-                _ => destination.marked_attachments(copy, MARKER_KEY),
-            };
+            let child = if kind == EntityKind::Comment { "comment" } else { "attachment" };
+            let mut listed = destination.marked_children(copy, child, MARKER_KEY);
             while let Some(item) = listed.try_next().await? {
                 self.note(source_site, &item, &[kind]);
             }
@@ -119,10 +115,7 @@ impl Found {
         }
         let source =
             origin.as_ref().and_then(|o| o.source_from(source_site)).filter(|s| kinds.contains(&s.kind));
-        let Some(source) = source else {
-            self.unknown += 1;
-            return None;
-        };
+        let source = source?;
         self.items.insert(
             source.clone(),
             FoundItem {

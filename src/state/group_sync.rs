@@ -64,7 +64,7 @@ impl GroupSync {
     /// Notes that line `seq` was written. Call it while still holding whatever serialises
     /// the writes, so sequence numbers arrive in order.
     pub fn wrote(&self, seq: u64) {
-        self.written.fetch_max(seq, Ordering::AcqRel);
+        self.wrote_to(seq, 0);
     }
 
     /// Notes that line `seq` was written and ends at byte `end`. Call it while still holding

@@ -62,32 +62,23 @@ impl SiteClient {
         )
     }
 
-    /// Every comment on a page or blog post (footer and inline, replies too) with the property.
-    pub fn marked_comments(
+    /// The comments (footer and inline, replies too: `child` = `comment`) or the attachments
+    /// (`attachment`) of a page or blog post, each with the property.
+    pub fn marked_children(
         &self,
         content_id: &str,
+        child: &str,
         key: &str,
     ) -> BoxStream<'static, Result<MarkedItem, ClientError>> {
         let expand = format!("metadata.properties.{key}");
+        let mut query = vec![("expand", expand.as_str())];
+        if child == "comment" {
+            query.push(("depth", "all"));
+        }
         self.list(
-            &format!("/wiki/rest/api/content/{}/child/comment", seg(content_id)),
-            format!("list comments of content {content_id} with their markers"),
-            &[("depth", "all"), ("expand", &expand)],
-            ListStyle::Offset,
-        )
-    }
-
-    /// The attachments of a page or blog post with the property.
-    pub fn marked_attachments(
-        &self,
-        content_id: &str,
-        key: &str,
-    ) -> BoxStream<'static, Result<MarkedItem, ClientError>> {
-        let expand = format!("metadata.properties.{key}");
-        self.list(
-            &format!("/wiki/rest/api/content/{}/child/attachment", seg(content_id)),
-            format!("list attachments of content {content_id} with their markers"),
-            &[("expand", &expand)],
+            &format!("/wiki/rest/api/content/{}/child/{child}", seg(content_id)),
+            format!("list {child}s of content {content_id} with their markers"),
+            &query,
             ListStyle::Offset,
         )
     }

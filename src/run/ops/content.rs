@@ -337,17 +337,8 @@ async fn refresh(
                 Err(error) => return Outcome::failed(format!("found the earlier copy, but {error}")),
             };
             if holds.is_some_and(|v| v < item.version) {
-                let update = PageUpdate {
-                    id: id.clone(),
-                    status: found.status.clone().unwrap_or_else(|| "current".into()),
-                    title: item.title.clone(),
-                    body: Body::storage(body),
-                    version_number: version + 1,
-                    version_message: Some(format!("source version {}", item.version)),
-                    parent_id: None,
-                };
-                match copy.destination.update_page(&update).await {
-                    Ok(updated) => version = updated.version.map_or(version + 1, |v| v.number),
+                match source_version_on_copy(copy, item, &id, found.status.clone(), body, version).await {
+                    Ok(updated) => version = updated,
                     Err(error) => {
                         return Outcome::failed(format!(
                             "found the earlier copy, but bringing it up to date failed: {error}"
@@ -368,18 +359,8 @@ async fn refresh(
         Err(error) => return Outcome::failed(error.to_string()),
     };
     let version = current.version.as_ref().map_or(1, |v| v.number);
-    let update = PageUpdate {
-        id: id.clone(),
-        status: current.status.clone().unwrap_or_else(|| "current".into()),
-        title: item.title.clone(),
-        body: Body::storage(body),
-        version_number: version + 1,
-        version_message: Some(format!("source version {}", item.version)),
-        parent_id: None,
-    };
-    match copy.destination.update_page(&update).await {
-        Ok(updated) => {
-            let new_version = updated.version.map_or(version + 1, |v| v.number);
+    match source_version_on_copy(copy, item, &id, current.status.clone(), body, version).await {
+        Ok(new_version) => {
             copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), new_version)));
             if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
                 // Unrecorded: the next run sees the old version in the marker and copies again.
@@ -393,6 +374,31 @@ async fn refresh(
         }
         Err(error) => Outcome::failed(error.to_string()),
     }
+}
+
+/// Writes the source's current body as the next version (after `version`) of the copy `id`,
+/// keeping the copy's status; the copy's new version number.
+async fn source_version_on_copy(
+    copy: &Copy,
+    item: &Content,
+    id: &str,
+    status: Option<String>,
+    body: &str,
+    version: u64,
+) -> Result<u64, ClientError> {
+    let update = PageUpdate {
+        id: id.to_string(),
+        status: status.unwrap_or_else(|| "current".into()),
+        title: item.title.clone(),
+        body: Body::storage(body),
+        version_number: version + 1,
+        version_message: Some(format!("source version {}", item.version)),
+        parent_id: None,
+    };
+    copy.destination
+        .update_page(&update)
+        .await
+        .map(|updated| updated.version.map_or(version + 1, |v| v.number))
 }
 
 async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
