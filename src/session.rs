@@ -108,13 +108,6 @@ impl RemoteLink {
             .map_err(|e| SessionError::State(format!("cannot make a local mirror of the state: {e}")))?;
         let state = StateDir::open(mirror.path()).map_err(state_error)?;
         let plan_dir = state.plan(plan).map_err(state_error)?;
-        // The plan's copy data is kept 14 days, in the store as locally.
-        if let Some(bytes) = remote.get(plan, "record.json").map_err(state_error)?
-            && let Ok(record) = serde_json::from_slice::<crate::state::PlanRecord>(&bytes)
-            && record.is_expired(clock.now())
-        {
-            remote.delete_run_data(plan).map_err(state_error)?;
-        }
         let operator = Operator::current();
         let holder = LockRecord {
             plan: plan.to_string(),
@@ -126,7 +119,14 @@ impl RemoteLink {
             token: rand::random(),
         };
         let held = remote.acquire(plan, &holder, lease).map_err(|e| SessionError::State(e.to_string()))?;
-        let pulled = remote.pull_plan(&plan_dir).map_err(state_error)?;
+        let mut pulled = remote.pull_plan(&plan_dir).map_err(state_error)?;
+        // The plan's copy data is kept 14 days, in the store as locally; under the lease, so no
+        // other runner is using it. The mirror then holds what is left (the record).
+        if crate::state::PlanRecord::load(&plan_dir).ok().flatten().is_some_and(|r| r.is_expired(clock.now()))
+        {
+            remote.delete_run_data(plan).map_err(state_error)?;
+            pulled = remote.pull_plan(&plan_dir).map_err(state_error)?;
+        }
         let sink = std::sync::Arc::new(RemoteJournal::new(
             remote.clone(),
             plan,
