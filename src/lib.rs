@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod logging;
 pub mod plan;
 pub mod reconcile;
+pub mod resolve;
 pub mod report;
 pub mod rewrite;
 pub mod run;

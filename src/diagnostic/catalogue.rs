@@ -97,6 +97,7 @@ catalogue! {
     VerifyStatusDiffers = "verify-status-differs", Error, false, "current or archived differs";
     VerifyDateDiffers = "verify-date-differs", Error, false, "a blog post's date differs";
     VerifyBodyDiffers = "verify-body-differs", Error, false, "a body differs after the expected rewrites";
+    VerifyMarkersDiffer = "verify-markers-differ", Error, false, "inline comment markers sit elsewhere in a body";
     VerifyLabelMissing = "verify-label-missing", Error, false, "a label is missing on the destination";
     VerifyLabelExtra = "verify-label-extra", Error, false, "the destination has a label the source does not";
     VerifyRestrictionDiffers = "verify-restriction-differs", Error, false, "read or update restrictions differ";

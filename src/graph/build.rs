@@ -8,7 +8,7 @@ use super::node::{ContentAt, Node, NodeId, NodeKind};
 use super::order::{Cycle, check_acyclic};
 use crate::inventory::{AccountStatus, Inventory};
 use crate::plan::{Memberships, Plan};
-use crate::snapshot::{Snapshot, Subject};
+use crate::snapshot::{CommentType, Snapshot, Subject};
 
 /// The execution graph: nodes in a deterministic order, each with what it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,13 +149,19 @@ impl Graph {
                 let mut needs: Vec<NodeId> = container(&comment.container_id).into_iter().collect();
                 needs.extend(comment.parent_id.as_deref().and_then(|p| comment_nodes.get(p).copied()));
                 let id = b.add(NodeKind::Comment { space: s, comment: c }, needs);
+                if comment.kind == CommentType::Inline && comment.parent_id.is_none() {
+                    // A body the fix-up writes keeps its threads' markers (and marks the other
+                    // segments of a split selection): it comes after the threads are posted.
+                    content_nodes.push(id);
+                }
                 comment_nodes.insert(&comment.id, id);
                 writes_to.entry(comment.container_id.as_str()).or_default().push(id);
             }
             fixups.push(s);
             content_writes.push(writes_to);
         }
-        // References may point at content of any space of the plan: fix-ups wait for all of it.
+        // References may point at content of any space of the plan: fix-ups wait for all of it,
+        // and for every inline thread.
         // One list for all of them: a copy per space would cost spaces × pages ids.
         let content_nodes: Arc<[NodeId]> = content_nodes.into();
         let mut fixup_nodes = Vec::new();

@@ -19,6 +19,8 @@ pub enum ReferenceKind {
     MacroParameter,
     /// An absolute (or `/wiki/` relative) link to the source site in `href`, `src` or `ri:url`.
     Link,
+    /// `ac:inline-comment-marker` (reported only when it cannot be carried).
+    InlineMarker,
     /// The whole body (only when it cannot be parsed).
     Body,
 }
@@ -35,6 +37,7 @@ impl ReferenceKind {
             Self::ContentEntity => "content-entity",
             Self::MacroParameter => "macro-parameter",
             Self::Link => "link",
+            Self::InlineMarker => "inline-marker",
             Self::Body => "body",
         }
     }
@@ -83,7 +86,9 @@ pub struct Reference {
     pub offset: usize,
 }
 
-/// An inline comment marker removed from the body; the caller re-creates its thread.
+/// One segment of an inline comment marker removed from the body; the caller re-creates its
+/// thread. A selection that crosses paragraphs or table cells comes as several segments with the
+/// same `ref_id`, in body order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineMarker {
     /// The `ac:ref` value (the source thread's marker ref).
@@ -116,6 +121,14 @@ impl Rewritten {
     /// The references worth reporting (everything but `Unchanged`).
     pub fn reportable(&self) -> impl Iterator<Item = &Reference> {
         self.references.iter().filter(|r| r.outcome != Outcome::Unchanged)
+    }
+
+    /// True when a thread lifted out of the body was anchored on more than one segment: the API
+    /// anchors a new thread on one, so the body is written once more, with every segment
+    /// marked, after the thread exists.
+    pub fn has_split_selection(&self) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        self.inline_markers.iter().any(|m| !seen.insert(m.ref_id.as_str()))
     }
 
     /// True when the body could not be parsed and was returned unchanged.

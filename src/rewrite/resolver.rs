@@ -46,6 +46,14 @@ pub trait Resolver {
     fn space_key(&self, source_key: &str) -> Resolution;
     /// An Atlassian account id. Usually `Unchanged` (same account on both sites), but never assumed.
     fn account_id(&self, source_account_id: &str) -> Resolution;
+    /// An inline comment marker's `ac:ref`. `Pending` lifts the marker out of the body (the
+    /// caller re-creates the thread, which anchors itself on the same text); `Rewritten(ref)`
+    /// keeps it, pointing at the re-created thread; `Unchanged` and `External` (no thread behind
+    /// it) keep it as written; `Unresolved` keeps it and reports why.
+    fn inline_marker(&self, ref_id: &str) -> Resolution {
+        let _ = ref_id;
+        Resolution::Pending("the thread is re-created by the caller".to_owned())
+    }
     /// A legacy `ri:userkey`. `Rewritten(account id)` replaces the attribute by `ri:account-id`.
     fn user_key(&self, user_key: &str) -> Resolution {
         let _ = user_key;
@@ -77,6 +85,9 @@ impl Resolver for IdentityResolver {
         Resolution::Unchanged
     }
     fn user_key(&self, _: &str) -> Resolution {
+        Resolution::Unchanged
+    }
+    fn inline_marker(&self, _: &str) -> Resolution {
         Resolution::Unchanged
     }
 }

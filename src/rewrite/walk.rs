@@ -238,17 +238,7 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
     fn start(&mut self, tag: StartTag<'a>, empty: bool) -> Result<(), Failure> {
         self.child_in_parameter();
         let role = match tag.name {
-            "ac:inline-comment-marker" => {
-                self.edits.push(Edit { start: tag.start, end: tag.end(), text: String::new() });
-                let ref_id = tag.attribute("ac:ref")?.map(|a| entity::decode(a.raw_value).into_owned());
-                let plain_start = self.plain.as_ref().map_or(0, String::len);
-                self.markers.push(MarkerState {
-                    ref_id: ref_id.unwrap_or_default(),
-                    plain_start,
-                    plain_end: empty.then_some(plain_start),
-                });
-                Role::Marker(self.markers.len() - 1)
-            }
+            "ac:inline-comment-marker" => self.marker(&tag, empty)?,
             "ri:page" | "ri:blog-post" => {
                 self.page_like(&tag)?;
                 Role::Other
@@ -267,7 +257,10 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
                 Role::Other
             }
             "ri:space" => {
-                self.by_attribute(&tag, ReferenceKind::Space, "ri:space-key", |r, v| r.space_key(v))?;
+                self.by_attribute(&tag, ReferenceKind::Space, "ri:space-key", |r, v| {
+                    // `@self` is the space holding the body, wherever it is copied to.
+                    if is_current_space(v) { Resolution::Unchanged } else { r.space_key(v) }
+                })?;
                 Role::Other
             }
             "ri:content-entity" => {
@@ -344,13 +337,43 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
         Ok(())
     }
 
+    /// An inline comment marker: lifted out of the body when its thread is to be re-created
+    /// (the caller anchors the new thread on the same text), pointed at the copy's marker when
+    /// the thread was re-created already, and kept as written when no thread stands behind it.
+    fn marker(&mut self, tag: &StartTag<'a>, empty: bool) -> Result<Role<'a>, Failure> {
+        let attribute = tag.attribute("ac:ref")?;
+        let ref_id = attribute.as_ref().map(decode).unwrap_or_default();
+        match self.resolver.inline_marker(&ref_id) {
+            Resolution::Pending(_) => {
+                self.edits.push(Edit { start: tag.start, end: tag.end(), text: String::new() });
+                let plain_start = self.plain.as_ref().map_or(0, String::len);
+                self.markers.push(MarkerState { ref_id, plain_start, plain_end: empty.then_some(plain_start) });
+                Ok(Role::Marker(self.markers.len() - 1))
+            }
+            Resolution::Rewritten(new) if new != ref_id => {
+                if let Some(attribute) = &attribute {
+                    self.edits.push(value_edit(attribute, &new));
+                }
+                Ok(Role::Other)
+            }
+            Resolution::Unresolved(reason) => {
+                self.record(ReferenceKind::InlineMarker, tag, Outcome::Unresolved, Vec::new(), Some(reason));
+                Ok(Role::Other)
+            }
+            Resolution::Rewritten(_) | Resolution::Unchanged | Resolution::External => Ok(Role::Other),
+        }
+    }
+
     /// `ri:page` and `ri:blog-post`, alone or naming an attachment's container.
     fn page_like(&mut self, tag: &StartTag<'a>) -> Result<(), Failure> {
         let blog = tag.name == "ri:blog-post";
         let kind = if blog { ReferenceKind::BlogPost } else { ReferenceKind::Page };
         let space_attribute = tag.attribute("ri:space-key")?;
         let title_attribute = tag.attribute("ri:content-title")?;
-        let space_key = space_attribute.map_or_else(|| self.ctx.space_key.clone(), |a| decode(&a));
+        let space_key = space_attribute
+            .map(|a| decode(&a))
+            .filter(|key| !is_current_space(key))
+            .unwrap_or_else(|| self.ctx.space_key.clone());
         let Some(title_attribute) = title_attribute else {
             self.record(kind, tag, Outcome::Unresolved, Vec::new(), Some("no ri:content-title".to_owned()));
             return Ok(());
@@ -387,6 +410,7 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
             edits.push(value_edit(&title_attribute, &new));
         }
         if let Some(attribute) = space_attribute
+            && !is_current_space(&decode(&attribute))
             && let Resolution::Rewritten(new) = self.resolver.space_key(&space_key)
             && new != space_key
         {
@@ -564,6 +588,11 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
             offset: tag.start,
         });
     }
+}
+
+/// `@self`: the space holding the body (Confluence's own keyword, not a space key).
+pub fn is_current_space(key: &str) -> bool {
+    key.eq_ignore_ascii_case("@self")
 }
 
 fn decode(attribute: &Attribute<'_>) -> String {

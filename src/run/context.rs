@@ -34,6 +34,8 @@ pub struct Mapping {
     /// Pages and blog posts by source id: destination id and current version number.
     pub content: IdMap<(String, u64)>,
     pub comments: IdMap<String>,
+    /// Inline root comments by source id: the marker ref that anchors the copy in its page.
+    pub marker_refs: IdMap<String>,
     pub attachments: IdMap<String>,
     /// Destination group ids by lower-case group name.
     pub groups: HashMap<String, String>,

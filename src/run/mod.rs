@@ -1,5 +1,6 @@
 //! Running the execution graph: the dispatcher, the work of each kind of node, and progress.
 
+mod anchors;
 mod context;
 mod dispatcher;
 mod lane_gate;

@@ -53,9 +53,6 @@ pub async fn compare(plan: &Plan, sides: &Sides) -> Result<(Vec<Difference>, Com
 
     // Ids first: a body may link to content or attachments in any copied space.
     let mut expected = Expected::default();
-    for selection in &plan.spaces {
-        expected.keys.insert(selection.source_key.value.clone(), selection.destination_key.value.clone());
-    }
     let concurrency = plan.run.concurrency.value as usize;
     let mut attachment_differences = Vec::new();
     for pair in &pairs {
@@ -68,8 +65,11 @@ pub async fn compare(plan: &Plan, sides: &Sides) -> Result<(Vec<Difference>, Com
         expected.ids.extend(ids);
     }
 
+    let catalogue = crate::resolve::Catalogue::new(&sides.source);
     let bodies = Bodies {
         expected: &expected,
+        catalogue: &catalogue,
+        inventory: &sides.inventory,
         source_origins: &sides.source_origins,
         destination_origin: &sides.destination_origin,
     };

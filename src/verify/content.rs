@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::difference::Difference;
-use super::expected::{Bodies, excerpts};
+use super::expected::{Anchor, Bodies, excerpts};
 use super::pair::{Pair, named, titled};
 use crate::diagnostic::Code;
 use crate::snapshot::{Content, ContentType, Restrictions, SpaceSnapshot, Subject};
@@ -46,11 +46,20 @@ pub fn compare(pair: &Pair<'_>, bodies: &Bodies<'_>) -> std::io::Result<Vec<Diff
             ));
         }
         if c.kind != ContentType::Folder {
-            let expected = bodies.source(&pair.source_spool.get(c.body)?, &pair.source.key, &c.title);
+            let expected = bodies.source(&pair.source_spool.get(c.body)?, &pair.source.key, &c.title, &c.id);
             let actual = bodies.destination(&pair.destination_spool.get(d.body)?);
-            if expected != actual {
-                let (expected, actual) = excerpts(&expected, &actual);
+            if expected.canonical != actual.canonical {
+                let (expected, actual) = excerpts(&expected.canonical, &actual.canonical);
                 out.push(Difference::new(scope, Code::VerifyBodyDiffers, item.clone(), expected, actual));
+            }
+            if expected.anchors != actual.anchors {
+                out.push(Difference::new(
+                    scope,
+                    Code::VerifyMarkersDiffer,
+                    item.clone(),
+                    Anchor::describe(&expected.anchors),
+                    Anchor::describe(&actual.anchors),
+                ));
             }
         }
         out.extend(labels(pair, &item, &c.labels, &d.labels));

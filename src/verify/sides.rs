@@ -13,7 +13,7 @@ use crate::snapshot::Snapshot;
 pub struct Sides {
     /// Users in scope and groups of both sites, as they are now.
     pub inventory: Inventory,
-    pub source: Snapshot,
+    pub source: std::sync::Arc<Snapshot>,
     pub destination: Snapshot,
     /// Per selected space (as `plan.spaces`): its index in `source.spaces` and in
     /// `destination.spaces`, when the space is there.
@@ -87,7 +87,7 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
     let destination_origin = origins(&plan.destination.value, &sites.destination).pop().unwrap_or_default();
     Ok(Sides {
         inventory,
-        source,
+        source: std::sync::Arc::new(source),
         destination,
         spaces,
         source_client,

@@ -65,6 +65,17 @@ impl SiteClient {
         )
     }
 
+    /// One comment (for an inline root comment, its `properties` say which marker anchors it).
+    pub async fn comment(&self, kind: CommentKind, comment_id: &str) -> Result<Comment, ClientError> {
+        let t = self.transport();
+        let request = t.request(
+            Method::GET,
+            &format!("/wiki/api/v2/{}/{}", kind.collection(), seg(comment_id)),
+            format!("read {} {comment_id}", kind.noun()),
+        )?;
+        t.json(&request).await
+    }
+
     /// Creates a comment or reply. Inline root comments need `inline_selection`.
     pub async fn create_comment(
         &self,

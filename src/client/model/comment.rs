@@ -31,6 +31,11 @@ impl Comment {
     pub fn storage(&self) -> Option<&str> {
         self.body.as_ref()?.storage.as_ref().map(|b| b.value.as_str())
     }
+
+    /// The marker that anchors an inline root comment in its page's body.
+    pub fn marker_ref(&self) -> Option<&str> {
+        self.properties.as_ref()?.inline_marker_ref.as_deref().filter(|r| !r.is_empty())
+    }
 }
 
 /// Where an inline comment is anchored.

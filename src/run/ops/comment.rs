@@ -47,10 +47,10 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let kind = if item.kind == CommentType::Inline { CommentKind::Inline } else { CommentKind::Footer };
     let inline_selection = match (item.kind, &item.parent_id) {
         (CommentType::Inline, None) => {
-            let Some(text) = item.selection.clone().filter(|t| !t.is_empty()) else {
+            let Some(selection) = item.selection.clone().filter(|t| !t.is_empty()) else {
                 return Outcome::failed("the inline comment has no anchor text on the source");
             };
-            let (count, index) = anchor(copy, &item.container_id, item.marker_ref.as_deref(), &text);
+            let (text, count, index) = anchor(copy, &item.container_id, item.marker_ref.as_deref(), selection);
             Some(InlineSelection {
                 text_selection: text,
                 text_selection_match_count: count,
@@ -88,7 +88,13 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
                     return Outcome::failed(format!("found the earlier copy, but {error}"));
                 }
                 copy.recorder.result(&node, source, &found.id, None, None);
-                copy.map(|m| m.comments.insert(item.id.clone(), found.id));
+                let marker = found.marker_ref().map(str::to_owned);
+                copy.map(|m| {
+                    if let Some(marker) = marker {
+                        m.marker_refs.insert(item.id.clone(), marker);
+                    }
+                    m.comments.insert(item.id.clone(), found.id)
+                });
                 return Outcome::Present { detail: "posted by an interrupted run".into() };
             }
             Ok(None) => {}
@@ -101,7 +107,13 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let new = NewComment { parent, body: Body::storage(body.clone()), inline_selection };
     match copy.destination.create_comment(kind, &new).await {
         Ok(created) => {
-            copy.map(|m| m.comments.insert(item.id.clone(), created.id.clone()));
+            let marker = created.marker_ref().map(str::to_owned);
+            copy.map(|m| {
+                if let Some(marker) = marker {
+                    m.marker_refs.insert(item.id.clone(), marker);
+                }
+                m.comments.insert(item.id.clone(), created.id.clone())
+            });
             copy.claimed.lock().unwrap_or_else(|e| e.into_inner()).insert(created.id.clone());
             let mut note =
                 "posted by the copying account (comment authors and dates cannot be set)".to_string();
@@ -152,15 +164,17 @@ async fn posted_before(
     Ok(None)
 }
 
-/// How often the anchor text occurs in the page's text, and which occurrence the thread's marker
-/// was on — as the rewriter found when it lifted the markers out of the copied body.
-fn anchor(copy: &Copy, container: &str, marker: Option<&str>, text: &str) -> (u32, u32) {
+/// The text to anchor the copy of a thread on, how often it occurs in the page's text, and which
+/// occurrence the thread's marker was on, as the rewriter found when it lifted the markers out of
+/// the copied body. A selection that crosses paragraphs or cells has several segments: the API
+/// anchors a new thread on one, its first; the page's fix-up marks the others once it exists.
+fn anchor(copy: &Copy, container: &str, marker: Option<&str>, selection: String) -> (String, u32, u32) {
     let markers = copy.markers.lock().unwrap_or_else(|e| e.into_inner());
     let found = markers.get(container).and_then(|list| {
-        list.iter().find(|m| Some(m.ref_id.as_str()) == marker || (marker.is_none() && m.text == text))
+        list.iter().find(|m| Some(m.ref_id.as_str()) == marker || (marker.is_none() && m.text == selection))
     });
     match found {
-        Some(m) => (m.match_count.max(1) as u32, m.match_index as u32),
-        None => (1, 0),
+        Some(m) if !m.text.is_empty() => (m.text.clone(), m.match_count.max(1) as u32, m.match_index as u32),
+        _ => (selection, 1, 0),
     }
 }

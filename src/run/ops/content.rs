@@ -127,7 +127,15 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
         });
     }
     match earlier_copy(copy, item, &target.id).await {
-        Ok(Some((id, version))) => return refresh(copy, item, id, version, &body).await,
+        Ok(Some((id, version))) => {
+            // The copy's threads may be posted already: a body written over it keeps them
+            // anchored, so it is prepared again once their markers are known.
+            let body = match refreshed_body(copy, space, item, body).await {
+                Ok(body) => body,
+                Err(reason) => return Outcome::failed(reason),
+            };
+            return refresh(copy, item, id, version, &body).await;
+        }
         Ok(None) => {}
         Err(reason) => return Outcome::failed(reason),
     }
@@ -278,6 +286,18 @@ async fn replay_history(
         version = copy.destination.update_page(&update).await?.version.map_or(version + 1, |v| v.number);
     }
     Ok((id, version))
+}
+
+/// The body for a copy an earlier run made: prepared again, with the markers of the threads
+/// posted on the copy, when the source body has any.
+async fn refreshed_body(copy: &Copy, space: usize, item: &Content, prepared: String) -> Result<String, String> {
+    let source =
+        copy.snapshot.spool.get(item.body).map_err(|e| format!("cannot read the spooled body: {e}"))?;
+    if !source.contains("ac:inline-comment-marker") {
+        return Ok(prepared);
+    }
+    crate::run::anchors::learn(copy, item, &source).await?;
+    prepare_body(copy, space, item)
 }
 
 /// A page or blog post an earlier run copied: unchanged on the source → nothing to do; edited
@@ -497,7 +517,15 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         return Outcome::copied_with("would be created");
     }
     match earlier_copy(copy, item, &target.id).await {
-        Ok(Some((id, version))) => return refresh(copy, item, id, version, &body).await,
+        Ok(Some((id, version))) => {
+            // The copy's threads may be posted already: a body written over it keeps them
+            // anchored, so it is prepared again once their markers are known.
+            let body = match refreshed_body(copy, space, item, body).await {
+                Ok(body) => body,
+                Err(reason) => return Outcome::failed(reason),
+            };
+            return refresh(copy, item, id, version, &body).await;
+        }
         Ok(None) => {}
         Err(reason) => return Outcome::failed(reason),
     }

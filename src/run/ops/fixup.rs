@@ -10,7 +10,6 @@ use crate::graph::ContentAt;
 use crate::rewrite::{Context, rewrite as rewrite_body};
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
-use crate::run::resolve::CopyResolver;
 use crate::snapshot::Content;
 
 /// A body ready to write, and whether it still references content not created yet.
@@ -28,9 +27,11 @@ pub fn rewrite_in(copy: &Copy, space: usize, container: &Content, owner: &str, b
         copy.source_origins.iter().cloned(),
         copy.destination_origin.clone(),
     );
-    let resolver = CopyResolver { copy, container: &container.id };
+    let resolver = copy.resolver(&container.id);
     let rewritten = off_async(body.len(), || rewrite_body(body, &context, &resolver));
-    let pending = rewritten.needs_final_pass();
+    // A thread anchored on several segments is re-created on its first; the fix-up, which runs
+    // after the space's inline threads, marks the rest.
+    let pending = rewritten.needs_final_pass() || rewritten.has_split_selection();
     copy.references
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -69,7 +70,7 @@ pub fn rewrite_quietly(copy: &Copy, space: usize, container: &Content, body: &st
         copy.source_origins.iter().cloned(),
         copy.destination_origin.clone(),
     );
-    let resolver = CopyResolver { copy, container: &container.id };
+    let resolver = copy.resolver(&container.id);
     off_async(body.len(), || rewrite_body(body, &context, &resolver)).body
 }
 
@@ -82,7 +83,7 @@ pub fn rewrite(copy: &Copy, space: usize, item: &Content, body: &str) -> Prepare
 /// puts siblings in the source's order. Both go on side by side, up to the destination's
 /// concurrency.
 pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
-    let pending: Vec<String> = copy
+    let mut pending: Vec<String> = copy
         .pending_fixups
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -90,6 +91,10 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
         .filter(|(s, _)| *s == space)
         .map(|(_, id)| id.clone())
         .collect();
+    // A page whose body was prepared twice (a refresh learns its threads' markers first) is
+    // listed twice.
+    pending.sort_unstable();
+    pending.dedup();
     if !copy.writes() {
         return if pending.is_empty() {
             Outcome::copied_with("no reference needed a second pass")
@@ -150,6 +155,8 @@ async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), String
         .spool
         .get(item.body)
         .map_err(|error| format!("\"{}\": cannot read the spooled body: {error}", item.title))?;
+    // Threads posted on the page keep their markers in the body written now.
+    crate::run::anchors::learn(copy, item, &body).await.map_err(|e| format!("\"{}\": {e}", item.title))?;
     let prepared = rewrite(copy, space, item, &body);
     let mut update = PageUpdate {
         id: target.clone(),

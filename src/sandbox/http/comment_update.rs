@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::body_write::{Forms, storage};
 use super::render;
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
@@ -16,14 +17,9 @@ struct VersionIn {
 }
 
 #[derive(Deserialize)]
-struct BodyIn {
-    value: String,
-}
-
-#[derive(Deserialize)]
 struct UpdateIn {
     version: VersionIn,
-    body: BodyIn,
+    body: serde_json::Value,
     #[serde(default)]
     resolved: Option<bool>,
 }
@@ -31,6 +27,7 @@ struct UpdateIn {
 pub fn update(req: &Request, w: &mut World, s: usize, id: &str, kind: CommentKind) -> ApiResult {
     let caller = req.caller()?.to_string();
     let input: UpdateIn = req.json()?;
+    let text = storage(Some(input.body), Forms::FlatOrNested)?.unwrap_or_default();
     let id = Request::id(id)?;
     let site = &mut w.sites[s];
     let comment = site.comments.get(&id).filter(|c| c.kind == kind).ok_or_else(ApiError::not_found)?;
@@ -57,7 +54,7 @@ pub fn update(req: &Request, w: &mut World, s: usize, id: &str, kind: CommentKin
         author_id: caller,
         message: input.version.message.unwrap_or_default(),
         minor_edit: false,
-        body: Body::Text { value: input.body.value.into() },
+        body: Body::text(text),
     });
     if let Some(resolved) = input.resolved {
         comment.resolution_status =

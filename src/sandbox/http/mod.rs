@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod body_write;
 pub mod bulk;
 pub mod comment_update;
 pub mod content_create;

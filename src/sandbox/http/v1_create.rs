@@ -9,7 +9,8 @@ use super::content_create::{NewContent, Placement};
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
 use super::v1_item::{Expand, item};
-use super::v2_content::{BodyIn, id_value, storage_value};
+use super::body_write::{Forms, storage};
+use super::v2_content::id_value;
 use crate::sandbox::model::*;
 
 #[derive(Deserialize)]
@@ -43,28 +44,9 @@ struct ContentCreateIn {
     #[serde(default)]
     ancestors: Option<Vec<AncestorIn>>,
     #[serde(default)]
-    body: Option<Map<String, Value>>,
+    body: Option<Value>,
     #[serde(default)]
     metadata: Option<MetadataIn>,
-}
-
-/// The storage body of a v1 `body` (`{"storage": {"value", "representation": "storage"}}`).
-fn body_of(body: Option<Map<String, Value>>) -> Result<String, ApiError> {
-    let Some(mut body) = body else { return Ok(String::new()) };
-    let storage = body.remove("storage");
-    if let Some(other) = body.keys().next() {
-        return Err(ApiError::bad_request(format!(
-            "Unsupported body representation: {other} (the sandbox accepts storage)"
-        )));
-    }
-    let storage = match storage {
-        None => None,
-        Some(v) => Some(
-            serde_json::from_value::<BodyIn>(v)
-                .map_err(|e| ApiError::bad_request(format!("Invalid body.storage: {e}")))?,
-        ),
-    };
-    storage_value(storage)
 }
 
 /// `metadata.properties` as `key → {"key"?, "value"}`: the map's key names the property; a
@@ -122,7 +104,7 @@ pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
         status: input.status,
         title: input.title.unwrap_or_default(),
         placement,
-        body: body_of(input.body)?,
+        body: storage(input.body, Forms::Nested)?.unwrap_or_default(),
         created_at: None,
         properties: properties_of(input.metadata)?,
     };

@@ -4,10 +4,12 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::body_write::{Forms, storage};
 use super::pagination::v2_page;
 use super::render;
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
+use crate::sandbox::model::inline_marker;
 use crate::sandbox::model::*;
 
 fn with_body(req: &Request) -> bool {
@@ -97,15 +99,9 @@ struct CreateIn {
     blog_post_id: Option<Value>,
     #[serde(default)]
     parent_comment_id: Option<Value>,
-    body: BodyIn,
+    body: Value,
     #[serde(default)]
     inline_comment_properties: Option<InlineProps>,
-}
-
-#[derive(Deserialize)]
-struct BodyIn {
-    representation: String,
-    value: String,
 }
 
 fn id_of(v: &Option<Value>) -> Result<Option<u64>, ApiError> {
@@ -124,9 +120,7 @@ fn id_of(v: &Option<Value>) -> Result<Option<u64>, ApiError> {
 pub fn create(req: &Request, w: &mut World, s: usize, kind: CommentKind) -> ApiResult {
     let caller = req.caller()?.to_string();
     let input: CreateIn = req.json()?;
-    if input.body.representation != "storage" {
-        return Err(ApiError::bad_request("The sandbox accepts storage bodies"));
-    }
+    let text = storage(Some(input.body), Forms::FlatOrNested)?.unwrap_or_default();
     let site = &mut w.sites[s];
     let parent = id_of(&input.parent_comment_id)?;
     let (container, parent) = match (id_of(&input.page_id)?, id_of(&input.blog_post_id)?, parent) {
@@ -152,13 +146,14 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: CommentKind) -> ApiR
     if !site.space_allows(space, Some(&caller), "create", "comment") {
         return Err(ApiError::forbidden("User not permitted to comment in this space"));
     }
-    let (marker, selection, resolution) = match (kind, parent) {
+    let (marker, selection, resolution, anchored) = match (kind, parent) {
         (CommentKind::Inline, None) => {
             let props = input.inline_comment_properties.ok_or_else(|| {
                 ApiError::bad_request("inlineCommentProperties are required for an inline comment")
             })?;
-            let text = render::body_text(&content.current().body);
-            let matches = text.matches(props.text_selection.as_str()).count() as u32;
+            let body = render::body_text(&content.current().body);
+            let matches = inline_marker::occurrences(&body, &props.text_selection)
+                .map_err(ApiError::bad_request)? as u32;
             if props.text_selection.is_empty() || matches == 0 {
                 return Err(ApiError::bad_request("textSelection was not found in the page"));
             }
@@ -170,20 +165,26 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: CommentKind) -> ApiR
                 ));
             }
             let h = crate::sandbox::generate::mix(&[container, site.next_id]);
-            (
-                Some(format!(
-                    "{:08x}-{:04x}-4000-8000-{:012x}",
-                    h >> 32,
-                    h & 0xffff,
-                    h >> 16 & 0xffff_ffff_ffff
-                )),
-                Some(props.text_selection),
-                Some(ResolutionStatus::Open),
-            )
+            let marker =
+                format!("{:08x}-{:04x}-4000-8000-{:012x}", h >> 32, h & 0xffff, h >> 16 & 0xffff_ffff_ffff);
+            // As Confluence does, the page's body gains the marker around the selected text
+            // (in place: anchoring a thread makes no new version of the page).
+            let index = props.text_selection_match_index.unwrap_or(0) as usize;
+            let anchored = inline_marker::anchor(&body, &props.text_selection, index, &marker)
+                .map_err(ApiError::bad_request)?;
+            (Some(marker), Some(props.text_selection), Some(ResolutionStatus::Open), Some(anchored))
         }
-        (CommentKind::Inline, Some(_)) => (None, None, Some(ResolutionStatus::Open)),
-        _ => (None, None, None),
+        (CommentKind::Inline, Some(_)) => (None, None, Some(ResolutionStatus::Open), None),
+        _ => (None, None, None, None),
     };
+    if let Some(anchored) = anchored {
+        site.edit_content(container, |c| {
+            if let Some(current) = c.versions.last_mut() {
+                current.body = Body::text(anchored);
+            }
+        })
+        .ok_or_else(ApiError::not_found)?;
+    }
     let id = site.alloc_id();
     let at = jiff::Timestamp::now().to_string();
     let comment = Comment {
@@ -199,7 +200,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: CommentKind) -> ApiR
             author_id: caller,
             message: String::new(),
             minor_edit: false,
-            body: Body::text(input.body.value),
+            body: Body::text(text),
         }],
         inline_marker_ref: marker,
         inline_original_selection: selection,

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::body_write::{Forms, storage};
 use super::pagination::{v2_page, v2_reply, v2_window};
 use super::render;
 use super::reply::{ApiError, ApiResult, Reply};
@@ -128,12 +129,6 @@ pub fn get(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKind) 
 }
 
 #[derive(Deserialize)]
-pub struct BodyIn {
-    representation: String,
-    value: String,
-}
-
-#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CreateIn {
     space_id: Value,
@@ -144,7 +139,7 @@ struct CreateIn {
     #[serde(default)]
     parent_id: Option<Value>,
     #[serde(default)]
-    body: Option<BodyIn>,
+    body: Option<Value>,
     #[serde(default)]
     created_at: Option<String>,
 }
@@ -156,17 +151,6 @@ pub fn id_value(v: &Value, what: &str) -> Result<u64, ApiError> {
         _ => None,
     }
     .ok_or_else(|| ApiError::bad_request(format!("{what} must be a numeric id")))
-}
-
-pub fn storage_value(body: Option<BodyIn>) -> Result<String, ApiError> {
-    match body {
-        None => Ok(String::new()),
-        Some(b) if b.representation == "storage" => Ok(b.value),
-        Some(b) => Err(ApiError::bad_request(format!(
-            "Unsupported body representation: {} (the sandbox accepts storage)",
-            b.representation
-        ))),
-    }
 }
 
 pub fn now() -> String {
@@ -191,7 +175,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
         status: input.status,
         title: input.title.unwrap_or_default(),
         placement,
-        body: storage_value(input.body)?,
+        body: storage(input.body, Forms::FlatOrNested)?.unwrap_or_default(),
         created_at: input.created_at,
         properties: Vec::new(),
     };
@@ -219,7 +203,7 @@ struct UpdateIn {
     #[serde(default)]
     parent_id: Option<Value>,
     #[serde(default)]
-    body: Option<BodyIn>,
+    body: Option<Value>,
     version: VersionIn,
 }
 
@@ -268,8 +252,8 @@ pub fn update(req: &Request, w: &mut World, s: usize, id: &str, kind: ContentKin
         }
         _ => current.parent_id,
     };
-    let body = match input.body {
-        Some(b) => Body::text(storage_value(Some(b))?),
+    let body = match storage(input.body, Forms::FlatOrNested)? {
+        Some(b) => Body::text(b),
         None => current.current().body.clone(),
     };
     site.edit_content(current.id, |c| {

@@ -8,6 +8,7 @@ pub mod comment;
 pub mod content;
 pub mod group;
 pub mod index;
+pub mod inline_marker;
 pub mod label;
 pub mod org;
 pub mod permission;
