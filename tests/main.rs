@@ -1,6 +1,7 @@
 //! The one integration-test binary. Each module is a story told through the `confcopy` binary
 //! or through real HTTP against sandbox sites.
 
+mod apply_bodies;
 mod apply_durable;
 mod apply_fault_matrix;
 mod apply_faults;
