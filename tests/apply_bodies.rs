@@ -300,3 +300,64 @@ fn real_world_bodies_arrive_exactly_as_expected_and_verify_agrees() {
     assert!(!output.contains("verify-body-differs"), "only the marker is gone: {output}");
     sites.shutdown();
 }
+
+/// Every file named `name` under `dir`.
+fn found(dir: &std::path::Path, name: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(found(&path, name));
+        } else if path.file_name().is_some_and(|n| n == name) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn content_the_admin_cannot_read_is_counted_per_space_in_the_reports() {
+    let sites = sites();
+    // A page and a blog post of MKT restricted to hank: the copying admin cannot read them.
+    sites.source.with_world(|world, index| {
+        for title in ["Q2 Campaign", "Welcome to the Marketing blog"] {
+            let item = world.sites[index].contents.values_mut().find(|c| c.title == title).unwrap();
+            item.restrictions.read.users = vec![confcopy::sandbox::seed::account_id_for("hank")];
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, output) = sites.apply_to_end(dir.path());
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("1 page and 1 blog post cannot be read"), "blog posts are counted as such: {output}");
+
+    let spaces = found(dir.path(), "spaces.csv");
+    assert_eq!(spaces.len(), 1, "{spaces:?}");
+    let mut reader = csv::Reader::from_path(&spaces[0]).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<BTreeMap<String, String>> = reader
+        .records()
+        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
+        .collect();
+    let mkt = rows.iter().find(|r| r["space_key"] == "MKT").unwrap();
+    assert_eq!(
+        (&*mkt["pages_unreadable"], &*mkt["blog_posts_unreadable"], &*mkt["attachments_unreadable"]),
+        ("1", "1", "0"),
+        "{mkt:?}"
+    );
+    assert!(
+        mkt["detail"].contains("1 page and 1 blog post could not be read with these credentials"),
+        "{mkt:?}"
+    );
+    let docs = rows.iter().find(|r| r["space_key"] == "DOCS").unwrap();
+    assert_eq!((&*docs["pages_unreadable"], &*docs["blog_posts_unreadable"]), ("0", "0"), "{docs:?}");
+    assert!(!docs["detail"].contains("could not be read"), "{docs:?}");
+
+    let summary = found(dir.path(), "summary.json");
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary[0]).unwrap()).unwrap();
+    assert_eq!(
+        summary["totals"]["unreadable"],
+        serde_json::json!({"pages": 1, "blog_posts": 1, "attachments": 0}),
+        "{summary:#}"
+    );
+    sites.shutdown();
+}

@@ -406,7 +406,7 @@ async fn a_page_restricted_away_from_the_admin_is_unreadable_and_left_out_of_the
     );
     let finding = checked.with_code(Code::ContentUnreadable)[0];
     assert!(finding.message.contains("\"HR\""), "{}", finding.message);
-    assert!(finding.message.contains("1 page(s) and 0 attachment(s)"), "{}", finding.message);
+    assert!(finding.message.contains("1 page cannot be read"), "{}", finding.message);
 
     // The forecast counts what will be copied: "People Home" only.
     let hr = checked.counts("HR");
@@ -455,7 +455,7 @@ async fn restricting_a_docs_page_to_hank_hides_it_its_children_and_their_attachm
     let finding = after.with_code(Code::ContentUnreadable)[0];
     // The guide and, through inheritance, API Reference; the guide's attachment.
     assert!(finding.message.contains("\"DOCS\""), "{}", finding.message);
-    assert!(finding.message.contains("2 page(s) and 1 attachment(s)"), "{}", finding.message);
+    assert!(finding.message.contains("2 pages and 1 attachment cannot be read"), "{}", finding.message);
     let docs = after.counts("DOCS");
     assert_eq!((docs.pages, docs.blog_posts, docs.attachments, docs.comments), (2, 0, 0, 0), "{docs:?}");
     assert_eq!(after.counts("MKT"), before.counts("MKT"), "other spaces keep their numbers");

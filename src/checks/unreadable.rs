@@ -8,15 +8,13 @@ pub fn check(plan: &Plan, inventory: &Inventory) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     for (selection, space) in plan.spaces.iter().zip(&inventory.spaces) {
         let Some(space) = space else { continue };
-        if space.unreadable_pages + space.unreadable_attachments == 0 {
-            continue;
-        }
+        let Some(unread) = space.unreadable() else { continue };
         findings.push(
             Diagnostic::new(
                 Code::ContentUnreadable,
                 format!(
-                    "in \"{}\", {} page(s) and {} attachment(s) cannot be read with these credentials and will not be copied",
-                    space.key, space.unreadable_pages, space.unreadable_attachments
+                    "in \"{}\", {unread} cannot be read with these credentials and will not be copied",
+                    space.key
                 ),
             )
             .label(selection.source_key.span.clone(), "part of this space is restricted")

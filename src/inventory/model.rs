@@ -170,7 +170,9 @@ pub struct SourceSpace {
     pub anonymous: Vec<String>,
     pub counts: SpaceCounts,
     /// Pages and attachments that are in the space but that the credentials cannot read.
+    /// Pages (and the pages under them) the credentials cannot read.
     pub unreadable_pages: u64,
+    pub unreadable_blog_posts: u64,
     pub unreadable_attachments: u64,
 }
 
@@ -228,6 +230,27 @@ impl Inventory {
             destination_groups: BTreeMap::new(),
             destination_names: BTreeMap::new(),
             destination_licensed: BTreeSet::new(),
+        }
+    }
+}
+
+impl SourceSpace {
+    /// What of a space the credentials cannot read, in words (`2 pages, 1 blog post and 3
+    /// attachments`); `None` when everything can be read.
+    pub fn unreadable(&self) -> Option<String> {
+        let counted = |n: u64, one: &str, many: &str| (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }));
+        let parts: Vec<String> = [
+            counted(self.unreadable_pages, "page", "pages"),
+            counted(self.unreadable_blog_posts, "blog post", "blog posts"),
+            counted(self.unreadable_attachments, "attachment", "attachments"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match parts.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
         }
     }
 }

@@ -343,6 +343,7 @@ async fn read_source(
             anonymous,
             counts: SpaceCounts::default(),
             unreadable_pages: 0,
+            unreadable_blog_posts: 0,
             unreadable_attachments: 0,
         }));
     }
@@ -373,7 +374,10 @@ async fn read_source(
         for &index in indices {
             let Some(Some(space)) = inventory.spaces.get_mut(index) else { continue };
             if !readable {
-                space.unreadable_pages += 1;
+                match item.kind {
+                    ListedKind::Page => space.unreadable_pages += 1,
+                    ListedKind::BlogPost => space.unreadable_blog_posts += 1,
+                }
                 hidden_space.insert(&item.id, index);
                 continue;
             }

@@ -70,6 +70,10 @@ pub struct SpaceRow {
     pub blog_posts: Tally,
     pub attachments: Tally,
     pub comments: Tally,
+    /// What the credentials could not read, and so could not copy (not in the tallies).
+    pub pages_unreadable: u64,
+    pub blog_posts_unreadable: u64,
+    pub attachments_unreadable: u64,
     /// Permissions, labels, restrictions and the fix-up pass.
     pub settings: Tally,
     pub status: String,
@@ -119,6 +123,9 @@ pub fn rows(
             blog_posts: Tally::default(),
             attachments: Tally::default(),
             comments: Tally::default(),
+            pages_unreadable: 0,
+            blog_posts_unreadable: 0,
+            attachments_unreadable: 0,
             settings: Tally::default(),
             status: String::new(),
             detail: String::new(),
@@ -192,6 +199,16 @@ pub fn rows(
         };
         if let Some(Outcome::Copied { detail: Some(d) }) = space_node[i] {
             detail.push(d.clone());
+        }
+        if let Some(space) = inventory.spaces.iter().flatten().find(|s| s.key == row.space_key) {
+            row.pages_unreadable = space.unreadable_pages;
+            row.blog_posts_unreadable = space.unreadable_blog_posts;
+            row.attachments_unreadable = space.unreadable_attachments;
+            if let Some(unread) = space.unreadable() {
+                detail.push(format!(
+                    "{unread} could not be read with these credentials and were not copied (content-unreadable)"
+                ));
+            }
         }
         if !space_problems[i].is_empty() {
             detail.push(format!(

@@ -119,6 +119,7 @@ pub fn write_reports(
             _ => ["comments", "comments_copied", "comments_skipped", "comments_failed"],
         });
     }
+    header.extend(["pages_unreadable", "blog_posts_unreadable", "attachments_unreadable"]);
     header.extend(["status", "detail"]);
     let spaces = csv_bytes(
         &header,
@@ -126,6 +127,9 @@ pub fn write_reports(
             let mut row = vec![s.space_key.clone(), s.destination_key.clone(), s.space_name.clone()];
             for t in [&s.pages, &s.blog_posts, &s.attachments, &s.comments] {
                 row.extend(tally_cells(t));
+            }
+            for n in [s.pages_unreadable, s.blog_posts_unreadable, s.attachments_unreadable] {
+                row.push(n.to_string());
             }
             row.extend([s.status.clone(), s.detail.clone()]);
             row
@@ -143,6 +147,12 @@ pub fn write_reports(
     totals["attachments"] = json!(sum(|s| s.attachments));
     totals["comments"] = json!(sum(|s| s.comments));
     totals["settings"] = json!(sum(|s| s.settings));
+    let unreadable = |pick: fn(&super::rows::SpaceRow) -> u64| rows.spaces.iter().map(pick).sum::<u64>();
+    totals["unreadable"] = json!({
+        "pages": unreadable(|s| s.pages_unreadable),
+        "blog_posts": unreadable(|s| s.blog_posts_unreadable),
+        "attachments": unreadable(|s| s.attachments_unreadable),
+    });
     let count = |statuses: Vec<&str>| {
         let mut t = Tally::default();
         for status in statuses {

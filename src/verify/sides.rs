@@ -62,6 +62,7 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
             anonymous: Vec::new(),
             counts: SpaceCounts::default(),
             unreadable_pages: 0,
+            unreadable_blog_posts: 0,
             unreadable_attachments: 0,
         }));
     }
