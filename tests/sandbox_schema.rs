@@ -350,3 +350,139 @@ fn the_validator_reports_the_path_of_each_violation() {
         ]
     );
 }
+
+/// The JSON request schema of `method path` in `spec`.
+fn request_schema<'a>(spec: &'a Value, path: &str, method: &str) -> &'a Value {
+    let body = resolved(spec, &spec["paths"][path][method]["requestBody"]);
+    let schema = &body["content"]["application/json"]["schema"];
+    assert!(schema.is_object(), "{method} {path} has a JSON request body");
+    schema
+}
+
+fn resolved<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let mut node = spec;
+            for part in reference.trim_start_matches("#/").split('/') {
+                node = &node[part];
+            }
+            node
+        }
+        None => schema,
+    }
+}
+
+/// One `body` for each form the request schema's `body` allows (`oneOf` flat | nested), each
+/// holding `text` in storage format.
+fn body_forms(spec: &Value, path: &str, method: &str, text: &str) -> Vec<Value> {
+    let schema = resolved(spec, request_schema(spec, path, method));
+    // A schema may extend a model (`allOf`): the body is in whichever part names it.
+    let parts: Vec<&Value> = match schema["allOf"].as_array() {
+        Some(all) => all.iter().map(|part| resolved(spec, part)).collect(),
+        None => vec![schema],
+    };
+    let body = parts
+        .iter()
+        .map(|part| &part["properties"]["body"])
+        .find(|body| body.is_object())
+        .unwrap_or_else(|| panic!("{method} {path}: the request has a body field"));
+    let forms = body["oneOf"].as_array().unwrap_or_else(|| panic!("{method} {path}: body is oneOf"));
+    let mut out = Vec::new();
+    for form in forms {
+        let form = resolved(spec, form);
+        let flat = json!({"representation": "storage", "value": text});
+        if form["properties"]["value"].is_object() {
+            out.push(flat);
+        } else {
+            assert!(form["properties"]["storage"].is_object(), "{method} {path}: a nested form has storage");
+            out.push(json!({"storage": flat}));
+        }
+    }
+    assert_eq!(out.len(), 2, "{method} {path}: the flat and the nested form");
+    out
+}
+
+#[tokio::test]
+async fn every_write_route_takes_each_body_form_its_request_schema_allows() {
+    let sandbox = demo().await;
+    let acme = Caller::admin(sandbox.site("acme").unwrap());
+    let v2 = spec_v2();
+    let mkt = acme.space_id("MKT").await;
+    let mut failures = Vec::new();
+    let mut sent = |template: &str, method: &str, request: &Value, answer: &Answer| {
+        for e in validate(v2, request_schema(v2, template, method), request) {
+            failures.push(format!("request to {method} {template}: {e}"));
+        }
+        if !(200..300).contains(&answer.status) {
+            failures.push(format!("{method} {template} {}: {}", answer.status, answer.json()));
+        }
+    };
+    let stored = |answer: &Answer| answer.json()["body"]["storage"]["value"].as_str().map(str::to_owned);
+
+    for (collection, template) in [("pages", "/pages"), ("blogposts", "/blogposts")] {
+        for (n, body) in body_forms(v2, template, "post", "<p>alpha beta gamma</p>").into_iter().enumerate() {
+            let request = json!({"spaceId": mkt, "status": "current", "title": format!("{collection} form {n}"), "body": body});
+            let created = acme.post(&format!("/wiki/api/v2/{collection}"), request.clone()).await;
+            sent(template, "post", &request, &created);
+            let id = created.json()["id"].as_str().unwrap().to_owned();
+            let read = acme.get(&format!("/wiki/api/v2/{collection}/{id}?body-format=storage")).await;
+            assert_eq!(stored(&read).as_deref(), Some("<p>alpha beta gamma</p>"), "{collection} form {n}");
+
+            let item = format!("{template}/{{id}}");
+            let forms = body_forms(v2, &item, "put", "<p>alpha beta gamma delta</p>");
+            let request = json!({"id": id, "status": "current", "title": format!("{collection} form {n}"),
+                "body": forms[n], "version": {"number": 2}});
+            let updated = acme.put(&format!("/wiki/api/v2/{collection}/{id}"), request.clone()).await;
+            sent(&item, "put", &request, &updated);
+            let read = acme.get(&format!("/wiki/api/v2/{collection}/{id}?body-format=storage")).await;
+            assert_eq!(stored(&read).as_deref(), Some("<p>alpha beta gamma delta</p>"), "{collection} form {n}");
+        }
+    }
+
+    let page = acme.page_id("MKT", "pages form 0").await;
+    for (template, selections) in
+        [("/footer-comments", [None, None]), ("/inline-comments", [Some("alpha"), Some("delta")])]
+    {
+        for (n, body) in body_forms(v2, template, "post", "<p>a comment</p>").into_iter().enumerate() {
+            let mut request = json!({"pageId": page, "body": body});
+            if let Some(text) = selections[n] {
+                request["inlineCommentProperties"] =
+                    json!({"textSelection": text, "textSelectionMatchCount": 1, "textSelectionMatchIndex": 0});
+            }
+            let created = acme.post(&format!("/wiki/api/v2{template}"), request.clone()).await;
+            sent(template, "post", &request, &created);
+            let id = created.json()["id"].as_str().unwrap().to_owned();
+            let item = format!("{template}/{{comment-id}}");
+            let forms = body_forms(v2, &item, "put", "<p>an edited comment</p>");
+            let request = json!({"version": {"number": 2}, "body": forms[n]});
+            let updated = acme.put(&format!("/wiki/api/v2{template}/{id}"), request.clone()).await;
+            sent(&item, "put", &request, &updated);
+            let read = acme.get(&format!("/wiki/api/v2{template}/{id}?body-format=storage")).await;
+            assert_eq!(stored(&read).as_deref(), Some("<p>an edited comment</p>"), "{template} form {n}");
+        }
+    }
+
+    // The inline threads are anchored in the page, each on its text, as Confluence does.
+    let read = acme.get(&format!("/wiki/api/v2/pages/{page}?body-format=storage")).await;
+    let body = stored(&read).unwrap();
+    let anchored: Vec<(String, String)> =
+        confcopy::rewrite::anchors(&body).into_iter().map(|m| (m.text, m.ref_id)).collect();
+    let threads = acme.all(&format!("/wiki/api/v2/pages/{page}/inline-comments")).await;
+    let refs: Vec<(String, String)> = threads
+        .iter()
+        .map(|t| {
+            let properties = &t["properties"];
+            (
+                properties["inlineOriginalSelection"].as_str().unwrap().to_owned(),
+                properties["inlineMarkerRef"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(anchored.len(), 2, "{body}");
+    for pair in &refs {
+        assert!(anchored.contains(pair), "{pair:?} is anchored in {body}");
+    }
+    assert_eq!(read.json()["version"]["number"], 2, "anchoring a thread makes no new version");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    sandbox.shutdown().await.unwrap();
+}
