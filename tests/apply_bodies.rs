@@ -254,9 +254,10 @@ fn real_world_bodies_arrive_exactly_as_expected_and_verify_agrees() {
             };
             let mut refs = BTreeMap::new();
             for marker in markers(&case.template).into_iter().filter(|m| m.starts_with("thread-")) {
-                let copy = site.comments.values().find(|c| {
-                    c.container_id == page.id && text(&c.current().body) == thread_body(&marker)
-                });
+                let copy = site
+                    .comments
+                    .values()
+                    .find(|c| c.container_id == page.id && text(&c.current().body) == thread_body(&marker));
                 match copy.and_then(|c| c.inline_marker_ref.clone()) {
                     Some(new) => {
                         assert_ne!(new, marker, "the destination picks its own refs");
@@ -328,7 +329,10 @@ fn content_the_admin_cannot_read_is_counted_per_space_in_the_reports() {
     let dir = tempfile::tempdir().unwrap();
     let (code, output) = sites.apply_to_end(dir.path());
     assert_eq!(code, 0, "{output}");
-    assert!(output.contains("1 page and 1 blog post cannot be read"), "blog posts are counted as such: {output}");
+    assert!(
+        output.contains("1 page and 1 blog post cannot be read"),
+        "blog posts are counted as such: {output}"
+    );
 
     let spaces = found(dir.path(), "spaces.csv");
     assert_eq!(spaces.len(), 1, "{spaces:?}");

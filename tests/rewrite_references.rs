@@ -201,3 +201,22 @@ fn identity_of_everything_not_a_reference() {
     assert_eq!(out.body, body);
     assert!(out.references.is_empty(), "CDATA is not markup: {:?}", out.references);
 }
+
+#[test]
+fn self_is_the_current_space_and_never_reported_as_outside_the_plan() {
+    // The context's space is DOC, which the plan renames to DOCS: `@self` stays `@self` (it still
+    // means the space holding the body), and a page named with it resolves in DOC.
+    let body = r#"<ri:space ri:space-key="@self"/><ac:link><ri:page ri:space-key="@SELF" ri:content-title="Home"/></ac:link>"#;
+    let out = run(body);
+    assert_eq!(out.body, body, "nothing to rewrite");
+    let outcomes: Vec<_> = out.references.iter().map(|r| (r.kind, r.outcome, r.reason.clone())).collect();
+    assert_eq!(
+        outcomes,
+        [
+            (ReferenceKind::Space, Outcome::Unchanged, None),
+            // Resolved in DOC: the fixture knows DOC's "Home" and nothing of a space "@SELF".
+            (ReferenceKind::Page, Outcome::Unchanged, None),
+        ]
+    );
+    assert_eq!(out.reportable().filter(|r| r.kind == ReferenceKind::Space).count(), 0);
+}

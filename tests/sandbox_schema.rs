@@ -435,7 +435,11 @@ async fn every_write_route_takes_each_body_form_its_request_schema_allows() {
             let updated = acme.put(&format!("/wiki/api/v2/{collection}/{id}"), request.clone()).await;
             sent(&item, "put", &request, &updated);
             let read = acme.get(&format!("/wiki/api/v2/{collection}/{id}?body-format=storage")).await;
-            assert_eq!(stored(&read).as_deref(), Some("<p>alpha beta gamma delta</p>"), "{collection} form {n}");
+            assert_eq!(
+                stored(&read).as_deref(),
+                Some("<p>alpha beta gamma delta</p>"),
+                "{collection} form {n}"
+            );
         }
     }
 
@@ -446,8 +450,7 @@ async fn every_write_route_takes_each_body_form_its_request_schema_allows() {
         for (n, body) in body_forms(v2, template, "post", "<p>a comment</p>").into_iter().enumerate() {
             let mut request = json!({"pageId": page, "body": body});
             if let Some(text) = selections[n] {
-                request["inlineCommentProperties"] =
-                    json!({"textSelection": text, "textSelectionMatchCount": 1, "textSelectionMatchIndex": 0});
+                request["inlineCommentProperties"] = json!({"textSelection": text, "textSelectionMatchCount": 1, "textSelectionMatchIndex": 0});
             }
             let created = acme.post(&format!("/wiki/api/v2{template}"), request.clone()).await;
             sent(template, "post", &request, &created);

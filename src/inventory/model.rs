@@ -238,7 +238,9 @@ impl SourceSpace {
     /// What of a space the credentials cannot read, in words (`2 pages, 1 blog post and 3
     /// attachments`); `None` when everything can be read.
     pub fn unreadable(&self) -> Option<String> {
-        let counted = |n: u64, one: &str, many: &str| (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }));
+        let counted = |n: u64, one: &str, many: &str| {
+            (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }))
+        };
         let parts: Vec<String> = [
             counted(self.unreadable_pages, "page", "pages"),
             counted(self.unreadable_blog_posts, "blog post", "blog posts"),

@@ -37,8 +37,8 @@ pub mod tiny_link;
 pub mod walk;
 
 pub use batch::rewrite_many;
-pub use inline_comment::anchors;
 pub use context::Context;
+pub use inline_comment::anchors;
 pub use normalise::normalise_for_verify;
 pub use reference::{InlineMarker, Outcome, Reference, ReferenceKind, Rewritten};
 pub use resolver::{AttachmentOwner, Resolution, Resolver};

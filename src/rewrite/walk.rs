@@ -347,7 +347,11 @@ impl<'a, 'r, R: Resolver> Walk<'a, 'r, R> {
             Resolution::Pending(_) => {
                 self.edits.push(Edit { start: tag.start, end: tag.end(), text: String::new() });
                 let plain_start = self.plain.as_ref().map_or(0, String::len);
-                self.markers.push(MarkerState { ref_id, plain_start, plain_end: empty.then_some(plain_start) });
+                self.markers.push(MarkerState {
+                    ref_id,
+                    plain_start,
+                    plain_end: empty.then_some(plain_start),
+                });
                 Ok(Role::Marker(self.markers.len() - 1))
             }
             Resolution::Rewritten(new) if new != ref_id => {

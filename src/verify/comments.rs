@@ -36,7 +36,6 @@ impl Key {
         }
         item
     }
-
 }
 
 /// The text of a body without its tags, cut short, for an item.

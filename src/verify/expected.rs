@@ -81,8 +81,12 @@ impl Bodies<'_> {
     /// content a comment is on), as the destination should hold it.
     pub fn source(&self, body: &str, space_key: &str, title: &str, container: &str) -> Compared {
         let context = Context::new(space_key, title, self.source_origins, self.destination_origin);
-        let resolver =
-            PlanResolver { catalogue: self.catalogue, copies: self.expected, inventory: self.inventory, container };
+        let resolver = PlanResolver {
+            catalogue: self.catalogue,
+            copies: self.expected,
+            inventory: self.inventory,
+            container,
+        };
         let rewritten = crate::rewrite::rewrite(body, &context, &resolver).body;
         Self::compared(&rewritten)
     }

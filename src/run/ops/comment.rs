@@ -50,7 +50,8 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
             let Some(selection) = item.selection.clone().filter(|t| !t.is_empty()) else {
                 return Outcome::failed("the inline comment has no anchor text on the source");
             };
-            let (text, count, index) = anchor(copy, &item.container_id, item.marker_ref.as_deref(), selection);
+            let (text, count, index) =
+                anchor(copy, &item.container_id, item.marker_ref.as_deref(), selection);
             Some(InlineSelection {
                 text_selection: text,
                 text_selection_match_count: count,

@@ -290,7 +290,12 @@ async fn replay_history(
 
 /// The body for a copy an earlier run made: prepared again, with the markers of the threads
 /// posted on the copy, when the source body has any.
-async fn refreshed_body(copy: &Copy, space: usize, item: &Content, prepared: String) -> Result<String, String> {
+async fn refreshed_body(
+    copy: &Copy,
+    space: usize,
+    item: &Content,
+    prepared: String,
+) -> Result<String, String> {
     let source =
         copy.snapshot.spool.get(item.body).map_err(|e| format!("cannot read the spooled body: {e}"))?;
     if !source.contains("ac:inline-comment-marker") {

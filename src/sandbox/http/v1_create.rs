@@ -5,11 +5,11 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::body_write::{Forms, storage};
 use super::content_create::{NewContent, Placement};
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
 use super::v1_item::{Expand, item};
-use super::body_write::{Forms, storage};
 use super::v2_content::id_value;
 use crate::sandbox::model::*;
 

@@ -35,10 +35,41 @@ struct Tag {
 
 /// Elements a marker cannot hold: Confluence marks a selection that crosses them in segments.
 const BLOCKS: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul", "ol",
-    "li", "div", "blockquote", "pre", "hr", "ac:layout", "ac:layout-section", "ac:layout-cell",
-    "ac:structured-macro", "ac:rich-text-body", "ac:plain-text-body", "ac:parameter", "ac:task-list", "ac:task",
-    "ac:task-body", "ac:adf-extension", "ac:adf-node", "ac:adf-content", "ac:adf-fallback",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "ul",
+    "ol",
+    "li",
+    "div",
+    "blockquote",
+    "pre",
+    "hr",
+    "ac:layout",
+    "ac:layout-section",
+    "ac:layout-cell",
+    "ac:structured-macro",
+    "ac:rich-text-body",
+    "ac:plain-text-body",
+    "ac:parameter",
+    "ac:task-list",
+    "ac:task",
+    "ac:task-body",
+    "ac:adf-extension",
+    "ac:adf-node",
+    "ac:adf-content",
+    "ac:adf-fallback",
 ];
 
 fn is_block(name: &[u8]) -> bool {
@@ -74,7 +105,9 @@ fn read(body: &str) -> Result<Page, String> {
                 }
                 page.tags.push(Tag { start, end, step: -1, block: is_block(e.name().as_ref()) });
             }
-            Event::Empty(e) => page.tags.push(Tag { start, end, step: 0, block: is_block(e.name().as_ref()) }),
+            Event::Empty(e) => {
+                page.tags.push(Tag { start, end, step: 0, block: is_block(e.name().as_ref()) })
+            }
             Event::Text(_) if parameters == 0 => {
                 page.pieces.push(Piece {
                     plain: page.plain.len(),
@@ -192,7 +225,11 @@ fn raw_end(page: &Page, plain: usize) -> Result<usize, String> {
         .find(|p| plain > p.plain && plain <= p.plain + p.len)
         .ok_or_else(|| "the selected text is not in the page".to_owned())?;
     if piece.whole {
-        return if plain == piece.plain + piece.len { Ok(piece.raw + piece.raw_len) } else { Err(reference_error()) };
+        return if plain == piece.plain + piece.len {
+            Ok(piece.raw + piece.raw_len)
+        } else {
+            Err(reference_error())
+        };
     }
     Ok(piece.raw + (plain - piece.plain))
 }
