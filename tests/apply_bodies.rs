@@ -289,6 +289,41 @@ fn real_world_bodies_arrive_exactly_as_expected_and_verify_agrees() {
     let (code, output) = sites.verify(dir.path());
     assert_eq!(code, 0, "verify must agree that every body is as expected: {output}");
 
+    // Edited on the source after the copy: the page's next version is copied over its copy, and
+    // the threads posted on the copy by the first run keep their markers (single and split).
+    let edited = ["15-marker-single", "17-marker-split-paragraphs"];
+    let before: BTreeMap<String, String> = sites.destination.with_world(|world, index| {
+        let site = &world.sites[index];
+        edited
+            .iter()
+            .map(|name| {
+                let page = site.contents.values().find(|c| c.title == format!("Corpus {name}")).unwrap();
+                (name.to_string(), text(&page.current().body))
+            })
+            .collect()
+    });
+    sites.source.with_world(|world, index| {
+        let site = &mut world.sites[index];
+        for name in edited {
+            let page = site.contents.values_mut().find(|c| c.title == format!("Corpus {name}")).unwrap();
+            let mut version = page.current().clone();
+            version.number += 1;
+            version.body = Body::text(format!("<p>Edited.</p>{}", text(&version.body)));
+            page.versions.push(version);
+        }
+    });
+    let (code, output) = sites.apply_to_end(dir.path());
+    assert_eq!(code, 0, "{output}");
+    sites.destination.with_world(|world, index| {
+        let site = &world.sites[index];
+        for name in edited {
+            let page = site.contents.values().find(|c| c.title == format!("Corpus {name}")).unwrap();
+            assert_eq!(text(&page.current().body), format!("<p>Edited.</p>{}", before[name]), "{name}");
+        }
+    });
+    let (code, output) = sites.verify(dir.path());
+    assert_eq!(code, 0, "{output}");
+
     // A highlight with no thread behind it, taken away on the destination, is noticed.
     sites.destination.with_world(|world, index| {
         let site = &mut world.sites[index];
