@@ -1,8 +1,12 @@
 //! confcopy copies Confluence Cloud data between sites from reviewed TOML plan files.
 //!
-//! The pipeline reads top to bottom: [`plan`] (text → spanned TOML → validated plan),
-//! [`diagnostic`] (findings and their renderings), then the sites: [`sandbox`] emulates
-//! Confluence Cloud on loopback for tests and rehearsals.
+//! The pipeline reads top to bottom: [`plan`] (text → spanned TOML → validated plan) and
+//! [`diagnostic`] (findings and their renderings); the sites through [`site`] and [`client`];
+//! [`inventory`] and [`checks`] (what `check` reports); [`snapshot`] (the source content),
+//! [`graph`] (the execution graph) and [`run`] (its walk, bodies rewritten by [`rewrite`] under
+//! the rule in [`resolve`]); [`report`]; and around an apply, [`session`], [`state`] and
+//! [`reconcile`]. [`verify`] compares the two sites afterwards. [`sandbox`] emulates Confluence
+//! Cloud on loopback for tests and rehearsals. `ARCHITECTURE.md` is the map.
 
 pub mod apply;
 pub mod checks;

@@ -5,13 +5,6 @@
 //! A `lock.json` found while the OS lock is free was left by a process that died; acquiring
 //! reports it as [`StaleLock`]. Dropping the [`PlanLock`] releases both.
 
-// `allow`, not `expect`: the lint goes away, and must not turn into an error, once the
-// package's rust-version is raised to 1.89, where std's file locks became stable.
-#![allow(
-    clippy::incompatible_msrv,
-    reason = "std file locks are stable since Rust 1.89; the toolchain is newer"
-)]
-
 use std::fs::{File, TryLockError};
 use std::time::Duration;
 
