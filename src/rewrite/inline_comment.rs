@@ -24,32 +24,6 @@ pub fn selection(plain: &str, text: &str, offset: usize) -> (usize, usize) {
 /// where that text sits among its repeats; the body itself is not changed. A body that cannot be
 /// parsed has none.
 pub fn anchors(body: &str) -> Vec<super::InlineMarker> {
-    super::rewrite(body, &super::Context::default(), &LiftEveryMarker).inline_markers
-}
-
-/// Leaves every reference alone and lifts every marker (the trait's default for markers).
-struct LiftEveryMarker;
-
-impl super::Resolver for LiftEveryMarker {
-    fn page(&self, _: &str, _: &str) -> super::Resolution {
-        super::Resolution::Unchanged
-    }
-    fn blog_post(&self, _: &str, _: &str, _: &str) -> super::Resolution {
-        super::Resolution::Unchanged
-    }
-    fn attachment(&self, _: &super::AttachmentOwner<'_>, _: &str) -> super::Resolution {
-        super::Resolution::Unchanged
-    }
-    fn content_id(&self, _: &str) -> super::Resolution {
-        super::Resolution::Unchanged
-    }
-    fn space_key(&self, _: &str) -> super::Resolution {
-        super::Resolution::Unchanged
-    }
-    fn account_id(&self, _: &str) -> super::Resolution {
-        super::Resolution::Unchanged
-    }
-    fn user_key(&self, _: &str) -> super::Resolution {
-        super::Resolution::Unchanged
-    }
+    let lift = super::resolver::IdentityResolver { lift_markers: true };
+    super::rewrite(body, &super::Context::default(), &lift).inline_markers
 }

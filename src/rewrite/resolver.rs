@@ -61,9 +61,12 @@ pub trait Resolver {
     }
 }
 
-/// Every reference stays as it is (`Unchanged`); the rewritten body equals the input.
+/// Every reference stays as it is (`Unchanged`); the rewritten body equals the input, unless
+/// `lift_markers` asks for inline comment markers to be lifted out (to read where they are).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct IdentityResolver;
+pub struct IdentityResolver {
+    pub lift_markers: bool,
+}
 
 impl Resolver for IdentityResolver {
     fn page(&self, _: &str, _: &str) -> Resolution {
@@ -88,6 +91,10 @@ impl Resolver for IdentityResolver {
         Resolution::Unchanged
     }
     fn inline_marker(&self, _: &str) -> Resolution {
-        Resolution::Unchanged
+        if self.lift_markers {
+            Resolution::Pending("lifted to read where it is".to_owned())
+        } else {
+            Resolution::Unchanged
+        }
     }
 }
