@@ -237,6 +237,9 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         }
     };
     let report_dir = args.report_dir.clone().unwrap_or_else(|| run_dir.clone());
+    // A --report-dir is recorded as an absolute path, so `show` finds it from anywhere.
+    let report_dir_named =
+        args.report_dir.as_ref().map(|dir| std::path::absolute(dir).unwrap_or_else(|_| dir.clone()));
     let work_dir = run_dir.join("work");
     if let Err(error) = std::fs::create_dir_all(&work_dir) {
         eprintln!("error: cannot create {}: {error}", work_dir.display());
@@ -259,6 +262,11 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
                 return Exit::Trouble;
             }
         };
+        if let Some(account) = prepared.inventory.source.account()
+            && let Err(message) = session.note_account(&account)
+        {
+            eprintln!("warning: the plan's record was not updated: {message}");
+        }
         report.diagnostics.extend(prepared.findings.clone());
         let (errors, warnings) = render::totals(std::slice::from_ref(&report));
         if !report.diagnostics.is_empty() {
@@ -299,7 +307,13 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         match applied {
             Ok(applied) => {
                 if let Err(message) =
-                    session.finish(&applied.recorder, applied.status, &applied.rows, &applied.report_files)
+                    session.finish(
+                        &applied.recorder,
+                        applied.status,
+                        &applied.rows,
+                        &applied.report_files,
+                        report_dir_named.as_deref(),
+                    )
                 {
                     eprintln!("warning: the plan's record was not updated: {message}");
                 }

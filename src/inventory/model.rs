@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Whether confcopy could sign in to a site, and as whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
-    /// Signed in.
-    Granted { account_id: String, display_name: String },
+    /// Signed in, as this account (its email when the site shows it).
+    Granted { account_id: String, display_name: String, email: Option<String> },
     /// No credentials were configured for the site.
     Missing,
     /// The site refused the credentials (401).
@@ -55,6 +55,17 @@ pub struct SiteFacts {
 }
 
 impl SiteFacts {
+    /// The signed-in account for people: `Name <email>`, or the name alone.
+    pub fn account(&self) -> Option<String> {
+        match &self.access {
+            Access::Granted { display_name, email: Some(email), .. } if !email.trim().is_empty() => {
+                Some(format!("{display_name} <{email}>"))
+            }
+            Access::Granted { display_name, .. } if !display_name.is_empty() => Some(display_name.clone()),
+            _ => None,
+        }
+    }
+
     pub fn signed_in(&self) -> bool {
         matches!(self.access, Access::Granted { .. })
     }

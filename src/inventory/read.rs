@@ -29,6 +29,25 @@ fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
         .help("check the address, the network and the site's status page, then run the check again")
 }
 
+/// Why the organization could not be looked up: the organization admin API did not answer. It
+/// is reached through the API gateway, not the site, so the finding names the gateway and the
+/// setting that chooses it.
+fn gateway_unreachable(site: &At<SiteRef>, key: Option<&AdminKey>, error: &ClientError) -> Diagnostic {
+    let gateway = key.map_or_else(|| "the API gateway".to_string(), |k| k.options.gateway.as_str().to_string());
+    let message = format!(
+        "the API gateway {gateway} (organization admin API for {}): could not {}: {}",
+        site.value,
+        error.operation(),
+        error.kind()
+    );
+    Diagnostic::new(Code::SiteUnreachable, message)
+        .label(site.span.clone(), "this site's organization is looked up through the API gateway")
+        .help(
+            "check the network to the gateway; to use another gateway (a sandbox's URL, say) set `api_gateway` in \
+             the settings file or CONFCOPY_API_GATEWAY; without an organization API key none is asked",
+        )
+}
+
 /// Reads everything the checks and the forecast need.
 pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnostic> {
     let (source, destination) = tokio::join!(facts(&sites.source), facts(&sites.destination));
@@ -39,11 +58,11 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     let source_org = directory
         .organization(&sites.source, &source.cloud_id, &mut source.facts)
         .await
-        .map_err(|e| unreachable(&plan.source, &e))?;
+        .map_err(|e| gateway_unreachable(&plan.source, sites.source.admin.as_ref(), &e))?;
     let destination_org = directory
         .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
         .await
-        .map_err(|e| unreachable(&plan.destination, &e))?;
+        .map_err(|e| gateway_unreachable(&plan.destination, sites.destination.admin.as_ref(), &e))?;
     let mut inventory = Inventory::empty(source.facts, destination.facts);
     let (Some(source_client), Some(destination_client)) = (&sites.source.client, &sites.destination.client)
     else {
@@ -59,11 +78,17 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
             apps(destination_client).await.map_err(|e| unreachable(&plan.destination, &e))?;
     }
     // The organization's users, read once when both sites are in the same organization.
-    let source_users = org_users(&source_org).await.map_err(|e| unreachable(&plan.source, &e))?;
+    let source_users = org_users(&source_org)
+        .await
+        .map_err(|e| gateway_unreachable(&plan.source, source_org.key.as_ref(), &e))?;
     let destination_users = if same_organization(&source_org, &destination_org) {
         None
     } else {
-        Some(org_users(&destination_org).await.map_err(|e| unreachable(&plan.destination, &e))?)
+        Some(
+            org_users(&destination_org)
+                .await
+                .map_err(|e| gateway_unreachable(&plan.destination, destination_org.key.as_ref(), &e))?,
+        )
     };
     let admin_key =
         inventory.source.product_admin == Some(true) && source_client.enable_admin_key().await.is_ok();
@@ -152,6 +177,7 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
                     .clone()
                     .or(user.public_name.clone())
                     .unwrap_or_else(|| user.account_id.clone()),
+                email: user.email.clone(),
                 account_id: user.account_id,
             },
             true,
@@ -163,7 +189,7 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
             false,
         ),
         Err(e) if e.is_not_found() => {
-            (Access::Granted { account_id: String::new(), display_name: "the caller".into() }, false)
+            (Access::Granted { account_id: String::new(), display_name: "the caller".into(), email: None }, false)
         }
         Err(e) => return Err(e),
     };
