@@ -178,6 +178,13 @@ fn preload(copy: &Copy) {
                 _ => {}
             }
         }
+        // Without copying groups (`users.scope = "none"`), permissions and restrictions name
+        // the destination's own groups of the same names.
+        if !copy.inventory.copies_people() {
+            for (name, group) in &copy.inventory.destination_groups {
+                m.groups.entry(name.clone()).or_insert_with(|| group.id.clone());
+            }
+        }
     });
 }
 

@@ -223,6 +223,10 @@ pub struct Inventory {
     pub destination_names: BTreeMap<String, String>,
     /// Account ids that already have Confluence access on the destination.
     pub destination_licensed: BTreeSet<String>,
+    /// With `users.scope = "none"`: the accounts the destination has (no user or group is
+    /// copied, so only these and the groups of `destination_groups` can be named there).
+    /// `None` when users are copied.
+    pub existing_accounts: Option<BTreeSet<String>>,
 }
 
 impl Inventory {
@@ -239,6 +243,23 @@ impl Inventory {
             destination_groups: BTreeMap::new(),
             destination_names: BTreeMap::new(),
             destination_licensed: BTreeSet::new(),
+            existing_accounts: None,
         }
+    }
+
+    /// Whether users and groups are copied (any scope but `"none"`).
+    pub fn copies_people(&self) -> bool {
+        self.existing_accounts.is_none()
+    }
+
+    /// Whether the destination can be given this account in a permission, restriction or
+    /// mention: always when users are copied, else when the destination has the account.
+    pub fn destination_knows(&self, account_id: &str) -> bool {
+        self.existing_accounts.as_ref().is_none_or(|known| known.contains(account_id))
+    }
+
+    /// Whether the destination has a group of this name (compared case-insensitively).
+    pub fn destination_has_group(&self, name: &str) -> bool {
+        self.destination_groups.contains_key(&name.to_lowercase())
     }
 }

@@ -54,15 +54,25 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     let mut source = source.map_err(|e| unreachable(&plan.source, &e))?;
     let mut destination = destination.map_err(|e| unreachable(&plan.destination, &e))?;
     // One organization lookup serves both sites when they share a key (and often an organization).
+    // Without users to copy, the organization is not asked at all: no key is needed.
     let mut directory = Directory::default();
-    let source_org = directory
+    let people = plan.users.scope.value != UserScope::None;
+    let source_org = if !people {
+        OrgView::default()
+    } else {
+        directory
         .organization(&sites.source, &source.cloud_id, &mut source.facts)
         .await
-        .map_err(|e| gateway_unreachable(&plan.source, sites.source.admin.as_ref(), &e))?;
-    let destination_org = directory
+        .map_err(|e| gateway_unreachable(&plan.source, sites.source.admin.as_ref(), &e))?
+    };
+    let destination_org = if !people {
+        OrgView::default()
+    } else {
+        directory
         .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
         .await
-        .map_err(|e| gateway_unreachable(&plan.destination, sites.destination.admin.as_ref(), &e))?;
+        .map_err(|e| gateway_unreachable(&plan.destination, sites.destination.admin.as_ref(), &e))?
+    };
     let mut inventory = Inventory::empty(source.facts, destination.facts);
     let (Some(source_client), Some(destination_client)) = (&sites.source.client, &sites.destination.client)
     else {
@@ -544,12 +554,14 @@ async fn scope_users(
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
     let scope_all = plan.users.scope.value == UserScope::All;
+    let scope_none = plan.users.scope.value == UserScope::None;
     // Whose members matter: every group when all users are in scope, or when users come with
     // their groups (memberships or group members); otherwise the groups that permissions and
-    // restrictions name.
-    let every_group = scope_all
-        || plan.users.include_group_members.value
-        || plan.users.memberships.value == Memberships::WithGroups;
+    // restrictions name (also when no one is copied: they tell which accounts those are).
+    let every_group = !scope_none
+        && (scope_all
+            || plan.users.include_group_members.value
+            || plan.users.memberships.value == Memberships::WithGroups);
     let missing: Vec<&Group> = groups
         .iter()
         .filter(|g| every_group || related.groups.contains(&g.id))
@@ -574,7 +586,7 @@ async fn scope_users(
                 related.add(Some(id), Reason::All);
             }
         }
-    } else if plan.users.include_group_members.value {
+    } else if plan.users.include_group_members.value && !scope_none {
         let scoped: HashSet<String> = related.users.keys().cloned().collect();
         for ids in members.values().filter(|ids| ids.iter().any(|id| scoped.contains(id))) {
             for id in ids {
@@ -586,7 +598,9 @@ async fn scope_users(
     for group in groups {
         let ids = members.get(&group.id).cloned().unwrap_or_default();
         let named = related.groups.contains(&group.id);
-        if scope_all || named || ids.iter().any(|id| related.users.contains_key(id)) {
+        // Without copying, only the groups that permissions and restrictions name matter.
+        let holds_user = !scope_none && ids.iter().any(|id| related.users.contains_key(id));
+        if scope_all || named || holds_user {
             inventory.groups.insert(
                 group.name.clone(),
                 GroupFacts { id: group.id.clone(), name: group.name.clone(), members: ids },
@@ -699,6 +713,9 @@ async fn read_destination(
         inventory.destination_conflicts.push(conflict);
     }
     let groups: Vec<_> = client.groups().try_collect().await?;
+    if plan.users.scope.value == UserScope::None {
+        existing_people(client, &groups, inventory).await?;
+    }
     let wanted: Vec<_> = groups
         .into_iter()
         .filter(|group| inventory.groups.keys().any(|name| name.eq_ignore_ascii_case(&group.name)))
@@ -724,6 +741,20 @@ async fn read_destination(
             }
         }
     }
+    Ok(())
+}
+
+/// With `users.scope = "none"`: the accounts the destination has, as far as a site admin can
+/// tell without the organization: the members of its groups, and the copying account.
+async fn existing_people(client: &SiteClient, groups: &[Group], inventory: &mut Inventory) -> Result<(), ClientError> {
+    let mut accounts = BTreeSet::new();
+    if let Access::Granted { account_id, .. } = &inventory.destination.access {
+        accounts.insert(account_id.clone());
+    }
+    for (_, users) in group_members(client, groups).await? {
+        accounts.extend(users.into_iter().map(|u| u.account_id));
+    }
+    inventory.existing_accounts = Some(accounts);
     Ok(())
 }
 
