@@ -180,8 +180,13 @@ fn schema_reference(plan_folder: &Path) -> (String, bool) {
     ("plan.schema.json".into(), true)
 }
 
-/// A plan name from the sites' names: `acme-to-acme-eu`.
+/// A plan name from the sites' names: `acme-to-acme-eu`; `copy` for sites on loopback (a served
+/// sandbox), whose addresses make no name.
 fn default_name(source: &str, destination: &str) -> String {
+    let loopback = |site: &str| ["://127.", "://localhost", "://[::1]"].iter().any(|l| site.contains(l));
+    if loopback(source) || loopback(destination) {
+        return "copy".into();
+    }
     let short = |site: &str| {
         let site = site.strip_prefix("sandbox:").unwrap_or(site);
         let host = site.split("://").nth(1).unwrap_or(site);

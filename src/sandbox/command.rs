@@ -157,11 +157,11 @@ fn serve(seed: Seed, options: StartOptions) -> Result<ExitCode, String> {
             println!("site {}", site.name());
             println!("  url:        {}  (API under /wiki/api/v2 and /wiki/rest/api)", site.base_url());
             println!("  basic auth: {} : {}", site.admin_email(), site.admin_token());
-            println!("  gateway:    {}  (Bearer API token)", site.gateway_url());
+            println!("  bearer url: {}  (the site through the gateway, for Bearer API tokens)", site.gateway_url());
             println!("  cloud id:   {}", site.cloud_id());
             println!("  org:        {}  admin API key (Bearer): {}", site.org_id(), site.org_api_key());
             println!(
-                "  api gateway: {}  (where the org key goes: CONFCOPY_API_GATEWAY or settings key api_gateway)",
+                "  api_gateway: {}  (the admin API, for the org key: CONFCOPY_API_GATEWAY or settings key api_gateway)",
                 site.base_url()
             );
             println!("  control:    {}/__sandbox/stats | state | faults | reset", site.base_url());
