@@ -70,6 +70,14 @@ fn a_site_admin_copies_spaces_with_scope_none_and_no_org_key() {
     let plan = dir.path().join("plan.toml");
     std::fs::write(&plan, NONE_PLAN.replace("SOURCE", acme.base_url()).replace("DESTINATION", eu.base_url()))
         .unwrap();
+    // The FAQ may be edited only by engineering, a group the destination lacks: its copy must not
+    // become editable by everyone.
+    acme.with_world(|world, index| {
+        let site = &mut world.sites[index];
+        let engineering = site.groups.iter().find(|g| g.name == "engineering").unwrap().id.clone();
+        let faq = site.contents.values_mut().find(|c| c.title == "FAQ").unwrap();
+        faq.restrictions.update.groups = vec![engineering];
+    });
     let state = dir.path().join("state");
     let reports = dir.path().join("reports");
     let args = |rest: &[&str]| {
@@ -153,6 +161,14 @@ fn a_site_admin_copies_spaces_with_scope_none_and_no_org_key() {
         .unwrap();
     let read = serde_json::to_string(&budget["restrictions"]["read"]).unwrap();
     assert!(read.contains(&marketing), "the budget page stays restricted to marketing: {read}");
+    let faq = after["site"]["contents"].as_object().unwrap().values().find(|c| c["title"] == "FAQ").unwrap();
+    let admin = eu.with_world(|world, _| {
+        world.accounts.values().find(|a| a.email.as_deref() == Some("admin@acme.test")).unwrap().account_id.clone()
+    });
+    assert_eq!(faq["restrictions"]["update"]["users"], serde_json::json!([admin]), "kept to the copying account");
+    assert_eq!(faq["restrictions"]["update"]["groups"], serde_json::json!([]));
+    let settings = docs["detail"].as_str();
+    assert!(settings.contains("kept to the copying account"), "{settings}");
     runtime.block_on(sandbox.shutdown()).unwrap();
 }
 
