@@ -363,15 +363,13 @@ fn apply(args: ApplyArgs, settings: &Settings, quiet: bool) -> Exit {
         }
         match applied {
             Ok(applied) => {
-                if let Err(message) =
-                    session.finish(
-                        &applied.recorder,
-                        applied.status,
-                        &applied.rows,
-                        &applied.report_files,
-                        report_dir_named.as_deref(),
-                    )
-                {
+                if let Err(message) = session.finish(
+                    &applied.recorder,
+                    applied.status,
+                    &applied.rows,
+                    &applied.report_files,
+                    report_dir_named.as_deref(),
+                ) {
                     eprintln!("warning: the plan's record was not updated: {message}");
                 }
                 let reports = match &args.report_dir {
@@ -380,7 +378,8 @@ fn apply(args: ApplyArgs, settings: &Settings, quiet: bool) -> Exit {
                 };
                 if quiet {
                     // One line for cron mail: the plan, how it ended, the counts, where to look.
-                    let mut line = format!("{}: {}; reports: {reports}", plan.name.value, summary_line(&applied));
+                    let mut line =
+                        format!("{}: {}; reports: {reports}", plan.name.value, summary_line(&applied));
                     if let Some(reason) = &applied.stopped {
                         line.push_str(&format!("; stopped early: {reason}"));
                     }

@@ -90,7 +90,8 @@ fn init(args: InitArgs, settings: &Settings) -> Result<(), Failure> {
     // The plan is checked as `check --offline` would before anything is written.
     let loaded = crate::plan::load_text(&out.display().to_string(), text.clone());
     if loaded.plan.is_none() || loaded.diagnostics.iter().any(crate::diagnostic::Diagnostic::is_error) {
-        let report = crate::diagnostic::render::FileReport { file: loaded.file, diagnostics: loaded.diagnostics };
+        let report =
+            crate::diagnostic::render::FileReport { file: loaded.file, diagnostics: loaded.diagnostics };
         eprint!("{}", crate::diagnostic::render::human(std::slice::from_ref(&report), false));
         return Err(Failure::Refused("these settings cannot make a valid plan; nothing was written".into()));
     }
@@ -102,7 +103,8 @@ fn init(args: InitArgs, settings: &Settings) -> Result<(), Failure> {
             println!("wrote {} (the plan format's JSON Schema, for editors)", path.display());
         }
     }
-    std::fs::write(&out, text).map_err(|e| Failure::Trouble(format!("cannot write {}: {e}", out.display())))?;
+    std::fs::write(&out, text)
+        .map_err(|e| Failure::Trouble(format!("cannot write {}: {e}", out.display())))?;
     println!("wrote {} with {} space(s): {}", out.display(), keys.len(), keys.join(", "));
     println!("next: confcopy check {}   (reads both sites, writes nothing)", out.display());
     Ok(())
@@ -125,9 +127,8 @@ fn ask_for_spaces(source: &SiteRef, settings: &Settings) -> Result<(Vec<String>,
         .build()
         .map_err(|e| Failure::Trouble(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let (site, sandbox) = crate::site::connect_one(source, &settings.source, settings)
-            .await
-            .map_err(Failure::Trouble)?;
+        let (site, sandbox) =
+            crate::site::connect_one(source, &settings.source, settings).await.map_err(Failure::Trouble)?;
         let listed = match &site.client {
             Some(client) => client
                 .spaces(&crate::client::SpaceFilter::default())
@@ -168,7 +169,9 @@ fn schema_reference(plan_folder: &Path) -> (String, bool) {
     if repository.is_file() {
         let depth = plan_folder.components().filter(|c| matches!(c, std::path::Component::Normal(_))).count();
         let plan_is_relative = plan_folder.is_relative()
-            && plan_folder.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+            && plan_folder
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
         if plan_is_relative {
             let up = "../".repeat(depth);
             return (format!("{up}schemas/plan.schema.json"), false);
@@ -192,7 +195,9 @@ fn default_name(source: &str, destination: &str) -> String {
         let host = site.split("://").nth(1).unwrap_or(site);
         let host = host.trim_end_matches('/');
         let host = host.strip_suffix(".atlassian.net").unwrap_or(host);
-        host.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect::<String>()
+        host.chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .collect::<String>()
     };
     format!("{}-to-{}", short(source), short(destination))
 }

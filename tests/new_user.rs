@@ -43,7 +43,9 @@ fn row<'r>(
     column: &str,
     value: &str,
 ) -> &'r std::collections::HashMap<String, String> {
-    rows.iter().find(|r| r[column] == value).unwrap_or_else(|| panic!("no row with {column} = {value}: {rows:#?}"))
+    rows.iter()
+        .find(|r| r[column] == value)
+        .unwrap_or_else(|| panic!("no row with {column} = {value}: {rows:#?}"))
 }
 
 fn expect(run: &Run, code: i32, what: &str) {
@@ -163,9 +165,19 @@ fn a_site_admin_copies_spaces_with_scope_none_and_no_org_key() {
     assert!(read.contains(&marketing), "the budget page stays restricted to marketing: {read}");
     let faq = after["site"]["contents"].as_object().unwrap().values().find(|c| c["title"] == "FAQ").unwrap();
     let admin = eu.with_world(|world, _| {
-        world.accounts.values().find(|a| a.email.as_deref() == Some("admin@acme.test")).unwrap().account_id.clone()
+        world
+            .accounts
+            .values()
+            .find(|a| a.email.as_deref() == Some("admin@acme.test"))
+            .unwrap()
+            .account_id
+            .clone()
     });
-    assert_eq!(faq["restrictions"]["update"]["users"], serde_json::json!([admin]), "kept to the copying account");
+    assert_eq!(
+        faq["restrictions"]["update"]["users"],
+        serde_json::json!([admin]),
+        "kept to the copying account"
+    );
     assert_eq!(faq["restrictions"]["update"]["groups"], serde_json::json!([]));
     let settings = docs["detail"].as_str();
     assert!(settings.contains("kept to the copying account"), "{settings}");
@@ -243,8 +255,10 @@ fn the_record_status_show_and_summary_tell_who_where_and_what() {
         serde_json::from_str(&std::fs::read_to_string(reports.join("summary.json")).unwrap()).unwrap();
     let files: Vec<&str> = summary["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     assert_eq!(files, ["users.csv", "groups.csv", "spaces.csv", "references.csv", "summary.json"]);
-    let mut on_disk: Vec<String> =
-        std::fs::read_dir(&reports).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut on_disk: Vec<String> = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     on_disk.sort();
     let mut listed: Vec<String> = files.iter().map(|f| f.to_string()).collect();
     listed.sort();

@@ -100,7 +100,11 @@ enum Reply {
 enum Attempt {
     Done(Reply),
     Fail(ErrorKind),
-    Retry { retry_after: Option<Duration>, rate_limited: bool, kind: ErrorKind },
+    Retry {
+        retry_after: Option<Duration>,
+        rate_limited: bool,
+        kind: ErrorKind,
+    },
     /// No connection could be opened: the name did not resolve or the host refused. Another
     /// attempt a moment later may get through (a blip); minutes of backoff would not.
     Unreachable(ErrorKind),

@@ -33,7 +33,8 @@ fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
 /// is reached through the API gateway, not the site, so the finding names the gateway and the
 /// setting that chooses it.
 fn gateway_unreachable(site: &At<SiteRef>, key: Option<&AdminKey>, error: &ClientError) -> Diagnostic {
-    let gateway = key.map_or_else(|| "the API gateway".to_string(), |k| k.options.gateway.as_str().to_string());
+    let gateway =
+        key.map_or_else(|| "the API gateway".to_string(), |k| k.options.gateway.as_str().to_string());
     let message = format!(
         "the API gateway {gateway} (organization admin API for {}): could not {}: {}",
         site.value,
@@ -61,17 +62,17 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
         OrgView::default()
     } else {
         directory
-        .organization(&sites.source, &source.cloud_id, &mut source.facts)
-        .await
-        .map_err(|e| gateway_unreachable(&plan.source, sites.source.admin.as_ref(), &e))?
+            .organization(&sites.source, &source.cloud_id, &mut source.facts)
+            .await
+            .map_err(|e| gateway_unreachable(&plan.source, sites.source.admin.as_ref(), &e))?
     };
     let destination_org = if !people {
         OrgView::default()
     } else {
         directory
-        .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
-        .await
-        .map_err(|e| gateway_unreachable(&plan.destination, sites.destination.admin.as_ref(), &e))?
+            .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
+            .await
+            .map_err(|e| gateway_unreachable(&plan.destination, sites.destination.admin.as_ref(), &e))?
     };
     let mut inventory = Inventory::empty(source.facts, destination.facts);
     let (Some(source_client), Some(destination_client)) = (&sites.source.client, &sites.destination.client)
@@ -198,9 +199,10 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
             },
             false,
         ),
-        Err(e) if e.is_not_found() => {
-            (Access::Granted { account_id: String::new(), display_name: "the caller".into(), email: None }, false)
-        }
+        Err(e) if e.is_not_found() => (
+            Access::Granted { account_id: String::new(), display_name: "the caller".into(), email: None },
+            false,
+        ),
         Err(e) => return Err(e),
     };
     let mut facts = blank(site, access);
@@ -746,7 +748,11 @@ async fn read_destination(
 
 /// With `users.scope = "none"`: the accounts the destination has, as far as a site admin can
 /// tell without the organization: the members of its groups, and the copying account.
-async fn existing_people(client: &SiteClient, groups: &[Group], inventory: &mut Inventory) -> Result<(), ClientError> {
+async fn existing_people(
+    client: &SiteClient,
+    groups: &[Group],
+    inventory: &mut Inventory,
+) -> Result<(), ClientError> {
     let mut accounts = BTreeSet::new();
     if let Access::Granted { account_id, .. } = &inventory.destination.access {
         accounts.insert(account_id.clone());

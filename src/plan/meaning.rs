@@ -291,16 +291,14 @@ fn at_or<T>(value: Option<At<T>>, default: T, table: Option<&Table>) -> At<T> {
 }
 
 fn users(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> UsersPolicy {
-    let scope = table
-        .and_then(|t| t.str("scope"))
-        .map(|s| {
-            let scope = match s.value {
-                "all" => UserScope::All,
-                "none" => UserScope::None,
-                _ => UserScope::Related,
-            };
-            At::new(scope, s.span)
-        });
+    let scope = table.and_then(|t| t.str("scope")).map(|s| {
+        let scope = match s.value {
+            "all" => UserScope::All,
+            "none" => UserScope::None,
+            _ => UserScope::Related,
+        };
+        At::new(scope, s.span)
+    });
     let scope = at_or(scope, UserScope::Related, table);
     let members = at_or(table.and_then(|t| t.bool("include_group_members")), false, table);
     if members.value && scope.value != UserScope::Related {

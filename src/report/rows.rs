@@ -101,7 +101,10 @@ fn first_reasons<'a>(reasons: impl Iterator<Item = &'a str>, limit: usize) -> St
 /// account, else skipped with what that costs.
 fn not_copied_user(inventory: &Inventory, account_id: &str) -> (String, String) {
     if inventory.destination_knows(account_id) {
-        ("already-present".into(), "users.scope = \"none\": not copied; the destination has this account".into())
+        (
+            "already-present".into(),
+            "users.scope = \"none\": not copied; the destination has this account".into(),
+        )
     } else {
         (
             "skipped".into(),
@@ -208,7 +211,11 @@ pub fn rows(
         if let (Some(space), Outcome::Copied { detail: Some(detail) }) = (space, outcome)
             && let Some(at) = detail.find(crate::run::LEFT_OUT)
         {
-            space_left_out[space].push(format!("{}: {}", label(), &detail[at + crate::run::LEFT_OUT.len()..]));
+            space_left_out[space].push(format!(
+                "{}: {}",
+                label(),
+                &detail[at + crate::run::LEFT_OUT.len()..]
+            ));
         }
     }
     for (i, row) in spaces.iter_mut().enumerate() {

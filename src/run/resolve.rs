@@ -271,7 +271,8 @@ impl Resolver for CopyResolver<'_> {
             Resolution::Unchanged
         } else {
             Resolution::Unresolved(
-                "the account has no access to the destination, and users.scope = \"none\" copies no user".into(),
+                "the account has no access to the destination, and users.scope = \"none\" copies no user"
+                    .into(),
             )
         }
     }

@@ -729,7 +729,9 @@ pub async fn restrictions(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
     // restriction left with no one keeps the copying account, never opening the content up.
     let mut left_out = Vec::new();
     let keeper = match &copy.inventory.destination.access {
-        crate::inventory::Access::Granted { account_id, .. } if !account_id.is_empty() => Some(account_id.clone()),
+        crate::inventory::Access::Granted { account_id, .. } if !account_id.is_empty() => {
+            Some(account_id.clone())
+        }
         _ => None,
     };
     let mut kept_to_copier = false;

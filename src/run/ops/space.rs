@@ -163,7 +163,8 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             Subject::Group(name) => match copy.group_id(name) {
                 Some(id) => ("group", id),
                 None if !copy.inventory.copies_people() => {
-                    left_out.push(format!("{}:{} for group \"{name}\"", permission.operation, permission.target));
+                    left_out
+                        .push(format!("{}:{} for group \"{name}\"", permission.operation, permission.target));
                     continue;
                 }
                 None if !copy.writes() => ("group", name.clone()),
@@ -216,7 +217,8 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             Err(error) => failures.push(error.to_string()),
         }
     }
-    let mut summary = format!("{granted} granted, {present} already present, {skipped} for former users skipped");
+    let mut summary =
+        format!("{granted} granted, {present} already present, {skipped} for former users skipped");
     if !left_out.is_empty() {
         summary.push_str(&format!("; {} {}", left_out.len(), crate::run::outcome::LEFT_OUT));
         summary.push_str(&left_out.join(", "));
