@@ -112,6 +112,15 @@ fn a_site_admin_copies_spaces_with_scope_none_and_no_org_key() {
     assert!(messages[1].contains("Kim Kowalski"), "{messages:?}");
     assert!(messages[2].contains("Xavier Xu"), "{messages:?}");
     assert_eq!(acme.stats().routes.keys().filter(|r| r.contains("/admin/")).count(), 0);
+    // --quiet: the warnings and the forecast are left out; the status line stays.
+    let quiet = site_admin(Confcopy::new(args(&["--quiet", "check", &plan_arg])), &acme, &eu).run();
+    expect(&quiet, 0, "check --quiet");
+    assert_eq!(
+        quiet.stdout.lines().collect::<Vec<_>>(),
+        ["warnings: 1 plan checked, 5 warnings"],
+        "{}",
+        quiet.stdout
+    );
 
     // The apply copies the spaces and reports each user and group it did not copy.
     let applied = site_admin(

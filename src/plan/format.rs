@@ -99,7 +99,7 @@ const USERS: &[Field] = &[
         "memberships",
         Kind::Choice(MEMBERSHIPS),
         "\"separately\"",
-        "\"separately\": users and groups are copied but no one is added to a group (no product access, no licence). \"with-groups\": memberships are kept (users get access and count towards the licence).",
+        "\"separately\": users and groups are copied but no one is added to a group (no product access, no licence). \"with-groups\": memberships are kept (users get access and count towards the licence). Ignored with scope = \"none\".",
     ),
 ];
 

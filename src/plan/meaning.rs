@@ -322,11 +322,12 @@ fn users(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> UsersPolicy {
             m.span,
         )
     });
-    UsersPolicy {
-        scope,
-        include_group_members: members,
-        memberships: at_or(memberships, Memberships::Separately, table),
+    let mut memberships = at_or(memberships, Memberships::Separately, table);
+    if scope.value == UserScope::None {
+        // No one is copied, so no one is added to a group (documented with the key).
+        memberships.value = Memberships::Separately;
     }
+    UsersPolicy { scope, include_group_members: members, memberships }
 }
 
 fn content(table: Option<&Table>) -> ContentPolicy {
