@@ -178,6 +178,13 @@ fn preload(copy: &Copy) {
                 _ => {}
             }
         }
+        // Without copying groups (`users.scope = "none"`), permissions and restrictions name
+        // the destination's own groups of the same names.
+        if !copy.inventory.copies_people() {
+            for (name, group) in &copy.inventory.destination_groups {
+                m.groups.entry(name.clone()).or_insert_with(|| group.id.clone());
+            }
+        }
     });
 }
 
@@ -330,14 +337,11 @@ pub async fn walk(
                 "nodes": graph.nodes.len(),
                 "stopped": stopped,
             });
-            let mut files = crate::report::write_reports(dir, &plan.name.value, status, &rows, extra)
-                .map_err(|e| format!("cannot write the reports in {}: {e}", dir.display()))?;
-            let references = reference_rows(&copy);
-            files.push(
-                crate::report::write_references(dir, &references)
-                    .map_err(|e| format!("cannot write the reports in {}: {e}", dir.display()))?,
-            );
-            files
+            let failed = |e: std::io::Error| format!("cannot write the reports in {}: {e}", dir.display());
+            crate::report::create_private_dir_all(dir).map_err(failed)?;
+            let references = crate::report::write_references(dir, &reference_rows(&copy)).map_err(failed)?;
+            crate::report::write_reports(dir, &plan.name.value, status, &rows, extra, &[references])
+                .map_err(failed)?
         }
         None => Vec::new(),
     };

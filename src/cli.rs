@@ -34,6 +34,9 @@ struct Cli {
     /// Incomplete, saying when to resume [default: 5m]: seconds, or 90s, 5m, 1h.
     #[arg(long, global = true, value_name = "DURATION")]
     max_retry_wait: Option<crate::settings::Wait>,
+    /// Print only errors and one final summary line (for cron mail); no progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -71,6 +74,20 @@ enum Command {
     },
     /// Print the JSON Schema of the plan format.
     Schema,
+    /// Write a starter plan for a source site's spaces (asks the site, or takes --spaces).
+    Init(crate::init::InitArgs),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of confcopy, or write one page per command into a folder.
+    Man {
+        /// Write confcopy.1 and a page per command (confcopy-apply.1, …) into this folder.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Run or manage the bundled sandbox sites.
     #[command(subcommand)]
     Sandbox(crate::sandbox::command::SandboxCommand),
@@ -135,9 +152,10 @@ pub fn main() -> ExitCode {
         Err(error) => return trouble(&error.to_string()),
     };
     crate::logging::init(settings.log_format);
+    let quiet = cli.quiet;
     match cli.command {
-        Command::Check(args) => check(args, &settings).into(),
-        Command::Apply(args) => apply(args, &settings).into(),
+        Command::Check(args) => check(args, &settings, quiet).into(),
+        Command::Apply(args) => apply(args, &settings, quiet).into(),
         Command::Graph(args) => graph(args, &settings).into(),
         Command::Verify(args) => crate::verify::run(args, &settings).into(),
         Command::Status { format } => status(&settings, format).into(),
@@ -147,10 +165,40 @@ pub fn main() -> ExitCode {
             print!("{}", crate::plan::schema::schema_text());
             Exit::Success.into()
         }
+        Command::Init(args) => crate::init::run(args, &settings).into(),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "confcopy", &mut std::io::stdout());
+            Exit::Success.into()
+        }
+        Command::Man { out_dir } => man(out_dir.as_deref()).into(),
         Command::Sandbox(cmd) => match crate::sandbox::command::run(cmd, &settings.state_dir()) {
             Ok(code) => code,
             Err(message) => trouble(&message),
         },
+    }
+}
+
+/// The man page: `confcopy.1` on standard output, or every command's page written into `dir`.
+fn man(dir: Option<&std::path::Path>) -> Exit {
+    let command = <Cli as clap::CommandFactory>::command();
+    let written = match dir {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(command, dir))
+            .map(|()| println!("man pages written to {}", dir.display())),
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut page)
+                .and_then(|()| std::io::stdout().lock().write_all(&page))
+        }
+    };
+    match written {
+        Ok(()) => Exit::Success,
+        Err(error) => {
+            eprintln!("error: cannot write the man page: {error}");
+            Exit::Trouble
+        }
     }
 }
 
@@ -194,7 +242,13 @@ fn valid_plan(path: &std::path::Path) -> Result<(Plan, FileReport), Exit> {
     }
 }
 
-fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
+/// With `--quiet`, only the errors of a report are shown.
+fn shown(report: &FileReport, quiet: bool) -> FileReport {
+    let diagnostics = report.diagnostics.iter().filter(|d| !quiet || d.is_error()).cloned().collect();
+    FileReport { file: report.file.clone(), diagnostics }
+}
+
+fn apply(args: ApplyArgs, settings: &Settings, quiet: bool) -> Exit {
     let (plan, mut report) = match valid_plan(&args.plan) {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
@@ -237,6 +291,9 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         }
     };
     let report_dir = args.report_dir.clone().unwrap_or_else(|| run_dir.clone());
+    // A --report-dir is recorded as an absolute path, so `show` finds it from anywhere.
+    let report_dir_named =
+        args.report_dir.as_ref().map(|dir| std::path::absolute(dir).unwrap_or_else(|_| dir.clone()));
     let work_dir = run_dir.join("work");
     if let Err(error) = std::fs::create_dir_all(&work_dir) {
         eprintln!("error: cannot create {}: {error}", work_dir.display());
@@ -259,10 +316,16 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
                 return Exit::Trouble;
             }
         };
+        if let Some(account) = prepared.inventory.source.account()
+            && let Err(message) = session.note_account(&account)
+        {
+            eprintln!("warning: the plan's record was not updated: {message}");
+        }
         report.diagnostics.extend(prepared.findings.clone());
         let (errors, warnings) = render::totals(std::slice::from_ref(&report));
-        if !report.diagnostics.is_empty() {
-            print!("{}", render::human(std::slice::from_ref(&report), use_color()));
+        let visible = shown(&report, quiet);
+        if !visible.diagnostics.is_empty() {
+            print!("{}", render::human(std::slice::from_ref(&visible), use_color()));
         }
         if prepared.graph.is_none() {
             let unreachable = report.diagnostics.iter().any(|d| d.code == Code::SiteUnreachable);
@@ -274,14 +337,16 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
             let _ = prepared.sites.close().await;
             return if unreachable { Exit::Trouble } else { Exit::Errors };
         }
-        if let Some(reconciled) = &prepared.reconciled {
+        if let Some(reconciled) = &prepared.reconciled
+            && !quiet
+        {
             println!(
                 "{}: found {} item(s) earlier runs copied by their markers on the destination",
                 reconciled.reason,
                 reconciled.found.items.len()
             );
         }
-        let bars = !args.no_progress;
+        let bars = !args.no_progress && !quiet;
         let recorder = session.recorder(plan.source.value.identity());
         let applied = crate::apply::walk(
             &plan,
@@ -298,20 +363,34 @@ fn apply(args: ApplyArgs, settings: &Settings) -> Exit {
         }
         match applied {
             Ok(applied) => {
-                if let Err(message) =
-                    session.finish(&applied.recorder, applied.status, &applied.rows, &applied.report_files)
-                {
+                if let Err(message) = session.finish(
+                    &applied.recorder,
+                    applied.status,
+                    &applied.rows,
+                    &applied.report_files,
+                    report_dir_named.as_deref(),
+                ) {
                     eprintln!("warning: the plan's record was not updated: {message}");
-                }
-                println!("{}", summary_line(&applied));
-                if let Some(reason) = &applied.stopped {
-                    println!("stopped early: {reason}");
                 }
                 let reports = match &args.report_dir {
                     Some(dir) => dir.display().to_string(),
                     None => session.reports_location(&report_dir),
                 };
-                println!("reports: {reports}");
+                if quiet {
+                    // One line for cron mail: the plan, how it ended, the counts, where to look.
+                    let mut line =
+                        format!("{}: {}; reports: {reports}", plan.name.value, summary_line(&applied));
+                    if let Some(reason) = &applied.stopped {
+                        line.push_str(&format!("; stopped early: {reason}"));
+                    }
+                    println!("{}", line.replace('\n', " "));
+                } else {
+                    println!("{}", summary_line(&applied));
+                    if let Some(reason) = &applied.stopped {
+                        println!("stopped early: {reason}");
+                    }
+                    println!("reports: {reports}");
+                }
                 applied.status.exit()
             }
             Err(message) => {
@@ -660,7 +739,7 @@ fn graph(args: GraphArgs, settings: &Settings) -> Exit {
     })
 }
 
-fn check(args: CheckArgs, settings: &Settings) -> Exit {
+fn check(args: CheckArgs, settings: &Settings, quiet: bool) -> Exit {
     let mut reports = Vec::new();
     let mut forecasts: Vec<Option<Forecast>> = Vec::new();
     let mut dry_runs: Vec<Option<DryRun>> = Vec::new();
@@ -711,9 +790,10 @@ fn check(args: CheckArgs, settings: &Settings) -> Exit {
     let (errors, warnings) = render::totals(&reports);
     let output = match args.format {
         Format::Human => {
-            let mut text = render::human(&reports, use_color());
+            let visible: Vec<FileReport> = reports.iter().map(|r| shown(r, quiet)).collect();
+            let mut text = render::human(&visible, use_color());
             for ((report, forecast), dry_run) in reports.iter().zip(&forecasts).zip(&dry_runs) {
-                if let Some(forecast) = forecast {
+                if let Some(forecast) = forecast.as_ref().filter(|_| !quiet) {
                     text.push_str(&format!("{}\n{}", report.file.name(), forecast.to_text()));
                     if let Some(dry_run) = dry_run {
                         text.push_str(&dry_run.line());

@@ -15,6 +15,7 @@ pub mod client;
 pub mod diagnostic;
 pub mod exit;
 pub mod graph;
+pub mod init;
 pub mod inventory;
 pub mod logging;
 pub mod plan;

@@ -199,6 +199,7 @@ impl Session {
             started_at: clock.now(),
             finished_at: None,
             status: crate::state::PlanStatus::InProgress,
+            report_dir: None,
         };
         registry
             .update(&record.name, |r| {
@@ -268,6 +269,25 @@ impl Session {
         Recorder::new(self.journal.take(), previous, self.run.clone(), Box::new(SystemClock), source_site)
     }
 
+    /// Names the account the source credentials belong to (`Name <email>`) as who runs this
+    /// apply, and as who created the plan when this is the plan's first run (or the record names
+    /// nobody). Until the sites are read the record holds the login name.
+    pub fn note_account(&self, account: &str) -> Result<(), String> {
+        let run = self.run.clone();
+        self.registry
+            .update(self.plan_dir.name(), |r| {
+                let first = r.runs.iter().all(|x| x.id == run);
+                if first || r.created_by.is_empty() || r.created_by == "unknown" {
+                    r.created_by = account.to_string();
+                }
+                if let Some(entry) = r.runs.iter_mut().find(|x| x.id == run) {
+                    entry.by = account.to_string();
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        self.upload_record().map_err(|e| e.to_string())
+    }
+
     /// Records how the run ended: in the journal, and in the plan's record with its progress.
     pub fn finish(
         &self,
@@ -275,6 +295,7 @@ impl Session {
         status: PlanStatus,
         rows: &Rows,
         report_files: &[PathBuf],
+        report_dir: Option<&std::path::Path>,
     ) -> Result<(), String> {
         let clock = SystemClock;
         let outcome = match status {
@@ -323,6 +344,7 @@ impl Session {
                 if let Some(entry) = r.runs.iter_mut().find(|x| x.id == run) {
                     entry.finished_at = Some(clock.now());
                     entry.status = record_status;
+                    entry.report_dir = report_dir.map(|d| d.display().to_string());
                 }
             })
             .map_err(|e| e.to_string())?;

@@ -72,6 +72,23 @@ impl PlanSites {
     }
 }
 
+/// One site alone, with the credentials the settings hold for it, for commands that ask a single
+/// site something (`init` lists the source's spaces). A `sandbox:NAME` site comes with its running
+/// sandbox, which must live as long as the site is used.
+pub async fn connect_one(
+    site_ref: &SiteRef,
+    creds: &SiteCredentials,
+    settings: &Settings,
+) -> Result<(Site, Option<Sandbox>), String> {
+    let options = settings.tune(ClientOptions::default());
+    let sandbox = match site_ref {
+        SiteRef::Sandbox(_) => Some(start_sandbox(&settings.state_dir()).await?),
+        SiteRef::Url(_) => None,
+    };
+    let connected = site(site_ref, creds, sandbox.as_ref(), &options).await?;
+    Ok((connected, sandbox))
+}
+
 async fn start_sandbox(state_dir: &Path) -> Result<Sandbox, String> {
     Sandbox::start_persistent(state_dir).await.map_err(|e| format!("cannot start the sandbox sites: {e}"))
 }

@@ -149,7 +149,7 @@ async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> R
     let stats = |site: &confcopy::site::Site| site.client.as_ref().map(|c| c.stats()).unwrap_or_default();
     let (s, d) = (stats(&prepared.sites.source), stats(&prepared.sites.destination));
     prepared.sites.close().await.unwrap();
-    session.finish(&applied.recorder, applied.status, &applied.rows, &applied.report_files).unwrap();
+    session.finish(&applied.recorder, applied.status, &applied.rows, &applied.report_files, None).unwrap();
     let details = applied.rows.spaces.iter().map(|r| r.detail.as_str()).collect::<Vec<_>>().join(" | ");
     Run {
         status: applied.status,

@@ -25,6 +25,7 @@ mod client_sandbox;
 mod files_safety;
 mod fuzz_inputs;
 mod inventory_reasons;
+mod new_user;
 mod plan_check;
 mod rewrite_corpus;
 mod rewrite_fixture;

@@ -43,6 +43,7 @@ fn applied(state: &StateDir, registry: &Registry, clock: &TestClock, name: &str)
         started_at: clock.now(),
         finished_at: Some(clock.now()),
         status: PlanStatus::Incomplete,
+        report_dir: None,
     });
     record.save(&plan).unwrap();
     let run_dir = plan.run_dir(&run).unwrap();

@@ -7,8 +7,9 @@ use crate::plan::{At, Plan, SiteRef};
 
 pub fn check(plan: &Plan, inventory: &Inventory) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    site(&mut findings, "source", &plan.source, &inventory.source);
-    site(&mut findings, "destination", &plan.destination, &inventory.destination);
+    let people = plan.users.scope.value != crate::plan::UserScope::None;
+    site(&mut findings, "source", &plan.source, &inventory.source, people);
+    site(&mut findings, "destination", &plan.destination, &inventory.destination, people);
     no_confluence(&mut findings, Code::SourceNoConfluence, &plan.source, &inventory.source, "source");
     no_confluence(
         &mut findings,
@@ -44,7 +45,7 @@ fn env_prefix(role: &str) -> String {
     format!("CONFCOPY_{}", role.to_ascii_uppercase())
 }
 
-fn site(findings: &mut Vec<Diagnostic>, role: &str, at: &At<SiteRef>, facts: &SiteFacts) {
+fn site(findings: &mut Vec<Diagnostic>, role: &str, at: &At<SiteRef>, facts: &SiteFacts, people: bool) {
     let span = at.span.clone();
     let prefix = env_prefix(role);
     match &facts.access {
@@ -89,8 +90,9 @@ fn site(findings: &mut Vec<Diagnostic>, role: &str, at: &At<SiteRef>, facts: &Si
             ),
         );
     }
-    if !facts.usable() {
-        // The organization was not looked at: the findings above already block the copy.
+    if !facts.usable() || !people {
+        // The organization was not looked at: the findings above already block the copy, or
+        // no user or group is copied (`users.scope = "none"`) and no organization key is needed.
         return;
     }
     match &facts.org_admin {
@@ -109,7 +111,7 @@ fn site(findings: &mut Vec<Diagnostic>, role: &str, at: &At<SiteRef>, facts: &Si
                 format!("no organization API key for the {role} site {}: copying users and groups needs an organization admin", facts.label),
             )
             .label(span, "organization admin rights cannot be confirmed")
-            .help(format!("set {prefix}_ORG_API_KEY to an API key created by an organization admin (admin.atlassian.com → Settings → API keys)")),
+            .help(format!("set {prefix}_ORG_API_KEY to an API key created by an organization admin (admin.atlassian.com → Settings → API keys), or set users.scope = \"none\" to copy spaces and content only")),
         ),
     }
 }

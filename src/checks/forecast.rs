@@ -23,6 +23,8 @@ pub struct Forecast {
     pub users: u64,
     pub groups_to_create: Vec<String>,
     pub groups_to_merge: Vec<String>,
+    /// False with `users.scope = "none"`: no user or group is copied.
+    pub copies_people: bool,
 }
 
 impl Forecast {
@@ -59,6 +61,7 @@ impl Forecast {
             users: inventory.users.len() as u64,
             groups_to_create: create,
             groups_to_merge: merge,
+            copies_people: inventory.copies_people(),
         }
     }
 
@@ -91,6 +94,7 @@ impl Forecast {
             "spaces": spaces,
             "users": { "total": self.users, "by_reason": by_reason, "by_status": by_status },
             "groups": { "create": self.groups_to_create, "merge": self.groups_to_merge },
+            "users_copied": self.copies_people,
         })
     }
 
@@ -119,6 +123,15 @@ impl Forecast {
             .collect();
         let statuses: Vec<String> =
             self.users_by_status.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
+        if !self.copies_people {
+            out.push_str(&format!(
+                "  users and groups: none copied (users.scope = \"none\"); the spaces name {} user(s) and {} group(s) ({} of the groups on the destination)\n",
+                self.users,
+                self.groups_to_create.len() + self.groups_to_merge.len(),
+                self.groups_to_merge.len(),
+            ));
+            return out;
+        }
         out.push_str(&format!(
             "  users: {} ({}); by reason: {}\n",
             self.users,

@@ -4,6 +4,7 @@
 
 mod access;
 mod apps;
+mod carry;
 mod emails;
 mod forecast;
 mod free_plan;

@@ -12,10 +12,15 @@ pub fn run(plan: &Plan, inventory: &Inventory) -> Vec<Diagnostic> {
     if inventory.source.usable() && inventory.destination.usable() {
         findings.extend(super::space_keys::check(plan, inventory));
         findings.extend(super::apps::check(plan, inventory));
-        findings.extend(super::groups::check(plan, inventory));
+        if inventory.copies_people() {
+            findings.extend(super::groups::check(plan, inventory));
+        }
         findings.extend(super::public_access::check(plan, inventory));
-        findings.extend(super::free_plan::check(plan, inventory));
-        findings.extend(super::emails::check(plan, inventory));
+        if inventory.copies_people() {
+            findings.extend(super::free_plan::check(plan, inventory));
+            findings.extend(super::emails::check(plan, inventory));
+        }
+        findings.extend(super::carry::check(plan, inventory));
         findings.extend(super::unreadable::check(plan, inventory));
     }
     findings.into_iter().map(|d| apply_override(plan, d)).collect()

@@ -100,8 +100,20 @@ enum Reply {
 enum Attempt {
     Done(Reply),
     Fail(ErrorKind),
-    Retry { retry_after: Option<Duration>, rate_limited: bool, kind: ErrorKind },
+    Retry {
+        retry_after: Option<Duration>,
+        rate_limited: bool,
+        kind: ErrorKind,
+    },
+    /// No connection could be opened: the name did not resolve or the host refused. Another
+    /// attempt a moment later may get through (a blip); minutes of backoff would not.
+    Unreachable(ErrorKind),
 }
+
+/// How often a request that could not open a connection (DNS failure, connection refused) is
+/// tried again, and how long to wait before each: a couple of quick attempts, not minutes.
+const UNREACHABLE_RETRIES: u32 = 2;
+const UNREACHABLE_DELAY: Duration = Duration::from_millis(500);
 
 /// Sends requests to one base URL with one credential.
 pub struct Transport {
@@ -317,6 +329,22 @@ impl Transport {
                     Attempt::Done(reply) => return Ok(reply),
                     Attempt::Fail(kind) => return Err(self.error(&request.operation, kind)),
                     Attempt::Retry { retry_after, rate_limited, kind } => (retry_after, rate_limited, kind),
+                    Attempt::Unreachable(kind) => {
+                        if retries >= UNREACHABLE_RETRIES.min(policy.max_retries) {
+                            let kind = match kind {
+                                ErrorKind::Transport { cause, .. } => {
+                                    ErrorKind::Transport { cause, attempts: retries + 1 }
+                                }
+                                other => other,
+                            };
+                            return Err(self.error(&request.operation, kind));
+                        }
+                        retries += 1;
+                        self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                        tracing::debug!(attempt = retries, "could not connect; trying once more shortly");
+                        tokio::time::sleep(UNREACHABLE_DELAY.min(policy.backoff(retries))).await;
+                        continue;
+                    }
                 };
             // A site that asks for a longer wait than we accept is not asked again before then:
             // no sleeping for an hour, no hammering either.
@@ -431,7 +459,11 @@ impl Transport {
                         Repeat::Unsafe => ErrorKind::OutcomeUnknown { cause },
                     });
                 }
-                // A connection that never opened carried nothing: safe to repeat for any method.
+                // A connection that never opened carried nothing: safe to repeat for any method,
+                // but a name that does not resolve or a host that refuses is not worth minutes.
+                if e.is_connect() && !e.is_timeout() {
+                    return Attempt::Unreachable(ErrorKind::Transport { cause, attempts: attempt });
+                }
                 if e.is_connect() || request.repeat == Repeat::Safe {
                     return Attempt::Retry {
                         retry_after: None,

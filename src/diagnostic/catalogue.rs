@@ -88,6 +88,7 @@ catalogue! {
     UserEmailMissing = "user-email-missing", Warning, false, "users without a usable email";
     UserEmailShared = "user-email-shared", Warning, false, "users sharing one email";
     ContentUnreadable = "content-unreadable", Warning, false, "content the credentials cannot read";
+    PeopleNotOnDestination = "people-not-on-destination", Warning, false, "with users.scope = \"none\", permissions, restrictions or mentions name groups or accounts the destination lacks";
     // Verification (`confcopy verify`): each is one kind of difference between source and destination.
     VerifySpaceMissing = "verify-space-missing", Error, false, "a copied space is not on the destination";
     VerifySpaceDiffers = "verify-space-differs", Error, false, "a copied space's name differs";

@@ -62,13 +62,15 @@ impl Builder {
 impl Graph {
     pub fn build(plan: &Plan, inventory: &Inventory, snapshot: &Snapshot) -> Result<Graph, Cycle> {
         let mut b = Builder { nodes: Vec::new(), index: HashMap::new(), lists: HashMap::new() };
-        for group in inventory.groups.values() {
+        // With `users.scope = "none"` no user or group is copied: no nodes for them.
+        let people = inventory.copies_people();
+        for group in inventory.groups.values().filter(|_| people) {
             b.add(NodeKind::Group { name: group.name.clone() }, Vec::new());
         }
-        for user in inventory.users.values() {
+        for user in inventory.users.values().filter(|_| people) {
             b.add(NodeKind::User { account_id: user.account_id.clone() }, Vec::new());
         }
-        if plan.users.memberships.value == Memberships::WithGroups {
+        if people && plan.users.memberships.value == Memberships::WithGroups {
             for user in inventory.users.values().filter(|u| u.status == AccountStatus::Active) {
                 for group in &user.groups {
                     let needs = [

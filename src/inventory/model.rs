@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Whether confcopy could sign in to a site, and as whom.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
-    /// Signed in.
-    Granted { account_id: String, display_name: String },
+    /// Signed in, as this account (its email when the site shows it).
+    Granted { account_id: String, display_name: String, email: Option<String> },
     /// No credentials were configured for the site.
     Missing,
     /// The site refused the credentials (401).
@@ -55,6 +55,17 @@ pub struct SiteFacts {
 }
 
 impl SiteFacts {
+    /// The signed-in account for people: `Name <email>`, or the name alone.
+    pub fn account(&self) -> Option<String> {
+        match &self.access {
+            Access::Granted { display_name, email: Some(email), .. } if !email.trim().is_empty() => {
+                Some(format!("{display_name} <{email}>"))
+            }
+            Access::Granted { display_name, .. } if !display_name.is_empty() => Some(display_name.clone()),
+            _ => None,
+        }
+    }
+
     pub fn signed_in(&self) -> bool {
         matches!(self.access, Access::Granted { .. })
     }
@@ -214,6 +225,10 @@ pub struct Inventory {
     pub destination_names: BTreeMap<String, String>,
     /// Account ids that already have Confluence access on the destination.
     pub destination_licensed: BTreeSet<String>,
+    /// With `users.scope = "none"`: the accounts the destination has (no user or group is
+    /// copied, so only these and the groups of `destination_groups` can be named there).
+    /// `None` when users are copied.
+    pub existing_accounts: Option<BTreeSet<String>>,
 }
 
 impl Inventory {
@@ -230,7 +245,24 @@ impl Inventory {
             destination_groups: BTreeMap::new(),
             destination_names: BTreeMap::new(),
             destination_licensed: BTreeSet::new(),
+            existing_accounts: None,
         }
+    }
+
+    /// Whether users and groups are copied (any scope but `"none"`).
+    pub fn copies_people(&self) -> bool {
+        self.existing_accounts.is_none()
+    }
+
+    /// Whether the destination can be given this account in a permission, restriction or
+    /// mention: always when users are copied, else when the destination has the account.
+    pub fn destination_knows(&self, account_id: &str) -> bool {
+        self.existing_accounts.as_ref().is_none_or(|known| known.contains(account_id))
+    }
+
+    /// Whether the destination has a group of this name (compared case-insensitively).
+    pub fn destination_has_group(&self, name: &str) -> bool {
+        self.destination_groups.contains_key(&name.to_lowercase())
     }
 }
 

@@ -29,21 +29,51 @@ fn unreachable(site: &At<SiteRef>, error: &ClientError) -> Diagnostic {
         .help("check the address, the network and the site's status page, then run the check again")
 }
 
+/// Why the organization could not be looked up: the organization admin API did not answer. It
+/// is reached through the API gateway, not the site, so the finding names the gateway and the
+/// setting that chooses it.
+fn gateway_unreachable(site: &At<SiteRef>, key: Option<&AdminKey>, error: &ClientError) -> Diagnostic {
+    let gateway =
+        key.map_or_else(|| "the API gateway".to_string(), |k| k.options.gateway.as_str().to_string());
+    let message = format!(
+        "the API gateway {gateway} (organization admin API for {}): could not {}: {}",
+        site.value,
+        error.operation(),
+        error.kind()
+    );
+    Diagnostic::new(Code::SiteUnreachable, message)
+        .label(site.span.clone(), "this site's organization is looked up through the API gateway")
+        .help(
+            "check the network to the gateway; to use another gateway (a sandbox's URL, say) set `api_gateway` in \
+             the settings file or CONFCOPY_API_GATEWAY; without an organization API key none is asked",
+        )
+}
+
 /// Reads everything the checks and the forecast need.
 pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnostic> {
     let (source, destination) = tokio::join!(facts(&sites.source), facts(&sites.destination));
     let mut source = source.map_err(|e| unreachable(&plan.source, &e))?;
     let mut destination = destination.map_err(|e| unreachable(&plan.destination, &e))?;
     // One organization lookup serves both sites when they share a key (and often an organization).
+    // Without users to copy, the organization is not asked at all: no key is needed.
     let mut directory = Directory::default();
-    let source_org = directory
-        .organization(&sites.source, &source.cloud_id, &mut source.facts)
-        .await
-        .map_err(|e| unreachable(&plan.source, &e))?;
-    let destination_org = directory
-        .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
-        .await
-        .map_err(|e| unreachable(&plan.destination, &e))?;
+    let people = plan.users.scope.value != UserScope::None;
+    let source_org = if !people {
+        OrgView::default()
+    } else {
+        directory
+            .organization(&sites.source, &source.cloud_id, &mut source.facts)
+            .await
+            .map_err(|e| gateway_unreachable(&plan.source, sites.source.admin.as_ref(), &e))?
+    };
+    let destination_org = if !people {
+        OrgView::default()
+    } else {
+        directory
+            .organization(&sites.destination, &destination.cloud_id, &mut destination.facts)
+            .await
+            .map_err(|e| gateway_unreachable(&plan.destination, sites.destination.admin.as_ref(), &e))?
+    };
     let mut inventory = Inventory::empty(source.facts, destination.facts);
     let (Some(source_client), Some(destination_client)) = (&sites.source.client, &sites.destination.client)
     else {
@@ -59,11 +89,17 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
             apps(destination_client).await.map_err(|e| unreachable(&plan.destination, &e))?;
     }
     // The organization's users, read once when both sites are in the same organization.
-    let source_users = org_users(&source_org).await.map_err(|e| unreachable(&plan.source, &e))?;
+    let source_users = org_users(&source_org)
+        .await
+        .map_err(|e| gateway_unreachable(&plan.source, source_org.key.as_ref(), &e))?;
     let destination_users = if same_organization(&source_org, &destination_org) {
         None
     } else {
-        Some(org_users(&destination_org).await.map_err(|e| unreachable(&plan.destination, &e))?)
+        Some(
+            org_users(&destination_org)
+                .await
+                .map_err(|e| gateway_unreachable(&plan.destination, destination_org.key.as_ref(), &e))?,
+        )
     };
     let admin_key =
         inventory.source.product_admin == Some(true) && source_client.enable_admin_key().await.is_ok();
@@ -152,6 +188,7 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
                     .clone()
                     .or(user.public_name.clone())
                     .unwrap_or_else(|| user.account_id.clone()),
+                email: user.email.clone(),
                 account_id: user.account_id,
             },
             true,
@@ -162,9 +199,10 @@ async fn facts(site: &Site) -> Result<FactsRead, ClientError> {
             },
             false,
         ),
-        Err(e) if e.is_not_found() => {
-            (Access::Granted { account_id: String::new(), display_name: "the caller".into() }, false)
-        }
+        Err(e) if e.is_not_found() => (
+            Access::Granted { account_id: String::new(), display_name: "the caller".into(), email: None },
+            false,
+        ),
         Err(e) => return Err(e),
     };
     let mut facts = blank(site, access);
@@ -522,12 +560,14 @@ async fn scope_users(
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
     let scope_all = plan.users.scope.value == UserScope::All;
+    let scope_none = plan.users.scope.value == UserScope::None;
     // Whose members matter: every group when all users are in scope, or when users come with
     // their groups (memberships or group members); otherwise the groups that permissions and
-    // restrictions name.
-    let every_group = scope_all
-        || plan.users.include_group_members.value
-        || plan.users.memberships.value == Memberships::WithGroups;
+    // restrictions name (also when no one is copied: they tell which accounts those are).
+    let every_group = !scope_none
+        && (scope_all
+            || plan.users.include_group_members.value
+            || plan.users.memberships.value == Memberships::WithGroups);
     let missing: Vec<&Group> = groups
         .iter()
         .filter(|g| every_group || related.groups.contains(&g.id))
@@ -552,7 +592,7 @@ async fn scope_users(
                 related.add(Some(id), Reason::All);
             }
         }
-    } else if plan.users.include_group_members.value {
+    } else if plan.users.include_group_members.value && !scope_none {
         let scoped: HashSet<String> = related.users.keys().cloned().collect();
         for ids in members.values().filter(|ids| ids.iter().any(|id| scoped.contains(id))) {
             for id in ids {
@@ -564,7 +604,9 @@ async fn scope_users(
     for group in groups {
         let ids = members.get(&group.id).cloned().unwrap_or_default();
         let named = related.groups.contains(&group.id);
-        if scope_all || named || ids.iter().any(|id| related.users.contains_key(id)) {
+        // Without copying, only the groups that permissions and restrictions name matter.
+        let holds_user = !scope_none && ids.iter().any(|id| related.users.contains_key(id));
+        if scope_all || named || holds_user {
             inventory.groups.insert(
                 group.name.clone(),
                 GroupFacts { id: group.id.clone(), name: group.name.clone(), members: ids },
@@ -677,6 +719,9 @@ async fn read_destination(
         inventory.destination_conflicts.push(conflict);
     }
     let groups: Vec<_> = client.groups().try_collect().await?;
+    if plan.users.scope.value == UserScope::None {
+        existing_people(client, &groups, inventory).await?;
+    }
     let wanted: Vec<_> = groups
         .into_iter()
         .filter(|group| inventory.groups.keys().any(|name| name.eq_ignore_ascii_case(&group.name)))
@@ -702,6 +747,24 @@ async fn read_destination(
             }
         }
     }
+    Ok(())
+}
+
+/// With `users.scope = "none"`: the accounts the destination has, as far as a site admin can
+/// tell without the organization: the members of its groups, and the copying account.
+async fn existing_people(
+    client: &SiteClient,
+    groups: &[Group],
+    inventory: &mut Inventory,
+) -> Result<(), ClientError> {
+    let mut accounts = BTreeSet::new();
+    if let Access::Granted { account_id, .. } = &inventory.destination.access {
+        accounts.insert(account_id.clone());
+    }
+    for (_, users) in group_members(client, groups).await? {
+        accounts.extend(users.into_iter().map(|u| u.account_id));
+    }
+    inventory.existing_accounts = Some(accounts);
     Ok(())
 }
 

@@ -61,7 +61,7 @@ const fn with_default(name: &'static str, kind: Kind, default: &'static str, doc
     Field { name, kind, required: false, doc, default: Some(default), missing: Code::PlanMissingKey }
 }
 
-pub const SCOPES: &[&str] = &["related", "all"];
+pub const SCOPES: &[&str] = &["related", "all", "none"];
 pub const MEMBERSHIPS: &[&str] = &["separately", "with-groups"];
 pub const HISTORIES: &[&str] = &["latest", "all"];
 pub const OVERRIDE_SEVERITIES: &[&str] = &["warning"];
@@ -87,7 +87,7 @@ const USERS: &[Field] = &[
         "scope",
         Kind::Choice(SCOPES),
         "\"related\"",
-        "Which users and groups are copied: those related to the selected spaces, or all of the source site's.",
+        "Which users and groups are copied: those related to the selected spaces (\"related\"), all of the source site's (\"all\"), or none (\"none\": spaces and content only, no organization API key needed; permissions, restrictions and mentions keep only the groups and accounts the destination already has).",
     ),
     with_default(
         "include_group_members",
@@ -99,7 +99,7 @@ const USERS: &[Field] = &[
         "memberships",
         Kind::Choice(MEMBERSHIPS),
         "\"separately\"",
-        "\"separately\": users and groups are copied but no one is added to a group (no product access, no licence). \"with-groups\": memberships are kept (users get access and count towards the licence).",
+        "\"separately\": users and groups are copied but no one is added to a group (no product access, no licence). \"with-groups\": memberships are kept (users get access and count towards the licence). Ignored with scope = \"none\".",
     ),
 ];
 

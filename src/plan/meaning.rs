@@ -291,19 +291,28 @@ fn at_or<T>(value: Option<At<T>>, default: T, table: Option<&Table>) -> At<T> {
 }
 
 fn users(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> UsersPolicy {
-    let scope = table
-        .and_then(|t| t.str("scope"))
-        .map(|s| At::new(if s.value == "all" { UserScope::All } else { UserScope::Related }, s.span));
+    let scope = table.and_then(|t| t.str("scope")).map(|s| {
+        let scope = match s.value {
+            "all" => UserScope::All,
+            "none" => UserScope::None,
+            _ => UserScope::Related,
+        };
+        At::new(scope, s.span)
+    });
     let scope = at_or(scope, UserScope::Related, table);
     let members = at_or(table.and_then(|t| t.bool("include_group_members")), false, table);
-    if members.value && scope.value == UserScope::All {
+    if members.value && scope.value != UserScope::Related {
+        let (name, why) = match scope.value {
+            UserScope::None => ("none", "no user is copied"),
+            _ => ("all", "every user is copied already"),
+        };
         problems.push(
             Diagnostic::new(
                 Code::PlanGroupMembersIgnored,
-                "`include_group_members` has no effect with scope = \"all\"",
+                format!("`include_group_members` has no effect with scope = \"{name}\""),
             )
             .label(members.span.clone(), "ignored")
-            .label(scope.span.clone(), "every user is copied already")
+            .label(scope.span.clone(), why)
             .help("remove `include_group_members`, or set scope = \"related\""),
         );
     }
@@ -313,11 +322,12 @@ fn users(table: Option<&Table>, problems: &mut Vec<Diagnostic>) -> UsersPolicy {
             m.span,
         )
     });
-    UsersPolicy {
-        scope,
-        include_group_members: members,
-        memberships: at_or(memberships, Memberships::Separately, table),
+    let mut memberships = at_or(memberships, Memberships::Separately, table);
+    if scope.value == UserScope::None {
+        // No one is copied, so no one is added to a group (documented with the key).
+        memberships.value = Memberships::Separately;
     }
+    UsersPolicy { scope, include_group_members: members, memberships }
 }
 
 fn content(table: Option<&Table>) -> ContentPolicy {

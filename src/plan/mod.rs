@@ -10,7 +10,7 @@ mod parse;
 pub mod schema;
 mod secrets;
 mod shape;
-mod space_key;
+pub mod space_key;
 
 pub use format::{FORMAT, Field, Kind};
 pub use load::{Loaded, MAX_PLAN_BYTES, load, load_bytes, load_text};

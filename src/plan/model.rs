@@ -61,6 +61,9 @@ pub struct SpaceSelection {
 pub enum UserScope {
     Related,
     All,
+    /// No users or groups are copied: spaces and content only, with the destination's own
+    /// groups and accounts (no organization API key needed).
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -101,6 +101,41 @@ fn first_reasons<'a>(reasons: impl Iterator<Item = &'a str>, limit: usize) -> St
     text
 }
 
+/// A user's row when `users.scope = "none"` copies no one: present when the destination has the
+/// account, else skipped with what that costs.
+fn not_copied_user(inventory: &Inventory, account_id: &str) -> (String, String) {
+    if inventory.destination_knows(account_id) {
+        (
+            "already-present".into(),
+            "users.scope = \"none\": not copied; the destination has this account".into(),
+        )
+    } else {
+        (
+            "skipped".into(),
+            "users.scope = \"none\": not copied, and the destination does not have this account: left out of \
+             permissions and restrictions; mentions of it are unresolved (references.csv)"
+                .into(),
+        )
+    }
+}
+
+/// A group's row when `users.scope = "none"` copies no group.
+fn not_copied_group(inventory: &Inventory, name: &str) -> (String, String) {
+    if inventory.destination_has_group(name) {
+        (
+            "already-present".into(),
+            "users.scope = \"none\": not copied; permissions and restrictions name the destination's group of this name".into(),
+        )
+    } else {
+        (
+            "skipped".into(),
+            "users.scope = \"none\": not copied, and the destination has no group of this name: its permissions and \
+             restrictions were left out"
+                .into(),
+        )
+    }
+}
+
 /// `group_ids`: destination group ids by lower-case name, as the run found or created them.
 pub fn rows(
     graph: &Graph,
@@ -133,6 +168,7 @@ pub fn rows(
         .collect();
     let mut space_node: Vec<Option<&Outcome>> = vec![None; snapshot.spaces.len()];
     let mut space_problems: Vec<Vec<String>> = vec![Vec::new(); snapshot.spaces.len()];
+    let mut space_left_out: Vec<Vec<String>> = vec![Vec::new(); snapshot.spaces.len()];
     for (node, outcome) in graph.nodes.iter().zip(outcomes) {
         let problem = |what: String| match outcome {
             Outcome::Failed { reason } | Outcome::Blocked { reason } => Some(format!("{what}: {reason}")),
@@ -178,6 +214,16 @@ pub fn rows(
         if let (Some(space), Some(problem)) = (space, problem(label())) {
             space_problems[space].push(problem);
         }
+        // What a permissions or restrictions node left out (`users.scope = "none"`).
+        if let (Some(space), Outcome::Copied { detail: Some(detail) }) = (space, outcome)
+            && let Some(at) = detail.find(crate::run::LEFT_OUT)
+        {
+            space_left_out[space].push(format!(
+                "{}: {}",
+                label(),
+                &detail[at + crate::run::LEFT_OUT.len()..]
+            ));
+        }
     }
     for (i, row) in spaces.iter_mut().enumerate() {
         let parts = [row.pages, row.blog_posts, row.attachments, row.comments, row.settings];
@@ -217,6 +263,13 @@ pub fn rows(
                 first_reasons(space_problems[i].iter().map(String::as_str), 5)
             ));
         }
+        if !space_left_out[i].is_empty() {
+            detail.push(format!(
+                "users.scope = \"none\": {} setting(s) carried without what the destination lacks ({})",
+                space_left_out[i].len(),
+                first_reasons(space_left_out[i].iter().map(String::as_str), 5)
+            ));
+        }
         detail.push(NOT_COPYABLE.into());
         row.detail = detail.join(" | ");
     }
@@ -236,6 +289,7 @@ pub fn rows(
             let (status, detail) = match outcome {
                 _ if !failed.is_empty() => ("failed".to_string(), failed.join("; ")),
                 Some(o) => (o.status().to_string(), o.detail().unwrap_or("").to_string()),
+                None if !inventory.copies_people() => not_copied_user(inventory, &user.account_id),
                 None => ("not-copied".to_string(), "not in the run".to_string()),
             };
             UserRow {
@@ -257,6 +311,7 @@ pub fn rows(
         .map(|group| {
             let (status, detail) = match group_outcome.get(group.name.as_str()) {
                 Some(o) => (o.status().to_string(), o.detail().unwrap_or("").to_string()),
+                None if !inventory.copies_people() => not_copied_group(inventory, &group.name),
                 None => ("not-copied".to_string(), "not in the run".to_string()),
             };
             let merged = inventory.destination_groups.contains_key(&group.name.to_lowercase());
@@ -269,7 +324,13 @@ pub fn rows(
                 group_name: group.name.clone(),
                 source_group_id: group.id.clone(),
                 destination_group_id: group_ids.get(&group.name.to_lowercase()).cloned().unwrap_or_default(),
-                action: if merged { "merged".into() } else { "created".into() },
+                action: if !inventory.copies_people() {
+                    "none".into()
+                } else if merged {
+                    "merged".into()
+                } else {
+                    "created".into()
+                },
                 members_in_source: group.members.len() as u64,
                 members_added,
                 status,

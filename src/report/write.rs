@@ -51,13 +51,15 @@ fn tally_cells(t: &Tally) -> [String; 4] {
     [t.total.to_string(), t.copied.to_string(), t.skipped.to_string(), t.failed.to_string()]
 }
 
-/// The files written, in the order above.
+/// The files written, in the order above; `also` are files the run already wrote into `dir`
+/// (`references.csv`), listed in `summary.json`'s `files` with the others and returned before it.
 pub fn write_reports(
     dir: &Path,
     plan: &str,
     status: PlanStatus,
     rows: &Rows,
     extra: serde_json::Value,
+    also: &[PathBuf],
 ) -> std::io::Result<Vec<PathBuf>> {
     create_private_dir_all(dir)?;
     let users = csv_bytes(
@@ -179,11 +181,15 @@ pub fn write_reports(
             })
             .collect()
     ));
+    let names = ["users.csv", "groups.csv", "spaces.csv"];
+    let mut listed: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    listed.extend(also.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()));
+    listed.push("summary.json".into());
     let mut summary = json!({
         "plan": plan,
         "status": status.as_str(),
         "totals": totals,
-        "files": ["users.csv", "groups.csv", "spaces.csv"],
+        "files": listed,
     });
     if let (Some(summary), Some(extra)) = (summary.as_object_mut(), extra.as_object()) {
         summary.extend(extra.clone());
@@ -195,6 +201,7 @@ pub fn write_reports(
         write_private(&path, &bytes)?;
         written.push(path);
     }
+    written.extend(also.iter().cloned());
     let path = dir.join("summary.json");
     let mut text = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     text.push(b'\n');

@@ -96,10 +96,15 @@ impl<C: Copies + ?Sized> Resolver for PlanResolver<'_, C> {
     fn account_id(&self, source_account_id: &str) -> Resolution {
         // The same Atlassian account on both sites: the id maps to itself, but only for users
         // the inventory knows.
-        if self.inventory.users.contains_key(source_account_id) {
+        if !self.inventory.users.contains_key(source_account_id) {
+            Resolution::Unresolved("the account is not among the users in the plan's scope".into())
+        } else if self.inventory.destination_knows(source_account_id) {
             Resolution::Unchanged
         } else {
-            Resolution::Unresolved("the account is not among the users in the plan's scope".into())
+            Resolution::Unresolved(
+                "the account has no access to the destination, and users.scope = \"none\" copies no user"
+                    .into(),
+            )
         }
     }
 

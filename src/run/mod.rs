@@ -13,7 +13,7 @@ mod resolve;
 
 pub use context::{Copy, MappedSpace, Mapping, Mode};
 pub use dispatcher::walk;
-pub use outcome::Outcome;
+pub use outcome::{LEFT_OUT, Outcome};
 pub use progress::{Progress, per_space};
 pub use record::Recorder;
 pub use resolve::{Catalogue, CopyResolver};

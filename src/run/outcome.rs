@@ -15,6 +15,10 @@ pub enum Outcome {
     Blocked { reason: String },
 }
 
+/// Begins the part of a permissions or restrictions outcome's detail that names what was left
+/// out because the destination lacks it (`users.scope = "none"`); the reports pick it up.
+pub const LEFT_OUT: &str = "left out, not on the destination: ";
+
 impl Outcome {
     pub fn copied() -> Self {
         Outcome::Copied { detail: None }

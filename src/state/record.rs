@@ -89,6 +89,10 @@ pub struct RunRecord {
     #[serde(with = "super::time_format::option")]
     pub finished_at: Option<Timestamp>,
     pub status: PlanStatus,
+    /// Where the run wrote its reports when it was told to (`apply --report-dir`); absent when
+    /// they are in the run's folder of the state directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_dir: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -146,7 +146,10 @@ impl Registry {
             return Err(ShowError::Expired { name: name.to_string(), expired });
         }
         let latest_reports = match record.latest_run() {
-            Some(run) => RunReports::read(&plan.runs_dir().join(run.id.as_str()))?,
+            Some(run) => match &run.report_dir {
+                Some(dir) => RunReports::read(std::path::Path::new(dir))?,
+                None => RunReports::read(&plan.runs_dir().join(run.id.as_str()))?,
+            },
             None => None,
         };
         Ok(PlanDetails { record, latest_reports })

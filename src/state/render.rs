@@ -126,13 +126,20 @@ pub fn show_text(details: &PlanDetails, now: Timestamp) -> String {
                 date(run.started_at),
                 run.by
             ));
+            if let Some(dir) = &run.report_dir {
+                out.push_str(&format!("  reports in  {dir} (--report-dir)\n"));
+            }
             let reports = details.latest_reports.clone().unwrap_or_default();
             for (file, counts) in [
                 ("users.csv", &reports.users),
                 ("groups.csv", &reports.groups),
                 ("spaces.csv", &reports.spaces),
             ] {
-                out.push_str(&format!("  {file:<12}{}\n", counts_cell(counts.as_ref())));
+                let cell = match (counts, &run.report_dir) {
+                    (None, Some(dir)) => format!("not found in {dir}"),
+                    (counts, _) => counts_cell(counts.as_ref()),
+                };
+                out.push_str(&format!("  {file:<12}{cell}\n"));
             }
         }
     }
@@ -151,6 +158,7 @@ pub fn show_json(details: &PlanDetails, now: Timestamp) -> Value {
             "by": run.by,
             "started_at": run.started_at.to_string(),
             "finished_at": run.finished_at.map(|t| t.to_string()),
+            "report_dir": run.report_dir,
             "reports": {
                 "users": reports.users,
                 "groups": reports.groups,

@@ -758,23 +758,52 @@ pub async fn restrictions(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
     }
     let Some(id) = copy.content_id(&item.id) else { return Outcome::failed("the content was not copied") };
     let mut missing = Vec::new();
+    // With `users.scope = "none"`: subjects the destination lacks are left out, and a
+    // restriction left with no one keeps the copying account, never opening the content up.
+    let mut left_out = Vec::new();
+    let keeper = match &copy.inventory.destination.access {
+        crate::inventory::Access::Granted { account_id, .. } if !account_id.is_empty() => {
+            Some(account_id.clone())
+        }
+        _ => None,
+    };
+    let mut kept_to_copier = false;
     let mut subjects = |list: &[Subject]| {
         let mut out = RestrictionSubjects::default();
+        let mut dropped = false;
         for subject in list {
             match subject {
                 Subject::User(account) => {
-                    let former =
-                        copy.inventory.users.get(account).is_some_and(|u| u.status == AccountStatus::Former);
-                    if !former {
+                    let user = copy.inventory.users.get(account);
+                    let former = user.is_some_and(|u| u.status == AccountStatus::Former);
+                    if former {
+                        continue;
+                    }
+                    if copy.inventory.destination_knows(account) {
                         out.user.push(RestrictedUser::new(account.clone()));
+                    } else {
+                        dropped = true;
+                        left_out.push(user.map_or(account.clone(), |u| u.display_name.clone()));
                     }
                 }
                 Subject::Group(name) => match copy.group_id(name) {
                     Some(group) => out.group.push(RestrictedGroup::new(group)),
+                    None if !copy.inventory.copies_people() => {
+                        dropped = true;
+                        left_out.push(format!("group \"{name}\""));
+                    }
                     None => missing.push(name.clone()),
                 },
                 Subject::Anonymous => {}
             }
+        }
+        if dropped
+            && out.user.is_empty()
+            && out.group.is_empty()
+            && let Some(keeper) = &keeper
+        {
+            out.user.push(RestrictedUser::new(keeper.clone()));
+            kept_to_copier = true;
         }
         out
     };
@@ -794,6 +823,15 @@ pub async fn restrictions(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
     if !missing.is_empty() {
         return Outcome::failed(format!("the groups {} are not on the destination", missing.join(", ")));
     }
+    left_out.sort();
+    left_out.dedup();
+    let partial = (!left_out.is_empty()).then(|| {
+        let mut text = format!("{}{}", crate::run::outcome::LEFT_OUT, left_out.join(", "));
+        if kept_to_copier {
+            text.push_str(" (a restriction left with no one is kept to the copying account)");
+        }
+        text
+    });
     if copy.reconciled
         && copy.earlier(&source_ref(item)).is_some()
         && let Some(detail) = already_restricted(copy, &id, &updates).await
@@ -801,7 +839,7 @@ pub async fn restrictions(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
         return Outcome::Present { detail };
     }
     match copy.destination.set_restrictions(&id, &updates).await {
-        Ok(_) => Outcome::copied(),
+        Ok(_) => Outcome::Copied { detail: partial },
         Err(error) if error.status() == Some(403) && copy.earlier(&source_ref(item)).is_some() => {
             // Restrictions that leave the copying account out refuse it a second write: an
             // interrupted run may have set them already.

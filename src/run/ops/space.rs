@@ -129,6 +129,8 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
     let Some(target) = copy.space(index) else { return Outcome::failed("the space was not created") };
     let (mut granted, mut present, mut skipped) = (0, 0, 0);
     let mut failures = Vec::new();
+    // With `users.scope = "none"`: grants naming a group or account the destination lacks.
+    let mut left_out = Vec::new();
     // A run that began from the destination's markers grants only what the copy lacks.
     let existing: Vec<crate::client::model::space::SpacePermission> = if copy.reconciled && copy.writes() {
         use futures_util::TryStreamExt;
@@ -151,10 +153,20 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
                     skipped += 1;
                     continue;
                 }
+                if !copy.inventory.destination_knows(id) {
+                    let who = copy.inventory.users.get(id).map_or(id.as_str(), |u| u.display_name.as_str());
+                    left_out.push(format!("{}:{} for {who}", permission.operation, permission.target));
+                    continue;
+                }
                 ("user", id.clone())
             }
             Subject::Group(name) => match copy.group_id(name) {
                 Some(id) => ("group", id),
+                None if !copy.inventory.copies_people() => {
+                    left_out
+                        .push(format!("{}:{} for group \"{name}\"", permission.operation, permission.target));
+                    continue;
+                }
                 None if !copy.writes() => ("group", name.clone()),
                 None => {
                     failures.push(format!(
@@ -205,7 +217,12 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             Err(error) => failures.push(error.to_string()),
         }
     }
-    let summary = format!("{granted} granted, {present} already present, {skipped} for former users skipped");
+    let mut summary =
+        format!("{granted} granted, {present} already present, {skipped} for former users skipped");
+    if !left_out.is_empty() {
+        summary.push_str(&format!("; {} {}", left_out.len(), crate::run::outcome::LEFT_OUT));
+        summary.push_str(&left_out.join(", "));
+    }
     if failures.is_empty() {
         Outcome::copied_with(summary)
     } else {
