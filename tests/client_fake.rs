@@ -5,10 +5,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use confcopy::client::BaseUrl;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode};
 
 /// One request the fake site received.
 #[derive(Debug, Clone)]
@@ -80,42 +82,41 @@ impl FakeSite {
         let max_in_flight = Arc::new(AtomicUsize::new(0));
         let script: Arc<Script> = Arc::new(script);
         let (log2, in_flight2, max2) = (log.clone(), in_flight.clone(), max_in_flight.clone());
-        let app = axum::Router::new().fallback(
-            move |method: axum::http::Method, uri: axum::http::Uri, headers: HeaderMap, body: Bytes| {
-                let (log, script, in_flight, max) =
-                    (log2.clone(), script.clone(), in_flight2.clone(), max2.clone());
-                async move {
-                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                    max.fetch_max(now, Ordering::SeqCst);
-                    let hit = Hit {
-                        method: method.to_string(),
-                        path: uri.path().to_string(),
-                        query: uri.query().unwrap_or("").to_string(),
-                        headers,
-                        body,
-                        at: Instant::now(),
-                    };
-                    let answer = {
-                        let mut log = log.lock().unwrap();
-                        let nth = log.iter().filter(|h| h.method == hit.method && h.path == hit.path).count();
-                        log.push(hit.clone());
-                        script(&hit, nth)
-                    };
-                    tokio::time::sleep(answer.delay).await;
-                    in_flight.fetch_sub(1, Ordering::SeqCst);
-                    let mut response: Response =
-                        (StatusCode::from_u16(answer.status).unwrap(), answer.body).into_response();
-                    for (name, value) in answer.headers {
-                        response.headers_mut().insert(
-                            HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                            HeaderValue::from_str(&value).unwrap(),
-                        );
-                    }
-                    response
+        serve(listener, move |request: Request<hyper::body::Incoming>| {
+            let (log, script, in_flight, max) =
+                (log2.clone(), script.clone(), in_flight2.clone(), max2.clone());
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                max.fetch_max(now, Ordering::SeqCst);
+                let (parts, body) = request.into_parts();
+                let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                let hit = Hit {
+                    method: parts.method.to_string(),
+                    path: parts.uri.path().to_string(),
+                    query: parts.uri.query().unwrap_or("").to_string(),
+                    headers: parts.headers,
+                    body,
+                    at: Instant::now(),
+                };
+                let answer = {
+                    let mut log = log.lock().unwrap();
+                    let nth = log.iter().filter(|h| h.method == hit.method && h.path == hit.path).count();
+                    log.push(hit.clone());
+                    script(&hit, nth)
+                };
+                tokio::time::sleep(answer.delay).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                let mut response = Response::new(full(answer.body));
+                *response.status_mut() = StatusCode::from_u16(answer.status).unwrap();
+                for (name, value) in answer.headers {
+                    response.headers_mut().insert(
+                        HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                        HeaderValue::from_str(&value).unwrap(),
+                    );
                 }
-            },
-        );
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+                response
+            }
+        });
         Self { url, log, max_in_flight }
     }
 
@@ -134,6 +135,37 @@ impl FakeSite {
     pub fn max_in_flight(&self) -> usize {
         self.max_in_flight.load(Ordering::SeqCst)
     }
+}
+
+/// What a loopback test site answers with.
+pub type Reply = Response<BoxBody<Bytes, std::io::Error>>;
+
+/// A whole answer body.
+pub fn full(bytes: impl Into<Bytes>) -> BoxBody<Bytes, std::io::Error> {
+    Full::new(bytes.into()).map_err(|never| match never {}).boxed()
+}
+
+/// Serves `handler` on `listener` for as long as the test runs: HTTP/1.1, a task per connection.
+pub fn serve<F, R>(listener: tokio::net::TcpListener, handler: F)
+where
+    F: Fn(Request<hyper::body::Incoming>) -> R + Clone + Send + Sync + 'static,
+    R: std::future::Future<Output = Reply> + Send + 'static,
+{
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let answer = handler(request);
+                    async move { Ok::<_, std::convert::Infallible>(answer.await) }
+                });
+                let connection = hyper_util::rt::TokioIo::new(stream);
+                // A client that goes away mid-answer is part of some tests: not an error here.
+                let _ =
+                    hyper::server::conn::http1::Builder::new().serve_connection(connection, service).await;
+            });
+        }
+    });
 }
 
 /// A v2 list page of `ids` with an optional next cursor in the Link header.

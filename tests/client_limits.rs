@@ -5,10 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
+use bytes::Bytes;
 use confcopy::client::{ClientOptions, Credentials, ErrorKind, SiteClient, SpaceFilter};
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule};
 use futures_util::TryStreamExt as _;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
 use serde_json::json;
 
 use crate::client_fake::{Answer, FakeSite, v2_page};
@@ -27,15 +29,14 @@ fn cursor_of(query: &str) -> usize {
 async fn streaming_site(chunk: usize, chunks: usize) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new().fallback(move || async move {
+    crate::client_fake::serve(listener, move |_| async move {
         let pieces = futures_util::stream::iter(
-            (0..chunks).map(move |_| Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; chunk]))),
+            (0..chunks).map(move |_| Ok::<_, std::io::Error>(Frame::data(Bytes::from(vec![b' '; chunk])))),
         );
-        let mut response = axum::response::Response::new(Body::from_stream(pieces));
+        let mut response = hyper::Response::new(StreamBody::new(pieces).boxed());
         response.headers_mut().insert("content-type", "application/json".parse().unwrap());
         response
     });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     url
 }
 
