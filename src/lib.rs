@@ -12,10 +12,11 @@ pub mod apply;
 pub mod checks;
 pub mod cli;
 pub mod client;
+pub mod commands;
 pub mod diagnostic;
 pub mod exit;
 pub mod graph;
-pub mod init;
+
 pub mod inventory;
 pub mod logging;
 pub mod plan;
