@@ -35,25 +35,21 @@ pub fn run(args: ApplyArgs, settings: &Settings, quiet: bool) -> Result<Exit, Co
     let runtime = super::runtime()?;
     // The plan's bytes as they were read and checked (a valid plan is UTF-8 text, kept whole).
     let plan_bytes = report.file.text().as_bytes().to_vec();
-    let mut session = match Session::begin(
-        &plan,
-        &plan_bytes,
-        &settings.state_location(),
-        settings.state_lease(),
-    ) {
-        Ok(session) => session,
-        Err(SessionError::Incompatible(conflict)) => {
-            let diagnostic = Diagnostic::new(Code::PlanStateConflict, conflict.to_string())
+    let mut session =
+        match Session::begin(&plan, &plan_bytes, &settings.state_location(), settings.state_lease()) {
+            Ok(session) => session,
+            Err(SessionError::Incompatible(conflict)) => {
+                let diagnostic = Diagnostic::new(Code::PlanStateConflict, conflict.to_string())
                 .label(plan.destination.span.clone(), "the plan's earlier runs copied with other settings")
                 .help(
                     "restore the plan as it was, or give the changed plan a new `name` to start a new record",
                 );
-            report.diagnostics.push(diagnostic);
-            print!("{}", render::human(std::slice::from_ref(&report), super::use_color()));
-            return Ok(Exit::Errors);
-        }
-        Err(error) => return Err(error.into()),
-    };
+                report.diagnostics.push(diagnostic);
+                print!("{}", render::human(std::slice::from_ref(&report), super::use_color()));
+                return Ok(Exit::Errors);
+            }
+            Err(error) => return Err(error.into()),
+        };
     let run_dir = session.run_dir()?;
     let work_dir = run_dir.join("work");
     std::fs::create_dir_all(&work_dir)

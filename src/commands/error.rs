@@ -23,6 +23,18 @@ pub enum CommandError {
     Runtime(#[source] std::io::Error),
     #[error("cannot create a work folder: {0}")]
     WorkFolder(#[source] std::io::Error),
+    #[error("cannot create a work folder in {}: {source}", dir.display())]
+    WorkFolderIn {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write verify.csv in {}: {source}", dir.display())]
+    VerifyCsv {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot create {}: {source}", path.display())]
     CreateDir {
         path: PathBuf,
@@ -115,6 +127,8 @@ impl CommandError {
             | CommandError::PlanUnreadable { .. }
             | CommandError::Runtime(_)
             | CommandError::WorkFolder(_)
+            | CommandError::WorkFolderIn { .. }
+            | CommandError::VerifyCsv { .. }
             | CommandError::CreateDir { .. }
             | CommandError::Write { .. }
             | CommandError::Man(_)
@@ -152,4 +166,47 @@ pub fn report(error: &CommandError) -> Exit {
 /// How a command ended, as its exit code.
 pub fn exit_code(result: Result<Exit, CommandError>) -> Exit {
     result.unwrap_or_else(|error| report(&error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{ShowError, StateError};
+
+    fn io() -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "gone")
+    }
+
+    #[test]
+    fn refusals_exit_1_and_trouble_exits_2() {
+        let not_found = CommandError::Show(ShowError::NotFound { name: "p".into() });
+        assert_eq!(not_found.exit(), Exit::Errors);
+        let unreadable = CommandError::Show(ShowError::State(StateError::PlanName { name: "../p".into() }));
+        assert_eq!(unreadable.exit(), Exit::Trouble);
+        assert_eq!(CommandError::NoTerminal.exit(), Exit::Errors);
+        assert_eq!(CommandError::Engine("down".into()).exit(), Exit::Trouble);
+        assert_eq!(CommandError::Runtime(io()).exit(), Exit::Trouble);
+    }
+
+    #[test]
+    fn messages_read_as_before() {
+        let error = CommandError::PlanUnreadable { path: "plan.toml".into(), source: io() };
+        assert_eq!(error.to_string(), "cannot read plan.toml: gone");
+        assert_eq!(CommandError::Runtime(io()).to_string(), "cannot start the async runtime: gone");
+        let checks = CommandError::SiteChecks {
+            file: "a.toml".into(),
+            error: Box::new(CommandError::WorkFolder(io())),
+        };
+        assert_eq!(checks.to_string(), "a.toml: cannot create a work folder: gone");
+    }
+
+    #[test]
+    fn a_cleanup_warning_follows_the_error_and_keeps_its_exit() {
+        let error = CommandError::ThenWarning {
+            error: Box::new(CommandError::NoTerminal),
+            warning: "warning: the lock stays".into(),
+        };
+        assert_eq!(error.to_string(), "confirm with --yes (no terminal to ask on)\nwarning: the lock stays");
+        assert_eq!(error.exit(), Exit::Errors);
+    }
 }

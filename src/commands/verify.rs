@@ -42,9 +42,10 @@ pub fn run(args: VerifyArgs, settings: &Settings) -> Result<Exit, CommandError> 
     let state_dir = settings.state_dir();
     crate::report::create_private_dir_all(&state_dir)
         .map_err(|source| CommandError::CreateDir { path: state_dir.clone(), source })?;
-    let work = tempfile::Builder::new().prefix("verify-").tempdir_in(&state_dir).map_err(|e| {
-        CommandError::Engine(format!("cannot create a work folder in {}: {e}", state_dir.display()))
-    })?;
+    let work = tempfile::Builder::new()
+        .prefix("verify-")
+        .tempdir_in(&state_dir)
+        .map_err(|source| CommandError::WorkFolderIn { dir: state_dir.clone(), source })?;
     let report_dir = args.report_dir.clone().unwrap_or_else(|| default_report_dir(&state_dir, &plan));
     let read = runtime.block_on(async {
         let sites = crate::site::PlanSites::connect(&plan, settings, ClientOptions::default()).await?;
@@ -65,9 +66,8 @@ pub fn run(args: VerifyArgs, settings: &Settings) -> Result<Exit, CommandError> 
         Err(Trouble::Other(message)) => return Err(CommandError::Engine(message)),
     };
     print_differences(&plan, &loaded.file, &differences);
-    let csv = crate::verify::write_csv(&report_dir, &plan, &differences).map_err(|e| {
-        CommandError::Engine(format!("cannot write verify.csv in {}: {e}", report_dir.display()))
-    })?;
+    let csv = crate::verify::write_csv(&report_dir, &plan, &differences)
+        .map_err(|source| CommandError::VerifyCsv { dir: report_dir.clone(), source })?;
     println!("{}", summary_line(differences.len(), compared));
     println!("report: {}", csv.display());
     Ok(if differences.is_empty() { Exit::Success } else { Exit::Errors })
