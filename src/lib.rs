@@ -1,21 +1,27 @@
 //! confcopy copies Confluence Cloud data between sites from reviewed TOML plan files.
 //!
-//! The pipeline reads top to bottom: [`plan`] (text → spanned TOML → validated plan) and
-//! [`diagnostic`] (findings and their renderings); the sites through [`site`] and [`client`];
-//! [`inventory`] and [`checks`] (what `check` reports); [`snapshot`] (the source content),
-//! [`graph`] (the execution graph) and [`run`] (its walk, bodies rewritten by [`rewrite`] under
-//! the rule in [`resolve`]); [`report`]; and around an apply, [`session`], [`state`] and
-//! [`reconcile`]. [`verify`] compares the two sites afterwards. [`sandbox`] emulates Confluence
-//! Cloud on loopback for tests and rehearsals. `ARCHITECTURE.md` is the map.
+//! The command line: [`cli`] parses flags and dispatches to [`commands`] (one module per command,
+//! each returning `Result<Exit, CommandError>`; an error becomes its message and [`exit`] code in
+//! one place), with [`settings`] resolved first and [`logging`] on stderr.
+//!
+//! The pipeline reads top to bottom: [`plan`] (text → spanned TOML → validated plan, with
+//! [`suggest`]'s "did you mean") and [`diagnostic`] (findings and their renderings); the sites
+//! through [`site`] and [`client`]; [`inventory`] and [`checks`] (what `check` reports);
+//! [`snapshot`] (the source content), [`graph`] (the execution graph) and [`run`] (its walk,
+//! bodies rewritten by [`rewrite`] under the rule in [`resolve`]), both driven by [`apply`];
+//! [`report`]; and around an apply, [`session`], [`state`] and [`reconcile`]. [`verify`] compares
+//! the two sites afterwards. [`sandbox`] emulates Confluence Cloud on loopback for tests and
+//! rehearsals. `ARCHITECTURE.md` is the map.
 
 pub mod apply;
 pub mod checks;
 pub mod cli;
 pub mod client;
+pub mod commands;
 pub mod diagnostic;
 pub mod exit;
 pub mod graph;
-pub mod init;
+
 pub mod inventory;
 pub mod logging;
 pub mod plan;

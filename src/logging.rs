@@ -10,6 +10,6 @@ pub fn init(format: LogFormat) {
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Json => builder.json().with_current_span(false).try_init(),
-        LogFormat::Text => builder.with_ansi(crate::cli::color_on_stderr()).try_init(),
+        LogFormat::Text => builder.with_ansi(crate::commands::color_on_stderr()).try_init(),
     };
 }

@@ -83,7 +83,7 @@ impl Checked {
     }
 }
 
-/// Runs the check as `confcopy check` does (src/cli.rs `site_checks`), with short retries; the
+/// Runs the check as `confcopy check` does (src/commands/check.rs `site_checks`), with short retries; the
 /// organization API goes to the sandbox.
 async fn check(
     source: (&SiteHandle, OrgKey<'_>),

@@ -52,7 +52,7 @@ impl Checked {
     }
 }
 
-/// Runs the check as `confcopy check` does (src/cli.rs `site_checks`), with short retries.
+/// Runs the check as `confcopy check` does (src/commands/check.rs `site_checks`), with short retries.
 async fn check(source: &SiteHandle, destination: &SiteHandle, text: String) -> Checked {
     let plan = crate::support_sandbox::plan("check.toml", text.clone());
     let settings = crate::support_sandbox::admin_settings(source, destination, source);

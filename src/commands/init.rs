@@ -10,6 +10,8 @@ use crate::exit::Exit;
 use crate::plan::{SiteRef, space_key};
 use crate::settings::Settings;
 
+use super::CommandError;
+
 /// Write a starter plan for a source site's spaces.
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
@@ -39,35 +41,11 @@ pub struct InitArgs {
 }
 
 /// Runs `confcopy init`.
-pub fn run(args: InitArgs, settings: &Settings) -> Exit {
-    match init(args, settings) {
-        Ok(()) => Exit::Success,
-        Err(Failure::Trouble(message)) => {
-            eprintln!("error: {message}");
-            Exit::Trouble
-        }
-        Err(Failure::Refused(message)) => {
-            eprintln!("error: {message}");
-            Exit::Errors
-        }
-    }
-}
-
-enum Failure {
-    /// A site could not be asked, a file not written (exit 2).
-    Trouble(String),
-    /// What was asked for cannot make a plan (exit 1).
-    Refused(String),
-}
-
-fn init(args: InitArgs, settings: &Settings) -> Result<(), Failure> {
+pub fn run(args: InitArgs, settings: &Settings) -> Result<Exit, CommandError> {
     let name = args.name.clone().unwrap_or_else(|| default_name(&args.source, &args.destination));
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("{name}.toml")));
     if out.exists() && !args.force {
-        return Err(Failure::Refused(format!(
-            "{} exists; pass --force to replace it, or --out to write elsewhere",
-            out.display()
-        )));
+        return Err(CommandError::PlanExists(out));
     }
     let (keys, left_out) = if args.spaces.is_empty() {
         let source = site_ref(&args.source)?;
@@ -76,10 +54,7 @@ fn init(args: InitArgs, settings: &Settings) -> Result<(), Failure> {
         (args.spaces.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect(), Vec::new())
     };
     if keys.is_empty() {
-        return Err(Failure::Refused(format!(
-            "{} has no space to copy; name them with --spaces KEY,KEY",
-            args.source
-        )));
+        return Err(CommandError::NoSpaces { site: args.source });
     }
     let folder = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let (schema, write_schema) = match &args.schema {
@@ -93,52 +68,44 @@ fn init(args: InitArgs, settings: &Settings) -> Result<(), Failure> {
         let report =
             crate::diagnostic::render::FileReport { file: loaded.file, diagnostics: loaded.diagnostics };
         eprint!("{}", crate::diagnostic::render::human(std::slice::from_ref(&report), false));
-        return Err(Failure::Refused("these settings cannot make a valid plan; nothing was written".into()));
+        return Err(CommandError::InvalidStarterPlan);
     }
     if write_schema {
         let path = folder.join("plan.schema.json");
         if !path.exists() {
             std::fs::write(&path, crate::plan::schema::schema_text())
-                .map_err(|e| Failure::Trouble(format!("cannot write {}: {e}", path.display())))?;
+                .map_err(|source| CommandError::Write { path: path.clone(), source })?;
             println!("wrote {} (the plan format's JSON Schema, for editors)", path.display());
         }
     }
-    std::fs::write(&out, text)
-        .map_err(|e| Failure::Trouble(format!("cannot write {}: {e}", out.display())))?;
+    std::fs::write(&out, text).map_err(|source| CommandError::Write { path: out.clone(), source })?;
     println!("wrote {} with {} space(s): {}", out.display(), keys.len(), keys.join(", "));
     println!("next: confcopy check {}   (reads both sites, writes nothing)", out.display());
-    Ok(())
+    Ok(Exit::Success)
 }
 
 /// A site as the plan would name it, to ask it for its spaces.
-fn site_ref(text: &str) -> Result<SiteRef, Failure> {
+fn site_ref(text: &str) -> Result<SiteRef, CommandError> {
     if let Some(name) = text.strip_prefix("sandbox:") {
         return Ok(SiteRef::Sandbox(name.to_ascii_lowercase()));
     }
     url::Url::parse(text)
         .map(SiteRef::Url)
-        .map_err(|e| Failure::Refused(format!("--source {text:?} is not a site address ({e})")))
+        .map_err(|error| CommandError::NotASite { text: text.to_string(), error })
 }
 
 /// The source's space keys a plan can name, sorted, and the spaces left out with why.
-fn ask_for_spaces(source: &SiteRef, settings: &Settings) -> Result<(Vec<String>, Vec<String>), Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Trouble(format!("cannot start the async runtime: {e}")))?;
+fn ask_for_spaces(source: &SiteRef, settings: &Settings) -> Result<(Vec<String>, Vec<String>), CommandError> {
+    let runtime = super::runtime()?;
     runtime.block_on(async {
-        let (site, sandbox) =
-            crate::site::connect_one(source, &settings.source, settings).await.map_err(Failure::Trouble)?;
+        let (site, sandbox) = crate::site::connect_one(source, &settings.source, settings).await?;
         let listed = match &site.client {
             Some(client) => client
                 .spaces(&crate::client::SpaceFilter::default())
                 .try_collect::<Vec<_>>()
                 .await
-                .map_err(|e| Failure::Trouble(format!("cannot list the spaces of {source}: {e}"))),
-            None => Err(Failure::Refused(format!(
-                "no credentials for {source}: set CONFCOPY_SOURCE_EMAIL and CONFCOPY_SOURCE_TOKEN (or \
-                 CONFCOPY_SOURCE_BEARER_TOKEN), or name the spaces with --spaces KEY,KEY"
-            ))),
+                .map_err(|error| CommandError::ListSpaces { site: source.clone(), error }),
+            None => Err(CommandError::NoCredentials { site: source.clone() }),
         };
         if let Some(sandbox) = sandbox {
             let _ = sandbox.shutdown().await;
