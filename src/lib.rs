@@ -13,6 +13,7 @@ pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod diagnostic;
+pub mod digest;
 pub mod exit;
 pub mod graph;
 pub mod init;
