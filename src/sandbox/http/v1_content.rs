@@ -515,14 +515,7 @@ fn content_disposition(title: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
         .collect();
-    let mut exact = String::new();
-    for b in title.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            exact.push(char::from(b));
-        } else {
-            exact.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let exact = percent_encoding::utf8_percent_encode(title, crate::client::RFC5987_VALUE);
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
 }
 
