@@ -19,6 +19,7 @@ pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod diagnostic;
+pub mod digest;
 pub mod exit;
 pub mod graph;
 

@@ -10,27 +10,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-/// A credential. Shown as `***` in every rendering.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for the one place that sends it (an Authorization header).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+/// A credential, the client's own type: shown as `***` in every rendering.
+pub use crate::client::Secret;
 
 /// How confcopy signs in to one site of a plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,28 +86,29 @@ impl Wait {
 impl std::str::FromStr for Wait {
     type Err = String;
 
+    /// Bare digits are seconds; anything else is read by jiff's friendly duration parser, which
+    /// takes `90s`, `5m`, `1h` (and `1h 30m`, `2.5m`), refuses days and negatives.
     fn from_str(text: &str) -> Result<Wait, String> {
+        static DURATION: jiff::fmt::friendly::SpanParser = jiff::fmt::friendly::SpanParser::new();
         let text = text.trim();
         let problem =
             || "not a duration: write seconds (300) or a number with s, m or h (90s, 5m, 1h)".to_string();
-        let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-            Some(at) => text.split_at(at),
-            None => (text, "s"),
+        let duration = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            std::time::Duration::from_secs(text.parse().map_err(|_| problem())?)
+        } else {
+            DURATION.parse_unsigned_duration(text).map_err(|_| problem())?
         };
-        let number: u64 = number.parse().map_err(|_| problem())?;
-        let scale = match unit.trim() {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            _ => return Err(problem()),
-        };
-        Wait::new(std::time::Duration::from_secs(number.saturating_mul(scale)))
+        Wait::new(duration)
     }
 }
 
+/// jiff's compact friendly form (`90s` prints as `1m 30s`), which [`FromStr`](std::str::FromStr)
+/// reads back exactly.
 impl fmt::Display for Wait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}s", self.0.as_secs())
+        static PRINTER: jiff::fmt::friendly::SpanPrinter =
+            jiff::fmt::friendly::SpanPrinter::new().designator(jiff::fmt::friendly::Designator::Compact);
+        f.write_str(&PRINTER.unsigned_duration_to_string(&self.0))
     }
 }
 
@@ -339,6 +321,15 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let creds = SiteCredentials { token: Some(Secret::new("hunter2")), ..Default::default() };
         assert!(!format!("{creds:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn waits_print_in_a_form_they_read_back() {
+        for text in ["0", "90s", "5m", "1h 30m", "2.5m", "1500ms"] {
+            let wait: Wait = text.parse().unwrap();
+            assert_eq!(wait.to_string().parse::<Wait>(), Ok(wait), "{text} printed as {wait}");
+        }
+        assert_eq!("90".parse::<Wait>().unwrap().to_string(), "1m 30s");
     }
 
     #[test]

@@ -95,10 +95,10 @@ async fn start_sandbox(state_dir: &Path) -> Result<Sandbox, String> {
 
 fn credentials(creds: &SiteCredentials) -> Option<Credentials> {
     if let Some(token) = &creds.bearer_token {
-        return Some(Credentials::bearer(Secret::new(token.expose())));
+        return Some(Credentials::bearer(token.clone()));
     }
     match (&creds.email, &creds.token) {
-        (Some(email), Some(token)) => Some(Credentials::basic(email.clone(), Secret::new(token.expose()))),
+        (Some(email), Some(token)) => Some(Credentials::basic(email.clone(), token.clone())),
         _ => None,
     }
 }
@@ -119,10 +119,8 @@ async fn site(
                 ),
                 None => None,
             };
-            let admin = creds
-                .org_api_key
-                .as_ref()
-                .map(|key| AdminKey { key: Secret::new(key.expose()), options: options.clone() });
+            let admin =
+                creds.org_api_key.as_ref().map(|key| AdminKey { key: key.clone(), options: options.clone() });
             Ok(Site { label, client, admin, options: options.clone(), base })
         }
         SiteRef::Sandbox(name) => {
@@ -139,11 +137,8 @@ async fn site(
             let client = SiteClient::connect(base.clone(), chosen, options.clone())
                 .await
                 .map_err(|e| e.to_string())?;
-            let key = creds
-                .org_api_key
-                .as_ref()
-                .map(|k| Secret::new(k.expose()))
-                .unwrap_or_else(|| Secret::new(handle.org_api_key()));
+            let key =
+                creds.org_api_key.as_ref().cloned().unwrap_or_else(|| Secret::new(handle.org_api_key()));
             Ok(Site {
                 label,
                 client: Some(client),

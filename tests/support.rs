@@ -92,15 +92,3 @@ impl Confcopy {
         }
     }
 }
-
-/// Compares `actual` with the snapshot file; with `CONFCOPY_BLESS=1` writes it instead.
-pub fn assert_snapshot(path: &Path, actual: &str) {
-    if std::env::var_os("CONFCOPY_BLESS").is_some() {
-        std::fs::write(path, actual).expect("snapshot written");
-        return;
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
-        panic!("missing snapshot {}; run with CONFCOPY_BLESS=1 to create it", path.display())
-    });
-    assert_eq!(expected, actual, "snapshot {} differs (CONFCOPY_BLESS=1 rewrites it)", path.display());
-}

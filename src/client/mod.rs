@@ -40,6 +40,6 @@ pub use retry_policy::RetryPolicy;
 pub use secret::Secret;
 pub use server_message::ServerMessage;
 pub(crate) use site::is_loopback;
-pub use site::{ATLASSIAN_API, BaseUrl, BaseUrlError, encode_segment};
+pub use site::{ATLASSIAN_API, BaseUrl, BaseUrlError, RFC5987_VALUE, encode_segment};
 pub use site_client::{SiteClient, tenant_info};
 pub use transport::{Halt, RequestStats};

@@ -1,10 +1,15 @@
-//! A secret string (API token, org API key) that never shows in `Debug` or `Display`.
+//! A secret string (API token, org API key) that never shows in `Debug` or `Display`: the one
+//! type for credentials, from the settings that read them to the client that sends them.
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 /// A credential value. Formatting prints `***`; only [`Secret::expose`] reveals it, and only the
-/// code that writes the `Authorization` header calls that.
-#[derive(Clone, PartialEq, Eq)]
+/// code that writes the `Authorization` header calls that. Serde reads and writes the bare string
+/// (settings layers pass through it); an empty secret is a missing one.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use url::{Host, Url};
 
 /// The default gateway for bearer tokens and the admin API.
@@ -123,23 +124,29 @@ impl fmt::Debug for BaseUrl {
     }
 }
 
+/// The bytes a path segment encodes: all but RFC 3986's unreserved characters (ASCII letters,
+/// digits, `-`, `.`, `_`, `~`).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The bytes an RFC 5987 `ext-value` (`filename*=UTF-8''…`) encodes: all but its `attr-char`s.
+/// The client's uploads and the sandbox's downloads name files with it.
+pub const RFC5987_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
 /// Percent-encodes one path segment (ids, space keys, group names) so that it stays one segment.
 pub fn encode_segment(segment: &str) -> String {
-    percent_encode(segment, |byte| matches!(byte, b'-' | b'.' | b'_' | b'~'))
-}
-
-/// Percent-encodes every byte of `value` except ASCII letters, digits and the bytes `keep`
-/// accepts.
-pub fn percent_encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || keep(byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 #[cfg(test)]

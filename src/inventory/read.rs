@@ -11,6 +11,7 @@ use futures_util::{StreamExt, TryStreamExt};
 
 use super::mentions::mentioned_accounts;
 use super::model::*;
+use crate::client::model::comment;
 use crate::client::model::group::Group;
 use crate::client::model::org::{Org, OrgUser, Workspace};
 use crate::client::model::space::Space;
@@ -492,22 +493,12 @@ fn count_comments(
 ) {
     for comments in lists {
         // Replies may name only their parent comment: resolve their container through it.
-        let parents: HashMap<&str, &ListedComment> = comments.iter().map(|c| (c.id.as_str(), c)).collect();
-        for comment in &comments {
-            let mut cursor = comment;
-            let mut hops = 0;
-            let container = loop {
-                if let Some(id) = cursor.container.as_deref() {
-                    break Some(id);
-                }
-                match cursor.parent.as_deref().and_then(|p| parents.get(p)) {
-                    Some(parent) if hops < 64 => {
-                        cursor = parent;
-                        hops += 1;
-                    }
-                    _ => break None,
-                }
-            };
+        let links = comments.iter().map(|c| comment::ThreadLink {
+            id: &c.id,
+            container: c.container.as_deref(),
+            parent: c.parent.as_deref(),
+        });
+        for (comment, container) in comments.iter().zip(comment::containers(links)) {
             let Some(&index) = container.and_then(|id| container_space.get(id)) else { continue };
             if let Some(Some(space)) = inventory.spaces.get_mut(index) {
                 space.counts.comments += 1;

@@ -1,7 +1,6 @@
 //! Writes `users.csv`, `groups.csv`, `spaces.csv` and `summary.json` into a run's report folder,
 //! each file written whole to a temporary name and renamed, readable by its owner only.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -10,22 +9,14 @@ use super::cell::safe;
 use super::rows::{Rows, Tally};
 use super::status::PlanStatus;
 
-/// Writes `bytes` to `path` atomically: a private temporary file in the same folder, renamed.
+/// Writes `bytes` to `path` atomically and owner-only, as the state directory's files are
+/// ([`crate::state::write_atomic`]).
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    // The rename itself is durable once the folder is synced.
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    Ok(())
+    crate::state::write_atomic(path, bytes).map_err(|e| match e {
+        // The bare I/O error, as callers (and their messages) have always had it.
+        crate::state::StateError::Io { source, .. } => source,
+        other => std::io::Error::other(other),
+    })
 }
 
 /// Creates `dir` and its missing parents readable by the owner only (0700). Folders that already

@@ -1,8 +1,11 @@
 //! Entity decoding and escaping. Storage format uses XML's five entities, character references and
 //! HTML named entities (`&nbsp;`, `&mdash;` …) that XML does not define. Decoding turns the known
-//! ones into characters (for resolver look-ups and plain text); unknown names stay literal.
+//! ones into characters (for resolver look-ups and plain text); unknown names stay literal. The
+//! names are HTML5's, from quick-xml's table (its `escape-html` feature), which holds XML's five.
 
 use std::borrow::Cow;
+
+use quick_xml::escape::{partial_escape, resolve_html5_entity};
 
 /// Decodes entity and character references in raw text or an attribute value.
 pub fn decode(raw: &str) -> Cow<'_, str> {
@@ -44,135 +47,7 @@ pub fn reference(name: &str) -> Option<Cow<'static, str>> {
         };
         return char::from_u32(code).map(|c| Cow::Owned(c.to_string()));
     }
-    named(name).map(Cow::Borrowed)
-}
-
-/// XML's five and the HTML named entities seen in Confluence content.
-pub fn named(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" => "'",
-        "nbsp" => "\u{a0}",
-        "ensp" => "\u{2002}",
-        "emsp" => "\u{2003}",
-        "thinsp" => "\u{2009}",
-        "zwnj" => "\u{200c}",
-        "zwj" => "\u{200d}",
-        "shy" => "\u{ad}",
-        "mdash" => "—",
-        "ndash" => "–",
-        "hellip" => "…",
-        "lsquo" => "‘",
-        "rsquo" => "’",
-        "sbquo" => "‚",
-        "ldquo" => "“",
-        "rdquo" => "”",
-        "bdquo" => "„",
-        "laquo" => "«",
-        "raquo" => "»",
-        "lsaquo" => "‹",
-        "rsaquo" => "›",
-        "bull" => "•",
-        "middot" => "·",
-        "prime" => "′",
-        "Prime" => "″",
-        "dagger" => "†",
-        "Dagger" => "‡",
-        "permil" => "‰",
-        "copy" => "©",
-        "reg" => "®",
-        "trade" => "™",
-        "sect" => "§",
-        "para" => "¶",
-        "deg" => "°",
-        "plusmn" => "±",
-        "times" => "×",
-        "divide" => "÷",
-        "minus" => "−",
-        "frac12" => "½",
-        "frac14" => "¼",
-        "frac34" => "¾",
-        "sup1" => "¹",
-        "sup2" => "²",
-        "sup3" => "³",
-        "micro" => "µ",
-        "euro" => "€",
-        "pound" => "£",
-        "yen" => "¥",
-        "cent" => "¢",
-        "curren" => "¤",
-        "iexcl" => "¡",
-        "iquest" => "¿",
-        "larr" => "←",
-        "rarr" => "→",
-        "uarr" => "↑",
-        "darr" => "↓",
-        "harr" => "↔",
-        "lArr" => "⇐",
-        "rArr" => "⇒",
-        "hArr" => "⇔",
-        "le" => "≤",
-        "ge" => "≥",
-        "ne" => "≠",
-        "asymp" => "≈",
-        "infin" => "∞",
-        "check" => "✓",
-        "hearts" => "♥",
-        "spades" => "♠",
-        "clubs" => "♣",
-        "diams" => "♦",
-        "Auml" => "Ä",
-        "Ouml" => "Ö",
-        "Uuml" => "Ü",
-        "auml" => "ä",
-        "ouml" => "ö",
-        "uuml" => "ü",
-        "szlig" => "ß",
-        "Aring" => "Å",
-        "aring" => "å",
-        "AElig" => "Æ",
-        "aelig" => "æ",
-        "Oslash" => "Ø",
-        "oslash" => "ø",
-        "Ccedil" => "Ç",
-        "ccedil" => "ç",
-        "Ntilde" => "Ñ",
-        "ntilde" => "ñ",
-        "Eacute" => "É",
-        "eacute" => "é",
-        "Egrave" => "È",
-        "egrave" => "è",
-        "Ecirc" => "Ê",
-        "ecirc" => "ê",
-        "euml" => "ë",
-        "Aacute" => "Á",
-        "aacute" => "á",
-        "Agrave" => "À",
-        "agrave" => "à",
-        "Acirc" => "Â",
-        "acirc" => "â",
-        "atilde" => "ã",
-        "Iacute" => "Í",
-        "iacute" => "í",
-        "igrave" => "ì",
-        "icirc" => "î",
-        "iuml" => "ï",
-        "Oacute" => "Ó",
-        "oacute" => "ó",
-        "ograve" => "ò",
-        "ocirc" => "ô",
-        "otilde" => "õ",
-        "Uacute" => "Ú",
-        "uacute" => "ú",
-        "ugrave" => "ù",
-        "ucirc" => "û",
-        "yacute" => "ý",
-        "yuml" => "ÿ",
-        _ => return None,
-    })
+    resolve_html5_entity(name).map(Cow::Borrowed)
 }
 
 /// Escapes `value` for an attribute quoted with `quote` (`"` or `'`).
@@ -187,14 +62,9 @@ pub fn escape_attribute(value: &str, quote: u8) -> Cow<'_, str> {
     })
 }
 
-/// Escapes `value` for element text.
+/// Escapes `value` for element text: `&`, `<` and `>`.
 pub fn escape_text(value: &str) -> Cow<'_, str> {
-    escape(value, |c| match c {
-        '&' => Some("&amp;"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        _ => None,
-    })
+    partial_escape(value)
 }
 
 fn escape(value: &str, replacement: impl Fn(char) -> Option<&'static str>) -> Cow<'_, str> {

@@ -4,6 +4,8 @@
 //! stay as written. Relative `/wiki/…` links are treated as source-site links and stay relative.
 //! Links to other products of the source site (outside `/wiki/`) are not references.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
 use super::context::Context;
 use super::entity;
 use super::reference::Outcome;
@@ -224,43 +226,20 @@ fn page_id_parameter(raw: &str, query_start: usize) -> Option<(usize, &str)> {
     None
 }
 
-/// A `/wiki/display/KEY/Title` slug back to the title: `+` is a space, `%XX` a byte.
-pub fn title_from_slug(slug: &str) -> String {
-    let bytes = slug.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push(high << 4 | low);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+/// The bytes a title slug encodes: all but ASCII letters, digits, `-`, `.`, `_`, `~` and the
+/// space, which becomes `+`.
+const SLUG: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b' ');
 
-fn hex(byte: u8) -> Option<u8> {
-    char::from(byte).to_digit(16).map(|d| d as u8)
+/// A `/wiki/display/KEY/Title` slug back to the title: `+` is a space, `%XX` a byte (a `%` not
+/// followed by two hex digits stays as it is).
+pub fn title_from_slug(slug: &str) -> String {
+    percent_decode_str(&slug.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
 /// A title as a `/wiki/display/KEY/…` slug.
 pub fn slug_from_title(title: &str) -> String {
-    let mut out = String::with_capacity(title.len());
-    for byte in title.bytes() {
-        match byte {
-            b' ' => out.push('+'),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(char::from(byte)),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    // A `+` in the title is encoded (`%2B`), so every `+` of the slug is a space.
+    utf8_percent_encode(title, SLUG).to_string().replace(' ', "+")
 }
 
 fn splice(raw: &str, edits: &mut [(usize, usize, String)]) -> String {
@@ -277,4 +256,23 @@ fn splice(raw: &str, edits: &mut [(usize, usize, String)]) -> String {
     }
     out.push_str(&raw[position..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{slug_from_title, title_from_slug};
+
+    #[test]
+    fn slugs_encode_spaces_as_plus_and_the_rest_by_byte() {
+        let pairs = [
+            ("Install & run (v2) ~ 1+1 é", "Install+%26+run+%28v2%29+~+1%2B1+%C3%A9"),
+            ("a-b_c.d", "a-b_c.d"),
+        ];
+        for (title, slug) in pairs {
+            assert_eq!((slug_from_title(title).as_str(), title_from_slug(slug).as_str()), (slug, title));
+        }
+        // A `%` without two hex digits stays; bytes that are not UTF-8 become U+FFFD.
+        let odd = ["100%+sure%2", "bad%FFbyte"].map(title_from_slug);
+        assert_eq!(odd, ["100% sure%2", "bad\u{fffd}byte"]);
+    }
 }

@@ -11,6 +11,8 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::digest::sha256_hex;
+
 use super::faults::FaultConfig;
 use super::generate::GenerateSpec;
 use super::model::permission::ANONYMOUS_ROLE;
@@ -339,16 +341,12 @@ impl Seed {
 
 /// A 24-hex-digit account id derived from a handle, like Atlassian's older account ids.
 pub fn account_id_for(handle: &str) -> String {
-    hex(&Sha256::digest(format!("account:{handle}").as_bytes()))[..24].to_string()
+    sha256_hex(format!("account:{handle}").as_bytes())[..24].to_string()
 }
 
 fn uuid_for(text: &str) -> String {
-    let h = hex(&Sha256::digest(text.as_bytes()));
+    let h = sha256_hex(text.as_bytes());
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn id_base(site: &str) -> u64 {

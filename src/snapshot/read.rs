@@ -8,6 +8,7 @@ use futures_util::{StreamExt, TryStreamExt};
 
 use super::model::*;
 use super::spool::Spool;
+use crate::client::model::comment;
 use crate::client::model::restriction::Restricted;
 use crate::client::{ClientError, CommentKind, SiteClient};
 use crate::inventory::Inventory;
@@ -109,7 +110,13 @@ pub async fn read(
     }
 
     for (kind, all) in [(CommentType::Footer, footer), (CommentType::Inline, inline)] {
-        let containers = resolve_containers(&all);
+        let links = all.iter().map(|c| comment::ThreadLink {
+            id: &c.id,
+            container: c.page_id.as_deref(),
+            parent: c.parent_id.as_deref(),
+        });
+        let containers: Vec<Option<String>> =
+            comment::containers(links).into_iter().map(|c| c.map(str::to_string)).collect();
         for (c, container_id) in all.into_iter().zip(containers) {
             let Some(container_id) = container_id else { continue };
             let container_id = &container_id;
@@ -421,23 +428,6 @@ async fn add_folders(
         });
     }
     Ok(())
-}
-
-/// The container of every comment (in the same order), following replies up to their root.
-fn resolve_containers(all: &[Listed]) -> Vec<Option<String>> {
-    let by_id: HashMap<&str, &Listed> = all.iter().map(|c| (c.id.as_str(), c)).collect();
-    all.iter()
-        .map(|c| {
-            let mut cursor = c;
-            for _ in 0..64 {
-                if let Some(id) = cursor.page_id.as_ref() {
-                    return Some(id.clone());
-                }
-                cursor = by_id.get(cursor.parent_id.as_deref()?)?;
-            }
-            None
-        })
-        .collect()
 }
 
 /// Parents before children, siblings by position then id; pages whose parent is not copied

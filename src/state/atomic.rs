@@ -1,21 +1,26 @@
-//! The one way files in the state directory are replaced: a temporary file in the same
-//! directory, written and fsync'd, renamed over the target, then the directory fsync'd.
-//! A crash at any point leaves the old file or the new one, never a mix; a temporary file a
-//! dead process left behind is swept by [`sweep_abandoned`].
+//! The one way confcopy replaces a file (state directory and report folders alike): a private
+//! temporary file in the same directory (`tempfile`), written and fsync'd, renamed over the
+//! target, then the directory fsync'd. A crash at any point leaves the old file or the new one,
+//! never a mix; a temporary file a dead process left behind is swept by [`sweep_abandoned`].
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
+
 use super::error::StateError;
 use super::operator::pid_is_alive;
 
 const TEMP_SUFFIX: &str = ".tmp";
+/// Random characters in a temporary file's name, after the writer's pid.
+const TOKEN_LEN: usize = 16;
 
-/// Replaces `path` with `bytes` atomically; the file is readable by the owner only.
+/// Replaces `path` with `bytes` atomically; the file is readable by the owner only. A link at
+/// `path` is replaced, never followed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     let mut file = AtomicFile::create(path)?;
-    file.write_all(bytes).map_err(StateError::io("write", &file.temp))?;
+    file.write_all(bytes).map_err(StateError::io("write", file.temp_path()))?;
     file.commit()
 }
 
@@ -24,55 +29,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
-    temp: PathBuf,
-    file: Option<File>,
+    /// `.{name}.{pid}.{token}.tmp` beside the target, owner-only from its creation.
+    temp: NamedTempFile,
 }
 
 impl AtomicFile {
     pub fn create(target: &Path) -> Result<AtomicFile, StateError> {
         let dir = parent(target);
         let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let token: u64 = rand::random();
-        let temp = dir.join(format!(".{name}.{}.{token:016x}{TEMP_SUFFIX}", std::process::id()));
-        let file = private_options()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(StateError::io("create", &temp))?;
-        Ok(AtomicFile { target: target.to_path_buf(), temp, file: Some(file) })
+        let mut builder = tempfile::Builder::new();
+        let prefix = format!(".{name}.{}.", std::process::id());
+        builder.prefix(&prefix).suffix(TEMP_SUFFIX).rand_bytes(TOKEN_LEN);
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+        let temp = builder.tempfile_in(dir).map_err(StateError::io("create a temporary file for", target))?;
+        Ok(AtomicFile { target: target.to_path_buf(), temp })
     }
 
     /// The temporary file's path (for tests that simulate a crash before the rename).
     pub fn temp_path(&self) -> &Path {
-        &self.temp
+        self.temp.path()
     }
 
     /// Makes the new content durable and visible at the target.
-    pub fn commit(mut self) -> Result<(), StateError> {
-        let file = self.file.take().expect("an uncommitted AtomicFile holds its file");
-        file.sync_all().map_err(StateError::io("sync", &self.temp))?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.target)
-            .map_err(StateError::io("rename into place", &self.target))?;
+    pub fn commit(self) -> Result<(), StateError> {
+        self.temp.as_file().sync_all().map_err(StateError::io("sync", self.temp.path()))?;
+        self.temp
+            .persist(&self.target)
+            .map_err(|e| StateError::io("rename into place", &self.target)(e.error))?;
         sync_dir(parent(&self.target))
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.file.as_mut().expect("an uncommitted AtomicFile holds its file").write(buf)
+        self.temp.write(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().expect("an uncommitted AtomicFile holds its file").flush()
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.temp);
-        }
+        self.temp.flush()
     }
 }
 
@@ -104,7 +99,7 @@ fn temp_writer(name: &str) -> Option<u32> {
     let token = parts.next()?;
     let pid = parts.next()?;
     parts.next()?;
-    (token.len() == 16 && token.chars().all(|c| c.is_ascii_hexdigit())).then_some(())?;
+    (token.len() == TOKEN_LEN && token.chars().all(|c| c.is_ascii_alphanumeric())).then_some(())?;
     pid.parse().ok()
 }
 
@@ -159,6 +154,7 @@ mod tests {
     #[test]
     fn temporary_names_carry_the_writer_pid() {
         assert_eq!(temp_writer(".record.json.4242.00000000deadbeef.tmp"), Some(4242));
+        assert_eq!(temp_writer(".users.csv.77.aZ09bY18cX27dW36.tmp"), Some(77));
         assert_eq!(temp_writer("record.json"), None);
         assert_eq!(temp_writer(".record.json.tmp"), None);
     }

@@ -19,7 +19,6 @@ pub enum Entry {
     Header {
         format: u32,
         plan: PlanIdentity,
-        #[serde(with = "super::time_format")]
         at: Timestamp,
     },
     RunStarted {
@@ -29,14 +28,12 @@ pub enum Entry {
         /// The plan's identity for this run (its spaces may have grown since the header).
         plan: PlanIdentity,
         by: Operator,
-        #[serde(with = "super::time_format")]
         at: Timestamp,
     },
     Node {
         run: RunId,
         node: String,
         status: NodeStatus,
-        #[serde(with = "super::time_format")]
         at: Timestamp,
     },
     /// About to make a write that must not be repeated. Durable before the write happens.
@@ -48,7 +45,6 @@ pub enum Entry {
         /// The marker the created entity carries (see [`marker`]); on resume, an intent
         /// without a result is reconciled by finding this marker on the destination.
         marker: String,
-        #[serde(with = "super::time_format")]
         at: Timestamp,
     },
     /// The write an intent announced happened (or was found on the destination by its marker).
@@ -59,7 +55,6 @@ pub enum Entry {
         destination_id: String,
         source_version: Option<u64>,
         destination_version: Option<u64>,
-        #[serde(with = "super::time_format")]
         at: Timestamp,
     },
     /// A source id's destination id learned without a write (an existing user or group).
@@ -67,13 +62,11 @@ pub enum Entry {
         run: RunId,
         source: SourceRef,
         destination_id: String,
-        #[serde(with = "super::time_format")]
         at: Timestamp,
     },
     RunFinished {
         run: RunId,
         outcome: RunOutcome,
-        #[serde(with = "super::time_format")]
         at: Timestamp,
     },
 }

@@ -15,8 +15,6 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::atomic::{private_options, sync_dir};
 use super::clock::Clock;
 use super::dir::{FORMAT_VERSION, PlanDir};
@@ -237,7 +235,7 @@ impl Drop for Journal {
 
 /// SHA-256 of a plan file's bytes, as lowercase hex: recorded with each run.
 pub fn plan_hash(plan_file: &[u8]) -> String {
-    Sha256::digest(plan_file).iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(plan_file)
 }
 
 /// Parses complete lines; returns the state and the torn tail, if any.

@@ -25,7 +25,6 @@ pub struct LockRecord {
     pub user: String,
     pub host: String,
     pub pid: u32,
-    #[serde(with = "super::time_format")]
     pub since: Timestamp,
     /// What the holder is doing, e.g. "apply".
     pub operation: String,

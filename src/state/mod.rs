@@ -16,6 +16,8 @@
 //! ```
 //!
 //! Every file is replaced atomically ([`write_atomic`]) except the journal, which only grows.
+//! Timestamps on disk are RFC 3339 strings in UTC (`2026-05-01T09:30:00Z`), readable in a
+//! journal line and sortable as text: jiff's own serde form of `Timestamp`.
 //! Files read as the pipeline's concepts: [`dir`] (layout and format), [`atomic`] (the one
 //! write helper), [`clock`] (all times), [`journal`] and [`replay`] (what a run did),
 //! [`group_sync`] (one fsync for every intent waiting on it),
@@ -42,7 +44,6 @@ pub mod render;
 pub mod replay;
 pub mod reports;
 pub mod sink;
-pub mod time_format;
 
 pub use atomic::{AtomicFile, write_atomic};
 pub use clock::{Clock, SystemClock, TestClock};

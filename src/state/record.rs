@@ -84,9 +84,7 @@ impl Progress {
 pub struct RunRecord {
     pub id: RunId,
     pub by: String,
-    #[serde(with = "super::time_format")]
     pub started_at: Timestamp,
-    #[serde(with = "super::time_format::option")]
     pub finished_at: Option<Timestamp>,
     pub status: PlanStatus,
     /// Where the run wrote its reports when it was told to (`apply --report-dir`); absent when
@@ -104,9 +102,7 @@ pub struct PlanRecord {
     pub destination: String,
     /// Empty once expired: the creator may be personal data.
     pub created_by: String,
-    #[serde(with = "super::time_format")]
     pub created_at: Timestamp,
-    #[serde(with = "super::time_format::option")]
     pub last_validated: Option<Timestamp>,
     pub status: PlanStatus,
     /// Source space keys selected.
@@ -115,7 +111,6 @@ pub struct PlanRecord {
     pub progress: Progress,
     pub runs: Vec<RunRecord>,
     /// Set when the run data was deleted and only this tombstone remains.
-    #[serde(with = "super::time_format::option")]
     pub expired_at: Option<Timestamp>,
 }
 

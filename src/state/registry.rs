@@ -37,11 +37,8 @@ pub struct PlanSummary {
     pub progress: Progress,
     /// `None` once expired.
     pub created_by: Option<String>,
-    #[serde(with = "super::time_format")]
     pub created_at: Timestamp,
-    #[serde(with = "super::time_format::option")]
     pub last_validated: Option<Timestamp>,
-    #[serde(with = "super::time_format")]
     pub expires_at: Timestamp,
 }
 

@@ -113,6 +113,6 @@ async fn fingerprint(client: &SiteClient, attachment: &Attachment) -> Result<Fin
         size += chunk.len() as u64;
         hasher.update(&chunk);
     }
-    let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = crate::digest::hex(&hasher.finalize());
     Ok(Fingerprint { size, sha256 })
 }

@@ -352,7 +352,7 @@ fn file_name_parameters(name: &str) -> Option<String> {
 
 /// Percent-encodes every byte that is not an RFC 5987 `attr-char`.
 fn rfc5987(value: &str) -> String {
-    crate::client::site::percent_encode(value, |b| b"!#$&+-.^_`|~".contains(&b))
+    percent_encoding::utf8_percent_encode(value, crate::client::RFC5987_VALUE).to_string()
 }
 
 #[cfg(test)]

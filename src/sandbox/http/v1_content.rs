@@ -2,7 +2,6 @@
 //! download (302 to a signed media URL on the same listener).
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::multipart;
 use super::pagination::v1_page;
@@ -138,10 +137,10 @@ pub fn remove_label(req: &Request, w: &mut World, s: usize, id: &str, name: &str
 }
 
 pub fn restrictions_v1(w: &World, s: usize, c: &Content, base: &str) -> Value {
-    let hash = Sha256::digest(format!("{:?}", c.restrictions).as_bytes());
+    let hash = crate::digest::sha256_hex(format!("{:?}", c.restrictions).as_bytes());
     let body = json!({
         "start": 0, "limit": 100, "size": 2,
-        "restrictionsHash": hash.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>(),
+        "restrictionsHash": &hash[..16],
         "_links": {"base": format!("{base}/wiki"), "context": "/wiki"},
     });
     let results = [("read", &c.restrictions.read), ("update", &c.restrictions.update)]
@@ -466,8 +465,7 @@ pub fn upload_version(req: &Request, w: &mut World, s: usize, id: &str, att: &st
 
 /// Token that signs a media URL for one attachment version.
 fn media_token(cloud_id: &str, att: u64, version: u32) -> String {
-    let h = Sha256::digest(format!("{cloud_id}:{att}:{version}").as_bytes());
-    h.iter().take(12).map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(format!("{cloud_id}:{att}:{version}").as_bytes())[..24].to_string()
 }
 
 pub fn download(req: &Request, w: &mut World, s: usize, id: &str, att: &str) -> ApiResult {
@@ -517,14 +515,7 @@ fn content_disposition(title: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
         .collect();
-    let mut exact = String::new();
-    for b in title.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            exact.push(char::from(b));
-        } else {
-            exact.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let exact = percent_encoding::utf8_percent_encode(title, crate::client::RFC5987_VALUE);
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
 }
 

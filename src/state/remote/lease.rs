@@ -44,13 +44,11 @@ pub struct LeaseRecord {
     pub user: String,
     pub host: String,
     pub pid: u32,
-    #[serde(with = "crate::state::time_format")]
     pub since: Timestamp,
     /// What the holder is doing, e.g. "apply".
     pub operation: String,
     /// This lease's own random token: tells it from a later holder's.
     pub token: u64,
-    #[serde(with = "crate::state::time_format")]
     pub renewed_at: Timestamp,
     /// How long the lock stays the holder's without a renewal, in milliseconds.
     pub lease_ms: u64,
