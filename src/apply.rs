@@ -9,11 +9,12 @@ use crate::diagnostic::Diagnostic;
 use crate::graph::Graph;
 use crate::inventory::Inventory;
 use crate::plan::Plan;
-use crate::report::{PlanStatus, Rows};
+use crate::report::Rows;
 use crate::run::{Copy, Mapping, Mode, Outcome, Progress};
 use crate::settings::Settings;
 use crate::site::PlanSites;
 use crate::snapshot::Snapshot;
+use crate::state::RunOutcome;
 
 /// A plan with its sites read and its graph built: ready to walk.
 pub struct Prepared {
@@ -35,7 +36,7 @@ pub struct Reconciled {
 
 /// What a walk produced.
 pub struct Applied {
-    pub status: PlanStatus,
+    pub status: RunOutcome,
     /// The run's journal writer, handed back to record the run's end.
     pub recorder: crate::run::Recorder,
     pub outcomes: Vec<Outcome>,
@@ -321,10 +322,10 @@ pub async fn walk(
     let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
     progress.finish();
     let stopped = copy.halted();
-    let mut status = PlanStatus::from_outcomes(&outcomes);
-    if status == PlanStatus::Complete && copy.recorder.failure().is_some() {
+    let mut status = crate::report::run_outcome(&outcomes);
+    if status == RunOutcome::Complete && copy.recorder.failure().is_some() {
         // What this run did is on the destination, but its journal lost track of some of it.
-        status = PlanStatus::Incomplete;
+        status = RunOutcome::Incomplete;
     }
     let group_ids = copy.mapping.read().unwrap_or_else(|e| e.into_inner()).groups.clone();
     let rows = crate::report::rows(graph, &outcomes, &prepared.inventory, snapshot, &group_ids);

@@ -19,3 +19,14 @@ impl From<Exit> for ExitCode {
         ExitCode::from(exit as u8)
     }
 }
+
+/// A finished run's exit code: 0 complete, 3 incomplete, 1 when nothing could be copied.
+impl From<crate::state::RunOutcome> for Exit {
+    fn from(outcome: crate::state::RunOutcome) -> Self {
+        match outcome {
+            crate::state::RunOutcome::Complete => Exit::Success,
+            crate::state::RunOutcome::Incomplete => Exit::Incomplete,
+            crate::state::RunOutcome::Failed => Exit::Errors,
+        }
+    }
+}

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use crate::plan::Plan;
 use crate::reconcile::JournalTrust;
-use crate::report::{PlanStatus, Rows};
+use crate::report::Rows;
 use crate::run::Recorder;
 use crate::settings::StateLocation;
+use crate::state::Tally;
 use crate::state::remote::{BlockingRemote, RemoteJournal, RemoteLease, RemoteOptions, RemoteState};
 use crate::state::{
     Clock, Entry, Incompatible, Journal, JournalState, LockError, LockRecord, Operator, PlanDir,
@@ -292,48 +293,18 @@ impl Session {
     pub fn finish(
         &self,
         recorder: &Recorder,
-        status: PlanStatus,
+        status: RunOutcome,
         rows: &Rows,
         report_files: &[PathBuf],
         report_dir: Option<&std::path::Path>,
     ) -> Result<(), String> {
         let clock = SystemClock;
-        let outcome = match status {
-            PlanStatus::Complete => RunOutcome::Complete,
-            PlanStatus::Incomplete => RunOutcome::Incomplete,
-            PlanStatus::Failed => RunOutcome::Failed,
-        };
-        recorder.entry(Entry::RunFinished { run: self.run.clone(), outcome, at: clock.now() })?;
+        recorder.entry(Entry::RunFinished { run: self.run.clone(), outcome: status, at: clock.now() })?;
         recorder.sync();
-        let record_status = match status {
-            PlanStatus::Complete => crate::state::PlanStatus::Complete,
-            PlanStatus::Incomplete => crate::state::PlanStatus::Incomplete,
-            PlanStatus::Failed => crate::state::PlanStatus::Failed,
-        };
-        let progress = |statuses: Vec<&str>| {
-            let mut p = crate::state::EntityProgress::default();
-            for status in statuses {
-                p.total += 1;
-                match status {
-                    "copied" => p.copied += 1,
-                    "already-present" | "skipped" => p.skipped += 1,
-                    _ => p.failed += 1,
-                }
-            }
-            p
-        };
-        let users = progress(rows.users.iter().map(|u| u.status.as_str()).collect());
-        let groups = progress(rows.groups.iter().map(|g| g.status.as_str()).collect());
-        let spaces = progress(
-            rows.spaces
-                .iter()
-                .map(|s| match s.status.as_str() {
-                    "copied" => "copied",
-                    "already-present" => "skipped",
-                    _ => "failed",
-                })
-                .collect(),
-        );
+        let record_status = crate::state::PlanStatus::from(status);
+        let users = Tally::of(rows.users.iter().map(|u| u.status.settled()));
+        let groups = Tally::of(rows.groups.iter().map(|g| g.status.settled()));
+        let spaces = Tally::of(rows.spaces.iter().map(|s| s.status.settled()));
         let pages: u64 = rows.spaces.iter().map(|s| s.pages.total).sum();
         let run = self.run.clone();
         self.registry

@@ -10,9 +10,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use confcopy::client::{ClientOptions, RetryPolicy};
-use confcopy::report::PlanStatus;
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 use confcopy::settings::Settings;
+use confcopy::state::RunOutcome;
 use serde_json::Value;
 
 use crate::apply_sandbox::{SpaceView, view};
@@ -51,7 +51,7 @@ fn rule(route: &str, method: &str, times: Option<u64>, fault: Fault) -> FaultRul
 
 /// What one apply did.
 struct Run {
-    status: PlanStatus,
+    status: RunOutcome,
     /// Every space row's detail, joined.
     details: String,
     requests: u64,
@@ -198,7 +198,7 @@ async fn reference() -> Destination {
     let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
     let state = tempfile::tempdir().unwrap();
     let run = apply(&source, &dest, state.path()).await;
-    assert_eq!(run.status, PlanStatus::Complete, "{}", run.details);
+    assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
     let out = destination(&dest);
     sandbox.shutdown().await.unwrap();
     out
@@ -243,10 +243,10 @@ async fn run_case(case: Case, reference: &Destination) -> Row {
     }
     match &case.expect {
         Expect::Complete => {
-            assert_eq!(first.status, PlanStatus::Complete, "{}: {}", case.name, first.details);
+            assert_eq!(first.status, RunOutcome::Complete, "{}: {}", case.name, first.details);
         }
         Expect::Incomplete(words) => {
-            assert_eq!(first.status, PlanStatus::Incomplete, "{}: {}", case.name, first.details);
+            assert_eq!(first.status, RunOutcome::Incomplete, "{}: {}", case.name, first.details);
             for word in *words {
                 assert!(
                     first.details.contains(word),
@@ -266,13 +266,13 @@ async fn run_case(case: Case, reference: &Destination) -> Row {
             case.name
         );
     }
-    if first.status == PlanStatus::Complete {
+    if first.status == RunOutcome::Complete {
         assert_eq!(after_fault.counts, reference.counts, "{}: nothing lost", case.name);
         assert!(after_fault.views == reference.views, "{}: the copy equals a clean copy", case.name);
     }
     broken.clear_faults();
     let second = apply(&source, &dest, state.path()).await;
-    assert_eq!(second.status, PlanStatus::Complete, "{} (second apply): {}", case.name, second.details);
+    assert_eq!(second.status, RunOutcome::Complete, "{} (second apply): {}", case.name, second.details);
     let healed = destination(&dest);
     assert_eq!(
         healed.counts, reference.counts,
@@ -282,8 +282,8 @@ async fn run_case(case: Case, reference: &Destination) -> Row {
     assert!(healed.views == reference.views, "{}: the second apply completes the copy", case.name);
     sandbox.shutdown().await.unwrap();
     let outcome = match first.status {
-        PlanStatus::Incomplete => format!("Incomplete {}", first_reason(&first.details)),
-        other => other.as_str().to_string(),
+        RunOutcome::Incomplete => format!("Incomplete {}", first_reason(&first.details)),
+        other => other.label().to_string(),
     };
     Row {
         fault: case.name,
@@ -293,7 +293,7 @@ async fn run_case(case: Case, reference: &Destination) -> Row {
         rate_limited,
         server_errors,
         outcome,
-        second: format!("{} ({} requests)", second.status.as_str(), second.requests),
+        second: format!("{} ({} requests)", second.status.label(), second.requests),
         seconds: started.elapsed().as_secs_f64(),
     }
 }

@@ -2,9 +2,9 @@
 //! say exactly which rows failed and why.
 
 use confcopy::client::ClientOptions;
-use confcopy::report::PlanStatus;
 use confcopy::run::Mode;
 use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
+use confcopy::state::RunOutcome;
 
 fn refuse(route: &str) -> FaultRule {
     FaultRule {
@@ -52,10 +52,10 @@ async fn refused_writes_end_incomplete_with_reasons() {
     prepared.sites.close().await.unwrap();
     sandbox.shutdown().await.unwrap();
 
-    assert_eq!(applied.status, PlanStatus::Incomplete);
-    assert_eq!(applied.status.exit() as i32, 3);
+    assert_eq!(applied.status, RunOutcome::Incomplete);
+    assert_eq!(confcopy::exit::Exit::from(applied.status) as i32, 3);
     let mkt = &applied.rows.spaces[0];
-    assert_eq!(mkt.status, "incomplete");
+    assert_eq!(mkt.status.as_str(), "incomplete");
     assert_eq!((mkt.attachments.total, mkt.attachments.failed), (2, 2));
     assert_eq!(mkt.pages.failed, 0, "pages were not refused");
     assert_eq!(mkt.pages.copied, mkt.pages.total);

@@ -34,9 +34,9 @@ fn applied(state: &StateDir, registry: &Registry, clock: &TestClock, name: &str)
     let run = RunId::new(clock.now());
     record.status = PlanStatus::Incomplete;
     record.total_pages = 1200;
-    record.progress.users = confcopy::state::EntityProgress { total: 15, copied: 10, skipped: 0, failed: 5 };
-    record.progress.groups = confcopy::state::EntityProgress { total: 3, copied: 2, skipped: 1, failed: 0 };
-    record.progress.spaces = confcopy::state::EntityProgress { total: 2, copied: 2, skipped: 0, failed: 0 };
+    record.progress.users = confcopy::state::Tally { total: 15, copied: 10, skipped: 0, failed: 5 };
+    record.progress.groups = confcopy::state::Tally { total: 3, copied: 2, skipped: 1, failed: 0 };
+    record.progress.spaces = confcopy::state::Tally { total: 2, copied: 2, skipped: 0, failed: 0 };
     record.runs.push(RunRecord {
         id: run.clone(),
         by: "alice@acme.example".into(),

@@ -168,7 +168,7 @@ async fn copy(
         }
         println!("reports: {reports}");
     }
-    Ok(applied.status.exit())
+    Ok(Exit::from(applied.status))
 }
 
 fn summary_line(applied: &crate::apply::Applied) -> String {
@@ -182,11 +182,10 @@ fn summary_line(applied: &crate::apply::Applied) -> String {
         attachments.merge(space.attachments);
         comments.merge(space.comments);
     }
-    let failed_users =
-        applied.rows.users.iter().filter(|u| u.status == "failed" || u.status == "not-copied").count();
+    let failed_users = applied.rows.users.iter().filter(|u| u.status.is_failure()).count();
     format!(
         "{}: {} spaces; pages {}/{} copied, blog posts {}/{}, attachments {}/{}, comments {}/{} ({} skipped, {} failed); {} users ({} failed), {} groups",
-        applied.status.as_str(),
+        applied.status.label(),
         applied.rows.spaces.len(),
         pages.copied,
         pages.total,

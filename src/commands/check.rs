@@ -166,7 +166,7 @@ async fn site_checks(
         .await?;
         let mut tally = crate::report::Tally::default();
         for outcome in &walked.outcomes {
-            tally.add(outcome);
+            tally.add(outcome.settled());
         }
         dry_run = Some(DryRun { nodes: walked.outcomes.len(), tally });
     }

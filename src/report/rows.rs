@@ -9,33 +9,9 @@ use crate::graph::{Graph, NodeKind};
 use crate::inventory::Inventory;
 use crate::run::Outcome;
 use crate::snapshot::Snapshot;
+pub use crate::state::Tally;
 
-/// Copied, skipped (already present or deliberately left) and failed add up to the total.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Tally {
-    pub total: u64,
-    pub copied: u64,
-    pub skipped: u64,
-    pub failed: u64,
-}
-
-impl Tally {
-    pub fn add(&mut self, outcome: &Outcome) {
-        self.total += 1;
-        match outcome {
-            Outcome::Copied { .. } => self.copied += 1,
-            Outcome::Present { .. } | Outcome::Skipped { .. } => self.skipped += 1,
-            Outcome::Failed { .. } | Outcome::Blocked { .. } => self.failed += 1,
-        }
-    }
-
-    pub fn merge(&mut self, other: Tally) {
-        self.total += other.total;
-        self.copied += other.copied;
-        self.skipped += other.skipped;
-        self.failed += other.failed;
-    }
-}
+use super::status::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserRow {
@@ -45,7 +21,7 @@ pub struct UserRow {
     pub account_status: String,
     pub included_because: String,
     pub groups: String,
-    pub status: String,
+    pub status: Status,
     pub detail: String,
 }
 
@@ -57,7 +33,7 @@ pub struct GroupRow {
     pub action: String,
     pub members_in_source: u64,
     pub members_added: u64,
-    pub status: String,
+    pub status: Status,
     pub detail: String,
 }
 
@@ -76,7 +52,7 @@ pub struct SpaceRow {
     pub attachments_unreadable: u64,
     /// Permissions, labels, restrictions and the fix-up pass.
     pub settings: Tally,
-    pub status: String,
+    pub status: Status,
     pub detail: String,
 }
 
@@ -103,15 +79,15 @@ fn first_reasons<'a>(reasons: impl Iterator<Item = &'a str>, limit: usize) -> St
 
 /// A user's row when `users.scope = "none"` copies no one: present when the destination has the
 /// account, else skipped with what that costs.
-fn not_copied_user(inventory: &Inventory, account_id: &str) -> (String, String) {
+fn not_copied_user(inventory: &Inventory, account_id: &str) -> (Status, String) {
     if inventory.destination_knows(account_id) {
         (
-            "already-present".into(),
+            Status::AlreadyPresent,
             "users.scope = \"none\": not copied; the destination has this account".into(),
         )
     } else {
         (
-            "skipped".into(),
+            Status::Skipped,
             "users.scope = \"none\": not copied, and the destination does not have this account: left out of \
              permissions and restrictions; mentions of it are unresolved (references.csv)"
                 .into(),
@@ -120,15 +96,15 @@ fn not_copied_user(inventory: &Inventory, account_id: &str) -> (String, String) 
 }
 
 /// A group's row when `users.scope = "none"` copies no group.
-fn not_copied_group(inventory: &Inventory, name: &str) -> (String, String) {
+fn not_copied_group(inventory: &Inventory, name: &str) -> (Status, String) {
     if inventory.destination_has_group(name) {
         (
-            "already-present".into(),
+            Status::AlreadyPresent,
             "users.scope = \"none\": not copied; permissions and restrictions name the destination's group of this name".into(),
         )
     } else {
         (
-            "skipped".into(),
+            Status::Skipped,
             "users.scope = \"none\": not copied, and the destination has no group of this name: its permissions and \
              restrictions were left out"
                 .into(),
@@ -162,7 +138,7 @@ pub fn rows(
             blog_posts_unreadable: 0,
             attachments_unreadable: 0,
             settings: Tally::default(),
-            status: String::new(),
+            status: Status::Copied,
             detail: String::new(),
         })
         .collect();
@@ -189,16 +165,16 @@ pub fn rows(
             NodeKind::Page { space, page }
                 if snapshot.spaces[*space].pages[*page].kind == crate::snapshot::ContentType::Folder =>
             {
-                spaces[*space].settings.add(outcome)
+                spaces[*space].settings.add(outcome.settled())
             }
-            NodeKind::Page { space, .. } => spaces[*space].pages.add(outcome),
-            NodeKind::BlogPost { space, .. } => spaces[*space].blog_posts.add(outcome),
-            NodeKind::Attachment { space, .. } => spaces[*space].attachments.add(outcome),
-            NodeKind::Comment { space, .. } => spaces[*space].comments.add(outcome),
+            NodeKind::Page { space, .. } => spaces[*space].pages.add(outcome.settled()),
+            NodeKind::BlogPost { space, .. } => spaces[*space].blog_posts.add(outcome.settled()),
+            NodeKind::Attachment { space, .. } => spaces[*space].attachments.add(outcome.settled()),
+            NodeKind::Comment { space, .. } => spaces[*space].comments.add(outcome.settled()),
             NodeKind::SpacePermissions { space }
             | NodeKind::Labels { space, .. }
             | NodeKind::Restrictions { space, .. }
-            | NodeKind::FixUp { space } => spaces[*space].settings.add(outcome),
+            | NodeKind::FixUp { space } => spaces[*space].settings.add(outcome.settled()),
         }
         let space = match &node.kind {
             NodeKind::Page { space, .. }
@@ -233,15 +209,15 @@ pub fn rows(
         row.status = match space_node[i] {
             Some(Outcome::Failed { reason }) | Some(Outcome::Blocked { reason }) => {
                 detail.push(format!("the space was not created: {reason}"));
-                "failed".into()
+                Status::Failed
             }
             Some(Outcome::Present { detail: d }) => {
                 detail.push(d.clone());
-                if failed > 0 { "incomplete".into() } else { "already-present".into() }
+                if failed > 0 { Status::Incomplete } else { Status::AlreadyPresent }
             }
-            _ if failed > 0 && done == 0 => "failed".into(),
-            _ if failed > 0 => "incomplete".into(),
-            _ => "copied".into(),
+            _ if failed > 0 && done == 0 => Status::Failed,
+            _ if failed > 0 => Status::Incomplete,
+            _ => Status::Copied,
         };
         if let Some(Outcome::Copied { detail: Some(d) }) = space_node[i] {
             detail.push(d.clone());
@@ -287,10 +263,10 @@ pub fn rows(
                 .map(|(group, o)| format!("membership in \"{group}\": {}", o.detail().unwrap_or("failed")))
                 .collect();
             let (status, detail) = match outcome {
-                _ if !failed.is_empty() => ("failed".to_string(), failed.join("; ")),
-                Some(o) => (o.status().to_string(), o.detail().unwrap_or("").to_string()),
+                _ if !failed.is_empty() => (Status::Failed, failed.join("; ")),
+                Some(o) => (Status::of(o), o.detail().unwrap_or("").to_string()),
                 None if !inventory.copies_people() => not_copied_user(inventory, &user.account_id),
-                None => ("not-copied".to_string(), "not in the run".to_string()),
+                None => (Status::NotCopied, "not in the run".to_string()),
             };
             UserRow {
                 account_id: user.account_id.clone(),
@@ -310,9 +286,9 @@ pub fn rows(
         .values()
         .map(|group| {
             let (status, detail) = match group_outcome.get(group.name.as_str()) {
-                Some(o) => (o.status().to_string(), o.detail().unwrap_or("").to_string()),
+                Some(o) => (Status::of(o), o.detail().unwrap_or("").to_string()),
                 None if !inventory.copies_people() => not_copied_group(inventory, &group.name),
-                None => ("not-copied".to_string(), "not in the run".to_string()),
+                None => (Status::NotCopied, "not in the run".to_string()),
             };
             let merged = inventory.destination_groups.contains_key(&group.name.to_lowercase());
             let members_added = memberships

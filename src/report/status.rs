@@ -1,40 +1,79 @@
-//! A plan's status after a run, from the outcomes of its nodes.
+//! Statuses: of one user, group or space in the reports, and of a whole run.
+
+use serde::Serialize;
 
 use crate::run::Outcome;
+use crate::state::{RunOutcome, Settled};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanStatus {
-    Complete,
-    /// Some entities were copied and some were not.
+/// The final status of a user, group or space: the `status` column of the reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Copied,
+    /// The destination already had it (a merged group, a copy from an earlier run).
+    AlreadyPresent,
+    /// Deliberately not copied (a former user, `users.scope = "none"`).
+    Skipped,
+    /// Some of a space was copied and some was not.
     Incomplete,
-    /// Nothing could be copied.
     Failed,
+    /// Not tried, because something it needs failed, or not in the run.
+    NotCopied,
 }
 
-impl PlanStatus {
-    pub fn from_outcomes(outcomes: &[Outcome]) -> PlanStatus {
-        let failed = outcomes.iter().filter(|o| !o.unblocks()).count();
-        let done = outcomes.len() - failed;
-        match (failed, done) {
-            (0, _) => PlanStatus::Complete,
-            (_, 0) => PlanStatus::Failed,
-            _ => PlanStatus::Incomplete,
+impl Status {
+    /// The status a node's outcome gives its entity.
+    pub fn of(outcome: &Outcome) -> Status {
+        match outcome {
+            Outcome::Copied { .. } => Status::Copied,
+            Outcome::Present { .. } => Status::AlreadyPresent,
+            Outcome::Skipped { .. } => Status::Skipped,
+            Outcome::Failed { .. } => Status::Failed,
+            Outcome::Blocked { .. } => Status::NotCopied,
         }
     }
 
+    /// As the reports write it.
     pub fn as_str(self) -> &'static str {
         match self {
-            PlanStatus::Complete => "Complete",
-            PlanStatus::Incomplete => "Incomplete",
-            PlanStatus::Failed => "Failed",
+            Status::Copied => "copied",
+            Status::AlreadyPresent => "already-present",
+            Status::Skipped => "skipped",
+            Status::Incomplete => "incomplete",
+            Status::Failed => "failed",
+            Status::NotCopied => "not-copied",
         }
     }
 
-    pub fn exit(self) -> crate::exit::Exit {
+    /// How a tally counts it (a space that was partly copied counts as failed).
+    pub fn settled(self) -> Settled {
         match self {
-            PlanStatus::Complete => crate::exit::Exit::Success,
-            PlanStatus::Incomplete => crate::exit::Exit::Incomplete,
-            PlanStatus::Failed => crate::exit::Exit::Errors,
+            Status::Copied => Settled::Copied,
+            Status::AlreadyPresent | Status::Skipped => Settled::Skipped,
+            Status::Incomplete | Status::Failed | Status::NotCopied => Settled::Failed,
         }
+    }
+
+    /// Whether it ended short of what the plan asked.
+    pub fn is_failure(self) -> bool {
+        self.settled() == Settled::Failed
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a run ended, from the outcomes of its nodes: complete when nothing failed, failed when
+/// nothing was done, incomplete otherwise.
+pub fn run_outcome(outcomes: &[Outcome]) -> RunOutcome {
+    let failed = outcomes.iter().filter(|o| !o.unblocks()).count();
+    let done = outcomes.len() - failed;
+    match (failed, done) {
+        (0, _) => RunOutcome::Complete,
+        (_, 0) => RunOutcome::Failed,
+        _ => RunOutcome::Incomplete,
     }
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::cell::safe;
 use super::rows::{Rows, Tally};
-use super::status::PlanStatus;
+use crate::state::RunOutcome;
 
 /// Writes `bytes` to `path` atomically and owner-only, as the state directory's files are
 /// ([`crate::state::write_atomic`]).
@@ -47,7 +47,7 @@ fn tally_cells(t: &Tally) -> [String; 4] {
 pub fn write_reports(
     dir: &Path,
     plan: &str,
-    status: PlanStatus,
+    status: RunOutcome,
     rows: &Rows,
     extra: serde_json::Value,
     also: &[PathBuf],
@@ -72,7 +72,7 @@ pub fn write_reports(
                 u.account_status.clone(),
                 u.included_because.clone(),
                 u.groups.clone(),
-                u.status.clone(),
+                u.status.to_string(),
                 u.detail.clone(),
             ]
         }),
@@ -96,7 +96,7 @@ pub fn write_reports(
                 g.action.clone(),
                 g.members_in_source.to_string(),
                 g.members_added.to_string(),
-                g.status.clone(),
+                g.status.to_string(),
                 g.detail.clone(),
             ]
         }),
@@ -124,7 +124,7 @@ pub fn write_reports(
             for n in [s.pages_unreadable, s.blog_posts_unreadable, s.attachments_unreadable] {
                 row.push(n.to_string());
             }
-            row.extend([s.status.clone(), s.detail.clone()]);
+            row.extend([s.status.to_string(), s.detail.clone()]);
             row
         }),
     )?;
@@ -146,39 +146,16 @@ pub fn write_reports(
         "blog_posts": unreadable(|s| s.blog_posts_unreadable),
         "attachments": unreadable(|s| s.attachments_unreadable),
     });
-    let count = |statuses: Vec<&str>| {
-        let mut t = Tally::default();
-        for status in statuses {
-            t.total += 1;
-            match status {
-                "copied" => t.copied += 1,
-                "already-present" | "skipped" => t.skipped += 1,
-                _ => t.failed += 1,
-            }
-        }
-        t
-    };
-    totals["users"] = json!(count(rows.users.iter().map(|u| u.status.as_str()).collect()));
-    totals["groups"] = json!(count(rows.groups.iter().map(|g| g.status.as_str()).collect()));
-    totals["spaces"] = json!(count(
-        rows.spaces
-            .iter()
-            .map(|s| if s.status == "copied" {
-                "copied"
-            } else if s.status == "already-present" {
-                "skipped"
-            } else {
-                "failed"
-            })
-            .collect()
-    ));
+    totals["users"] = json!(Tally::of(rows.users.iter().map(|u| u.status.settled())));
+    totals["groups"] = json!(Tally::of(rows.groups.iter().map(|g| g.status.settled())));
+    totals["spaces"] = json!(Tally::of(rows.spaces.iter().map(|s| s.status.settled())));
     let names = ["users.csv", "groups.csv", "spaces.csv"];
     let mut listed: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     listed.extend(also.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()));
     listed.push("summary.json".into());
     let mut summary = json!({
         "plan": plan,
-        "status": status.as_str(),
+        "status": status.label(),
         "totals": totals,
         "files": listed,
     });

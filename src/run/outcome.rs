@@ -48,6 +48,15 @@ impl Outcome {
         }
     }
 
+    /// How a tally counts it.
+    pub fn settled(&self) -> crate::state::Settled {
+        match self {
+            Outcome::Copied { .. } => crate::state::Settled::Copied,
+            Outcome::Present { .. } | Outcome::Skipped { .. } => crate::state::Settled::Skipped,
+            Outcome::Failed { .. } | Outcome::Blocked { .. } => crate::state::Settled::Failed,
+        }
+    }
+
     pub fn detail(&self) -> Option<&str> {
         match self {
             Outcome::Copied { detail } => detail.as_deref(),

@@ -169,8 +169,17 @@ impl std::fmt::Display for SourceRef {
 #[serde(rename_all = "kebab-case")]
 pub enum RunOutcome {
     Complete,
+    /// Some entities were copied and some were not.
     Incomplete,
+    /// Nothing could be copied.
     Failed,
+}
+
+impl RunOutcome {
+    /// As the reports and the summary line say it: `Complete`, `Incomplete`, `Failed`.
+    pub fn label(self) -> &'static str {
+        super::record::PlanStatus::from(self).label()
+    }
 }
 
 /// The marker that created content carries (e.g. as a content property), naming the source

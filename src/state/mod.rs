@@ -54,7 +54,7 @@ pub use identity::{Conflict, Incompatible, PlanIdentity, SpaceIdentity};
 pub use journal::{Durability, Journal, plan_hash};
 pub use lock::{LockError, LockRecord, LockStatus, PlanLock, StaleLock, force_unlock, lock_status};
 pub use operator::Operator;
-pub use record::{EntityProgress, PlanRecord, PlanStatus, Progress, RunRecord};
+pub use record::{PlanRecord, PlanStatus, Progress, RunRecord, Settled, Tally};
 pub use registry::{EXPIRY_DAYS, PlanDetails, PlanSummary, Registry, ShowError};
 pub use render::{show_json, show_text, status_json, status_table};
 pub use replay::{JournalState, Mapping, NodeState, PendingIntent, RunState, TornTail};

@@ -36,23 +36,71 @@ impl PlanStatus {
     }
 }
 
+/// How a run ended is where it leaves its plan.
+impl From<super::entry::RunOutcome> for PlanStatus {
+    fn from(outcome: super::entry::RunOutcome) -> Self {
+        match outcome {
+            super::entry::RunOutcome::Complete => PlanStatus::Complete,
+            super::entry::RunOutcome::Incomplete => PlanStatus::Incomplete,
+            super::entry::RunOutcome::Failed => PlanStatus::Failed,
+        }
+    }
+}
+
 impl std::fmt::Display for PlanStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.label())
     }
 }
 
-/// Progress of one kind of entity.
+/// Where one entity ended, as a [`Tally`] counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    Copied,
+    /// Already present, or deliberately left.
+    Skipped,
+    /// Failed, or not tried because something it needs failed.
+    Failed,
+}
+
+/// How many of one kind of entity there are and where they ended: copied, skipped and failed
+/// add up to the total once a run is over. The one tally of the reports, `summary.json` and the
+/// plan's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EntityProgress {
+pub struct Tally {
     pub total: u64,
     pub copied: u64,
     pub skipped: u64,
     pub failed: u64,
 }
 
-impl EntityProgress {
+impl Tally {
+    /// The tally of `entities`.
+    pub fn of(entities: impl IntoIterator<Item = Settled>) -> Tally {
+        let mut tally = Tally::default();
+        for settled in entities {
+            tally.add(settled);
+        }
+        tally
+    }
+
+    pub fn add(&mut self, settled: Settled) {
+        self.total += 1;
+        match settled {
+            Settled::Copied => self.copied += 1,
+            Settled::Skipped => self.skipped += 1,
+            Settled::Failed => self.failed += 1,
+        }
+    }
+
+    pub fn merge(&mut self, other: Tally) {
+        self.total += other.total;
+        self.copied += other.copied;
+        self.skipped += other.skipped;
+        self.failed += other.failed;
+    }
+
     /// Entities with a final status so far.
     pub fn settled(&self) -> u64 {
         self.copied + self.skipped + self.failed
@@ -63,9 +111,9 @@ impl EntityProgress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Progress {
-    pub users: EntityProgress,
-    pub groups: EntityProgress,
-    pub spaces: EntityProgress,
+    pub users: Tally,
+    pub groups: Tally,
+    pub spaces: Tally,
 }
 
 impl Progress {

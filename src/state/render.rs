@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::record::{EntityProgress, PlanRecord, Progress};
+use super::record::{PlanRecord, Progress, Tally};
 use super::registry::{PlanDetails, PlanSummary};
 use super::reports::ReportCounts;
 
@@ -184,7 +184,7 @@ pub fn show_json(details: &PlanDetails, now: Timestamp) -> Value {
     })
 }
 
-fn entities(progress: &Progress) -> [(&'static str, EntityProgress); 3] {
+fn entities(progress: &Progress) -> [(&'static str, Tally); 3] {
     [("users", progress.users), ("groups", progress.groups), ("spaces", progress.spaces)]
 }
 
