@@ -10,10 +10,10 @@ use std::time::Instant;
 
 use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
-use confcopy::sandbox::command::generated_pair_seed;
-use confcopy::sandbox::generate::{GenerateSpec, space_key};
-use confcopy::sandbox::{Sandbox, Stats};
-use confcopy::settings::Settings;
+use confcopy_sandbox::command::generated_pair_seed;
+use confcopy_sandbox::generate::{GenerateSpec, space_key};
+use confcopy_sandbox::{Sandbox, Stats};
+use confcopy::settings::{Settings, SiteCredentials};
 use confcopy::site::PlanSites;
 
 const SPACES: u32 = 10;
@@ -91,14 +91,18 @@ fn main() {
         let loaded = confcopy::plan::load_text("check-bench.toml", text);
         let plan = loaded.plan.unwrap_or_else(|| panic!("plan: {:?}", loaded.diagnostics));
         let settings = Settings {
-            source: source.admin_credentials(),
-            destination: destination.admin_credentials(),
+            source: SiteCredentials::basic(source.admin_email(), source.admin_token(), Some(source.org_api_key())),
+            destination: SiteCredentials::basic(
+                destination.admin_email(),
+                destination.admin_token(),
+                Some(destination.org_api_key()),
+            ),
             api_gateway: Some(source.base_url().to_string()),
             ..Settings::default()
         };
         let (pages, blog_posts) = source.with_world(|w, s| {
             let c = &w.sites[s].contents;
-            let pages = c.values().filter(|c| c.kind == confcopy::sandbox::model::ContentKind::Page).count();
+            let pages = c.values().filter(|c| c.kind == confcopy_sandbox::model::ContentKind::Page).count();
             (pages, c.len() - pages)
         });
         source.reset_stats();

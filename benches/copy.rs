@@ -31,10 +31,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use confcopy::sandbox::command::generated_pair_seed;
-use confcopy::sandbox::generate::GenerateSpec;
-use confcopy::sandbox::model::{Attachment, AttachmentVersion, BlobData, ContentKind, ContentStatus, World};
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, RateLimit, Sandbox, SiteHandle};
+use confcopy_sandbox::command::generated_pair_seed;
+use confcopy_sandbox::generate::GenerateSpec;
+use confcopy_sandbox::model::{Attachment, AttachmentVersion, BlobData, ContentKind, ContentStatus, World};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, RateLimit, Sandbox, SiteHandle};
 
 struct Options {
     pages: u32,

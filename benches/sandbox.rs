@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use confcopy::sandbox::command::generated_seed;
-use confcopy::sandbox::generate::GenerateSpec;
-use confcopy::sandbox::{Sandbox, Seed};
+use confcopy_sandbox::command::generated_seed;
+use confcopy_sandbox::generate::GenerateSpec;
+use confcopy_sandbox::{Sandbox, Seed};
 
 const CONCURRENCY: usize = 32;
 const WINDOW: Duration = Duration::from_secs(3);

@@ -27,6 +27,18 @@ pub struct SiteCredentials {
     pub org_api_key: Option<Secret>,
 }
 
+impl SiteCredentials {
+    /// An account's email and API token (Basic auth), with the organization's admin API key.
+    pub fn basic(email: &str, token: &str, org_api_key: Option<&str>) -> SiteCredentials {
+        SiteCredentials {
+            email: Some(email.to_owned()),
+            token: Some(Secret::new(token)),
+            bearer_token: None,
+            org_api_key: org_api_key.map(Secret::new),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {

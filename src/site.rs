@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::client::{AdminClient, BaseUrl, ClientOptions, Credentials, Secret, SiteClient};
 use crate::plan::{Plan, SiteRef};
-use crate::sandbox::Sandbox;
+use confcopy_sandbox::Sandbox;
 use crate::settings::{Settings, SiteCredentials};
 
 /// One site, ready to be asked.

@@ -20,10 +20,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use confcopy::sandbox::model::body::Body;
-use confcopy::sandbox::model::comment::{Comment, CommentKind, ResolutionStatus};
-use confcopy::sandbox::model::content::{ContentStatus, Version};
-use confcopy::sandbox::model::world::World;
+use confcopy_sandbox::model::body::Body;
+use confcopy_sandbox::model::comment::{Comment, CommentKind, ResolutionStatus};
+use confcopy_sandbox::model::content::{ContentStatus, Version};
+use confcopy_sandbox::model::world::World;
 
 use crate::apply_durable::sites;
 
@@ -358,7 +358,7 @@ fn content_the_admin_cannot_read_is_counted_per_space_in_the_reports() {
     sites.source.with_world(|world, index| {
         for title in ["Q2 Campaign", "Welcome to the Marketing blog"] {
             let item = world.sites[index].contents.values_mut().find(|c| c.title == title).unwrap();
-            item.restrictions.read.users = vec![confcopy::sandbox::seed::account_id_for("hank")];
+            item.restrictions.read.users = vec![confcopy_sandbox::seed::account_id_for("hank")];
         }
     });
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 
 use crate::apply_sandbox::view;
 use crate::support::Confcopy;

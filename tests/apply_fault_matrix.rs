@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use confcopy::client::{ClientOptions, RetryPolicy};
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 use confcopy::settings::Settings;
 use confcopy::state::RunOutcome;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 
 use confcopy::client::ClientOptions;
 use confcopy::run::Mode;
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
 use confcopy::state::RunOutcome;
 
 fn refuse(route: &str) -> FaultRule {

@@ -2,8 +2,8 @@
 //! merged, missing ones created), and verify proves it.
 
 use crate::support::Confcopy;
-use confcopy::sandbox::model::ProductPlan;
-use confcopy::sandbox::{Sandbox, Seed};
+use confcopy_sandbox::model::ProductPlan;
+use confcopy_sandbox::{Sandbox, Seed};
 
 #[test]
 fn with_groups_users_join_the_same_name_groups_and_verify_agrees() {

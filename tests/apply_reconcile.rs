@@ -327,7 +327,7 @@ fn with_history_a_run_killed_during_a_replay_never_claims_a_version_the_copy_lac
 
 #[test]
 fn a_destination_without_the_v1_page_create_gets_pages_created_through_v2_and_marked() {
-    use confcopy::sandbox::{Fault, FaultConfig, FaultRule};
+    use confcopy_sandbox::{Fault, FaultConfig, FaultRule};
     let expected = reference();
     let sites = sites();
     // The deprecated v1 create answers 410 Gone, as a removed endpoint does.

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::support::{Confcopy, root};
-use confcopy::sandbox::Sandbox;
+use confcopy_sandbox::Sandbox;
 
 /// Read and update restrictions: (read users, read groups, update users, update groups).
 type RestrictionView = (Vec<String>, Vec<String>, Vec<String>, Vec<String>);

@@ -9,7 +9,7 @@ use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
 use confcopy::diagnostic::{Code, Diagnostic};
 use confcopy::inventory::SpaceCounts;
-use confcopy::sandbox::{Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Sandbox, Seed, SiteHandle};
 use confcopy::settings::{Secret, Settings, SiteCredentials};
 use confcopy::site::PlanSites;
 
@@ -416,7 +416,7 @@ async fn a_page_restricted_away_from_the_admin_is_unreadable_and_left_out_of_the
     let budget_counted = mkt.pages;
     acme.with_world(|world, index| {
         let budget = world.sites[index].contents.values_mut().find(|c| c.title == "Budget 2024").unwrap();
-        budget.restrictions.read.users.retain(|u| *u != confcopy::sandbox::seed::account_id_for("admin"));
+        budget.restrictions.read.users.retain(|u| *u != confcopy_sandbox::seed::account_id_for("admin"));
     });
     let without_admin = check((&acme, OrgKey::Own), (&eu, OrgKey::Own), &["MKT", "HR"]).await;
     assert_eq!(without_admin.counts("MKT").pages, budget_counted - 1, "Budget 2024 now stays behind");
@@ -446,7 +446,7 @@ async fn restricting_a_docs_page_to_hank_hides_it_its_children_and_their_attachm
 
     acme.with_world(|world, index| {
         let guide = world.sites[index].contents.values_mut().find(|c| c.title == "User Guide").unwrap();
-        guide.restrictions.read.users = vec![confcopy::sandbox::seed::account_id_for("hank")];
+        guide.restrictions.read.users = vec![confcopy_sandbox::seed::account_id_for("hank")];
     });
     let after = check((&acme, OrgKey::Own), (&eu, OrgKey::Own), &keys).await;
     let unreadable: Vec<_> =

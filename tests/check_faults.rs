@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
 use confcopy::diagnostic::{Code, Diagnostic};
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 use confcopy::site::PlanSites;
 
 /// Only a guard against hangs: every case should end in a few seconds.

@@ -4,9 +4,9 @@
 //! often than their entries call for, and nothing already known is asked again.
 
 use confcopy::client::{AdminClient, BaseUrl, ClientOptions};
-use confcopy::sandbox::command::generated_pair_seed;
-use confcopy::sandbox::generate::{GenerateSpec, space_key};
-use confcopy::sandbox::{Sandbox, Seed, Stats};
+use confcopy_sandbox::command::generated_pair_seed;
+use confcopy_sandbox::generate::{GenerateSpec, space_key};
+use confcopy_sandbox::{Sandbox, Seed, Stats};
 use confcopy::site::PlanSites;
 use futures_util::TryStreamExt;
 use serde_json::json;

@@ -174,10 +174,10 @@ fn the_forecast_matches_the_source_data() {
     let (_, doc) = check("plans/marketing-to-eu.toml", &[]);
     let forecast = &doc["plans"][0]["forecast"];
     let state: Value = {
-        let seed = confcopy::sandbox::Seed::demo();
+        let seed = confcopy_sandbox::Seed::demo();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async {
-            let sandbox = confcopy::sandbox::Sandbox::start(seed).await.unwrap();
+            let sandbox = confcopy_sandbox::Sandbox::start(seed).await.unwrap();
             let state = sandbox.site("acme").unwrap().export();
             sandbox.shutdown().await.unwrap();
             state

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use confcopy::client::{ClientOptions, Credentials, ErrorKind, SiteClient, SpaceFilter};
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule};
 use futures_util::TryStreamExt as _;
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use confcopy::client::model::attachment::AttachmentUpload;
 use confcopy::client::{BaseUrl, ClientOptions, Credentials, SiteClient, SpaceFilter};
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, RateLimit, Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, RateLimit, Sandbox, Seed, SiteHandle};
 use futures_util::TryStreamExt as _;
 
 fn client(site: &SiteHandle, concurrency: usize) -> SiteClient {
@@ -201,5 +201,5 @@ async fn an_upload_whose_answer_was_lost_is_found_rather_than_repeated() {
 }
 
 fn route_pattern() -> String {
-    confcopy::sandbox::stats::route_pattern("/wiki/rest/api/content/1/child/attachment")
+    confcopy_sandbox::stats::route_pattern("/wiki/rest/api/content/1/child/attachment")
 }

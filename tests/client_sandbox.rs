@@ -1,7 +1,7 @@
 //! The client against sandbox sites: the demo seed over real HTTP.
 
 use confcopy::client::{BaseUrl, ClientOptions, Credentials, SiteClient, SpaceFilter};
-use confcopy::sandbox::{Sandbox, Seed};
+use confcopy_sandbox::{Sandbox, Seed};
 use futures_util::TryStreamExt as _;
 
 #[tokio::test]

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use confcopy::report::{ReferenceRow, write_private, write_references};
-use confcopy::sandbox::seed::{SeedAttachment, SeedAttachmentVersion, SeedGroup, SeedPermission};
-use confcopy::sandbox::{Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::seed::{SeedAttachment, SeedAttachmentVersion, SeedGroup, SeedPermission};
+use confcopy_sandbox::{Sandbox, Seed, SiteHandle};
 
 use crate::support::{Confcopy, Run};
 
@@ -367,15 +367,15 @@ fn hostile_attachment_names_never_become_paths_and_reports_are_private_and_safe(
 #[test]
 fn a_short_download_fails_the_attachment_and_the_run_says_so() {
     let mut seed = hostile_seed();
-    seed.sites[0].faults = Some(confcopy::sandbox::faults::FaultConfig {
+    seed.sites[0].faults = Some(confcopy_sandbox::faults::FaultConfig {
         seed: 1,
-        rules: vec![confcopy::sandbox::faults::FaultRule {
+        rules: vec![confcopy_sandbox::faults::FaultRule {
             route: "/__media/*".into(),
             method: "GET".into(),
             probability: 1.0,
             after: 0,
             times: None,
-            fault: confcopy::sandbox::faults::Fault::TruncatedJson,
+            fault: confcopy_sandbox::faults::Fault::TruncatedJson,
         }],
         rate_limit: None,
     });

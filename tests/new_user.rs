@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{Confcopy, Run};
-use confcopy::sandbox::{Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Sandbox, Seed, SiteHandle};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()

@@ -1,7 +1,7 @@
 //! Faults are injected per route and method, deterministically, and the rate limiter answers
 //! 429 the way Confluence does.
 
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, RateLimit};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, RateLimit};
 use serde_json::json;
 
 use crate::support_sandbox::{Caller, demo, http};

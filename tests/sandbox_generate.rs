@@ -1,8 +1,8 @@
 //! The generator makes large, realistic, deterministic sites.
 
-use confcopy::sandbox::command::generated_seed;
-use confcopy::sandbox::generate::GenerateSpec;
-use confcopy::sandbox::{Sandbox, Seed};
+use confcopy_sandbox::command::generated_seed;
+use confcopy_sandbox::generate::GenerateSpec;
+use confcopy_sandbox::{Sandbox, Seed};
 
 use crate::support_sandbox::{Caller, http};
 
@@ -70,9 +70,9 @@ async fn the_same_parameters_give_the_same_site() {
     assert_eq!(serde_json::to_value(&one).unwrap(), serde_json::to_value(&two).unwrap());
     let other = generated_seed(GenerateSpec { seed: 8, ..spec() }).build().unwrap();
     assert_ne!(serde_json::to_value(&one).unwrap(), serde_json::to_value(&other).unwrap());
-    let body = |w: &confcopy::sandbox::model::World| {
+    let body = |w: &confcopy_sandbox::model::World| {
         let c = w.sites[0].contents.values().nth(5).unwrap();
-        confcopy::sandbox::http::render::body_text(&c.current().body).to_string()
+        confcopy_sandbox::http::render::body_text(&c.current().body).to_string()
     };
     assert_eq!(body(&one), body(&two));
 }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use confcopy::sandbox::{Sandbox, Seed, StartOptions};
+use confcopy_sandbox::{Sandbox, Seed, StartOptions};
 
 use crate::support_sandbox::{Caller, demo};
 
@@ -108,7 +108,7 @@ async fn saved_state_keeps_titles_taken_after_a_restart() {
 #[tokio::test]
 async fn a_corrupt_or_truncated_saved_state_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let file = confcopy::sandbox::persist::state_file(dir.path());
+    let file = confcopy_sandbox::persist::state_file(dir.path());
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     let sandbox = Sandbox::start_persistent(dir.path()).await.unwrap();
     sandbox.save().unwrap();
@@ -128,7 +128,7 @@ async fn a_corrupt_or_truncated_saved_state_is_a_clear_error() {
         assert!(error.contains(&file.display().to_string()), "{what}: names the file: {error}");
         assert!(error.contains("confcopy sandbox reset"), "{what}: says how to recover: {error}");
     }
-    assert!(confcopy::sandbox::persist::reset(dir.path()).unwrap());
+    assert!(confcopy_sandbox::persist::reset(dir.path()).unwrap());
     let fresh = Sandbox::start_persistent(dir.path()).await.unwrap();
     assert!(fresh.site("acme").is_some(), "after a reset the seed is used again");
     fresh.shutdown().await.unwrap();

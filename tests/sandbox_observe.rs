@@ -1,6 +1,6 @@
 //! Observability and persistence: request counts, state export, reset, state kept on disk.
 
-use confcopy::sandbox::{Sandbox, Seed, StartOptions};
+use confcopy_sandbox::{Sandbox, Seed, StartOptions};
 use serde_json::json;
 
 use crate::support_sandbox::{Caller, demo, http};
@@ -77,6 +77,6 @@ async fn persistent_state_survives_a_restart_and_is_private() {
     let found = eu.get(&format!("/wiki/api/v2/spaces/{eng}/pages?title=Kept")).await.json();
     assert_eq!(found["results"].as_array().unwrap().len(), 1);
     again.shutdown().await.unwrap();
-    assert!(confcopy::sandbox::persist::reset(dir.path()).unwrap());
+    assert!(confcopy_sandbox::persist::reset(dir.path()).unwrap());
     assert!(!file.exists());
 }

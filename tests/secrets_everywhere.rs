@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use confcopy::sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 
 use crate::support::{Confcopy, Run};
 

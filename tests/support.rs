@@ -52,8 +52,8 @@ impl Confcopy {
     /// the organization admin API served by the destination's sandbox.
     pub fn with_sites(
         self,
-        source: &confcopy::sandbox::SiteHandle,
-        destination: &confcopy::sandbox::SiteHandle,
+        source: &confcopy_sandbox::SiteHandle,
+        destination: &confcopy_sandbox::SiteHandle,
     ) -> Self {
         self.env("CONFCOPY_SOURCE_EMAIL", source.admin_email())
             .env("CONFCOPY_SOURCE_TOKEN", source.admin_token())

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use confcopy::sandbox::{Sandbox, Seed, SiteHandle};
+use confcopy_sandbox::{Sandbox, Seed, SiteHandle};
 use serde_json::Value;
 
 pub async fn demo() -> Sandbox {
@@ -270,6 +270,11 @@ pub fn plan(file: &str, text: String) -> confcopy::plan::Plan {
     loaded.plan.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
 }
 
+/// Credentials that sign in as a sandbox site's admin (email, API token, org API key).
+pub fn admin_credentials(site: &SiteHandle) -> confcopy::settings::SiteCredentials {
+    confcopy::settings::SiteCredentials::basic(site.admin_email(), site.admin_token(), Some(site.org_api_key()))
+}
+
 /// Settings with both sites' admin credentials and the organization admin API at `gateway`.
 pub fn admin_settings(
     source: &SiteHandle,
@@ -277,8 +282,8 @@ pub fn admin_settings(
     gateway: &SiteHandle,
 ) -> confcopy::settings::Settings {
     confcopy::settings::Settings {
-        source: source.admin_credentials(),
-        destination: destination.admin_credentials(),
+        source: admin_credentials(source),
+        destination: admin_credentials(destination),
         api_gateway: Some(gateway.base_url().to_string()),
         ..confcopy::settings::Settings::default()
     }

@@ -2,9 +2,9 @@
 //! attachments, comments, restrictions) copied by `confcopy apply` and proven by `confcopy verify`.
 
 use crate::support::Confcopy;
-use confcopy::sandbox::Sandbox;
-use confcopy::sandbox::command::generated_pair_seed;
-use confcopy::sandbox::generate::GenerateSpec;
+use confcopy_sandbox::Sandbox;
+use confcopy_sandbox::command::generated_pair_seed;
+use confcopy_sandbox::generate::GenerateSpec;
 
 #[test]
 fn verify_finds_no_difference_after_copying_a_generated_site() {

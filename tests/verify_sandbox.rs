@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::support::{Confcopy, root};
-use confcopy::sandbox::Sandbox;
-use confcopy::sandbox::model::body::Body;
+use confcopy_sandbox::Sandbox;
+use confcopy_sandbox::model::body::Body;
 
 fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::exit::Exit;
-use crate::sandbox::generate::GenerateSpec;
-use crate::sandbox::seed::Seed;
-use crate::sandbox::{Sandbox, StartOptions, command, persist};
+use confcopy_sandbox::generate::GenerateSpec;
+use confcopy_sandbox::seed::Seed;
+use confcopy_sandbox::{Sandbox, StartOptions, command, persist};
 
 use super::CommandError;
 

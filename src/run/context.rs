@@ -208,7 +208,7 @@ impl Copy {
         }
         [&self.source, &self.destination]
             .into_iter()
-            .find_map(|c| c.transport().halt())
+            .find_map(|c| c.halt())
             .map(|h| h.to_string())
     }
 

@@ -44,7 +44,7 @@ pub async fn read(
         .map_err(|source| SnapshotError::Spool { dir: spool_dir.display().to_string(), source })?;
     let history = plan.content.history.value == crate::plan::History::All;
     let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
-    let concurrency = client.transport().options().concurrency.max(1);
+    let concurrency = client.concurrency().max(1);
     let groups = async {
         let groups: HashMap<String, String> =
             client.groups().map_ok(|g| (g.id, g.name)).try_collect().await?;

@@ -102,7 +102,7 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
             Outcome::copied_with(format!("{} page(s) would be updated once more", pending.len()))
         };
     }
-    let concurrency = copy.destination.transport().options().concurrency;
+    let concurrency = copy.destination.concurrency();
     let snapshot = &copy.snapshot.spaces[space];
     let fixes: Vec<_> = pending
         .iter()
