@@ -561,16 +561,22 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<Created, ClientError>>,
 {
-    match create().await {
-        Err(error) if error.is_outcome_unknown() => {
-            match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
-                Ok(Some(found)) => Ok(found.into()),
-                _ => create().await,
+    let mut attempt = 1;
+    loop {
+        match create().await {
+            Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => {
+                match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
+                    Ok(Some(found)) => return Ok(found.into()),
+                    _ => attempt += 1,
+                }
             }
+            other => return other,
         }
-        other => other,
     }
 }
+
+/// How many times a create whose answer was lost is sent (each time after looking for it).
+const LOST_ANSWER_ATTEMPTS: u32 = 4;
 
 /// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
 /// `marked_at` is the source version the marker the copy was created with names (`None`: it

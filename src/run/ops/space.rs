@@ -197,10 +197,19 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             operation: permission.operation.clone(),
             target: permission.target.clone(),
         };
-        match copy.destination.add_space_permission(&target.key, &new).await {
+        // A grant whose answer was lost is sent again: done already, it is refused as present.
+        let mut attempt = 1;
+        let granting = loop {
+            match copy.destination.add_space_permission(&target.key, &new).await {
+                Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => attempt += 1,
+                other => break other,
+            }
+        };
+        match granting {
             Ok(()) => granted += 1,
             Err(error) if error.status() == Some(400) && error.to_string().contains("already exists") => {
-                present += 1
+                // After a lost answer, the grant found is the one this run made.
+                if attempt > 1 { granted += 1 } else { present += 1 }
             }
             Err(error) => failures.push(error.to_string()),
         }
@@ -212,3 +221,6 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
         Outcome::failed(format!("{summary}, {} failed: {}", failures.len(), failures.join("; ")))
     }
 }
+
+/// How many times a grant whose answer was lost is sent.
+const LOST_ANSWER_ATTEMPTS: u32 = 4;
