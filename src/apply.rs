@@ -331,7 +331,7 @@ pub async fn walk(
     });
     preload(&copy);
     let progress = Progress::new(bars, graph.nodes.len(), &crate::run::per_space(graph, snapshot));
-    let in_flight = plan.run.concurrency.value as usize * 2;
+    let in_flight = plan.run.concurrency.value as usize * 4;
     let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
     progress.finish();
     log_requests("source", &copy.source);

@@ -69,7 +69,7 @@ pub async fn mark(
 }
 
 /// How many times a marker write whose answer was lost is sent (each time after looking for it).
-const MARK_ATTEMPTS: u32 = 4;
+const MARK_ATTEMPTS: u32 = 6;
 
 /// Keeps `existing`, the marker on `holder`, if it says `source` at `version`; else updates it
 /// to say so.

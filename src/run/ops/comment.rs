@@ -128,7 +128,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
 }
 
 /// How many times a comment create whose answer was lost is sent (after looking for it).
-const LOST_ANSWER_ATTEMPTS: u32 = 4;
+const LOST_ANSWER_ATTEMPTS: u32 = 6;
 
 /// Creates the comment. A create whose answer was lost (the site may have done it) is looked
 /// for, as the same body under the same parent that nothing claims, before it is sent again.

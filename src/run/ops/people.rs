@@ -34,7 +34,7 @@ pub async fn group(copy: &Copy, name: &str) -> Outcome {
 }
 
 /// How many times a group create whose answer was lost is sent (each time after looking for it).
-const LOST_ANSWER_ATTEMPTS: u32 = 4;
+const LOST_ANSWER_ATTEMPTS: u32 = 6;
 
 /// Creates the group. A create whose answer was lost is looked for by the group's name (unique
 /// on a site) before it is sent again.
