@@ -214,7 +214,7 @@ const MAX_ACCEPTED: usize = 10_000;
 /// was near its limit: only its request waits `Retry-After`; the rate and every other request
 /// carry on. Any other sign of a limit makes 429s count again.
 const STREAK_ANSWERS: u64 = 100;
-const STREAK_CUTS: u32 = 3;
+const STREAK_CUTS: u32 = 2;
 const RECENT_ANSWERS: usize = 100;
 const RECENT_SPAN: Duration = Duration::from_secs(10);
 const HICCUP_EVIDENCE: usize = 20;
@@ -843,6 +843,45 @@ mod tests {
         assert!((fill - 100.0).abs() < 5.0, "{fill}");
         assert!(rate >= 93.0, "{rate}");
         assert!(refused <= 3, "{refused}");
+    }
+
+    /// A site that refuses 3% of requests at random, whatever the rate, with the client
+    /// wanting 300 requests/s: the first 429s start pacing, cuts do not stop them, pacing ends,
+    /// and from then on only the request refused waits (no shared pause, no cut).
+    #[test]
+    fn random_429s_end_pacing_and_then_hold_no_one_else() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        let mut now = t0;
+        let mut draw = 16u64;
+        let (mut accepted_late, mut shared_pauses, mut hiccups) = (0u64, 0u64, 0u64);
+        let seconds = 30;
+        let end = t0 + Duration::from_secs(seconds);
+        while now < end {
+            let start = pacer.reserve(now);
+            now = start.max(now + Duration::from_micros(3333));
+            pacer.note_start(now);
+            draw = draw.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let refused = (draw >> 33) % 100 < 3;
+            if refused {
+                if pacer.observe(now, now, Signal::Limited, None) {
+                    hiccups += 1;
+                } else {
+                    shared_pauses += 1;
+                    pacer.pause_for(now, Duration::from_secs(1));
+                }
+            } else {
+                pacer.observe(now, now, Signal::Clean, None);
+                if now >= t0 + Duration::from_secs(seconds / 2) {
+                    accepted_late += 1;
+                }
+            }
+        }
+        let rate = accepted_late as f64 / (seconds / 2) as f64;
+        eprintln!("random 429s: {rate:.1}/s accepted late, {shared_pauses} shared pauses, {hiccups} hiccups");
+        assert!(rate >= 0.9 * 300.0 * 0.97, "{rate}");
+        assert!(shared_pauses <= 6, "{shared_pauses}");
+        assert_eq!(pacer.rate(), None);
     }
 
     #[test]
