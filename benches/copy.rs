@@ -9,7 +9,11 @@
 //!    which the destination is written, peak memory;
 //! 2. plain pages (no attachments, comments or labels, at no latency): requests per page;
 //! 3. zero latency: pages/s with client and sandbox on this machine;
-//! 4. a destination rate limit: the rate achieved against it, and the share of 429 answers.
+//! 4. a destination rate limit: the rate achieved against it, and the share of 429 answers;
+//! 5. turbulence: the same copy (`--turbulent-pages`, at `--latency-ms` and `--concurrency`)
+//!    with and without a destination that misbehaves (see [`turbulence`]): pages/s of each and
+//!    their ratio, the 429s, retries and waits apply's client reports, and the two destinations
+//!    compared item by item (a duplicate, a missing or a different item fails the bench).
 //!
 //! `--scale` runs instead the copy of 10,000, 50,000 and 100,000 pages (no latency), and
 //! `--big-attachment` the copy of a 1 GiB attachment (memory growth against the same copy
@@ -17,11 +21,13 @@
 //!
 //! Flags (after `--`): `--pages N` (20000) `--spaces N` (20) `--users N` (500) `--latency-ms N`
 //! (50) `--concurrency N` (16) `--plain-pages N` (4000; 0 skips) `--zero-pages N` (10000; 0
-//! skips) `--rate-limit N` (100 requests/s; 0 skips) `--rate-pages N` (6000) `--quick` (CI smoke:
-//! small sites, 5 ms latency, well under a minute).
+//! skips) `--rate-limit N` (100 requests/s; 0 skips) `--rate-pages N` (6000) `--turbulent-pages N`
+//! (2000; 0 skips) `--quick` (CI smoke: small sites, 5 ms latency, well under a minute). `--pages 0`
+//! skips scenario 1.
 //!
-//! The exit status is non-zero only when a copy fails (apply's exit code, or fewer pages copied
-//! than the source holds), never because of a figure.
+//! The exit status is non-zero only when a copy fails (apply's exit code, fewer pages copied
+//! than the source holds, or a turbulent copy that differs from the clean one), never because
+//! of a figure.
 
 use std::collections::BTreeMap;
 use std::io::Read;
