@@ -9,7 +9,11 @@
 //!    which the destination is written, peak memory;
 //! 2. plain pages (no attachments, comments or labels, at no latency): requests per page;
 //! 3. zero latency: pages/s with client and sandbox on this machine;
-//! 4. a destination rate limit: the rate achieved against it, and the share of 429 answers.
+//! 4. a destination rate limit: the rate achieved against it, and the share of 429 answers;
+//! 5. turbulence: the same copy (`--turbulent-pages`, at `--latency-ms` and `--concurrency`)
+//!    with and without a destination that misbehaves (see [`turbulence`]): pages/s of each and
+//!    their ratio, the 429s, retries and waits apply's client reports, and the two destinations
+//!    compared item by item (a duplicate, a missing or a different item fails the bench).
 //!
 //! `--scale` runs instead the copy of 10,000, 50,000 and 100,000 pages (no latency), and
 //! `--big-attachment` the copy of a 1 GiB attachment (memory growth against the same copy
@@ -17,11 +21,13 @@
 //!
 //! Flags (after `--`): `--pages N` (20000) `--spaces N` (20) `--users N` (500) `--latency-ms N`
 //! (50) `--concurrency N` (16) `--plain-pages N` (4000; 0 skips) `--zero-pages N` (10000; 0
-//! skips) `--rate-limit N` (100 requests/s; 0 skips) `--rate-pages N` (6000) `--quick` (CI smoke:
-//! small sites, 5 ms latency, well under a minute).
+//! skips) `--rate-limit N` (100 requests/s; 0 skips) `--rate-pages N` (6000) `--turbulent-pages N`
+//! (2000; 0 skips) `--quick` (CI smoke: small sites, 5 ms latency, well under a minute). `--pages 0`
+//! skips scenario 1.
 //!
-//! The exit status is non-zero only when a copy fails (apply's exit code, or fewer pages copied
-//! than the source holds), never because of a figure.
+//! The exit status is non-zero only when a copy fails (apply's exit code, fewer pages copied
+//! than the source holds, or a turbulent copy that differs from the clean one), never because
+//! of a figure.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -46,6 +52,7 @@ struct Options {
     zero_pages: u32,
     rate_limit: f64,
     rate_pages: u32,
+    turbulent_pages: u32,
     scale: bool,
     big_attachment: bool,
 }
@@ -61,6 +68,7 @@ fn options() -> Options {
         zero_pages: 10_000,
         rate_limit: 100.0,
         rate_pages: 6_000,
+        turbulent_pages: 2_000,
         scale: false,
         big_attachment: false,
     };
@@ -79,6 +87,7 @@ fn options() -> Options {
             "--zero-pages" => o.zero_pages = value().unwrap_or(0.0) as u32,
             "--rate-limit" => o.rate_limit = value().unwrap_or(0.0),
             "--rate-pages" => o.rate_pages = value().unwrap_or(0.0) as u32,
+            "--turbulent-pages" => o.turbulent_pages = value().unwrap_or(0.0) as u32,
             "--quick" => {
                 o.pages = 400;
                 o.spaces = 4;
@@ -87,6 +96,7 @@ fn options() -> Options {
                 o.plain_pages = 200;
                 o.zero_pages = 400;
                 o.rate_pages = 200;
+                o.turbulent_pages = 200;
                 takes_value = false;
             }
             "--scale" => {
@@ -150,6 +160,11 @@ struct Run {
     sandbox_cpu_s: f64,
     window: Window,
     per_route: BTreeMap<String, u64>,
+    /// What apply's client says it sent to each site (`confcopy::requests` log line): requests,
+    /// retries, rate_limited, paused_s, backoff_s, held_s, lowest_paced_rate.
+    client: BTreeMap<String, BTreeMap<String, String>>,
+    /// The destination reduced to what a copy must hold (see [`digest`]), when asked for.
+    digest: Option<Digest>,
 }
 
 impl Run {
@@ -221,6 +236,10 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
         .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
         .env("CONFCOPY_API_GATEWAY", destination.base_url())
         .env("NO_COLOR", "1")
+        .env(
+            "CONFCOPY_LOG",
+            std::env::var("CONFCOPY_LOG").unwrap_or_else(|_| "warn,confcopy::requests=info".into()),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -270,7 +289,10 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
             *per_route.entry(route.clone()).or_insert(0) += by_status.values().sum::<u64>();
         }
     }
+    let client = client_stats(&stderr);
     Run {
+        client,
+        digest: None,
         wall,
         pages,
         expected,
@@ -285,6 +307,190 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
         window,
         per_route,
     }
+}
+
+/// The `confcopy::requests` lines of apply's log, by site: `key=value` fields.
+fn client_stats(log: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for line in log.lines().filter(|l| l.contains("confcopy::requests")) {
+        let fields: BTreeMap<String, String> = line
+            .split_whitespace()
+            .filter_map(|w| w.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect();
+        if let Some(site) = fields.get("site").cloned() {
+            out.insert(site, fields);
+        }
+    }
+    out
+}
+
+/// A site reduced to what a copy must hold, as a multiset of lines that name things by space key
+/// and title (ids differ between runs): spaces, pages, blog posts and folders (parent, status,
+/// version count, labels, restrictions, property keys, body with ids replaced by names, children
+/// in order), attachments (container, versions, sizes), comments (container, kind, parent, body,
+/// resolution). A copy made twice over differs from one made once; so does one missing anything.
+fn digest(site: &SiteHandle) -> Digest {
+    use std::fmt::Write as _;
+    site.with_world(|w: &mut World, i| {
+        let site = &w.sites[i];
+        let space_key = |id: u64| site.spaces.get(&id).map_or("?".to_string(), |s| s.key.clone());
+        let mut names: BTreeMap<u64, String> = BTreeMap::new();
+        for c in site.contents.values() {
+            names.insert(c.id, format!("{}/{}", space_key(c.space_id), c.title));
+        }
+        for a in site.attachments.values() {
+            let container = names.get(&a.container_id).cloned().unwrap_or_default();
+            names.insert(a.id, format!("{container}/{}", a.title));
+        }
+        for c in site.comments.values() {
+            names.insert(c.id, "comment".into());
+        }
+        let group_names: BTreeMap<&str, &str> =
+            site.groups.iter().map(|g| (g.id.as_str(), g.name.as_str())).collect();
+        // Ids in a body name what they point at.
+        let text = |body: &confcopy::sandbox::model::Body| -> String {
+            let raw = match body {
+                confcopy::sandbox::model::Body::Text { value } => value.to_string(),
+                other => format!("{other:?}"),
+            };
+            let mut out = String::with_capacity(raw.len());
+            let mut digits = String::new();
+            for ch in raw.chars().chain(std::iter::once(' ')) {
+                if ch.is_ascii_digit() {
+                    digits.push(ch);
+                    continue;
+                }
+                if !digits.is_empty() {
+                    match digits.parse::<u64>().ok().and_then(|n| names.get(&n)) {
+                        Some(name) if digits.len() >= 3 => out.push_str(&format!("<{name}>")),
+                        _ => out.push_str(&digits),
+                    }
+                    digits.clear();
+                }
+                out.push(ch);
+            }
+            out
+        };
+        let hash = |text: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            text.hash(&mut h);
+            h.finish()
+        };
+        let mut lines: Digest = BTreeMap::new();
+        let mut add = |identity: String, details: String| lines.entry(identity).or_default().push(details);
+        for space in site.spaces.values() {
+            let labels: Vec<&str> = space.labels.iter().map(|l| l.name.as_str()).collect();
+            add(format!("space {}", space.key), format!("{:?} {labels:?} {:?}", space.name, space.status));
+            for p in &space.permissions {
+                let who = group_names.get(p.principal.id.as_str()).copied().unwrap_or(p.principal.id.as_str());
+                add(
+                    format!("permission {} {} {} {}", space.key, p.principal.kind.as_str(), who, p.operation),
+                    p.target.clone(),
+                );
+            }
+        }
+        for g in &site.groups {
+            add(format!("group {}", g.name), format!("members={:?}", g.members));
+        }
+        let mut children: BTreeMap<Option<u64>, Vec<(i64, &str)>> = BTreeMap::new();
+        for c in site.contents.values() {
+            if matches!(c.status, ContentStatus::Current | ContentStatus::Archived) {
+                children.entry(c.parent_id).or_default().push((c.position, c.title.as_str()));
+            }
+        }
+        for c in site.contents.values() {
+            let mut labels: Vec<&str> = c.labels.iter().map(|l| l.name.as_str()).collect();
+            labels.sort();
+            let mut properties: Vec<&str> = c.properties.iter().map(|p| p.key.as_str()).collect();
+            properties.sort();
+            let restricted = |r: &confcopy::sandbox::model::Restriction| {
+                let mut groups: Vec<&str> =
+                    r.groups.iter().map(|g| group_names.get(g.as_str()).copied().unwrap_or("?")).collect();
+                groups.sort();
+                format!("{:?}/{groups:?}", r.users)
+            };
+            let mut kids = children.get(&Some(c.id)).cloned().unwrap_or_default();
+            kids.sort();
+            let kids: Vec<&str> = kids.into_iter().map(|(_, t)| t).collect();
+            let mut line = format!(
+                "parent={:?} {:?} versions={} labels={labels:?} properties={properties:?} read={} update={} body={:x} children={}",
+                c.parent_id.and_then(|p| names.get(&p)),
+                c.status,
+                c.versions.len(),
+                restricted(&c.restrictions.read),
+                restricted(&c.restrictions.update),
+                hash(&text(&c.current().body)),
+                hash(&format!("{kids:?}")),
+            );
+            if c.kind == ContentKind::BlogPost {
+                let _ = write!(line, " posted={}", c.created_at);
+            }
+            add(format!("{} {}", c.kind.as_str(), names[&c.id]), line);
+        }
+        for a in site.attachments.values() {
+            let sizes: Vec<u64> = a.versions.iter().map(|v| v.data.size()).collect();
+            let mut properties: Vec<&str> = a.properties.iter().map(|p| p.key.as_str()).collect();
+            properties.sort();
+            add(
+                format!("attachment {}", names[&a.id]),
+                format!("{} {:?} sizes={sizes:?} properties={properties:?}", a.media_type, a.status),
+            );
+        }
+        for c in site.comments.values() {
+            let container = names.get(&c.container_id).cloned().unwrap_or_default();
+            let parent = c.parent_comment_id.and_then(|p| site.comments.get(&p)).map(|p| hash(&text(&p.current().body)));
+            let mut properties: Vec<&str> = c.properties.iter().map(|p| p.key.as_str()).collect();
+            properties.sort();
+            add(
+                format!(
+                    "comment {container} {:?} parent={parent:?} body={:x} selection={:?}",
+                    c.kind,
+                    hash(&text(&c.current().body)),
+                    c.inline_original_selection,
+                ),
+                format!("{:?} resolution={:?} properties={properties:?}", c.status, c.resolution_status),
+            );
+        }
+        for details in lines.values_mut() {
+            details.sort();
+        }
+        lines
+    })
+}
+
+/// What a site holds, by identity (kind and name; a comment by container, parent and body):
+/// the details of each item with that identity, sorted.
+type Digest = BTreeMap<String, Vec<String>>;
+
+/// How `got` differs from `expected`: items it holds more of (duplicates), fewer of (missing),
+/// and items held as often but not the same; with a few examples.
+struct Difference {
+    duplicates: usize,
+    missing: usize,
+    changed: usize,
+    examples: Vec<String>,
+}
+
+fn compare(expected: &Digest, got: &Digest) -> Difference {
+    let mut d = Difference { duplicates: 0, missing: 0, changed: 0, examples: Vec::new() };
+    let none = Vec::new();
+    for identity in expected.keys().chain(got.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let (want, have) = (expected.get(identity).unwrap_or(&none), got.get(identity).unwrap_or(&none));
+        if want == have {
+            continue;
+        }
+        d.duplicates += have.len().saturating_sub(want.len());
+        d.missing += want.len().saturating_sub(have.len());
+        if want.len() == have.len() {
+            d.changed += 1;
+        }
+        if d.examples.len() < 8 {
+            d.examples.push(format!("{identity}: expected {want:?}, found {have:?}"));
+        }
+    }
+    d
 }
 
 fn tail(text: &str, lines: usize) -> String {
@@ -406,6 +612,40 @@ fn latency(latency_ms: u64) -> FaultConfig {
     FaultConfig { seed: 1, rules, rate_limit: None }
 }
 
+/// The turbulent destination: `latency_ms` on every request, and a mix of what a busy Cloud
+/// site and the proxies in front of it throw at a run. Each rule draws on its own for each
+/// request it matches and the first fault drawn wins, so later rules hit a little less often
+/// than their rate:
+/// - 429 with `Retry-After: 1` on 3% of requests;
+/// - a connection reset (nothing done) on 3% of requests;
+/// - 503 (no `Retry-After`) on 4% of POSTs;
+/// - a JSON answer cut in half on 2% of requests (the request is done);
+/// - a 502 HTML page from a proxy on 2% of GETs;
+/// - commit then drop (the write is done, the answer lost) on 5% of v1 content creates (pages)
+///   and 10% of the other POSTs (blog posts, comments, attachments, properties, labels).
+fn turbulence(latency_ms: u64) -> FaultConfig {
+    let mut config = latency(latency_ms);
+    config.seed = 16;
+    let rule = |route: &str, method: &str, probability: f64, fault: Fault| FaultRule {
+        route: route.into(),
+        method: method.into(),
+        probability,
+        after: 0,
+        times: None,
+        fault,
+    };
+    config.rules.extend([
+        rule("*", "*", 0.03, Fault::RateLimited { retry_after: 1 }),
+        rule("*", "*", 0.03, Fault::ConnectionReset),
+        rule("*", "POST", 0.04, Fault::ServerError { status: 503, retry_after: None }),
+        rule("*", "*", 0.02, Fault::TruncatedJson),
+        rule("*", "GET", 0.02, Fault::HtmlError { status: 502 }),
+        rule("/wiki/rest/api/content", "POST", 0.05, Fault::CommitThenDrop),
+        rule("*", "POST", 0.10, Fault::CommitThenDrop),
+    ]);
+    config
+}
+
 fn space_keys(site: &SiteHandle) -> Vec<String> {
     let state = site.export();
     let mut keys: Vec<String> = state["site"]["spaces"]
@@ -428,10 +668,22 @@ fn print(name: &str, value: impl std::fmt::Display) {
 /// Runs one scenario on a fresh pair of sites; `prepare` may change the source first.
 fn scenario(
     runtime: &tokio::runtime::Runtime,
+    site: (u32, u32, u32),
+    concurrency: u32,
+    faults: (FaultConfig, FaultConfig),
+    prepare: impl FnOnce(&SiteHandle),
+) -> Run {
+    scenario_with(runtime, site, concurrency, faults, prepare, false)
+}
+
+/// [`scenario`], with the destination's [`digest`] when `keep_digest`.
+fn scenario_with(
+    runtime: &tokio::runtime::Runtime,
     (pages, spaces, users): (u32, u32, u32),
     concurrency: u32,
     faults: (FaultConfig, FaultConfig),
     prepare: impl FnOnce(&SiteHandle),
+    keep_digest: bool,
 ) -> Run {
     let sandbox = start(pages, spaces, users, runtime);
     let source = sandbox.site("generated").expect("site").clone();
@@ -440,7 +692,10 @@ fn scenario(
     source.set_faults(faults.0);
     destination.set_faults(faults.1);
     let dir = tempfile::tempdir().expect("temp dir");
-    let run = apply(&sandbox, concurrency, dir.path());
+    let mut run = apply(&sandbox, concurrency, dir.path());
+    if keep_digest {
+        run.digest = Some(digest(&destination));
+    }
     runtime.block_on(sandbox.shutdown()).ok();
     if std::env::var_os("COPY_BENCH_KEEP").is_some() {
         // Keeps the plan, state and reports for a closer look.
@@ -497,26 +752,28 @@ fn main() {
         big_attachment(&runtime, o.concurrency, &mut check);
     } else {
         // 1. The copy at the given latency.
-        let faults = (latency(o.latency_ms), latency(o.latency_ms));
-        let run = scenario(&runtime, (o.pages, o.spaces, o.users), o.concurrency, faults, |_| {});
-        let wall = run.wall.as_secs_f64();
-        print("pages_generated", o.pages);
-        print("latency_ms", o.latency_ms);
-        print("concurrency", o.concurrency);
-        report_copy("", &run);
-        let achieved = run.requests as f64 / wall;
-        print("requests_per_s", format!("{achieved:.0}"));
-        let in_window = run.window.requests as f64 / run.window.seconds();
-        print("write_window_s", format!("{:.1} to {:.1}", run.window.first_write, run.window.last_write));
-        print("write_window_requests_per_s", format!("{in_window:.0}"));
-        if o.latency_ms > 0 {
-            let limit = o.concurrency as f64 * 1000.0 / o.latency_ms as f64;
-            print("limit_requests_per_s", format!("{limit:.0}"));
-            print("efficiency", format!("{:.2}", achieved / limit));
-            print("target_efficiency", 0.85);
-            print("efficiency_write_window", format!("{:.2}", in_window / limit));
+        if o.pages > 0 {
+            let faults = (latency(o.latency_ms), latency(o.latency_ms));
+            let run = scenario(&runtime, (o.pages, o.spaces, o.users), o.concurrency, faults, |_| {});
+            let wall = run.wall.as_secs_f64();
+            print("pages_generated", o.pages);
+            print("latency_ms", o.latency_ms);
+            print("concurrency", o.concurrency);
+            report_copy("", &run);
+            let achieved = run.requests as f64 / wall;
+            print("requests_per_s", format!("{achieved:.0}"));
+            let in_window = run.window.requests as f64 / run.window.seconds();
+            print("write_window_s", format!("{:.1} to {:.1}", run.window.first_write, run.window.last_write));
+            print("write_window_requests_per_s", format!("{in_window:.0}"));
+            if o.latency_ms > 0 {
+                let limit = o.concurrency as f64 * 1000.0 / o.latency_ms as f64;
+                print("limit_requests_per_s", format!("{limit:.0}"));
+                print("efficiency", format!("{:.2}", achieved / limit));
+                print("target_efficiency", 0.85);
+                print("efficiency_write_window", format!("{:.2}", in_window / limit));
+            }
+            check("copy", &run);
         }
-        check("copy", &run);
 
         // 2. Plain pages: no attachments, comments or labels (each is a write of its own).
         if o.plain_pages > 0 {
@@ -596,6 +853,51 @@ fn main() {
             );
             print("target_rate_limited_429_share", 0.01);
             check("rate limited", &run);
+        }
+
+        // 5. Turbulence: the same copy with and without a destination that misbehaves.
+        if o.turbulent_pages > 0 {
+            let site =
+                (o.turbulent_pages, o.spaces.min(o.turbulent_pages.div_ceil(500)).max(1), o.users.min(100));
+            let clean_faults = (latency(o.latency_ms), latency(o.latency_ms));
+            let clean = scenario_with(&runtime, site, o.concurrency, clean_faults, |_| {}, true);
+            report_copy("clean_", &clean);
+            check("clean", &clean);
+            let faults = (latency(o.latency_ms), turbulence(o.latency_ms));
+            let turbulent = scenario_with(&runtime, site, o.concurrency, faults, |_| {}, true);
+            report_copy("turbulent_", &turbulent);
+            check("turbulent", &turbulent);
+            let clean_rate = clean.pages as f64 / clean.wall.as_secs_f64();
+            let turbulent_rate = turbulent.pages as f64 / turbulent.wall.as_secs_f64();
+            print("clean_pages_per_s", format!("{clean_rate:.1}"));
+            print("turbulent_pages_per_s", format!("{turbulent_rate:.1}"));
+            print("turbulent_share_of_clean", format!("{:.2}", turbulent_rate / clean_rate));
+            print("target_turbulent_share_of_clean", 0.6);
+            print("turbulent_429s", turbulent.rate_limited);
+            let sent = |field: &str| {
+                turbulent.client.get("destination").and_then(|f| f.get(field)).cloned().unwrap_or("?".into())
+            };
+            print("turbulent_retries", sent("retries"));
+            print("turbulent_retry_after_pause_s", sent("paused_s"));
+            print("turbulent_backoff_s", sent("backoff_s"));
+            print("turbulent_held_by_pacer_s", sent("held_s"));
+            print("turbulent_lowest_paced_rate", sent("lowest_paced_rate"));
+            let d = compare(
+                clean.digest.as_ref().expect("digest kept"),
+                turbulent.digest.as_ref().expect("digest kept"),
+            );
+            print("turbulent_duplicates", d.duplicates);
+            print("target_turbulent_duplicates", 0);
+            print("turbulent_missing", d.missing);
+            print("turbulent_changed", d.changed);
+            let same = d.duplicates == 0 && d.missing == 0 && d.changed == 0;
+            print("turbulent_same_destination_as_clean", same);
+            for example in &d.examples {
+                eprintln!("turbulent destination differs: {example}");
+            }
+            if !same {
+                failed.push("turbulent (destination differs from the clean copy)".into());
+            }
         }
     }
     if !failed.is_empty() {

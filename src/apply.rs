@@ -267,6 +267,27 @@ fn empty_inventory(plan: &Plan) -> Inventory {
     Inventory::empty(facts(plan.source.value.to_string()), facts(plan.destination.value.to_string()))
 }
 
+/// What the client sent to a site over the whole run, retries and waits included (target
+/// `confcopy::requests` at info: `CONFCOPY_LOG=confcopy::requests=info`; the copy benchmark
+/// reads it).
+fn log_requests(site: &str, client: &crate::client::SiteClient) {
+    let stats = client.stats();
+    tracing::info!(
+        target: "confcopy::requests",
+        site,
+        requests = stats.requests,
+        retries = stats.retries,
+        rate_limited = stats.rate_limited,
+        paused_s = format!("{:.1}", stats.paused.as_secs_f64()),
+        hiccups = stats.hiccups,
+        hiccup_wait_s = format!("{:.1}", stats.hiccup_wait.as_secs_f64()),
+        backoff_s = format!("{:.1}", stats.backoff.as_secs_f64()),
+        held_s = format!("{:.1}", stats.held.as_secs_f64()),
+        lowest_paced_rate = stats.lowest_paced_rate.map(|r| format!("{r:.1}")).unwrap_or_else(|| "-".into()),
+        "requests sent"
+    );
+}
+
 /// Walks the prepared graph in `mode`; writes the reports into `report_dir` when given.
 pub async fn walk(
     plan: &Plan,
@@ -318,9 +339,11 @@ pub async fn walk(
     });
     preload(&copy);
     let progress = Progress::new(bars, graph.nodes.len(), &crate::run::per_space(graph, snapshot));
-    let in_flight = plan.run.concurrency.value as usize * 2;
+    let in_flight = plan.run.concurrency.value as usize * 4;
     let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
     progress.finish();
+    log_requests("source", &copy.source);
+    log_requests("destination", &copy.destination);
     let stopped = copy.halted();
     let mut status = crate::report::run_outcome(&outcomes);
     if status == RunOutcome::Complete && copy.recorder.failure().is_some() {

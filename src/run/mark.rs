@@ -47,10 +47,12 @@ pub async fn mark(
     }
     let wanted = origin(copy, source, version).property();
     let failed = |e: ClientError| format!("its marker could not be written: {e}");
-    for attempt in 0..2 {
+    for attempt in 1..=MARK_ATTEMPTS {
         match copy.destination.create_property(holder, &wanted).await {
             Ok(_) => return Ok(()),
-            Err(error) if attempt == 0 && (error.is_outcome_unknown() || error.status() == Some(400)) => {
+            Err(error)
+                if attempt < MARK_ATTEMPTS && (error.is_outcome_unknown() || error.status() == Some(400)) =>
+            {
                 // Made already (by the lost answer, or an earlier run): keep it if it says the
                 // same, update it if it is out of date.
                 match marker_on(copy, holder).await {
@@ -63,8 +65,11 @@ pub async fn mark(
             Err(error) => return Err(failed(error)),
         }
     }
-    Err("its marker could not be written: the destination lost the answer twice".into())
+    Err(format!("its marker could not be written: the destination lost the answer {MARK_ATTEMPTS} times"))
 }
+
+/// How many times a marker write whose answer was lost is sent (each time after looking for it).
+const MARK_ATTEMPTS: u32 = 6;
 
 /// Keeps `existing`, the marker on `holder`, if it says `source` at `version`; else updates it
 /// to say so.

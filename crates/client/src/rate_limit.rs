@@ -174,6 +174,20 @@ pub struct Pacer {
     starts_forgotten: u64,
     /// The site's refill rate as last measured that way (requests per second).
     fill: Option<f64>,
+    /// Wall-clock time covered by pauses so far (overlaps once), and the lowest paced rate.
+    paused_total: Duration,
+    lowest_rate: Option<f64>,
+    /// The signals of the last answers (at most `RECENT_ANSWERS`), to tell a hiccup from a limit.
+    recent: VecDeque<(Instant, Signal)>,
+    /// Cuts on 429s in a row, each soon after the one before (see `STREAK_ANSWERS`), and the
+    /// answers to requests started since the last cut.
+    streak: u32,
+    last_limited_cut: Option<Instant>,
+    answers_since_cut: u64,
+    /// Set once cutting the rate did not stop the 429s: until the site shows a limit again, a
+    /// 429 among accepted answers is a hiccup.
+    unrelated: bool,
+    hiccups: u64,
 }
 
 /// Accepted answers needed before estimating a rate from them (fewer say nothing).
@@ -189,6 +203,22 @@ const BUCKET_MIN_SPAN: Duration = Duration::from_millis(300);
 
 /// Accepted answers remembered at most (the window holds fewer at any sane rate).
 const MAX_ACCEPTED: usize = 10_000;
+
+/// Some sites refuse a few requests at random (a burst of other clients, a node restarting),
+/// whatever our rate. Pacing learns that when cutting the rate does not stop the 429s:
+/// `STREAK_CUTS` cuts in a row on 429s, each within `STREAK_ANSWERS` answers of the cut before
+/// (a site over its limit goes quiet for far longer once the rate is cut below it), end pacing
+/// and mark the site's 429s unrelated to our rate. From then on, a 429 is a hiccup when, of the
+/// last `RECENT_ANSWERS` answers (those of the last `RECENT_SPAN`), at least `HICCUP_EVIDENCE`
+/// came back, at most one in `HICCUP_SHARE` was a 429 (this one included) and none said the site
+/// was near its limit: only its request waits `Retry-After`; the rate and every other request
+/// carry on. Any other sign of a limit makes 429s count again.
+const STREAK_ANSWERS: u64 = 100;
+const STREAK_CUTS: u32 = 2;
+const RECENT_ANSWERS: usize = 100;
+const RECENT_SPAN: Duration = Duration::from_secs(10);
+const HICCUP_EVIDENCE: usize = 20;
+const HICCUP_SHARE: usize = 8;
 
 impl Pacer {
     pub fn new(options: PacingOptions, now: Instant) -> Self {
@@ -208,6 +238,14 @@ impl Pacer {
             starts: VecDeque::new(),
             starts_forgotten: 0,
             fill: None,
+            paused_total: Duration::ZERO,
+            lowest_rate: None,
+            recent: VecDeque::new(),
+            streak: 0,
+            last_limited_cut: None,
+            answers_since_cut: 0,
+            unrelated: false,
+            hiccups: 0,
         }
     }
 
@@ -299,8 +337,51 @@ impl Pacer {
         self.rate = Some(grown);
     }
 
-    /// Records an answer to a request that started at `started`.
-    pub fn observe(&mut self, now: Instant, started: Instant, signal: Signal, published_rate: Option<f64>) {
+    /// Whether a 429 just recorded is a hiccup (see `HICCUP_EVIDENCE`).
+    fn hiccup(&self, now: Instant) -> bool {
+        if self.rate.is_some() || !self.unrelated {
+            return false;
+        }
+        let recent = self.recent.iter().filter(|(at, _)| now.saturating_duration_since(*at) <= RECENT_SPAN);
+        let (mut answers, mut limited, mut near) = (0usize, 0usize, 0usize);
+        for (_, signal) in recent {
+            answers += 1;
+            match signal {
+                Signal::Limited => limited += 1,
+                Signal::NearLimit => near += 1,
+                Signal::Clean => {}
+            }
+        }
+        answers >= HICCUP_EVIDENCE && limited * HICCUP_SHARE <= answers && near == 0
+    }
+
+    /// How many 429s were taken as hiccups.
+    pub fn hiccups(&self) -> u64 {
+        self.hiccups
+    }
+
+    /// Records an answer to a request that started at `started`. Returns true for a 429 that is
+    /// a hiccup of the site rather than a sign of its limit: only the request that got it waits;
+    /// the rate and everyone else carry on.
+    pub fn observe(
+        &mut self,
+        now: Instant,
+        started: Instant,
+        signal: Signal,
+        published_rate: Option<f64>,
+    ) -> bool {
+        self.recent.push_back((now, signal));
+        if self.recent.len() > RECENT_ANSWERS {
+            self.recent.pop_front();
+        }
+        if started > self.last_cut {
+            self.answers_since_cut += 1;
+        }
+        if signal == Signal::Limited && self.options.enabled && self.hiccup(now) {
+            self.hiccups += 1;
+            tracing::debug!("a 429 among accepted answers: only its request waits");
+            return true;
+        }
         if signal != Signal::Limited {
             self.accepted.push_back(now);
             if self.accepted.len() > MAX_ACCEPTED {
@@ -313,9 +394,11 @@ impl Pacer {
         }
         self.revise_estimate(now);
         if signal == Signal::Clean || !self.options.enabled {
-            return;
+            return false;
         }
         self.last_signal = now;
+        // A sign of a limit that is no hiccup: 429s count again.
+        self.unrelated = false;
         match self.rate {
             None => {
                 if let Some(fill) = self.fill {
@@ -338,7 +421,26 @@ impl Pacer {
             }
             Some(rate) => {
                 if started <= self.last_cut || now < self.last_cut + self.options.hold {
-                    return;
+                    return false;
+                }
+                if signal == Signal::Limited {
+                    let soon = self.last_limited_cut.is_some() && self.answers_since_cut <= STREAK_ANSWERS;
+                    self.streak = if soon { self.streak + 1 } else { 1 };
+                    self.last_limited_cut = Some(now);
+                    if self.streak >= STREAK_CUTS && self.fill.is_none() {
+                        tracing::debug!(
+                            rate,
+                            "cutting the rate did not stop the 429s: they are not about our rate; no longer pacing"
+                        );
+                        self.streak = 0;
+                        self.rate = None;
+                        self.ceiling = None;
+                        self.estimate_at = None;
+                        self.unrelated = true;
+                        return false;
+                    }
+                } else {
+                    self.streak = 0;
                 }
                 let cut = match signal {
                     Signal::Limited => self.options.cut_on_429,
@@ -355,6 +457,7 @@ impl Pacer {
                 self.set_rate(now, rate, Some(rate));
             }
         }
+        false
     }
 
     /// Records what an accepted answer said of the site's bucket (after [`Pacer::observe`] of
@@ -402,6 +505,7 @@ impl Pacer {
             let target = (fill * FILL_SHARE).max(self.options.min_rate);
             if target < rate || now >= self.last_cut + self.options.hold {
                 self.rate = Some(target);
+                self.note_lowest(target);
                 self.ceiling = Some(target);
             }
         }
@@ -421,7 +525,13 @@ impl Pacer {
         self.fill
     }
 
+    fn note_lowest(&mut self, rate: f64) {
+        self.lowest_rate = Some(self.lowest_rate.map_or(rate, |lowest| lowest.min(rate)));
+    }
+
     fn set_rate(&mut self, now: Instant, rate: f64, ceiling: Option<f64>) {
+        self.note_lowest(rate);
+        self.answers_since_cut = 0;
         self.rate = Some(rate);
         self.ceiling = ceiling;
         self.last_cut = now;
@@ -441,7 +551,19 @@ impl Pacer {
     /// Holds every request for `delay` from `now` (never shortens a longer pause).
     pub fn pause_for(&mut self, now: Instant, delay: Duration) {
         let at = now + delay;
+        let held_until = self.resume_at.filter(|current| *current > now).unwrap_or(now);
+        self.paused_total += at.saturating_duration_since(held_until);
         self.resume_at = Some(self.resume_at.map_or(at, |current| current.max(at)));
+    }
+
+    /// Wall-clock time covered by pauses so far (overlapping pauses count once).
+    pub fn paused_total(&self) -> Duration {
+        self.paused_total
+    }
+
+    /// The lowest rate requests were paced to so far.
+    pub fn lowest_rate(&self) -> Option<f64> {
+        self.lowest_rate
     }
 
     /// The moment the current pause ends, if there is one.
@@ -497,8 +619,19 @@ impl RateLimiter {
         self.lock().rate()
     }
 
-    /// Records what an answer to a request started at `started` said about the limits.
-    pub fn observe(&self, started: Instant, limited: bool, headers: &RateLimitHeaders) {
+    /// Wall-clock time covered by shared pauses so far.
+    pub fn paused_total(&self) -> Duration {
+        self.lock().paused_total()
+    }
+
+    /// The lowest rate requests were paced to so far.
+    pub fn lowest_rate(&self) -> Option<f64> {
+        self.lock().lowest_rate()
+    }
+
+    /// Records what an answer to a request started at `started` said about the limits. True for a
+    /// 429 that is a hiccup (see [`Pacer::observe`]): only its request waits.
+    pub fn observe(&self, started: Instant, limited: bool, headers: &RateLimitHeaders) -> bool {
         let signal = if limited {
             Signal::Limited
         } else if headers.near_limit {
@@ -508,10 +641,16 @@ impl RateLimiter {
         };
         let mut pacer = self.lock();
         let now = Instant::now();
-        pacer.observe(now, started, signal, headers.published_rate());
+        let hiccup = pacer.observe(now, started, signal, headers.published_rate());
         if let (false, Some(remaining), Some(limit)) = (limited, headers.remaining, headers.limit) {
             pacer.note_bucket(now, started, remaining, limit);
         }
+        hiccup
+    }
+
+    /// How many 429s were taken as hiccups.
+    pub fn hiccups(&self) -> u64 {
+        self.lock().hiccups()
     }
 }
 
@@ -704,6 +843,45 @@ mod tests {
         assert!((fill - 100.0).abs() < 5.0, "{fill}");
         assert!(rate >= 93.0, "{rate}");
         assert!(refused <= 3, "{refused}");
+    }
+
+    /// A site that refuses 3% of requests at random, whatever the rate, with the client
+    /// wanting 300 requests/s: the first 429s start pacing, cuts do not stop them, pacing ends,
+    /// and from then on only the request refused waits (no shared pause, no cut).
+    #[test]
+    fn random_429s_end_pacing_and_then_hold_no_one_else() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        let mut now = t0;
+        let mut draw = 16u64;
+        let (mut accepted_late, mut shared_pauses, mut hiccups) = (0u64, 0u64, 0u64);
+        let seconds = 30;
+        let end = t0 + Duration::from_secs(seconds);
+        while now < end {
+            let start = pacer.reserve(now);
+            now = start.max(now + Duration::from_micros(3333));
+            pacer.note_start(now);
+            draw = draw.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let refused = (draw >> 33) % 100 < 3;
+            if refused {
+                if pacer.observe(now, now, Signal::Limited, None) {
+                    hiccups += 1;
+                } else {
+                    shared_pauses += 1;
+                    pacer.pause_for(now, Duration::from_secs(1));
+                }
+            } else {
+                pacer.observe(now, now, Signal::Clean, None);
+                if now >= t0 + Duration::from_secs(seconds / 2) {
+                    accepted_late += 1;
+                }
+            }
+        }
+        let rate = accepted_late as f64 / (seconds / 2) as f64;
+        eprintln!("random 429s: {rate:.1}/s accepted late, {shared_pauses} shared pauses, {hiccups} hiccups");
+        assert!(rate >= 0.9 * 300.0 * 0.97, "{rate}");
+        assert!(shared_pauses <= 6, "{shared_pauses}");
+        assert_eq!(pacer.rate(), None);
     }
 
     #[test]

@@ -50,6 +50,14 @@ impl RetryPolicy {
         self.backoff_with_jitter(retry, rand::random_range(0.7..=1.3))
     }
 
+    /// The wait before the first retry of a request that failed on the way rather than at the
+    /// site (a connection dropped or refused, an answer cut short or unreadable, a gateway's 502
+    /// or 504): a tenth of `base`, jittered. Such a failure says nothing of the site's load, and
+    /// a second try usually goes through; from the second retry on, the usual backoff applies.
+    pub fn first_transient(&self) -> Duration {
+        (self.base / 10).mul_f64(rand::random_range(0.7..=1.3))
+    }
+
     /// The wait before retry number `retry` when the server sent `Retry-After`: at least that,
     /// and at least a jittered backoff when the server sent nothing.
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
@@ -84,6 +92,15 @@ mod tests {
             }
         }
         assert_eq!(policy.backoff_with_jitter(1, 5.0), Duration::from_millis(2600));
+    }
+
+    #[test]
+    fn a_transient_failure_is_retried_soon_once() {
+        let policy = RetryPolicy::default();
+        for _ in 0..50 {
+            let d = policy.first_transient();
+            assert!(d >= Duration::from_millis(140) && d <= Duration::from_millis(260), "{d:?}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ const UNREADABLE_RETRIES: u32 = 2;
 const LONGEST_WAIT: Duration = Duration::from_secs(24 * 3600);
 
 /// Counters of what a transport sent, for benchmarks and tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RequestStats {
     /// HTTP requests sent, retries included.
     pub requests: u64,
@@ -40,6 +40,21 @@ pub struct RequestStats {
     pub retries: u64,
     /// 429 answers (and 503 with `Retry-After`).
     pub rate_limited: u64,
+    /// Wall-clock time in which every request to the site was held by a shared `Retry-After`
+    /// pause (overlapping pauses count once).
+    pub paused: Duration,
+    /// Time requests spent waiting before a retry that was not rate limited (backoff), summed
+    /// over requests.
+    pub backoff: Duration,
+    /// Time requests spent waiting for the pacer and shared pauses before starting, summed over
+    /// requests.
+    pub held: Duration,
+    /// The lowest rate requests were paced to, in requests per second (`None`: never paced).
+    pub lowest_paced_rate: Option<f64>,
+    /// 429s taken as hiccups of the site (only their request waited), and the time those
+    /// requests waited, summed.
+    pub hiccups: u64,
+    pub hiccup_wait: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +62,10 @@ struct Counters {
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
+    /// Microseconds.
+    backoff: AtomicU64,
+    held: AtomicU64,
+    hiccup_wait: AtomicU64,
 }
 
 /// Why a transport stopped sending: its site asked to wait longer than `max_retry_wait`.
@@ -100,9 +119,11 @@ enum Reply {
 enum Attempt {
     Done(Reply),
     Fail(ErrorKind),
+    /// `hiccup`: a 429 the site's other answers do not bear out; only this request waits.
     Retry {
         retry_after: Option<Duration>,
         rate_limited: bool,
+        hiccup: bool,
         kind: ErrorKind,
     },
     /// No connection could be opened: the name did not resolve or the host refused. Another
@@ -216,6 +237,12 @@ impl Transport {
             requests: self.counters.requests.load(Ordering::Relaxed),
             retries: self.counters.retries.load(Ordering::Relaxed),
             rate_limited: self.counters.rate_limited.load(Ordering::Relaxed),
+            paused: self.limiter.paused_total(),
+            backoff: Duration::from_micros(self.counters.backoff.load(Ordering::Relaxed)),
+            held: Duration::from_micros(self.counters.held.load(Ordering::Relaxed)),
+            lowest_paced_rate: self.limiter.lowest_rate(),
+            hiccups: self.limiter.hiccups(),
+            hiccup_wait: Duration::from_micros(self.counters.hiccup_wait.load(Ordering::Relaxed)),
         }
     }
 
@@ -293,7 +320,10 @@ impl Transport {
             retries += 1;
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(attempt = retries, problem = %text, "unreadable answer; retrying");
-            tokio::time::sleep(policy.backoff(retries)).await;
+            // Unreadable once is the connection's or a proxy's hiccup: soon, once.
+            let delay = if retries == 1 { policy.first_transient() } else { policy.backoff(retries) };
+            micros(&self.counters.backoff, delay);
+            tokio::time::sleep(delay).await;
         }
     }
 
@@ -310,6 +340,9 @@ impl Transport {
     async fn run_attempts(&self, request: &ApiRequest, streaming: bool) -> Result<Reply, ClientError> {
         let policy = &self.options.retry;
         let mut retries = 0u32;
+        // Retries after failures other than rate limits: the backoff grows with these alone (a
+        // 429 waited out says nothing of the connection).
+        let mut failures = 0u32;
         let mut waited = Duration::ZERO;
         loop {
             if let Some(halt) = self.halt() {
@@ -319,16 +352,20 @@ impl Transport {
             // cut in the rate applies to the next start rather than to a long queue of slots.
             let permit =
                 Arc::clone(&self.permits).acquire_owned().await.expect("the semaphore is never closed");
+            let queued = Instant::now();
             self.limiter.ready().await;
+            micros(&self.counters.held, queued.elapsed());
             // The site may have asked for a long wait while this request queued.
             if let Some(halt) = self.halt() {
                 return Err(self.halted_error(&request.operation, &halt));
             }
-            let (retry_after, rate_limited, kind) =
+            let (retry_after, rate_limited, hiccup, kind) =
                 match self.attempt(request, retries + 1, streaming, permit).await {
                     Attempt::Done(reply) => return Ok(reply),
                     Attempt::Fail(kind) => return Err(self.error(&request.operation, kind)),
-                    Attempt::Retry { retry_after, rate_limited, kind } => (retry_after, rate_limited, kind),
+                    Attempt::Retry { retry_after, rate_limited, hiccup, kind } => {
+                        (retry_after, rate_limited, hiccup, kind)
+                    }
                     Attempt::Unreachable(kind) => {
                         if retries >= UNREACHABLE_RETRIES.min(policy.max_retries) {
                             let kind = match kind {
@@ -367,7 +404,19 @@ impl Transport {
                 return Err(self.error(&request.operation, kind));
             }
             retries += 1;
-            let delay = policy.delay(retries, retry_after);
+            if !rate_limited {
+                failures += 1;
+            }
+            let delay = match (&kind, retry_after) {
+                _ if rate_limited => policy.delay(retries, retry_after),
+                // Failed on the way (a dropped connection, a gateway's error page): soon, once.
+                (ErrorKind::Transport { .. } | ErrorKind::Status { status: 502 | 504, .. }, None)
+                    if failures == 1 =>
+                {
+                    policy.first_transient()
+                }
+                _ => policy.delay(failures, retry_after),
+            };
             // A wait the site asks for (up to `max_retry_wait`) fits the budget at least once.
             let budget = match retry_after {
                 Some(_) => {
@@ -396,10 +445,15 @@ impl Transport {
                 rate_limited,
                 "retrying"
             );
-            if rate_limited {
+            if rate_limited && !hiccup {
                 // Everyone waits: the pause is shared by all requests to this site.
                 self.limiter.pause_for(delay);
+            } else if rate_limited {
+                // A hiccup: this request waits what the site asked; the others carry on.
+                micros(&self.counters.hiccup_wait, delay);
+                tokio::time::sleep(delay).await;
             } else {
+                micros(&self.counters.backoff, delay);
                 tokio::time::sleep(delay).await;
             }
             waited = waited.saturating_add(delay);
@@ -468,6 +522,7 @@ impl Transport {
                     return Attempt::Retry {
                         retry_after: None,
                         rate_limited: false,
+                        hiccup: false,
                         kind: ErrorKind::Transport { cause, attempts: attempt },
                     };
                 }
@@ -479,7 +534,12 @@ impl Transport {
                         attempts: attempt,
                     };
                     if request.replayable() {
-                        return Attempt::Retry { retry_after: None, rate_limited: false, kind };
+                        return Attempt::Retry {
+                            retry_after: None,
+                            rate_limited: false,
+                            hiccup: false,
+                            kind,
+                        };
                     }
                     return Attempt::Fail(kind);
                 }
@@ -495,7 +555,7 @@ impl Transport {
             headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| parse_retry_after(v, now));
         let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
             || (status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some());
-        self.limiter.observe(started, rate_limited, &limits);
+        let hiccup = self.limiter.observe(started, rate_limited, &limits);
         // Without `Retry-After`, a 429's `X-RateLimit-Reset` says when to come back (a wait past
         // `max_retry_wait` stops sending to the site, as a long `Retry-After` does).
         let retry_after = retry_after.or_else(|| {
@@ -510,11 +570,11 @@ impl Transport {
             let kind = status_error(status, &headers, &body);
             if rate_limited {
                 self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
-                return Attempt::Retry { retry_after, rate_limited: true, kind };
+                return Attempt::Retry { retry_after, rate_limited: true, hiccup, kind };
             }
             if status.is_server_error() {
                 return match request.repeat {
-                    Repeat::Safe => Attempt::Retry { retry_after, rate_limited: false, kind },
+                    Repeat::Safe => Attempt::Retry { retry_after, rate_limited: false, hiccup: false, kind },
                     Repeat::Unsafe => Attempt::Fail(ErrorKind::OutcomeUnknown { cause: kind.to_string() }),
                 };
             }
@@ -537,6 +597,7 @@ impl Transport {
                     Repeat::Safe => Attempt::Retry {
                         retry_after: None,
                         rate_limited: false,
+                        hiccup: false,
                         kind: ErrorKind::Transport { cause, attempts: attempt },
                     },
                     Repeat::Unsafe => Attempt::Fail(ErrorKind::OutcomeUnknown { cause }),
@@ -544,6 +605,10 @@ impl Transport {
             }
         }
     }
+}
+
+fn micros(counter: &AtomicU64, duration: Duration) {
+    counter.fetch_add(u64::try_from(duration.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
 }
 
 /// Whether the request failed while its body was still being sent (hyper: "error writing a body

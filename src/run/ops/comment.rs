@@ -106,7 +106,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
         return Outcome::failed(error);
     }
     let new = NewComment { parent, body: Body::storage(body.clone()), inline_selection };
-    match copy.destination.create_comment(kind, &new).await {
+    match post(copy, kind, &new, &body).await {
         Ok(created) => {
             let marker = created.marker_ref().map(str::to_owned);
             copy.map(|m| {
@@ -137,6 +137,32 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
             Outcome::copied_with(note)
         }
         Err(error) => Outcome::failed(error.to_string()),
+    }
+}
+
+/// How many times a comment create whose answer was lost is sent (after looking for it).
+const LOST_ANSWER_ATTEMPTS: u32 = 6;
+
+/// Creates the comment. A create whose answer was lost (the site may have done it) is looked
+/// for, as the same body under the same parent that nothing claims, before it is sent again.
+async fn post(
+    copy: &Copy,
+    kind: CommentKind,
+    new: &NewComment,
+    body: &str,
+) -> Result<crate::client::model::comment::Comment, crate::client::ClientError> {
+    let mut attempt = 1;
+    loop {
+        match copy.destination.create_comment(kind, new).await {
+            Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => {
+                match posted_before(copy, &new.parent, kind, body).await {
+                    Ok(Some(found)) => return Ok(found),
+                    Ok(None) => attempt += 1,
+                    Err(_) => return Err(error),
+                }
+            }
+            other => return other,
+        }
     }
 }
 

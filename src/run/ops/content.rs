@@ -56,7 +56,29 @@ async fn archive(
     if kind == ContentType::BlogPost {
         return client.update_blog_post(&update).await.map(|p| p.version.map_or(version + 1, |v| v.number));
     }
-    client.update_page(&update).await.map(|p| p.version.map_or(version + 1, |v| v.number))
+    update_page(client, &update).await.map(|p| p.version.map_or(version + 1, |v| v.number))
+}
+
+/// Writes `update` to a page. The transport repeats an update whose answer was lost; when the
+/// first one was done, the repeat is refused with a conflict (409): the page then already holds
+/// the version asked for, with the status and title asked for, and that is the answer.
+pub(super) async fn update_page(
+    client: &SiteClient,
+    update: &PageUpdate,
+) -> Result<crate::client::model::page::Page, ClientError> {
+    match client.update_page(update).await {
+        Err(error) if error.is_conflict() => match client.page(&update.id).await {
+            Ok(page)
+                if page.version.as_ref().is_some_and(|v| v.number == update.version_number)
+                    && page.status.as_deref() == Some(update.status.as_str())
+                    && page.title == update.title =>
+            {
+                Ok(page)
+            }
+            _ => Err(error),
+        },
+        other => other,
+    }
 }
 
 fn source_ref(item: &Content) -> SourceRef {
@@ -163,7 +185,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 version_message: Some("copied from the source homepage".into()),
                 parent_id: None,
             };
-            let written = copy.destination.update_page(&update).await.map(|p| {
+            let written = update_page(&copy.destination, &update).await.map(|p| {
                 note_position(copy, item, p.position);
                 (p.id, p.version.map_or(current + 1, |v| v.number))
             });
@@ -283,7 +305,7 @@ async fn replay_history(
             version_message: Some(format!("source version {}", i + 2)),
             parent_id: None,
         };
-        version = copy.destination.update_page(&update).await?.version.map_or(version + 1, |v| v.number);
+        version = update_page(&copy.destination, &update).await?.version.map_or(version + 1, |v| v.number);
     }
     Ok((id, version))
 }
@@ -420,8 +442,7 @@ async fn source_version_on_copy(
         version_message: Some(format!("source version {}", item.version)),
         parent_id: None,
     };
-    copy.destination
-        .update_page(&update)
+    update_page(&copy.destination, &update)
         .await
         .map(|updated| updated.version.map_or(version + 1, |v| v.number))
 }
@@ -594,16 +615,22 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<Created, ClientError>>,
 {
-    match create().await {
-        Err(error) if error.is_outcome_unknown() => {
-            match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
-                Ok(Some(found)) => Ok(found.into()),
-                _ => create().await,
+    let mut attempt = 1;
+    loop {
+        match create().await {
+            Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => {
+                match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
+                    Ok(Some(found)) => return Ok(found.into()),
+                    _ => attempt += 1,
+                }
             }
+            other => return other,
         }
-        other => other,
     }
 }
+
+/// How many times a create whose answer was lost is sent (each time after looking for it).
+const LOST_ANSWER_ATTEMPTS: u32 = 6;
 
 /// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
 /// `marked_at` is the source version the marker the copy was created with names (`None`: it

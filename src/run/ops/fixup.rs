@@ -167,7 +167,7 @@ async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), String
         version_message: Some("links to content copied later".into()),
         parent_id: None,
     };
-    let first = copy.destination.update_page(&update).await;
+    let first = super::content::update_page(&copy.destination, &update).await;
     let written = match first {
         Err(error) if error.is_conflict() || error.status() == Some(400) => {
             let current = copy.destination.page(&target).await.map_err(|e| e.to_string())?;

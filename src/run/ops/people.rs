@@ -23,13 +23,43 @@ pub async fn group(copy: &Copy, name: &str) -> Outcome {
     {
         return Outcome::failed(error);
     }
-    match copy.destination.create_group(name).await {
+    match create_group(copy, name).await {
         Ok(created) => {
             copy.recorder.result(&node, source, &created.id, None, None);
             copy.map(|m| m.groups.insert(name.to_lowercase(), created.id));
             Outcome::copied_with("created")
         }
         Err(error) => Outcome::failed(error.to_string()),
+    }
+}
+
+/// How many times a group create whose answer was lost is sent (each time after looking for it).
+const LOST_ANSWER_ATTEMPTS: u32 = 6;
+
+/// Creates the group. A create whose answer was lost is looked for by the group's name (unique
+/// on a site) before it is sent again.
+async fn create_group(
+    copy: &Copy,
+    name: &str,
+) -> Result<crate::client::model::group::Group, crate::client::ClientError> {
+    use futures_util::TryStreamExt as _;
+    let mut attempt = 1;
+    loop {
+        match copy.destination.create_group(name).await {
+            Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => {
+                let mut groups = copy.destination.groups();
+                loop {
+                    match groups.try_next().await {
+                        Ok(Some(group)) if group.name.eq_ignore_ascii_case(name) => return Ok(group),
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                        Err(_) => return Err(error),
+                    }
+                }
+                attempt += 1;
+            }
+            other => return other,
+        }
     }
 }
 

@@ -73,7 +73,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         name: space.name.clone(),
         description: space.description.clone(),
     };
-    let created = match copy.destination.create_space(&new).await {
+    let created = match create_space(copy, &new).await {
         Ok(created) => created,
         Err(error) => return Outcome::failed(error.to_string()),
     };
@@ -121,6 +121,37 @@ async fn label_space(copy: &Copy, space: &crate::snapshot::SpaceSnapshot, id: &s
         .add_space_labels(&space.destination_key, &space.labels)
         .await
         .map_err(|error| format!("created, but its labels were not: {error}"))
+}
+
+/// Creates the space. A create whose answer was lost is looked for by its key (a space with
+/// that key and name) before it is sent again.
+async fn create_space(
+    copy: &Copy,
+    new: &NewSpace,
+) -> Result<crate::client::model::space::CreatedSpace, crate::client::ClientError> {
+    let mut attempt = 1;
+    loop {
+        match copy.destination.create_space(new).await {
+            Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => {
+                match copy.destination.space_holding_key(&new.key).await {
+                    Ok(Some(found)) if found.name == new.name => {
+                        let space = copy.destination.space(&found.id).await?;
+                        return Ok(crate::client::model::space::CreatedSpace {
+                            id: space.id,
+                            key: space.key,
+                            name: space.name,
+                            homepage: space
+                                .homepage_id
+                                .map(|id| crate::client::model::space::CreatedHomepage { id, title: None }),
+                        });
+                    }
+                    Ok(_) => attempt += 1,
+                    Err(_) => return Err(error),
+                }
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Grants the space's permissions on the destination, one by one.
@@ -182,23 +213,7 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             granted += 1;
             continue;
         }
-        let held = existing.iter().any(|p| {
-            let same_subject = match subject_type {
-                // Anonymous access is a principal of its own, or the ANONYMOUS role.
-                "anonymous" => {
-                    p.principal.kind == "anonymous"
-                        || (p.principal.kind == "role"
-                            && p.principal
-                                .id
-                                .as_deref()
-                                .is_some_and(|id| id.eq_ignore_ascii_case("ANONYMOUS")))
-                }
-                kind => p.principal.kind == kind && p.principal.id.as_deref() == Some(identifier.as_str()),
-            };
-            same_subject
-                && p.operation.key == permission.operation
-                && p.operation.target_type == permission.target
-        });
+        let held = holds(&existing, subject_type, &identifier, permission);
         if held {
             present += 1;
             continue;
@@ -209,10 +224,29 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             operation: permission.operation.clone(),
             target: permission.target.clone(),
         };
-        match copy.destination.add_space_permission(&target.key, &new).await {
+        // A grant whose answer was lost is sent again: done already, it is refused as present.
+        let mut attempt = 1;
+        let granting = loop {
+            match copy.destination.add_space_permission(&target.key, &new).await {
+                Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => attempt += 1,
+                other => break other,
+            }
+        };
+        match granting {
             Ok(()) => granted += 1,
             Err(error) if error.status() == Some(400) && error.to_string().contains("already exists") => {
-                present += 1
+                // After a lost answer, the grant found is the one this run made.
+                if attempt > 1 { granted += 1 } else { present += 1 }
+            }
+            // Refused after a lost answer, with a reason that cannot be read: look.
+            Err(error) if attempt > 1 && error.status().is_some_and(|s| (400..500).contains(&s)) => {
+                use futures_util::TryStreamExt;
+                let now: Result<Vec<_>, _> =
+                    copy.destination.space_permissions(&target.id).try_collect().await;
+                match now {
+                    Ok(now) if holds(&now, subject_type, &new.identifier, permission) => granted += 1,
+                    _ => failures.push(error.to_string()),
+                }
             }
             Err(error) => failures.push(error.to_string()),
         }
@@ -228,4 +262,30 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
     } else {
         Outcome::failed(format!("{summary}, {} failed: {}", failures.len(), failures.join("; ")))
     }
+}
+
+/// How many times a create or grant whose answer was lost is sent.
+const LOST_ANSWER_ATTEMPTS: u32 = 6;
+
+/// Whether `existing` holds `permission` for the subject (`user`, `group` or `anonymous`).
+fn holds(
+    existing: &[crate::client::model::space::SpacePermission],
+    subject_type: &str,
+    identifier: &str,
+    permission: &crate::snapshot::Permission,
+) -> bool {
+    existing.iter().any(|p| {
+        let same_subject = match subject_type {
+            // Anonymous access is a principal of its own, or the ANONYMOUS role.
+            "anonymous" => {
+                p.principal.kind == "anonymous"
+                    || (p.principal.kind == "role"
+                        && p.principal.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case("ANONYMOUS")))
+            }
+            kind => p.principal.kind == kind && p.principal.id.as_deref() == Some(identifier),
+        };
+        same_subject
+            && p.operation.key == permission.operation
+            && p.operation.target_type == permission.target
+    })
 }

@@ -197,7 +197,7 @@ impl SiteClient {
         path: &Path,
     ) -> Result<Vec<UploadedAttachment>, ClientError> {
         /// Lookups and re-uploads after outcomes that stay unknown.
-        const ROUNDS: u32 = 3;
+        const ROUNDS: u32 = 6;
         let mut round = 0;
         loop {
             let error = match self.upload_attachment_file(content_id, upload, UploadMode::Create, path).await
