@@ -10,11 +10,11 @@ use std::time::Instant;
 
 use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
+use confcopy::settings::{Settings, SiteCredentials};
+use confcopy::site::PlanSites;
 use confcopy_sandbox::command::generated_pair_seed;
 use confcopy_sandbox::generate::{GenerateSpec, space_key};
 use confcopy_sandbox::{Sandbox, Stats};
-use confcopy::settings::{Settings, SiteCredentials};
-use confcopy::site::PlanSites;
 
 const SPACES: u32 = 10;
 const DEFAULT_PAGES: u32 = 20_000;
@@ -91,7 +91,11 @@ fn main() {
         let loaded = confcopy::plan::load_text("check-bench.toml", text);
         let plan = loaded.plan.unwrap_or_else(|| panic!("plan: {:?}", loaded.diagnostics));
         let settings = Settings {
-            source: SiteCredentials::basic(source.admin_email(), source.admin_token(), Some(source.org_api_key())),
+            source: SiteCredentials::basic(
+                source.admin_email(),
+                source.admin_token(),
+                Some(source.org_api_key()),
+            ),
             destination: SiteCredentials::basic(
                 destination.admin_email(),
                 destination.admin_token(),

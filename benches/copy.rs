@@ -349,9 +349,9 @@ fn digest(site: &SiteHandle) -> Digest {
         let group_names: BTreeMap<&str, &str> =
             site.groups.iter().map(|g| (g.id.as_str(), g.name.as_str())).collect();
         // Ids in a body name what they point at.
-        let text = |body: &confcopy::sandbox::model::Body| -> String {
+        let text = |body: &confcopy_sandbox::model::Body| -> String {
             let raw = match body {
-                confcopy::sandbox::model::Body::Text { value } => value.to_string(),
+                confcopy_sandbox::model::Body::Text { value } => value.to_string(),
                 other => format!("{other:?}"),
             };
             let mut out = String::with_capacity(raw.len());
@@ -405,7 +405,7 @@ fn digest(site: &SiteHandle) -> Digest {
             labels.sort();
             let mut properties: Vec<&str> = c.properties.iter().map(|p| p.key.as_str()).collect();
             properties.sort();
-            let restricted = |r: &confcopy::sandbox::model::Restriction| {
+            let restricted = |r: &confcopy_sandbox::model::Restriction| {
                 let mut groups: Vec<&str> =
                     r.groups.iter().map(|g| group_names.get(g.as_str()).copied().unwrap_or("?")).collect();
                 groups.sort();

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use crate::client::{AdminClient, BaseUrl, ClientOptions, Credentials, Secret, SiteClient};
 use crate::plan::{Plan, SiteRef};
-use confcopy_sandbox::Sandbox;
 use crate::settings::{Settings, SiteCredentials};
+use confcopy_sandbox::Sandbox;
 
 /// One site, ready to be asked.
 #[derive(Debug, Clone)]

@@ -10,9 +10,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use confcopy::client::{ClientOptions, RetryPolicy};
-use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 use confcopy::settings::Settings;
 use confcopy::state::RunOutcome;
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 use serde_json::Value;
 
 use crate::apply_sandbox::{SpaceView, view};

@@ -3,8 +3,8 @@
 
 use confcopy::client::ClientOptions;
 use confcopy::run::Mode;
-use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
 use confcopy::state::RunOutcome;
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed};
 
 fn refuse(route: &str) -> FaultRule {
     FaultRule {

@@ -9,9 +9,9 @@ use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
 use confcopy::diagnostic::{Code, Diagnostic};
 use confcopy::inventory::SpaceCounts;
-use confcopy_sandbox::{Sandbox, Seed, SiteHandle};
 use confcopy::settings::{Secret, Settings, SiteCredentials};
 use confcopy::site::PlanSites;
+use confcopy_sandbox::{Sandbox, Seed, SiteHandle};
 
 use crate::support::Confcopy;
 

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use confcopy::checks::Forecast;
 use confcopy::client::ClientOptions;
 use confcopy::diagnostic::{Code, Diagnostic};
-use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 use confcopy::site::PlanSites;
+use confcopy_sandbox::{Fault, FaultConfig, FaultRule, Sandbox, Seed, SiteHandle};
 
 /// Only a guard against hangs: every case should end in a few seconds.
 const HANG_GUARD: Duration = Duration::from_secs(30);

@@ -4,10 +4,10 @@
 //! often than their entries call for, and nothing already known is asked again.
 
 use confcopy::client::{AdminClient, BaseUrl, ClientOptions};
+use confcopy::site::PlanSites;
 use confcopy_sandbox::command::generated_pair_seed;
 use confcopy_sandbox::generate::{GenerateSpec, space_key};
 use confcopy_sandbox::{Sandbox, Seed, Stats};
-use confcopy::site::PlanSites;
 use futures_util::TryStreamExt;
 use serde_json::json;
 

@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use confcopy::client::ClientOptions;
 use confcopy::inventory::Reason;
+use confcopy::site::PlanSites;
 use confcopy_sandbox::Sandbox;
 use confcopy_sandbox::command::generated_pair_seed;
 use confcopy_sandbox::generate::{GenerateSpec, space_key};
-use confcopy::site::PlanSites;
 use serde_json::Value;
 
 use crate::support_sandbox::Caller;

@@ -272,7 +272,11 @@ pub fn plan(file: &str, text: String) -> confcopy::plan::Plan {
 
 /// Credentials that sign in as a sandbox site's admin (email, API token, org API key).
 pub fn admin_credentials(site: &SiteHandle) -> confcopy::settings::SiteCredentials {
-    confcopy::settings::SiteCredentials::basic(site.admin_email(), site.admin_token(), Some(site.org_api_key()))
+    confcopy::settings::SiteCredentials::basic(
+        site.admin_email(),
+        site.admin_token(),
+        Some(site.org_api_key()),
+    )
 }
 
 /// Settings with both sites' admin credentials and the organization admin API at `gateway`.

@@ -1,5 +1,5 @@
 //! `confcopy sandbox …`: serve sandbox sites, reset saved state, generate large seeds. The
-//! sandbox itself is `src/sandbox/`; this is its command line.
+//! sandbox itself is the `confcopy-sandbox` crate (`crates/sandbox/`); this is its command line.
 
 use std::path::{Path, PathBuf};
 

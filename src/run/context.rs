@@ -206,10 +206,7 @@ impl Copy {
                 "{failure}; nothing more is started (free the space or fix the disk, then apply again)"
             ));
         }
-        [&self.source, &self.destination]
-            .into_iter()
-            .find_map(|c| c.halt())
-            .map(|h| h.to_string())
+        [&self.source, &self.destination].into_iter().find_map(|c| c.halt()).map(|h| h.to_string())
     }
 
     /// Where an earlier run of the plan put this source entity, and at which source version.

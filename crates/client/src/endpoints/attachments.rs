@@ -10,9 +10,7 @@ use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 
 use crate::error::{ClientError, ErrorKind};
-use crate::model::attachment::{
-    Attachment, AttachmentUpload, UploadMode, UploadResult, UploadedAttachment,
-};
+use crate::model::attachment::{Attachment, AttachmentUpload, UploadMode, UploadResult, UploadedAttachment};
 use crate::model::content::Container;
 use crate::request::{FormFactory, RequestBody};
 use crate::site::encode_segment as seg;

@@ -410,8 +410,7 @@ pub fn upload(req: &Request, w: &mut World, s: usize, id: &str, allow_update: bo
             None => {
                 let att = site.alloc_id();
                 let now = jiff::Timestamp::now().to_string();
-                let file_id =
-                    format!("{:032x}", crate::generate::mix(&[att, u.data.len() as u64]) as u128);
+                let file_id = format!("{:032x}", crate::generate::mix(&[att, u.data.len() as u64]) as u128);
                 site.attachments.insert(
                     att,
                     Attachment {
