@@ -95,6 +95,9 @@ pub async fn prepare(
         crate::snapshot::read(plan, &inventory, &source, work_dir).await.map_err(|e| e.to_string())?;
     let graph =
         Graph::build(plan, &inventory, &snapshot).map_err(|e| format!("internal error (a bug): {e}"))?;
+    // The snapshot's listings and the graph's building are done: what they freed goes back to
+    // the system before the walk, instead of staying resident for the whole copy.
+    crate::allocator::release_freed();
     let reconciled = match (trust, &sites.destination.client) {
         (Some(trust), Some(destination)) => {
             reconcile(plan, &inventory, &snapshot, destination, previous, trust).await?

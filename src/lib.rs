@@ -13,6 +13,7 @@
 //! the two sites afterwards. [`sandbox`] emulates Confluence Cloud on loopback for tests and
 //! rehearsals. `ARCHITECTURE.md` is the map.
 
+pub mod allocator;
 pub mod apply;
 pub mod checks;
 pub mod cli;

@@ -12,22 +12,13 @@ fn root() -> PathBuf {
 /// Every `.rs` file under `dir`, with its text up to its first `#[cfg(test)]` (tests may reach
 /// further than the code they test).
 fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap_or_default().to_owned();
-                out.push((path, code));
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::support::rust_sources(dir)
+        .into_iter()
+        .map(|(path, text)| {
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default().to_owned();
+            (path, code)
+        })
+        .collect()
 }
 
 /// The crates a crate's manifest depends on (normal dependencies only).
@@ -110,6 +101,7 @@ fn the_product_names_the_sandbox_only_where_architecture_md_says() {
 /// The pipeline reads down: plan → inventory → checks → snapshot → graph → run → report, with
 /// the state, the sites and the shared rule beside it, and the commands on top.
 const MAY_IMPORT: &[(&str, &[&str])] = &[
+    ("allocator", &[]),
     ("diagnostic", &[]),
     ("suggest", &[]),
     ("digest", &[]),
@@ -133,6 +125,7 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
     (
         "apply",
         &[
+            "allocator",
             "checks",
             "client",
             "diagnostic",

@@ -171,26 +171,20 @@ async fn a_certificate_no_authority_vouches_for_is_refused_before_any_request() 
 #[test]
 fn no_setting_flag_or_code_path_turns_certificate_checks_off() {
     // The code: none of the switches reqwest and rustls offer for skipping verification is used.
-    let mut stack = vec![root().join("src")];
+    // The product and every crate of the workspace (the client is where TLS is set up).
     let mut files = 0;
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files += 1;
-                let text = std::fs::read_to_string(&path).unwrap();
-                for switch in [
-                    "danger_accept_invalid_certs",
-                    "danger_accept_invalid_hostnames",
-                    "tls_built_in_root_certs(false)",
-                    ".dangerous()",
-                    "ServerCertVerifier",
-                    "tls_danger",
-                ] {
-                    assert!(!text.contains(switch), "{} uses {switch}", path.display());
-                }
+    for tree in ["src", "crates"] {
+        for (path, text) in crate::support::rust_sources(&root().join(tree)) {
+            files += 1;
+            for switch in [
+                "danger_accept_invalid_certs",
+                "danger_accept_invalid_hostnames",
+                "tls_built_in_root_certs(false)",
+                ".dangerous()",
+                "ServerCertVerifier",
+                "tls_danger",
+            ] {
+                assert!(!text.contains(switch), "{} uses {switch}", path.display());
             }
         }
     }

@@ -185,9 +185,6 @@ impl Graph {
         drop((b.index, b.lists));
         let graph = Graph { nodes };
         check_acyclic(&graph)?;
-        // The snapshot's listings and the building are done: what they freed goes back to
-        // the system before the walk, instead of staying resident for the whole copy.
-        release_freed();
         Ok(graph)
     }
 
@@ -216,19 +213,6 @@ impl Graph {
         Dependents::of_graph(self)
     }
 }
-
-/// Hands memory that the allocator holds free back to the system (glibc keeps freed memory
-/// resident otherwise, and the walk's own growth would come on top of it).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_freed() {
-    // SAFETY: malloc_trim only returns free pages of the allocator's heaps to the system.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_freed() {}
 
 /// For each node, the nodes that need it. A needs list held by several nodes (every fix-up
 /// shares the list of all content nodes) is stored once with the nodes that hold it, instead of
