@@ -63,15 +63,38 @@ scope = "none"
 apps-missing = { severity = "warning", reason = "Gliffy is installed next week" }
 "#;
 
-#[test]
-fn a_site_admin_copies_spaces_with_scope_none_and_no_org_key() {
+/// The demo sandbox on its own runtime, its two sites, and a folder for the test's files.
+struct Demo {
+    runtime: tokio::runtime::Runtime,
+    sandbox: Sandbox,
+    acme: SiteHandle,
+    eu: SiteHandle,
+    dir: tempfile::TempDir,
+}
+
+fn demo() -> Demo {
     let runtime = runtime();
     let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
     let (acme, eu) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
-    let dir = tempfile::tempdir().unwrap();
+    Demo { runtime, sandbox, acme, eu, dir: tempfile::tempdir().unwrap() }
+}
+
+/// `NONE_PLAN` between the two sites, written as `plan.toml` in `dir`.
+fn scope_none_plan(
+    dir: &tempfile::TempDir,
+    source: &SiteHandle,
+    destination: &SiteHandle,
+) -> std::path::PathBuf {
     let plan = dir.path().join("plan.toml");
-    std::fs::write(&plan, NONE_PLAN.replace("SOURCE", acme.base_url()).replace("DESTINATION", eu.base_url()))
-        .unwrap();
+    let text = NONE_PLAN.replace("SOURCE", source.base_url()).replace("DESTINATION", destination.base_url());
+    std::fs::write(&plan, text).unwrap();
+    plan
+}
+
+#[test]
+fn a_site_admin_copies_spaces_with_scope_none_and_no_org_key() {
+    let Demo { runtime, sandbox, acme, eu, dir } = demo();
+    let plan = scope_none_plan(&dir, &acme, &eu);
     // The FAQ may be edited only by engineering, a group the destination lacks: its copy must not
     // become editable by everyone.
     acme.with_world(|world, index| {
@@ -201,10 +224,7 @@ fn closed_port() -> u16 {
 
 #[test]
 fn an_unreachable_gateway_is_named_within_seconds() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
-    let (acme, eu) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
-    let dir = tempfile::tempdir().unwrap();
+    let Demo { runtime, sandbox, acme, eu, dir } = demo();
     let plan = dir.path().join("plan.toml");
     let text = NONE_PLAN
         .replace("SOURCE", acme.base_url())
@@ -240,13 +260,8 @@ fn an_unreachable_gateway_is_named_within_seconds() {
 
 #[test]
 fn the_record_status_show_and_summary_tell_who_where_and_what() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
-    let (acme, eu) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
-    let dir = tempfile::tempdir().unwrap();
-    let plan = dir.path().join("plan.toml");
-    std::fs::write(&plan, NONE_PLAN.replace("SOURCE", acme.base_url()).replace("DESTINATION", eu.base_url()))
-        .unwrap();
+    let Demo { runtime, sandbox, acme, eu, dir } = demo();
+    let plan = scope_none_plan(&dir, &acme, &eu);
     let state = dir.path().join("state").display().to_string();
     let reports = dir.path().join("reports");
     let report_arg = reports.display().to_string();
@@ -415,10 +430,7 @@ fn init_writes_a_plan_that_passes_the_offline_check() {
 
 #[test]
 fn init_asks_the_source_site_for_its_spaces() {
-    let runtime = runtime();
-    let sandbox = runtime.block_on(Sandbox::start(Seed::demo())).unwrap();
-    let (acme, eu) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
-    let dir = tempfile::tempdir().unwrap();
+    let Demo { runtime, sandbox, acme, eu, dir } = demo();
     let plan = dir.path().join("copy.toml");
     let run = site_admin(
         Confcopy::new(["init", "--source", acme.base_url(), "--destination", eu.base_url(), "--out"])
