@@ -18,16 +18,23 @@ use crate::run::outcome::Outcome;
 use crate::snapshot::{Content, ContentType, Subject};
 use crate::state::{EntityKind, SourceRef, WriteKind};
 
+/// The source body of a page or blog post, from the spool.
+fn source_body(copy: &Copy, item: &Content) -> Result<String, String> {
+    copy.snapshot.spool.get(item.body).map_err(|e| format!("cannot read the spooled body: {e}"))
+}
+
 /// The body to write: references rewritten for the destination. Pages whose references point
 /// at content not created yet are remembered for the space's fix-up.
-fn prepare_body(copy: &Copy, space: usize, item: &Content) -> Result<String, String> {
-    let body =
-        copy.snapshot.spool.get(item.body).map_err(|e| format!("cannot read the spooled body: {e}"))?;
-    let prepared = super::fixup::rewrite(copy, space, item, &body);
+fn prepare(copy: &Copy, space: usize, item: &Content, source: &str) -> String {
+    let prepared = super::fixup::rewrite(copy, space, item, source);
     if prepared.pending {
         copy.pending_fixups.lock().unwrap_or_else(|e| e.into_inner()).push((space, item.id.clone()));
     }
-    Ok(prepared.body)
+    prepared.body
+}
+
+fn prepare_body(copy: &Copy, space: usize, item: &Content) -> Result<String, String> {
+    source_body(copy, item).map(|source| prepare(copy, space, item, &source))
 }
 
 fn is_duplicate_title(error: &ClientError) -> bool {
@@ -135,12 +142,13 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
     if item.kind == ContentType::Folder {
         return folder(copy, item, &target.id).await;
     }
-    let body = match prepare_body(copy, space, item) {
-        Ok(body) => body,
+    let source = match source_body(copy, item) {
+        Ok(source) => source,
         Err(reason) => return Outcome::failed(reason),
     };
     let is_homepage = copy.snapshot.spaces[space].homepage_id.as_deref() == Some(item.id.as_str());
     if !copy.writes() {
+        prepare(copy, space, item, &source);
         copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
         return Outcome::copied_with(if is_homepage {
             "would become the space's homepage"
@@ -151,16 +159,17 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
     match earlier_copy(copy, item, &target.id).await {
         Ok(Some((id, version))) => {
             // The copy's threads may be posted already: a body written over it keeps them
-            // anchored, so it is prepared again once their markers are known.
-            let body = match refreshed_body(copy, space, item, body).await {
-                Ok(body) => body,
-                Err(reason) => return Outcome::failed(reason),
-            };
+            // anchored, so their markers are learned before the body is prepared.
+            if let Err(reason) = crate::run::anchors::learn(copy, item, &source).await {
+                return Outcome::failed(reason);
+            }
+            let body = prepare(copy, space, item, &source);
             return refresh(copy, item, id, version, &body).await;
         }
         Ok(None) => {}
         Err(reason) => return Outcome::failed(reason),
     }
+    let body = prepare(copy, space, item, &source);
     let parent_id = match &item.parent_id {
         Some(parent) => match copy.content_id(parent) {
             Some(id) => Some(id),
@@ -308,23 +317,6 @@ async fn replay_history(
         version = update_page(&copy.destination, &update).await?.version.map_or(version + 1, |v| v.number);
     }
     Ok((id, version))
-}
-
-/// The body for a copy an earlier run made: prepared again, with the markers of the threads
-/// posted on the copy, when the source body has any.
-async fn refreshed_body(
-    copy: &Copy,
-    space: usize,
-    item: &Content,
-    prepared: String,
-) -> Result<String, String> {
-    let source =
-        copy.snapshot.spool.get(item.body).map_err(|e| format!("cannot read the spooled body: {e}"))?;
-    if !source.contains("ac:inline-comment-marker") {
-        return Ok(prepared);
-    }
-    crate::run::anchors::learn(copy, item, &source).await?;
-    prepare_body(copy, space, item)
 }
 
 /// A page or blog post an earlier run copied: unchanged on the source → nothing to do; edited
@@ -543,15 +535,8 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         return Outcome::copied_with("would be created");
     }
     match earlier_copy(copy, item, &target.id).await {
-        Ok(Some((id, version))) => {
-            // The copy's threads may be posted already: a body written over it keeps them
-            // anchored, so it is prepared again once their markers are known.
-            let body = match refreshed_body(copy, space, item, body).await {
-                Ok(body) => body,
-                Err(reason) => return Outcome::failed(reason),
-            };
-            return refresh(copy, item, id, version, &body).await;
-        }
+        // Blog posts are not re-copied once copied (`refresh` does not write their body).
+        Ok(Some((id, version))) => return refresh(copy, item, id, version, &body).await,
         Ok(None) => {}
         Err(reason) => return Outcome::failed(reason),
     }

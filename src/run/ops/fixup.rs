@@ -83,7 +83,7 @@ pub fn rewrite(copy: &Copy, space: usize, item: &Content, body: &str) -> Prepare
 /// puts siblings in the source's order. Both go on side by side, up to the destination's
 /// concurrency.
 pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
-    let mut pending: Vec<String> = copy
+    let pending: Vec<String> = copy
         .pending_fixups
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -91,10 +91,6 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
         .filter(|(s, _)| *s == space)
         .map(|(_, id)| id.clone())
         .collect();
-    // A page whose body was prepared twice (a refresh learns its threads' markers first) is
-    // listed twice.
-    pending.sort_unstable();
-    pending.dedup();
     if !copy.writes() {
         return if pending.is_empty() {
             Outcome::copied_with("no reference needed a second pass")
