@@ -16,6 +16,37 @@ use crate::site::PlanSites;
 use crate::snapshot::Snapshot;
 use crate::state::RunOutcome;
 
+/// Why an apply (or the dry-run of `check`) could not prepare or walk its plan.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Site(#[from] crate::site::SiteError),
+    #[error("no credentials for the source site")]
+    NoSourceCredentials,
+    #[error(transparent)]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
+    /// The graph could not be ordered: a bug in how it was built.
+    #[error("internal error (a bug): {0}")]
+    Graph(#[from] crate::graph::Cycle),
+    #[error("cannot read what earlier runs copied into space {key}: {error}")]
+    Reconcile {
+        key: String,
+        #[source]
+        error: crate::client::ClientError,
+    },
+    /// `walk` of a plan whose checks found errors (its graph was never built): a bug.
+    #[error("the plan was not prepared for a copy")]
+    NotPrepared,
+    #[error("credentials are missing for a site")]
+    MissingCredentials,
+    #[error("cannot write the reports in {}: {source}", dir.display())]
+    Reports {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// A plan with its sites read and its graph built: ready to walk.
 pub struct Prepared {
     pub sites: PlanSites,
@@ -57,7 +88,7 @@ pub async fn prepare(
     work_dir: &Path,
     previous: Option<&crate::state::JournalState>,
     trust: Option<&crate::reconcile::JournalTrust>,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, ApplyError> {
     let sites = PlanSites::connect(plan, settings, options).await?;
     let inventory = match crate::inventory::read(plan, &sites).await {
         Ok(inventory) => inventory,
@@ -89,12 +120,10 @@ pub async fn prepare(
         });
     }
     let Some(source) = sites.source.client.clone() else {
-        return Err("no credentials for the source site".into());
+        return Err(ApplyError::NoSourceCredentials);
     };
-    let snapshot =
-        crate::snapshot::read(plan, &inventory, &source, work_dir).await.map_err(|e| e.to_string())?;
-    let graph =
-        Graph::build(plan, &inventory, &snapshot).map_err(|e| format!("internal error (a bug): {e}"))?;
+    let snapshot = crate::snapshot::read(plan, &inventory, &source, work_dir).await?;
+    let graph = Graph::build(plan, &inventory, &snapshot)?;
     // The snapshot's listings and the graph's building are done: what they freed goes back to
     // the system before the walk, instead of staying resident for the whole copy.
     crate::allocator::release_freed();
@@ -123,7 +152,7 @@ async fn reconcile(
     destination: &crate::client::SiteClient,
     previous: Option<&crate::state::JournalState>,
     trust: &crate::reconcile::JournalTrust,
-) -> Result<Option<Reconciled>, String> {
+) -> Result<Option<Reconciled>, ApplyError> {
     use crate::state::{EntityKind, SourceRef};
     let source_site = plan.source.value.identity();
     let mut found = crate::reconcile::Found::default();
@@ -150,7 +179,7 @@ async fn reconcile(
         found
             .read_space(destination, &source_site, space, &selection.destination_key.value)
             .await
-            .map_err(|e| format!("cannot read what earlier runs copied into space {}: {e}", taken.key))?;
+            .map_err(|error| ApplyError::Reconcile { key: taken.key.clone(), error })?;
     }
     // Nothing of the plan's is on the destination yet: nothing to find, nothing to adopt.
     if found.items.is_empty() {
@@ -300,14 +329,14 @@ pub async fn walk(
     report_dir: Option<&Path>,
     bars: bool,
     recorder: crate::run::Recorder,
-) -> Result<Applied, String> {
+) -> Result<Applied, ApplyError> {
     let (Some(graph), Some(snapshot)) = (&prepared.graph, &prepared.snapshot) else {
-        return Err("the plan was not prepared for a copy".into());
+        return Err(ApplyError::NotPrepared);
     };
     let (Some(source), Some(destination)) =
         (prepared.sites.source.client.clone(), prepared.sites.destination.client.clone())
     else {
-        return Err("credentials are missing for a site".into());
+        return Err(ApplyError::MissingCredentials);
     };
     let mut recorder = recorder;
     if let Some(reconciled) = &prepared.reconciled {
@@ -364,7 +393,7 @@ pub async fn walk(
                 "nodes": graph.nodes.len(),
                 "stopped": stopped,
             });
-            let failed = |e: std::io::Error| format!("cannot write the reports in {}: {e}", dir.display());
+            let failed = |source| ApplyError::Reports { dir: dir.to_path_buf(), source };
             crate::report::create_private_dir_all(dir).map_err(failed)?;
             let references = crate::report::write_references(dir, &reference_rows(&copy)).map_err(failed)?;
             crate::report::write_reports(dir, &plan.name.value, status, &rows, extra, &[references])

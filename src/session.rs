@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use crate::plan::Plan;
 use crate::reconcile::JournalTrust;
 use crate::report::Rows;
-use crate::run::Recorder;
+use crate::run::{JournalError, Recorder};
 use crate::settings::StateLocation;
 use crate::state::Tally;
-use crate::state::remote::{BlockingRemote, RemoteJournal, RemoteLease, RemoteOptions, RemoteState};
+use crate::state::remote::{
+    BlockingRemote, LeaseError, RemoteError, RemoteJournal, RemoteLease, RemoteOptions, RemoteState,
+};
 use crate::state::{
     Clock, Entry, Incompatible, Journal, JournalState, LockError, LockRecord, Operator, PlanDir,
     PlanIdentity, PlanLock, Registry, RunId, RunOutcome, RunRecord, StateDir, StateError, SystemClock,
@@ -25,8 +27,38 @@ pub enum SessionError {
     /// The plan file changed in a way its journal cannot continue.
     #[error(transparent)]
     Incompatible(#[from] Incompatible),
-    #[error("{0}")]
-    State(String),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
+    /// The plan's lease in the state store is held by another runner, or could not be taken.
+    #[error(transparent)]
+    Lease(#[from] LeaseError),
+    #[error("cannot make a local mirror of the state: {0}")]
+    Mirror(#[source] std::io::Error),
+    #[error(
+        "the journal of plan \"{plan}\" in the state store is damaged ({detail}); move its objects under \
+         plans/{plan}/journal/ elsewhere in the store, then apply again: the run finds what earlier runs \
+         copied by the markers on the destination"
+    )]
+    RemoteJournalDamaged { plan: String, detail: String },
+    #[error(
+        "{} is damaged ({detail}) and could not be set aside ({source}); move it away by hand, then \
+         apply again: the run finds what earlier runs copied on the destination",
+        path.display()
+    )]
+    JournalNotSetAside {
+        path: PathBuf,
+        detail: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The run's last entries could not be recorded.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// A file to upload to the state store lies outside the plan's folder (a bug).
+    #[error("{} is outside the plan", .0.display())]
+    OutsidePlan(PathBuf),
 }
 
 /// Opens the plan's journal. One damaged in the middle (a bad line, a line cut short by a full
@@ -42,33 +74,21 @@ fn open_journal(
     let remote = sink.is_some();
     match Journal::open_with(plan_dir, identity, clock, sink) {
         Ok(journal) => Ok((journal, None)),
-        Err(StateError::Corrupt { detail, .. }) if remote => Err(SessionError::State(format!(
-            "the journal of plan \"{}\" in the state store is damaged ({detail}); move its objects under \
-             plans/{}/journal/ elsewhere in the store, then apply again: the run finds what earlier runs \
-             copied by the markers on the destination",
-            plan_dir.name(),
-            plan_dir.name()
-        ))),
+        Err(StateError::Corrupt { detail, .. }) if remote => {
+            Err(SessionError::RemoteJournalDamaged { plan: plan_dir.name().to_string(), detail })
+        }
         Err(StateError::Corrupt { detail, .. }) => {
             let path = plan_dir.journal_path();
             let aside = path.with_file_name(format!("journal.damaged-{}.jsonl", clock.now().as_second()));
-            std::fs::rename(&path, &aside).map_err(|e| {
-                SessionError::State(format!(
-                    "{} is damaged ({detail}) and could not be set aside ({e}); move it away by hand, \
-                     then apply again: the run finds what earlier runs copied on the destination",
-                    path.display()
-                ))
-            })?;
+            if let Err(source) = std::fs::rename(&path, &aside) {
+                return Err(SessionError::JournalNotSetAside { path, detail, source });
+            }
             tracing::warn!(journal = %path.display(), aside = %aside.display(), %detail, "the journal is damaged: set aside");
-            let journal = Journal::open(plan_dir, identity, clock).map_err(state_error)?;
+            let journal = Journal::open(plan_dir, identity, clock)?;
             Ok((journal, Some(format!("{detail}; kept as {}", aside.display()))))
         }
-        Err(error) => Err(state_error(error)),
+        Err(error) => Err(error.into()),
     }
-}
-
-fn state_error(e: impl std::fmt::Display) -> SessionError {
-    SessionError::State(e.to_string())
 }
 
 pub struct Session {
@@ -101,14 +121,11 @@ impl RemoteLink {
         lease: std::time::Duration,
         clock: &dyn Clock,
     ) -> Result<(RemoteLink, StateDir, PlanDir, std::sync::Arc<RemoteJournal>), SessionError> {
-        let remote =
-            RemoteState::open_blocking(url, RemoteOptions::from_env()).map_err(state_error)?.blocking();
-        let mirror = tempfile::Builder::new()
-            .prefix("confcopy-state-")
-            .tempdir()
-            .map_err(|e| SessionError::State(format!("cannot make a local mirror of the state: {e}")))?;
-        let state = StateDir::open(mirror.path()).map_err(state_error)?;
-        let plan_dir = state.plan(plan).map_err(state_error)?;
+        let remote = RemoteState::open_blocking(url, RemoteOptions::from_env())?.blocking();
+        let mirror =
+            tempfile::Builder::new().prefix("confcopy-state-").tempdir().map_err(SessionError::Mirror)?;
+        let state = StateDir::open(mirror.path())?;
+        let plan_dir = state.plan(plan)?;
         let operator = Operator::current();
         let holder = LockRecord {
             plan: plan.to_string(),
@@ -119,14 +136,14 @@ impl RemoteLink {
             operation: "apply".into(),
             token: rand::random(),
         };
-        let held = remote.acquire(plan, &holder, lease).map_err(|e| SessionError::State(e.to_string()))?;
-        let mut pulled = remote.pull_plan(&plan_dir).map_err(state_error)?;
+        let held = remote.acquire(plan, &holder, lease)?;
+        let mut pulled = remote.pull_plan(&plan_dir)?;
         // The plan's copy data is kept 14 days, in the store as locally; under the lease, so no
         // other runner is using it. The mirror then holds what is left (the record).
         if crate::state::PlanRecord::load(&plan_dir).ok().flatten().is_some_and(|r| r.is_expired(clock.now()))
         {
-            remote.delete_run_data(plan).map_err(state_error)?;
-            pulled = remote.pull_plan(&plan_dir).map_err(state_error)?;
+            remote.delete_run_data(plan)?;
+            pulled = remote.pull_plan(&plan_dir)?;
         }
         let sink = std::sync::Arc::new(RemoteJournal::new(
             remote.clone(),
@@ -139,13 +156,12 @@ impl RemoteLink {
     }
 
     /// Puts a file of the mirror's plan folder into the store.
-    fn upload(&self, plan: &PlanDir, path: &std::path::Path) -> Result<(), String> {
+    fn upload(&self, plan: &PlanDir, path: &std::path::Path) -> Result<(), SessionError> {
         let relative =
-            path.strip_prefix(plan.path()).map_err(|_| format!("{} is outside the plan", path.display()))?;
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        self.remote
-            .put(plan.name(), &relative.to_string_lossy(), bytes::Bytes::from(bytes))
-            .map_err(|e| e.to_string())
+            path.strip_prefix(plan.path()).map_err(|_| SessionError::OutsidePlan(path.to_path_buf()))?;
+        let bytes = std::fs::read(path).map_err(StateError::io("read", path))?;
+        self.remote.put(plan.name(), &relative.to_string_lossy(), bytes::Bytes::from(bytes))?;
+        Ok(())
     }
 }
 
@@ -162,8 +178,8 @@ impl Session {
         let clock = SystemClock;
         let (remote, state, plan_dir, sink) = match location {
             StateLocation::Local(dir) => {
-                let state = StateDir::open(dir.clone()).map_err(state_error)?;
-                let plan_dir = state.plan(&plan.name.value).map_err(state_error)?;
+                let state = StateDir::open(dir.clone())?;
+                let plan_dir = state.plan(&plan.name.value)?;
                 (None, state, plan_dir, None)
             }
             StateLocation::Remote(url) => {
@@ -173,26 +189,23 @@ impl Session {
             }
         };
         let registry = Registry::new(&state);
-        registry.expire(&clock).map_err(state_error)?;
+        registry.expire(&clock)?;
         let lock = PlanLock::acquire(&plan_dir, "apply", &clock)?;
         let identity = PlanIdentity::of(plan);
         let operator = Operator::current();
-        let record =
-            registry.record_for_apply(&lock, &identity, &operator.user, &clock).map_err(state_error)?;
+        let record = registry.record_for_apply(&lock, &identity, &operator.user, &clock)?;
         let (mut journal, damage) = open_journal(&plan_dir, &identity, &clock, sink)?;
         journal.check_compatible(&identity)?;
         let previous = journal.take_state();
         let trust = crate::reconcile::trust(&previous, damage.as_deref());
         let run = RunId::new(clock.now());
-        journal
-            .append(&Entry::RunStarted {
-                run: run.clone(),
-                plan_hash: plan_hash(plan_bytes),
-                plan: identity,
-                by: operator.clone(),
-                at: clock.now(),
-            })
-            .map_err(state_error)?;
+        journal.append(&Entry::RunStarted {
+            run: run.clone(),
+            plan_hash: plan_hash(plan_bytes),
+            plan: identity,
+            by: operator.clone(),
+            at: clock.now(),
+        })?;
         let by = operator.user.clone();
         let run_record = RunRecord {
             id: run.clone(),
@@ -202,13 +215,11 @@ impl Session {
             status: crate::state::PlanStatus::InProgress,
             report_dir: None,
         };
-        registry
-            .update(&record.name, |r| {
-                r.status = crate::state::PlanStatus::InProgress;
-                r.last_validated = Some(clock.now());
-                r.runs.push(run_record);
-            })
-            .map_err(state_error)?;
+        registry.update(&record.name, |r| {
+            r.status = crate::state::PlanStatus::InProgress;
+            r.last_validated = Some(clock.now());
+            r.runs.push(run_record);
+        })?;
         let session = Session {
             remote,
             plan_dir,
@@ -227,9 +238,7 @@ impl Session {
     /// With remote state, puts the plan's record into the store.
     fn upload_record(&self) -> Result<(), SessionError> {
         match &self.remote {
-            Some(link) => {
-                link.upload(&self.plan_dir, &self.plan_dir.record_path()).map_err(SessionError::State)
-            }
+            Some(link) => link.upload(&self.plan_dir, &self.plan_dir.record_path()),
             None => Ok(()),
         }
     }
@@ -259,8 +268,8 @@ impl Session {
     }
 
     /// This run's folder for reports.
-    pub fn run_dir(&self) -> Result<PathBuf, String> {
-        self.plan_dir.run_dir(&self.run).map_err(|e| e.to_string())
+    pub fn run_dir(&self) -> Result<PathBuf, StateError> {
+        self.plan_dir.run_dir(&self.run)
     }
 
     /// The journal, handed to the run's workers with what earlier runs did (which moves there:
@@ -273,20 +282,18 @@ impl Session {
     /// Names the account the source credentials belong to (`Name <email>`) as who runs this
     /// apply, and as who created the plan when this is the plan's first run (or the record names
     /// nobody). Until the sites are read the record holds the login name.
-    pub fn note_account(&self, account: &str) -> Result<(), String> {
+    pub fn note_account(&self, account: &str) -> Result<(), SessionError> {
         let run = self.run.clone();
-        self.registry
-            .update(self.plan_dir.name(), |r| {
-                let first = r.runs.iter().all(|x| x.id == run);
-                if first || r.created_by.is_empty() || r.created_by == "unknown" {
-                    r.created_by = account.to_string();
-                }
-                if let Some(entry) = r.runs.iter_mut().find(|x| x.id == run) {
-                    entry.by = account.to_string();
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        self.upload_record().map_err(|e| e.to_string())
+        self.registry.update(self.plan_dir.name(), |r| {
+            let first = r.runs.iter().all(|x| x.id == run);
+            if first || r.created_by.is_empty() || r.created_by == "unknown" {
+                r.created_by = account.to_string();
+            }
+            if let Some(entry) = r.runs.iter_mut().find(|x| x.id == run) {
+                entry.by = account.to_string();
+            }
+        })?;
+        self.upload_record()
     }
 
     /// Records how the run ended: in the journal, and in the plan's record with its progress.
@@ -297,7 +304,7 @@ impl Session {
         rows: &Rows,
         report_files: &[PathBuf],
         report_dir: Option<&std::path::Path>,
-    ) -> Result<(), String> {
+    ) -> Result<(), SessionError> {
         let clock = SystemClock;
         recorder.entry(Entry::RunFinished { run: self.run.clone(), outcome: status, at: clock.now() })?;
         recorder.sync();
@@ -307,18 +314,16 @@ impl Session {
         let spaces = Tally::of(rows.spaces.iter().map(|s| s.status.settled()));
         let pages: u64 = rows.spaces.iter().map(|s| s.pages.total).sum();
         let run = self.run.clone();
-        self.registry
-            .update(self.plan_dir.name(), |r| {
-                r.status = record_status;
-                r.total_pages = pages;
-                r.progress = crate::state::Progress { users, groups, spaces };
-                if let Some(entry) = r.runs.iter_mut().find(|x| x.id == run) {
-                    entry.finished_at = Some(clock.now());
-                    entry.status = record_status;
-                    entry.report_dir = report_dir.map(|d| d.display().to_string());
-                }
-            })
-            .map_err(|e| e.to_string())?;
+        self.registry.update(self.plan_dir.name(), |r| {
+            r.status = record_status;
+            r.total_pages = pages;
+            r.progress = crate::state::Progress { users, groups, spaces };
+            if let Some(entry) = r.runs.iter_mut().find(|x| x.id == run) {
+                entry.finished_at = Some(clock.now());
+                entry.status = record_status;
+                entry.report_dir = report_dir.map(|d| d.display().to_string());
+            }
+        })?;
         let _ = &self.operator;
         if let Some(link) = &self.remote {
             link.upload(&self.plan_dir, &self.plan_dir.record_path())?;
@@ -330,9 +335,9 @@ impl Session {
     }
 
     /// Ends the run's hold on the plan: with remote state, releases the lease in the store.
-    pub fn close(mut self) -> Result<(), String> {
+    pub fn close(mut self) -> Result<(), SessionError> {
         if let Some(lease) = self.remote.as_mut().and_then(|link| link.lease.take()) {
-            lease.release_blocking().map_err(|e| e.to_string())?;
+            lease.release_blocking()?;
         }
         Ok(())
     }

@@ -83,9 +83,9 @@ impl Wait {
     /// The longest wait a setting may name.
     pub const MAX: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
-    pub fn new(duration: std::time::Duration) -> Result<Wait, String> {
+    pub fn new(duration: std::time::Duration) -> Result<Wait, WaitError> {
         if duration > Self::MAX {
-            return Err(format!("{}s is more than a day (86400s)", duration.as_secs()));
+            return Err(WaitError::TooLong { seconds: duration.as_secs() });
         }
         Ok(Wait(duration))
     }
@@ -95,20 +95,27 @@ impl Wait {
     }
 }
 
+/// Why text or a number is not a [`Wait`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaitError {
+    #[error("not a duration: write seconds (300) or a number with s, m or h (90s, 5m, 1h)")]
+    NotADuration,
+    #[error("{seconds}s is more than a day (86400s)")]
+    TooLong { seconds: u64 },
+}
+
 impl std::str::FromStr for Wait {
-    type Err = String;
+    type Err = WaitError;
 
     /// Bare digits are seconds; anything else is read by jiff's friendly duration parser, which
     /// takes `90s`, `5m`, `1h` (and `1h 30m`, `2.5m`), refuses days and negatives.
-    fn from_str(text: &str) -> Result<Wait, String> {
+    fn from_str(text: &str) -> Result<Wait, WaitError> {
         static DURATION: jiff::fmt::friendly::SpanParser = jiff::fmt::friendly::SpanParser::new();
         let text = text.trim();
-        let problem =
-            || "not a duration: write seconds (300) or a number with s, m or h (90s, 5m, 1h)".to_string();
         let duration = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-            std::time::Duration::from_secs(text.parse().map_err(|_| problem())?)
+            std::time::Duration::from_secs(text.parse().map_err(|_| WaitError::NotADuration)?)
         } else {
-            DURATION.parse_unsigned_duration(text).map_err(|_| problem())?
+            DURATION.parse_unsigned_duration(text).map_err(|_| WaitError::NotADuration)?
         };
         Wait::new(duration)
     }
@@ -352,10 +359,10 @@ mod tests {
         assert_eq!(secs("5m"), Ok(300));
         assert_eq!(secs(" 1h "), Ok(3600));
         assert_eq!(secs("0"), Ok(0));
-        assert!(secs("2d").unwrap_err().contains("not a duration"));
-        assert!(secs("soon").unwrap_err().contains("write seconds (300)"));
+        assert!(secs("2d").unwrap_err().to_string().contains("not a duration"));
+        assert!(secs("soon").unwrap_err().to_string().contains("write seconds (300)"));
         assert!(secs("-5").is_err());
-        assert!(secs("25h").unwrap_err().contains("more than a day"));
+        assert!(secs("25h").unwrap_err().to_string().contains("more than a day"));
         assert!(secs("99999999999999999999").is_err());
     }
 

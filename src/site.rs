@@ -3,10 +3,34 @@
 
 use std::path::Path;
 
-use crate::client::{AdminClient, BaseUrl, ClientOptions, Credentials, Secret, SiteClient};
+use crate::client::{
+    AdminClient, BaseUrl, BaseUrlError, ClientError, ClientOptions, Credentials, Secret, SiteClient,
+};
 use crate::plan::{Plan, SiteRef};
 use crate::settings::{Settings, SiteCredentials};
 use confcopy_sandbox::Sandbox;
+
+/// Why the plan's sites could not be connected (or the sandbox serving them stopped).
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("the api_gateway setting: {0}")]
+    Gateway(#[source] BaseUrlError),
+    #[error("{label}: {error}")]
+    Address {
+        label: String,
+        #[source]
+        error: BaseUrlError,
+    },
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("cannot start the sandbox sites: {0}")]
+    SandboxStart(#[source] confcopy_sandbox::SandboxError),
+    /// The sandbox could not save its sites' state as it stopped.
+    #[error(transparent)]
+    SandboxStop(confcopy_sandbox::SandboxError),
+    #[error("the sandbox has no site \"{name}\" (it has: {known})")]
+    NoSandboxSite { name: String, known: String },
+}
 
 /// One site, ready to be asked.
 #[derive(Debug, Clone)]
@@ -48,10 +72,10 @@ impl PlanSites {
         plan: &Plan,
         settings: &Settings,
         options: ClientOptions,
-    ) -> Result<PlanSites, String> {
+    ) -> Result<PlanSites, SiteError> {
         let mut options = settings.tune(options.with_concurrency(plan.run.concurrency.value as usize));
         if let Some(gateway) = &settings.api_gateway {
-            let gateway = BaseUrl::parse(gateway).map_err(|e| format!("the api_gateway setting: {e}"))?;
+            let gateway = BaseUrl::parse(gateway).map_err(SiteError::Gateway)?;
             options = options.with_gateway(gateway);
         }
         let needs_sandbox = matches!(plan.source.value, SiteRef::Sandbox(_))
@@ -64,9 +88,9 @@ impl PlanSites {
     }
 
     /// Saves sandbox state and stops it.
-    pub async fn close(self) -> Result<(), String> {
+    pub async fn close(self) -> Result<(), SiteError> {
         match self.sandbox {
-            Some(sandbox) => sandbox.shutdown().await,
+            Some(sandbox) => sandbox.shutdown().await.map_err(SiteError::SandboxStop),
             None => Ok(()),
         }
     }
@@ -79,7 +103,7 @@ pub async fn connect_one(
     site_ref: &SiteRef,
     creds: &SiteCredentials,
     settings: &Settings,
-) -> Result<(Site, Option<Sandbox>), String> {
+) -> Result<(Site, Option<Sandbox>), SiteError> {
     let options = settings.tune(ClientOptions::default());
     let sandbox = match site_ref {
         SiteRef::Sandbox(_) => Some(start_sandbox(&settings.state_dir()).await?),
@@ -89,8 +113,8 @@ pub async fn connect_one(
     Ok((connected, sandbox))
 }
 
-async fn start_sandbox(state_dir: &Path) -> Result<Sandbox, String> {
-    Sandbox::start_persistent(state_dir).await.map_err(|e| format!("cannot start the sandbox sites: {e}"))
+async fn start_sandbox(state_dir: &Path) -> Result<Sandbox, SiteError> {
+    Sandbox::start_persistent(state_dir).await.map_err(SiteError::SandboxStart)
 }
 
 fn credentials(creds: &SiteCredentials) -> Option<Credentials> {
@@ -108,15 +132,14 @@ async fn site(
     creds: &SiteCredentials,
     sandbox: Option<&Sandbox>,
     options: &ClientOptions,
-) -> Result<Site, String> {
+) -> Result<Site, SiteError> {
     let label = site.to_string();
+    let address = |error| SiteError::Address { label: label.clone(), error };
     match site {
         SiteRef::Url(url) => {
-            let base = BaseUrl::parse(url.as_str()).map_err(|e| format!("{label}: {e}"))?;
+            let base = BaseUrl::parse(url.as_str()).map_err(address)?;
             let client = match credentials(creds) {
-                Some(c) => Some(
-                    SiteClient::connect(base.clone(), c, options.clone()).await.map_err(|e| e.to_string())?,
-                ),
+                Some(c) => Some(SiteClient::connect(base.clone(), c, options.clone()).await?),
                 None => None,
             };
             let admin =
@@ -124,19 +147,18 @@ async fn site(
             Ok(Site { label, client, admin, options: options.clone(), base })
         }
         SiteRef::Sandbox(name) => {
-            let sandbox = sandbox.ok_or("the sandbox is not running")?;
-            let Some(handle) = sandbox.site(name) else {
-                let known: Vec<&str> = sandbox.sites().iter().map(|s| s.name()).collect();
-                return Err(format!("the sandbox has no site \"{name}\" (it has: {})", known.join(", ")));
+            let handle = sandbox.and_then(|sandbox| sandbox.site(name));
+            let Some(handle) = handle else {
+                let known: Vec<&str> =
+                    sandbox.map(|s| s.sites().iter().map(|s| s.name()).collect()).unwrap_or_default();
+                return Err(SiteError::NoSandboxSite { name: name.clone(), known: known.join(", ") });
             };
-            let base = BaseUrl::parse(handle.base_url()).map_err(|e| format!("{label}: {e}"))?;
+            let base = BaseUrl::parse(handle.base_url()).map_err(address)?;
             let options = options.clone().with_gateway(base.clone());
             let chosen = credentials(creds).unwrap_or_else(|| {
                 Credentials::basic(handle.admin_email(), Secret::new(handle.admin_token()))
             });
-            let client = SiteClient::connect(base.clone(), chosen, options.clone())
-                .await
-                .map_err(|e| e.to_string())?;
+            let client = SiteClient::connect(base.clone(), chosen, options.clone()).await?;
             let key =
                 creds.org_api_key.as_ref().cloned().unwrap_or_else(|| Secret::new(handle.org_api_key()));
             Ok(Site {

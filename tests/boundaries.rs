@@ -254,3 +254,60 @@ fn the_import_reader_sees_grouped_and_nested_imports() {
     let found: Vec<String> = imports(code).into_iter().collect();
     assert_eq!(found, ["client", "plan", "report", "state"]);
 }
+
+/// The lines of `code` where a function returns `Result<_, String>`: the error type written
+/// out as the last argument of a `Result` after `->`, across line breaks.
+fn string_errors(code: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    for (at, _) in code.match_indices("-> Result<") {
+        let start = at + "-> Result<".len();
+        // The type arguments at the top level, split at their commas (a trailing one too).
+        let (mut depth, mut arguments, mut from) = (1usize, Vec::new(), start);
+        for (i, c) in code[start..].char_indices() {
+            match c {
+                '<' | '(' | '[' => depth += 1,
+                '>' | ')' | ']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        arguments.push(code[from..start + i].trim());
+                        break;
+                    }
+                }
+                ',' if depth == 1 => {
+                    arguments.push(code[from..start + i].trim());
+                    from = start + i + 1;
+                }
+                _ => {}
+            }
+        }
+        arguments.retain(|a| !a.is_empty());
+        if arguments.len() == 2 && arguments[1] == "String" {
+            found.push(code[..at].matches('\n').count() + 1);
+        }
+    }
+    found
+}
+
+#[test]
+fn no_function_of_the_product_or_its_libraries_fails_with_a_bare_string() {
+    let mut offenders = Vec::new();
+    for dir in ["src", "crates/client/src", "crates/rewrite/src"] {
+        for (path, code) in sources(&root().join(dir)) {
+            for line in string_errors(&code) {
+                offenders.push(format!("{}:{line}", path.strip_prefix(root()).unwrap().display()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "functions that fail with a bare String:\n  {}\nGive the layer's error enum (thiserror) a variant \
+         for what went wrong, so callers can tell failures apart and the text is written once.",
+        offenders.join("\n  ")
+    );
+}
+
+#[test]
+fn the_string_error_reader_sees_nested_and_wrapped_signatures() {
+    let code = "fn a() -> Result<Vec<(u8, String)>, Error> {}\nfn b(\n) -> Result<\n    Option<u64>,\n    String,\n> {}\nfn c() -> Result<(), String> {}\nfn d() -> Result<String, StringError> {}";
+    assert_eq!(string_errors(code), [3, 7]);
+}

@@ -123,7 +123,7 @@ async fn a_corrupt_or_truncated_saved_state_is_a_clear_error() {
         std::fs::write(&file, &bytes).unwrap();
         let error = match Sandbox::start_persistent(dir.path()).await {
             Ok(_) => panic!("{what}: a corrupt state must not start"),
-            Err(e) => e,
+            Err(e) => e.to_string(),
         };
         assert!(error.contains(&file.display().to_string()), "{what}: names the file: {error}");
         assert!(error.contains("confcopy sandbox reset"), "{what}: says how to recover: {error}");

@@ -90,17 +90,25 @@ pub enum CommandError {
     PagesWithoutSpaces,
     #[error("cannot write the seed: {0}")]
     SeedText(#[source] toml::ser::Error),
+    #[error("cannot wait for Ctrl-C: {0}")]
+    CtrlC(#[source] std::io::Error),
     /// The sandbox's own runtime (two workers) could not start.
     #[error("cannot start the runtime: {0}")]
     SandboxRuntime(#[source] std::io::Error),
     /// `check`: the site checks of one plan file could not run.
     #[error("{file}: {error}")]
     SiteChecks { file: String, error: Box<CommandError> },
-    /// An error of a layer below the commands that still reports itself as text (`apply`,
-    /// `session`, `site`, `run`, the sandbox, remote state views, verify's reads); typing those
-    /// is a later step.
-    #[error("{0}")]
-    Engine(String),
+    #[error(transparent)]
+    Apply(#[from] crate::apply::ApplyError),
+    #[error(transparent)]
+    Site(#[from] crate::site::SiteError),
+    /// `verify` could not read or compare the sites (an unreachable site is rendered as its
+    /// diagnostic before this).
+    #[error(transparent)]
+    Verify(crate::verify::Trouble),
+    /// `sandbox serve|reset|generate`: the sandbox could not start, save or reset its sites.
+    #[error(transparent)]
+    Sandbox(#[from] confcopy_sandbox::SandboxError),
     /// The command failed and cleaning up after it failed too: the cleanup's warning line is
     /// said after the error's, as it happened.
     #[error("{error}\n{warning}")]
@@ -143,14 +151,12 @@ impl CommandError {
             | CommandError::PagesWithoutSpaces
             | CommandError::SeedText(_)
             | CommandError::SandboxRuntime(_)
-            | CommandError::Engine(_) => Exit::Trouble,
+            | CommandError::CtrlC(_)
+            | CommandError::Apply(_)
+            | CommandError::Site(_)
+            | CommandError::Verify(_)
+            | CommandError::Sandbox(_) => Exit::Trouble,
         }
-    }
-}
-
-impl From<String> for CommandError {
-    fn from(message: String) -> Self {
-        CommandError::Engine(message)
     }
 }
 
@@ -184,7 +190,7 @@ mod tests {
         let unreadable = CommandError::Show(ShowError::State(StateError::PlanName { name: "../p".into() }));
         assert_eq!(unreadable.exit(), Exit::Trouble);
         assert_eq!(CommandError::NoTerminal.exit(), Exit::Errors);
-        assert_eq!(CommandError::Engine("down".into()).exit(), Exit::Trouble);
+        assert_eq!(CommandError::Apply(crate::apply::ApplyError::NotPrepared).exit(), Exit::Trouble);
         assert_eq!(CommandError::Runtime(io()).exit(), Exit::Trouble);
     }
 

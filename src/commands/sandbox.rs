@@ -111,7 +111,7 @@ fn serve(seed: Seed, options: StartOptions) -> Result<Exit, CommandError> {
         .enable_all()
         .build()
         .map_err(CommandError::SandboxRuntime)?;
-    let served: Result<Exit, String> = runtime.block_on(async move {
+    runtime.block_on(async move {
         let sandbox = Sandbox::start_with(seed, options).await?;
         for site in sandbox.sites() {
             println!("site {}", site.name());
@@ -132,10 +132,9 @@ fn serve(seed: Seed, options: StartOptions) -> Result<Exit, CommandError> {
             println!("  export CONFCOPY_API_GATEWAY={}", first.base_url());
         }
         println!("serving; press Ctrl-C to stop");
-        tokio::signal::ctrl_c().await.map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+        tokio::signal::ctrl_c().await.map_err(CommandError::CtrlC)?;
         println!("stopping");
         sandbox.shutdown().await?;
         Ok(Exit::Success)
-    });
-    Ok(served?)
+    })
 }

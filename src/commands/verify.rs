@@ -63,7 +63,7 @@ pub fn run(args: VerifyArgs, settings: &Settings) -> Result<Exit, CommandError> 
             println!("verify could not run: a site cannot be read");
             return Ok(Exit::Trouble);
         }
-        Err(Trouble::Other(message)) => return Err(CommandError::Engine(message)),
+        Err(error) => return Err(CommandError::Verify(error)),
     };
     print_differences(&plan, &loaded.file, &differences);
     let csv = crate::verify::write_csv(&report_dir, &plan, &differences)

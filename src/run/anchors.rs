@@ -6,13 +6,14 @@
 
 use crate::client::CommentKind;
 use crate::resolve::Copies;
+use crate::run::CopyError;
 use crate::run::context::Copy;
 use crate::snapshot::Content;
 use crate::state::{EntityKind, SourceRef};
 
 /// Learns the destination marker refs of the threads anchored in `body` (the source body of
 /// `container`) whose copies exist but whose refs this run does not know yet.
-pub async fn learn(copy: &Copy, container: &Content, body: &str) -> Result<(), String> {
+pub async fn learn(copy: &Copy, container: &Content, body: &str) -> Result<(), CopyError> {
     if !body.contains("ac:inline-comment-marker") {
         return Ok(());
     }
@@ -29,9 +30,11 @@ pub async fn learn(copy: &Copy, container: &Content, body: &str) -> Result<(), S
             .or_else(|| copy.earlier(&SourceRef::new(EntityKind::Comment, comment)).map(|(id, _)| id));
         // Not posted yet: the marker is lifted and the thread anchors itself when it is posted.
         let Some(posted) = posted else { continue };
-        let found = copy.destination.comment(CommentKind::Inline, &posted).await.map_err(|error| {
-            format!("cannot tell where the copy of inline comment {comment} is anchored: {error}")
-        })?;
+        let found = copy
+            .destination
+            .comment(CommentKind::Inline, &posted)
+            .await
+            .map_err(|error| CopyError::Anchor { comment: comment.to_string(), error })?;
         if let Some(new) = found.marker_ref() {
             let new = new.to_owned();
             copy.map(|m| m.marker_refs.insert(comment.to_owned(), new));

@@ -6,6 +6,7 @@ use futures_util::TryStreamExt;
 use crate::client::ClientError;
 use crate::client::model::property::{ContentProperty, PropertyHolder};
 use crate::reconcile::{MARKER_KEY, Origin};
+use crate::run::CopyError;
 use crate::run::context::Copy;
 use crate::state::SourceRef;
 
@@ -28,8 +29,12 @@ async fn marker_on(copy: &Copy, holder: &PropertyHolder) -> Result<Option<Conten
 
 /// Whether `holder` carries a marker naming `source` of this plan's source site; `None` when
 /// it carries no marker at all.
-pub async fn names(copy: &Copy, holder: &PropertyHolder, source: &SourceRef) -> Result<Option<bool>, String> {
-    let found = marker_on(copy, holder).await.map_err(|e| e.to_string())?;
+pub async fn names(
+    copy: &Copy,
+    holder: &PropertyHolder,
+    source: &SourceRef,
+) -> Result<Option<bool>, CopyError> {
+    let found = marker_on(copy, holder).await?;
     Ok(found.map(|p| Origin::parse(&p.value).is_some_and(|o| o.names(copy.recorder.source_site(), source))))
 }
 
@@ -41,12 +46,12 @@ pub async fn mark(
     holder: &PropertyHolder,
     source: &SourceRef,
     version: Option<u64>,
-) -> Result<(), String> {
+) -> Result<(), CopyError> {
     if !copy.writes() {
         return Ok(());
     }
     let wanted = origin(copy, source, version).property();
-    let failed = |e: ClientError| format!("its marker could not be written: {e}");
+    let failed = CopyError::MarkerWrite;
     for attempt in 1..=MARK_ATTEMPTS {
         match copy.destination.create_property(holder, &wanted).await {
             Ok(_) => return Ok(()),
@@ -65,7 +70,7 @@ pub async fn mark(
             Err(error) => return Err(failed(error)),
         }
     }
-    Err(format!("its marker could not be written: the destination lost the answer {MARK_ATTEMPTS} times"))
+    Err(CopyError::MarkerLost(MARK_ATTEMPTS))
 }
 
 /// How many times a marker write whose answer was lost is sent (each time after looking for it).
@@ -79,7 +84,7 @@ async fn up_to_date(
     source: &SourceRef,
     version: Option<u64>,
     existing: ContentProperty,
-) -> Result<(), String> {
+) -> Result<(), CopyError> {
     let same = Origin::parse(&existing.value)
         .is_some_and(|o| o.names(copy.recorder.source_site(), source) && o.source_version == version);
     if same {
@@ -91,7 +96,7 @@ async fn up_to_date(
         .update_property(holder, &existing.id, &wanted, next)
         .await
         .map(|_| ())
-        .map_err(|e| format!("its marker could not be written: {e}"))
+        .map_err(CopyError::MarkerWrite)
 }
 
 /// Brings the marker of a copy made marked (at an earlier source version than it holds now)
@@ -101,14 +106,14 @@ pub async fn advance(
     holder: &PropertyHolder,
     source: &SourceRef,
     version: Option<u64>,
-) -> Result<(), String> {
+) -> Result<(), CopyError> {
     if !copy.writes() {
         return Ok(());
     }
     match marker_on(copy, holder).await {
         Ok(Some(existing)) => up_to_date(copy, holder, source, version, existing).await,
         Ok(None) => mark(copy, holder, source, version).await,
-        Err(error) => Err(format!("its marker could not be read: {error}")),
+        Err(error) => Err(CopyError::MarkerRead(error)),
     }
 }
 
@@ -118,8 +123,8 @@ pub async fn marked_version(
     copy: &Copy,
     holder: &PropertyHolder,
     source: &SourceRef,
-) -> Result<Option<u64>, String> {
-    let found = marker_on(copy, holder).await.map_err(|e| e.to_string())?;
+) -> Result<Option<u64>, CopyError> {
+    let found = marker_on(copy, holder).await?;
     Ok(found
         .and_then(|p| Origin::parse(&p.value))
         .filter(|o| o.names(copy.recorder.source_site(), source))
@@ -133,12 +138,10 @@ pub async fn ensure_marked(
     holder: &PropertyHolder,
     source: &SourceRef,
     version: Option<u64>,
-) -> Result<(), String> {
+) -> Result<(), CopyError> {
     match names(copy, holder, source).await? {
         Some(true) => Ok(()),
         None => mark(copy, holder, source, version).await,
-        Some(false) => {
-            Err(format!("{holder} carries a confcopy marker naming another source entity than {source}"))
-        }
+        Some(false) => Err(CopyError::ForeignMarker { holder: holder.to_string(), entity: source.clone() }),
     }
 }

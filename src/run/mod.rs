@@ -3,6 +3,7 @@
 mod anchors;
 mod context;
 mod dispatcher;
+mod error;
 mod lane_gate;
 mod mark;
 mod ops;
@@ -13,7 +14,8 @@ mod resolve;
 
 pub use context::{Copy, MappedSpace, Mapping, Mode};
 pub use dispatcher::walk;
+pub use error::CopyError;
 pub use outcome::{LEFT_OUT, Outcome};
 pub use progress::{Progress, per_space};
-pub use record::Recorder;
+pub use record::{JournalError, Recorder};
 pub use resolve::{Catalogue, CopyResolver};

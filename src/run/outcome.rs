@@ -28,8 +28,9 @@ impl Outcome {
         Outcome::Copied { detail: Some(detail.into()) }
     }
 
-    pub fn failed(reason: impl Into<String>) -> Self {
-        Outcome::Failed { reason: reason.into() }
+    /// A failed item; its reason is said in the reports (a message, or an error's text).
+    pub fn failed(reason: impl std::fmt::Display) -> Self {
+        Outcome::Failed { reason: reason.to_string() }
     }
 
     /// Whether nodes that need this one may run.

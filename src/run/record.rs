@@ -5,8 +5,18 @@ use std::sync::{Arc, Mutex};
 
 use crate::state::group_sync::GroupSync;
 use crate::state::{
-    Clock, Durability, Entry, Journal, JournalState, NodeStatus, RunId, SourceRef, WriteKind, marker,
+    Clock, Durability, Entry, Journal, JournalState, NodeStatus, RunId, SourceRef, StateError, SyncError,
+    WriteKind, marker,
 };
+
+/// Why the run's journal could not take an entry. Kept (cloned) as the run's first failure.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum JournalError {
+    #[error("the journal: {0}")]
+    Write(#[source] Arc<StateError>),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+}
 
 /// Results and node states written before a sync is started for them.
 const JOURNAL_BATCH: u64 = 64;
@@ -23,7 +33,7 @@ pub struct Recorder {
     source_site: String,
     /// The first journal write that failed: the run starts nothing new after it and ends
     /// Incomplete (what it did is found again by marker on the destination).
-    failure: Mutex<Option<String>>,
+    failure: Mutex<Option<JournalError>>,
     /// What earlier runs of the plan did, as replayed when this run started.
     pub previous: JournalState,
 }
@@ -76,7 +86,7 @@ impl Recorder {
     }
 
     /// Appends an entry; with group commit, returns its sequence number, not yet durable.
-    fn append(&self, entry: Entry) -> Result<Option<u64>, String> {
+    fn append(&self, entry: Entry) -> Result<Option<u64>, JournalError> {
         let Some(journal) = &self.journal else { return Ok(None) };
         let mut journal = journal.lock().unwrap_or_else(|e| e.into_inner());
         let appended = match &self.durability {
@@ -86,25 +96,25 @@ impl Recorder {
                 Some(seq)
             }),
         };
-        appended.map_err(|e| self.failed(format!("the journal: {e}")))
+        appended.map_err(|e| self.failed(JournalError::Write(Arc::new(e))))
     }
 
-    /// Remembers the first failed journal write; returns the message.
-    fn failed(&self, message: String) -> String {
+    /// Remembers the first failed journal write; returns it.
+    fn failed(&self, error: JournalError) -> JournalError {
         let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
         if failure.is_none() {
-            *failure = Some(message.clone());
+            *failure = Some(error.clone());
         }
-        message
+        error
     }
 
     /// Why the journal could not be written, if it could not: the run must stop starting work.
-    pub fn failure(&self) -> Option<String> {
+    pub fn failure(&self) -> Option<JournalError> {
         self.failure.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Appends an entry nobody waits for; starts a background sync once enough are pending.
-    fn append_batched(&self, entry: Entry) -> Result<(), String> {
+    fn append_batched(&self, entry: Entry) -> Result<(), JournalError> {
         self.append(entry)?;
         if let Some(durability) = &self.durability
             && durability.pending() >= JOURNAL_BATCH
@@ -115,15 +125,17 @@ impl Recorder {
     }
 
     /// Appends an entry and returns once it is durable.
-    async fn append_durable(&self, entry: Entry) -> Result<(), String> {
+    async fn append_durable(&self, entry: Entry) -> Result<(), JournalError> {
         match (self.append(entry)?, &self.durability) {
-            (Some(seq), Some(durability)) => durability.durable(seq).await.map_err(|e| self.failed(e)),
+            (Some(seq), Some(durability)) => {
+                durability.durable(seq).await.map_err(|e| self.failed(JournalError::Sync(e)))
+            }
             _ => Ok(()),
         }
     }
 
     /// Durably records that a write is about to happen; the write must not start if this fails.
-    pub async fn intent(&self, node: &str, kind: WriteKind, source: SourceRef) -> Result<(), String> {
+    pub async fn intent(&self, node: &str, kind: WriteKind, source: SourceRef) -> Result<(), JournalError> {
         let marker = marker(&self.source_site, &source);
         self.append_durable(Entry::Intent {
             run: self.run.clone(),
@@ -169,7 +181,7 @@ impl Recorder {
 
     /// Appends any other entry (run started or finished), durably: it is synced before this
     /// returns.
-    pub fn entry(&self, entry: Entry) -> Result<(), String> {
+    pub fn entry(&self, entry: Entry) -> Result<(), JournalError> {
         self.append(entry)?;
         self.sync_now()
     }
@@ -205,13 +217,13 @@ impl Recorder {
         }
     }
 
-    fn sync_now(&self) -> Result<(), String> {
+    fn sync_now(&self) -> Result<(), JournalError> {
         match &self.journal {
             Some(journal) => journal
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .sync()
-                .map_err(|e| self.failed(format!("the journal: {e}"))),
+                .map_err(|e| self.failed(JournalError::Write(Arc::new(e)))),
             None => Ok(()),
         }
     }

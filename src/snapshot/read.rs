@@ -4,11 +4,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::model::*;
 use super::spool::Spool;
 use crate::client::model::comment;
+use crate::client::model::page::Page;
 use crate::client::model::restriction::Restricted;
 use crate::client::{ClientError, CommentKind, SiteClient};
 use crate::inventory::Inventory;
@@ -233,6 +235,39 @@ async fn read_extras(
 
 /// One space: its settings, pages (with folders) and blog posts, bodies spooled. Permissions are
 /// handed back as listed (group names are known once the group list is in).
+/// A space's pages or blog posts as one listing gives them. Each becomes its compact `Content`
+/// as it arrives (the body goes to the spool): the listing's own records, several times larger,
+/// are never all held.
+async fn listed(
+    mut listed: BoxStream<'static, Result<Page, ClientError>>,
+    kind: ContentType,
+    spool: &Spool,
+) -> Result<Vec<Content>, SnapshotError> {
+    let mut out = Vec::new();
+    while let Some(page) = listed.try_next().await? {
+        let body = spool
+            .put(page.storage().unwrap_or(""))
+            .map_err(|source| SnapshotError::Spool { dir: "the spool".into(), source })?;
+        out.push(Content {
+            kind,
+            title: page.title,
+            status: page.status.unwrap_or_else(|| "current".into()),
+            parent_id: page.parent_id,
+            position: page.position.unwrap_or(0),
+            // Only blog posts keep their date (pages are created "now" on the destination).
+            created_at: if kind == ContentType::BlogPost { page.created_at } else { None },
+            version: page.version.as_ref().map_or(1, |v| v.number),
+            id: page.id,
+            body,
+            history: Box::default(),
+            labels: Box::default(),
+            restrictions: Restrictions::default(),
+            likes: 0,
+        });
+    }
+    Ok(out)
+}
+
 async fn read_space(
     client: &SiteClient,
     spool: &Spool,
@@ -242,56 +277,12 @@ async fn read_space(
     history: bool,
     concurrency: usize,
 ) -> Result<(SpaceSnapshot, Vec<crate::client::model::space::SpacePermission>), SnapshotError> {
-    let spool_error = |source| SnapshotError::Spool { dir: "the spool".into(), source };
-    // Each listed page and post becomes its compact `Content` as it arrives (the body goes to
-    // the spool): the listing's own records, several times larger, are never all held.
-    let pages = async {
-        let mut pages = Vec::new();
-        let mut listed = client.pages_in_space(&found.id, Some(statuses));
-        while let Some(page) = listed.try_next().await? {
-            let body = spool.put(page.storage().unwrap_or("")).map_err(spool_error)?;
-            pages.push(Content {
-                kind: ContentType::Page,
-                title: page.title,
-                status: page.status.unwrap_or_else(|| "current".into()),
-                parent_id: page.parent_id,
-                position: page.position.unwrap_or(0),
-                // Only blog posts keep their date (pages are created "now" on the destination).
-                created_at: None,
-                version: page.version.as_ref().map_or(1, |v| v.number),
-                id: page.id,
-                body,
-                history: Box::default(),
-                labels: Box::default(),
-                restrictions: Restrictions::default(),
-                likes: 0,
-            });
-        }
-        Ok::<_, SnapshotError>(pages)
-    };
-    let posts = async {
-        let mut posts = Vec::new();
-        let mut listed = client.blog_posts_in_space(&found.id, Some(statuses));
-        while let Some(post) = listed.try_next().await? {
-            let body = spool.put(post.storage().unwrap_or("")).map_err(spool_error)?;
-            posts.push(Content {
-                kind: ContentType::BlogPost,
-                title: post.title,
-                status: post.status.unwrap_or_else(|| "current".into()),
-                parent_id: None,
-                position: 0,
-                created_at: post.created_at,
-                version: post.version.as_ref().map_or(1, |v| v.number),
-                id: post.id,
-                body,
-                history: Box::default(),
-                labels: Box::default(),
-                restrictions: Restrictions::default(),
-                likes: 0,
-            });
-        }
-        Ok::<_, SnapshotError>(posts)
-    };
+    let pages = listed(client.pages_in_space(&found.id, Some(statuses)), ContentType::Page, spool);
+    let posts = listed(
+        client.blog_posts_in_space(&found.id, Some(statuses)).map_ok(Page::from).boxed(),
+        ContentType::BlogPost,
+        spool,
+    );
     let (space, labels, permissions, page_extras, post_extras, mut pages, mut blog_posts) = futures_util::try_join!(
         async { client.space(&found.id).await.map_err(SnapshotError::from) },
         async {

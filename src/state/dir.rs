@@ -151,12 +151,17 @@ impl From<RunId> for String {
 }
 
 impl TryFrom<String> for RunId {
-    type Error = String;
+    type Error = NotARunId;
 
-    fn try_from(text: String) -> Result<RunId, String> {
-        RunId::parse(&text).ok_or_else(|| format!("{text:?} is not a run id"))
+    fn try_from(text: String) -> Result<RunId, NotARunId> {
+        RunId::parse(&text).ok_or(NotARunId(text))
     }
 }
+
+/// Text that cannot name a run (read back from a damaged record, say).
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not a run id")]
+pub struct NotARunId(pub String);
 
 impl RunId {
     pub fn new(started: Timestamp) -> RunId {

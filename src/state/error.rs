@@ -20,8 +20,8 @@ pub enum StateError {
     #[error("{} is damaged: {detail}", path.display())]
     Corrupt { path: PathBuf, detail: String },
     /// The journal's lines could not be handed to the state store (remote state).
-    #[error("cannot keep the journal in the state store: {detail}")]
-    Sink { detail: String },
+    #[error("cannot keep the journal in the state store: {0}")]
+    Sink(#[source] super::sink::SinkError),
     #[error("\"{name}\" cannot name a plan in the state directory (use letters, digits, '-', '_' or '.')")]
     PlanName { name: String },
 }

@@ -32,7 +32,28 @@ pub struct GroupSync {
 #[derive(Debug, Clone, Default)]
 struct Synced {
     upto: u64,
-    error: Option<String>,
+    error: Option<SyncError>,
+}
+
+/// Why lines could not be made durable. Cloned to every writer that waited on the failed sync.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SyncError {
+    #[error("cannot sync the journal: {0}")]
+    Failed(#[source] Arc<SyncFailure>),
+    /// The file's durability ended (the journal was dropped) before the line was covered.
+    #[error("the journal was closed")]
+    Closed,
+}
+
+/// What one sync ran into.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncFailure {
+    #[error("{0}")]
+    Disk(#[source] std::io::Error),
+    #[error("{0}")]
+    Sink(#[source] super::sink::SinkError),
+    #[error("the sync task stopped")]
+    TaskStopped,
 }
 
 impl GroupSync {
@@ -87,7 +108,7 @@ impl GroupSync {
 
     /// Returns once line `seq` is durable, running a sync if none is under way; fails when the
     /// sync that should have covered it failed.
-    pub async fn durable(&self, seq: u64) -> Result<(), String> {
+    pub async fn durable(&self, seq: u64) -> Result<(), SyncError> {
         let mut tried = false;
         loop {
             // Subscribe before looking at `syncing`: a sync that is running now ends by
@@ -109,7 +130,7 @@ impl GroupSync {
             }
             // Another writer's sync is running; the one after it covers this line.
             if changes.changed().await.is_err() {
-                return Err("the journal was closed".into());
+                return Err(SyncError::Closed);
             }
         }
     }
@@ -150,14 +171,14 @@ impl GroupSync {
         .await
         {
             Ok(done) => done,
-            Err(_) => Err("the sync task stopped".to_string()),
+            Err(_) => Err(SyncFailure::TaskStopped),
         };
         self.publish(upto, result);
     }
 
     /// Clears `syncing` first, then publishes: a writer that looks after the clear starts a
     /// sync of its own; one that looked before is woken by the publication.
-    fn publish(&self, upto: u64, result: Result<(), String>) {
+    fn publish(&self, upto: u64, result: Result<(), SyncFailure>) {
         self.syncs.fetch_add(1, Ordering::AcqRel);
         self.syncing.store(false, Ordering::Release);
         self.synced.send_modify(|synced| match result {
@@ -165,7 +186,7 @@ impl GroupSync {
                 synced.upto = synced.upto.max(upto);
                 synced.error = None;
             }
-            Err(error) => synced.error = Some(format!("cannot sync the journal: {error}")),
+            Err(error) => synced.error = Some(SyncError::Failed(Arc::new(error))),
         });
     }
 }
@@ -175,10 +196,10 @@ fn sync_and_hand_over(
     file: &File,
     sink: Option<&dyn super::sink::JournalSink>,
     bytes: u64,
-) -> Result<(), String> {
-    file.sync_data().map_err(|e| e.to_string())?;
+) -> Result<(), SyncFailure> {
+    file.sync_data().map_err(SyncFailure::Disk)?;
     match sink {
-        Some(sink) => sink.flush(bytes),
+        Some(sink) => sink.flush(bytes).map_err(SyncFailure::Sink),
         None => Ok(()),
     }
 }

@@ -211,7 +211,7 @@ impl Journal {
             self.unsynced = 0;
         }
         if let Some(sink) = &self.sink {
-            sink.flush(self.good_len).map_err(|detail| StateError::Sink { detail })?;
+            sink.flush(self.good_len).map_err(StateError::Sink)?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 use super::difference::{Difference, Scope};
 use super::expected::{Bodies, Expected};
 use super::pair::Pair;
-use super::sides::Sides;
+use super::sides::{Sides, Trouble};
 use crate::diagnostic::Code;
 use crate::plan::Plan;
 
@@ -18,7 +18,7 @@ pub struct Compared {
 }
 
 /// Compares both sides space by space.
-pub async fn compare(plan: &Plan, sides: &Sides) -> Result<(Vec<Difference>, Compared), String> {
+pub async fn compare(plan: &Plan, sides: &Sides) -> Result<(Vec<Difference>, Compared), Trouble> {
     let mut differences = Vec::new();
     let mut compared = Compared::default();
     let mut pairs = Vec::new();
@@ -59,8 +59,7 @@ pub async fn compare(plan: &Plan, sides: &Sides) -> Result<(Vec<Difference>, Com
         expected.ids.extend(pair.matched_ids());
         let (found, ids) =
             super::attachments::compare(pair, &sides.source_client, &sides.destination_client, concurrency)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
         attachment_differences.push(found);
         expected.ids.extend(ids);
     }
@@ -73,12 +72,11 @@ pub async fn compare(plan: &Plan, sides: &Sides) -> Result<(Vec<Difference>, Com
         source_origins: &sides.source_origins,
         destination_origin: &sides.destination_origin,
     };
-    let spool_error = |e: std::io::Error| format!("cannot read a spooled body: {e}");
     for (pair, attachments) in pairs.iter().zip(attachment_differences) {
         differences.extend(super::space::compare(pair, &sides.destination_account));
-        differences.extend(super::content::compare(pair, &bodies).map_err(spool_error)?);
+        differences.extend(super::content::compare(pair, &bodies).map_err(Trouble::Spool)?);
         differences.extend(attachments);
-        differences.extend(super::comments::compare(pair, &bodies).map_err(spool_error)?);
+        differences.extend(super::comments::compare(pair, &bodies).map_err(Trouble::Spool)?);
         compared.spaces += 1;
         compared.pages += pair.source.pages.len();
         compared.blog_posts += pair.source.blog_posts.len();

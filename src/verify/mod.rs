@@ -34,7 +34,7 @@ pub async fn compare_sites(
     work_dir: &Path,
 ) -> Result<(Vec<Difference>, Compared), Trouble> {
     let sides = sides::read(plan, sites, work_dir).await?;
-    compare::compare(plan, &sides).await.map_err(Trouble::Other)
+    compare::compare(plan, &sides).await
 }
 
 /// Writes `verify.csv` into `dir`; its path.

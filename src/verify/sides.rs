@@ -29,17 +29,21 @@ pub struct Sides {
 }
 
 /// Why verification could not run.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Trouble {
-    /// A site could not be read; the diagnostic says which.
+    /// A site could not be read; the diagnostic says which (and is rendered against the plan).
+    #[error("{}", .0.message)]
     Unreachable(crate::diagnostic::Diagnostic),
-    Other(String),
-}
-
-impl From<String> for Trouble {
-    fn from(message: String) -> Self {
-        Trouble::Other(message)
-    }
+    #[error(transparent)]
+    Site(#[from] crate::site::SiteError),
+    #[error("credentials are missing for a site")]
+    MissingCredentials,
+    #[error(transparent)]
+    Client(#[from] crate::client::ClientError),
+    #[error(transparent)]
+    Snapshot(#[from] crate::snapshot::SnapshotError),
+    #[error("cannot read a spooled body: {0}")]
+    Spool(#[source] std::io::Error),
 }
 
 /// Reads both sites. The destination inventory is the source one with each selected space
@@ -48,13 +52,13 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
     let (Some(source_client), Some(destination_client)) =
         (sites.source.client.clone(), sites.destination.client.clone())
     else {
-        return Err(Trouble::Other("credentials are missing for a site".into()));
+        return Err(Trouble::MissingCredentials);
     };
     let inventory = crate::inventory::read(plan, sites).await.map_err(Trouble::Unreachable)?;
     let mut at_destination = Inventory { spaces: Vec::new(), ..empty_like(&inventory) };
     for selection in &plan.spaces {
         let key = &selection.destination_key.value;
-        let found = destination_client.space_by_key(key).await.map_err(|e| e.to_string())?;
+        let found = destination_client.space_by_key(key).await?;
         at_destination.spaces.push(found.map(|space| SourceSpace {
             id: space.id.clone(),
             key: space.key.clone(),
@@ -66,13 +70,10 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
             unreadable_attachments: 0,
         }));
     }
-    let source = crate::snapshot::read(plan, &inventory, &source_client, &work_dir.join("source"))
-        .await
-        .map_err(|e| e.to_string())?;
+    let source = crate::snapshot::read(plan, &inventory, &source_client, &work_dir.join("source")).await?;
     let destination =
         crate::snapshot::read(plan, &at_destination, &destination_client, &work_dir.join("destination"))
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
     let spaces = plan
         .spaces
         .iter()
@@ -83,7 +84,7 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
             (source_at, destination_at)
         })
         .collect();
-    let destination_account = destination_client.current_user().await.map_err(|e| e.to_string())?.account_id;
+    let destination_account = destination_client.current_user().await?.account_id;
     let source_origins = origins(&plan.source.value, &sites.source);
     let destination_origin = origins(&plan.destination.value, &sites.destination).pop().unwrap_or_default();
     Ok(Sides {

@@ -46,8 +46,7 @@ impl AdminClient {
         let base = BaseUrl::parse(&format!("{}/admin", options.gateway.as_str())).map_err(|e| {
             ClientError::new(&label, "reach the admin API", ErrorKind::InvalidAddress(e.to_string()))
         })?;
-        let http = http_client::build(&options)
-            .map_err(|e| ClientError::new(&label, "set up the HTTP client", ErrorKind::Io(e)))?;
+        let http = http_client::build(&label, &options)?;
         let auth = Credentials::bearer(api_key).header_value();
         let transport = Transport::new(http, label, base, Some(auth), options);
         Ok(Self { org_id: org_id.to_string(), transport: Arc::new(transport) })

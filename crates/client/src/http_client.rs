@@ -3,6 +3,7 @@
 
 use reqwest::redirect;
 
+use super::error::{ClientError, ErrorKind};
 use super::options::ClientOptions;
 
 /// `confcopy/<version>`: a non-browser agent (browser-like agents can trip the XSRF filter).
@@ -11,8 +12,8 @@ pub const USER_AGENT: &str = concat!("confcopy/", env!("CARGO_PKG_VERSION"));
 /// Redirects followed at most (the attachment download answers one 302).
 const MAX_REDIRECTS: usize = 5;
 
-/// Builds the reqwest client. Certificates are always verified.
-pub fn build(options: &ClientOptions) -> Result<reqwest::Client, String> {
+/// Builds the reqwest client for the site or gateway `label`. Certificates are always verified.
+pub fn build(label: &str, options: &ClientOptions) -> Result<reqwest::Client, ClientError> {
     // The crate enables rustls without a default provider; installing ring twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -39,5 +40,11 @@ pub fn build(options: &ClientOptions) -> Result<reqwest::Client, String> {
         .connect_timeout(options.connect_timeout)
         .read_timeout(options.read_timeout)
         .build()
-        .map_err(|e| format!("could not set up the HTTP client: {e}"))
+        .map_err(|e| {
+            ClientError::new(
+                label,
+                "set up the HTTP client",
+                ErrorKind::Io(format!("could not set up the HTTP client: {e}")),
+            )
+        })
 }

@@ -11,7 +11,23 @@ use url::Url;
 /// Builds a fresh multipart form for each attempt (an upload is re-read from its source, never
 /// replayed from memory).
 pub type FormFactory =
-    Arc<dyn Fn() -> BoxFuture<'static, Result<reqwest::multipart::Form, String>> + Send + Sync>;
+    Arc<dyn Fn() -> BoxFuture<'static, Result<reqwest::multipart::Form, FormError>> + Send + Sync>;
+
+/// Why an upload's form could not be built for an attempt.
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("could not open {}: {source}", path.display())]
+    Open {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("bad media type: {0}")]
+    MediaType(#[source] reqwest::Error),
+    /// A stream upload is sent once; there is nothing to send again.
+    #[error("the upload stream was already sent")]
+    StreamSpent,
+}
 
 /// The body of a request.
 #[derive(Clone)]

@@ -112,6 +112,5 @@ pub async fn tenant_info(site: &BaseUrl, options: &ClientOptions) -> Result<Tena
 }
 
 fn build_http(site: &BaseUrl, options: &ClientOptions) -> Result<reqwest::Client, ClientError> {
-    http_client::build(options)
-        .map_err(|e| ClientError::new(site.host(), "set up the HTTP client", ErrorKind::Io(e)))
+    http_client::build(&site.host(), options)
 }

@@ -494,7 +494,7 @@ impl Transport {
             }
             RequestBody::Multipart { form, .. } => match form().await {
                 Ok(form) => builder = builder.multipart(form),
-                Err(e) => return Attempt::Fail(ErrorKind::Io(e)),
+                Err(e) => return Attempt::Fail(ErrorKind::Io(e.to_string())),
             },
         }
         if !streaming {

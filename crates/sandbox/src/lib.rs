@@ -4,7 +4,7 @@
 //! [`Seed::from_path`]) and talk to them like to Confluence Cloud:
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), String> {
+//! # async fn demo() -> Result<(), confcopy_sandbox::SandboxError> {
 //! use confcopy_sandbox::{Sandbox, Seed};
 //! let sandbox = Sandbox::start(Seed::demo()).await?;
 //! let acme = sandbox.site("acme").expect("demo site");
@@ -27,6 +27,7 @@
 
 pub mod command;
 mod digest;
+mod error;
 pub mod faults;
 pub mod generate;
 pub mod http;
@@ -36,6 +37,7 @@ pub mod running;
 pub mod seed;
 pub mod stats;
 
+pub use error::SandboxError;
 pub use faults::{Fault, FaultConfig, FaultRule, RateLimit};
 pub use running::{Sandbox, SiteHandle, StartOptions, export_site, reset_site};
 pub use seed::Seed;

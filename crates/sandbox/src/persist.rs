@@ -5,19 +5,20 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::model::World;
+use crate::SandboxError;
 
 pub fn state_file(state_dir: &Path) -> PathBuf {
     state_dir.join("sandbox").join("world.json")
 }
 
-pub fn load(file: &Path) -> Result<World, String> {
-    let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    serde_json::from_slice(&text)
-        .map_err(|e| format!("{} is not a sandbox state ({e}); run `confcopy sandbox reset`", file.display()))
+pub fn load(file: &Path) -> Result<World, SandboxError> {
+    let text = std::fs::read(file)
+        .map_err(|source| SandboxError::StateUnreadable { path: file.to_path_buf(), source })?;
+    serde_json::from_slice(&text).map_err(|error| SandboxError::NotAState { path: file.to_path_buf(), error })
 }
 
-pub fn save(file: &Path, world: &World) -> Result<(), String> {
-    let dir = file.parent().ok_or("state file has no directory")?;
+pub fn save(file: &Path, world: &World) -> Result<(), SandboxError> {
+    let dir = file.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let tmp = dir.join(format!(".world.json.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
@@ -34,14 +35,15 @@ pub fn save(file: &Path, world: &World) -> Result<(), String> {
         f.sync_all()?;
         std::fs::rename(&tmp, file)
     })();
-    result.map_err(|e| {
+    result.map_err(|source| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot save sandbox state to {}: {e}", file.display())
+        SandboxError::Save { path: file.to_path_buf(), source }
     })
 }
 
-fn create_private_dir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+fn create_private_dir(dir: &Path) -> Result<(), SandboxError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|source| SandboxError::CreateDir { path: dir.to_path_buf(), source })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -51,11 +53,11 @@ fn create_private_dir(dir: &Path) -> Result<(), String> {
 }
 
 /// Deletes the saved state so the next start uses the seed again.
-pub fn reset(state_dir: &Path) -> Result<bool, String> {
+pub fn reset(state_dir: &Path) -> Result<bool, SandboxError> {
     let file = state_file(state_dir);
     match std::fs::remove_file(&file) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(format!("cannot remove {}: {e}", file.display())),
+        Err(source) => Err(SandboxError::Remove { path: file, source }),
     }
 }

@@ -15,6 +15,7 @@ use super::model::World;
 use super::persist;
 use super::seed::Seed;
 use super::stats::Stats;
+use crate::SandboxError;
 
 /// How to start a sandbox.
 #[derive(Debug, Clone, Default)]
@@ -50,13 +51,13 @@ pub struct SiteHandle {
 
 impl Sandbox {
     /// Starts every site of `seed` on ephemeral loopback ports.
-    pub async fn start(seed: Seed) -> Result<Sandbox, String> {
+    pub async fn start(seed: Seed) -> Result<Sandbox, SandboxError> {
         Sandbox::start_with(seed, StartOptions::default()).await
     }
 
     /// Starts the demo sites with their state kept in `<state_dir>/sandbox/` (what
     /// `sandbox:NAME` sites in plans use): saved state if present, else the demo seed.
-    pub async fn start_persistent(state_dir: &Path) -> Result<Sandbox, String> {
+    pub async fn start_persistent(state_dir: &Path) -> Result<Sandbox, SandboxError> {
         Sandbox::start_with(
             Seed::demo(),
             StartOptions { port_base: None, state_file: Some(persist::state_file(state_dir)) },
@@ -64,7 +65,7 @@ impl Sandbox {
         .await
     }
 
-    pub async fn start_with(seed: Seed, options: StartOptions) -> Result<Sandbox, String> {
+    pub async fn start_with(seed: Seed, options: StartOptions) -> Result<Sandbox, SandboxError> {
         let initial = seed.build()?;
         let world = match &options.state_file {
             Some(file) if file.exists() => persist::load(file)?,
@@ -91,7 +92,7 @@ impl Sandbox {
         let mut tasks = Vec::new();
         // Only what the handles need, not a copy of the (possibly large) world.
         let (site_meta, world) = {
-            let w = shared.world.lock().map_err(|_| "sandbox state poisoned")?;
+            let w = shared.world.lock().map_err(|_| SandboxError::Poisoned)?;
             let meta: Vec<super::model::Site> =
                 w.sites.iter().map(super::model::Site::clone_shallow).collect();
             let accounts = World { orgs: w.orgs.clone(), accounts: w.accounts.clone(), sites: Vec::new() };
@@ -101,8 +102,8 @@ impl Sandbox {
             let port = options.port_base.map_or(0, |b| b + index as u16);
             let listener = TcpListener::bind(("127.0.0.1", port))
                 .await
-                .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+                .map_err(|source| SandboxError::Listen { port, source })?;
+            let addr = listener.local_addr().map_err(|source| SandboxError::Listen { port, source })?;
             let base_url = format!("http://{addr}");
             let _ = shared.sites[index].base_url.set(base_url.clone());
             let admin = world.accounts.values().find(|a| {
@@ -158,7 +159,7 @@ impl Sandbox {
     }
 
     /// Saves the state now (only for persistent sandboxes).
-    pub fn save(&self) -> Result<(), String> {
+    pub fn save(&self) -> Result<(), SandboxError> {
         match &self.state_file {
             Some(file) => save(&self.shared, file),
             None => Ok(()),
@@ -166,7 +167,7 @@ impl Sandbox {
     }
 
     /// Stops every listener, saves persistent state, and waits for the tasks to end.
-    pub async fn shutdown(self) -> Result<(), String> {
+    pub async fn shutdown(self) -> Result<(), SandboxError> {
         let _ = self.shutdown.send(true);
         for t in self.tasks {
             let _ = t.await;
@@ -178,8 +179,8 @@ impl Sandbox {
     }
 }
 
-fn save(shared: &Shared, file: &Path) -> Result<(), String> {
-    let world = shared.world.lock().map_err(|_| "sandbox state poisoned")?.clone();
+fn save(shared: &Shared, file: &Path) -> Result<(), SandboxError> {
+    let world = shared.world.lock().map_err(|_| SandboxError::Poisoned)?.clone();
     persist::save(file, &world)
 }
 
@@ -251,7 +252,7 @@ impl SiteHandle {
         r
     }
     /// Restores the site to its seed state.
-    pub fn reset(&self) -> Result<(), String> {
+    pub fn reset(&self) -> Result<(), SandboxError> {
         reset_site(&self.shared, self.index)
     }
 }
@@ -262,10 +263,10 @@ pub fn export_site(world: &World, index: usize) -> Value {
 }
 
 /// Puts one site back to its seed state (accounts the seed knows are restored too).
-pub fn reset_site(shared: &Shared, index: usize) -> Result<(), String> {
-    let initial = shared.initial.lock().map_err(|_| "poisoned")?;
-    let mut world = shared.world.lock().map_err(|_| "poisoned")?;
-    let site = initial.sites.get(index).cloned().ok_or("no such site in the seed")?;
+pub fn reset_site(shared: &Shared, index: usize) -> Result<(), SandboxError> {
+    let initial = shared.initial.lock().map_err(|_| SandboxError::Poisoned)?;
+    let mut world = shared.world.lock().map_err(|_| SandboxError::Poisoned)?;
+    let site = initial.sites.get(index).cloned().ok_or(SandboxError::NoSuchSite)?;
     world.sites[index] = site;
     world.sites[index].invalidate_index();
     for (id, a) in &initial.accounts {

@@ -11,6 +11,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::SandboxError;
 use crate::digest::sha256_hex;
 
 use super::faults::FaultConfig;
@@ -274,18 +275,20 @@ impl Seed {
         Seed::from_toml(DEMO_SEED).expect("the bundled demo seed parses")
     }
 
-    pub fn from_toml(text: &str) -> Result<Seed, String> {
-        toml::from_str(text).map_err(|e| format!("invalid seed: {e}"))
+    pub fn from_toml(text: &str) -> Result<Seed, SandboxError> {
+        toml::from_str(text).map_err(SandboxError::SeedToml)
     }
 
     /// Reads a seed file: JSON when the name ends in `.json`, TOML otherwise.
-    pub fn from_path(path: &Path) -> Result<Seed, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read seed {}: {e}", path.display()))?;
+    pub fn from_path(path: &Path) -> Result<Seed, SandboxError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| SandboxError::SeedUnreadable { path: path.to_path_buf(), source })?;
         if path.extension().is_some_and(|e| e == "json") {
-            serde_json::from_str(&text).map_err(|e| format!("invalid seed {}: {e}", path.display()))
+            serde_json::from_str(&text)
+                .map_err(|error| SandboxError::SeedJson { path: path.to_path_buf(), error })
         } else {
-            Seed::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+            Seed::from_toml(&text)
+                .map_err(|error| SandboxError::InFile { path: path.to_path_buf(), error: Box::new(error) })
         }
     }
 
@@ -295,7 +298,11 @@ impl Seed {
     }
 
     /// Builds the world the seed describes; errors name the unknown reference.
-    pub fn build(&self) -> Result<World, String> {
+    pub fn build(&self) -> Result<World, SandboxError> {
+        self.world().map_err(SandboxError::Seed)
+    }
+
+    fn world(&self) -> Result<World, String> {
         let mut world = World::default();
         let mut handles: HashMap<String, String> = HashMap::new();
         for u in &self.users {

@@ -5,10 +5,12 @@
 use futures_util::TryStreamExt;
 use tokio::io::AsyncWriteExt;
 
+use crate::client::ClientError;
 use crate::client::model::attachment::{AttachmentUpload, UploadMode};
 use crate::client::model::content::Container;
 use crate::client::model::property::PropertyHolder;
 use crate::graph::ContentAt;
+use crate::run::CopyError;
 use crate::run::context::Copy;
 use crate::run::mark::mark;
 use crate::run::outcome::Outcome;
@@ -177,7 +179,7 @@ async fn already_attached(
     source_container: &str,
     container: &str,
     file_name: &str,
-) -> Result<Option<Found>, String> {
+) -> Result<Option<Found>, ClientError> {
     let is_post = matches!(copy.catalogue.content(source_container), Some((_, ContentAt::BlogPost(_))));
     let container = if is_post {
         Container::BlogPost(container.to_string())
@@ -185,7 +187,7 @@ async fn already_attached(
         Container::Page(container.to_string())
     };
     let mut listed = copy.destination.attachments(&container);
-    while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
+    while let Some(found) = listed.try_next().await? {
         if found.title == file_name {
             let versions = found.version.map_or(1, |v| v.number);
             return Ok(Some(Found { id: found.id, versions, size: found.file_size }));
@@ -204,29 +206,26 @@ async fn stage(
     version: Option<u64>,
     declared: Option<u64>,
     path: &std::path::Path,
-) -> Result<u64, String> {
-    let mut download =
-        copy.source.download_attachment_version(container, id, version).await.map_err(|e| e.to_string())?;
+) -> Result<u64, CopyError> {
+    let mut download = copy.source.download_attachment_version(container, id, version).await?;
     if let Some(declared) = declared {
-        download = download.limit_to(declared).map_err(|e| e.to_string())?;
+        download = download.limit_to(declared)?;
     }
     // Buffered: each write to a tokio file is a trip to the blocking pool, and a download
     // arrives in small chunks.
-    let file = tokio::fs::File::create(path).await.map_err(|e| format!("cannot stage the download: {e}"))?;
+    let file = tokio::fs::File::create(path).await.map_err(CopyError::Stage)?;
     let mut file = tokio::io::BufWriter::with_capacity(STAGE_BUFFER, file);
     let mut total = 0u64;
-    while let Some(chunk) = download.body.try_next().await.map_err(|e| e.to_string())? {
+    while let Some(chunk) = download.body.try_next().await? {
         total += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(|e| format!("cannot stage the download: {e}"))?;
+        file.write_all(&chunk).await.map_err(CopyError::Stage)?;
     }
-    file.flush().await.map_err(|e| format!("cannot stage the download: {e}"))?;
+    file.flush().await.map_err(CopyError::Stage)?;
     if let Some(expected) = download.content_length.filter(|&n| n != total) {
-        return Err(format!("the download ended after {total} of {expected} bytes"));
+        return Err(CopyError::ShortDownload { got: total, expected });
     }
     if let Some(declared) = declared.filter(|&n| n != total) {
-        return Err(format!(
-            "the source sent {total} bytes where the attachment's metadata declares {declared}"
-        ));
+        return Err(CopyError::SizeMismatch { got: total, declared });
     }
     Ok(total)
 }

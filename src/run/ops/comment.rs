@@ -3,6 +3,7 @@
 
 use futures_util::TryStreamExt;
 
+use crate::client::ClientError;
 use crate::client::CommentKind;
 use crate::client::model::comment::{CommentParent, InlineSelection, NewComment};
 use crate::client::model::content::Body;
@@ -172,14 +173,14 @@ async fn posted_before(
     parent: &CommentParent,
     kind: CommentKind,
     body: &str,
-) -> Result<Option<crate::client::model::comment::Comment>, String> {
+) -> Result<Option<crate::client::model::comment::Comment>, ClientError> {
     let mut listed = match parent {
         CommentParent::Page(id) => copy.destination.comments(&Container::Page(id.clone()), kind),
         CommentParent::BlogPost(id) => copy.destination.comments(&Container::BlogPost(id.clone()), kind),
         CommentParent::Comment(id) => copy.destination.comment_replies(id, kind),
     };
     let wanted = crate::rewrite::normalise_for_verify(body);
-    while let Some(found) = listed.try_next().await.map_err(|e| e.to_string())? {
+    while let Some(found) = listed.try_next().await? {
         if found.storage().is_some_and(|b| crate::rewrite::normalise_for_verify(b) == wanted) {
             // Two source comments with the same text each take their own copy.
             let mut claimed = copy.claimed.lock().unwrap_or_else(|e| e.into_inner());

@@ -12,6 +12,7 @@ use crate::client::model::restriction::{
 use crate::client::{ClientError, SiteClient};
 use crate::graph::ContentAt;
 use crate::inventory::AccountStatus;
+use crate::run::CopyError;
 use crate::run::context::Copy;
 use crate::run::mark::{advance, mark, marked_version, names};
 use crate::run::outcome::Outcome;
@@ -19,8 +20,8 @@ use crate::snapshot::{Content, ContentType, Subject};
 use crate::state::{EntityKind, SourceRef, WriteKind};
 
 /// The source body of a page or blog post, from the spool.
-fn source_body(copy: &Copy, item: &Content) -> Result<String, String> {
-    copy.snapshot.spool.get(item.body).map_err(|e| format!("cannot read the spooled body: {e}"))
+fn source_body(copy: &Copy, item: &Content) -> Result<String, CopyError> {
+    copy.snapshot.spool.get(item.body).map_err(CopyError::Spool)
 }
 
 /// The body to write: references rewritten for the destination. Pages whose references point
@@ -33,7 +34,7 @@ fn prepare(copy: &Copy, space: usize, item: &Content, source: &str) -> String {
     prepared.body
 }
 
-fn prepare_body(copy: &Copy, space: usize, item: &Content) -> Result<String, String> {
+fn prepare_body(copy: &Copy, space: usize, item: &Content) -> Result<String, CopyError> {
     source_body(copy, item).map(|source| prepare(copy, space, item, &source))
 }
 
@@ -119,18 +120,14 @@ async fn earlier_copy(
     copy: &Copy,
     item: &Content,
     space_id: &str,
-) -> Result<Option<(String, Option<u64>)>, String> {
+) -> Result<Option<(String, Option<u64>)>, CopyError> {
     let source = source_ref(item);
     if let Some(found) = copy.earlier(&source) {
         return Ok(Some(found));
     }
     if copy.recorder.interrupted(&source) {
         // Titles are unique in a space: the copy an interrupted run may have made has this one.
-        let found = copy
-            .destination
-            .content_by_title(collection(item), space_id, &item.title)
-            .await
-            .map_err(|e| e.to_string())?;
+        let found = copy.destination.content_by_title(collection(item), space_id, &item.title).await?;
         return Ok(found.map(|p| (p.id, None)));
     }
     Ok(None)
@@ -284,8 +281,8 @@ fn earlier_body(
     space: usize,
     item: &Content,
     at: crate::snapshot::BodyRef,
-) -> Result<String, String> {
-    let body = copy.snapshot.spool.get(at).map_err(|e| format!("cannot read the spooled body: {e}"))?;
+) -> Result<String, CopyError> {
+    let body = copy.snapshot.spool.get(at).map_err(CopyError::Spool)?;
     Ok(super::fixup::rewrite_quietly(copy, space, item, &body))
 }
 
@@ -511,11 +508,11 @@ async fn create_folder(
 }
 
 /// The folder with this title among a page's children on the destination.
-async fn folder_under(copy: &Copy, parent: Option<&str>, title: &str) -> Result<Option<String>, String> {
+async fn folder_under(copy: &Copy, parent: Option<&str>, title: &str) -> Result<Option<String>, ClientError> {
     use futures_util::TryStreamExt;
     let Some(parent) = parent else { return Ok(None) };
     let mut children = copy.destination.page_children(parent);
-    while let Some(child) = children.try_next().await.map_err(|e| e.to_string())? {
+    while let Some(child) = children.try_next().await? {
         if child.title.as_deref() == Some(title) && child.kind.as_deref() == Some("folder") {
             return Ok(Some(child.id));
         }

@@ -8,6 +8,7 @@ use crate::client::model::content::Body;
 use crate::client::model::page::PageUpdate;
 use crate::graph::ContentAt;
 use crate::rewrite::{Context, rewrite as rewrite_body};
+use crate::run::CopyError;
 use crate::run::context::Copy;
 use crate::run::outcome::Outcome;
 use crate::snapshot::Content;
@@ -18,16 +19,25 @@ pub struct Prepared {
     pub pending: bool,
 }
 
-/// Rewrites the references of a body held by `container` (a page or blog post of `space`);
-/// `owner` is the source id the references are reported under (the container, or a comment).
-pub fn rewrite_in(copy: &Copy, space: usize, container: &Content, owner: &str, body: &str) -> Prepared {
+/// What the rewriter needs for a body held by `container`: where it sits and how to resolve.
+fn rewriting<'a>(
+    copy: &'a Copy,
+    space: usize,
+    container: &'a Content,
+) -> (Context, crate::run::CopyResolver<'a>) {
     let context = Context::new(
         copy.snapshot.spaces[space].key.clone(),
         container.title.clone(),
         copy.source_origins.iter().cloned(),
         copy.destination_origin.clone(),
     );
-    let resolver = copy.resolver(&container.id);
+    (context, copy.resolver(&container.id))
+}
+
+/// Rewrites the references of a body held by `container` (a page or blog post of `space`);
+/// `owner` is the source id the references are reported under (the container, or a comment).
+pub fn rewrite_in(copy: &Copy, space: usize, container: &Content, owner: &str, body: &str) -> Prepared {
+    let (context, resolver) = rewriting(copy, space, container);
     let rewritten = off_async(body.len(), || rewrite_body(body, &context, &resolver));
     // A thread anchored on several segments is re-created on its first; the fix-up, which runs
     // after the space's inline threads, marks the rest.
@@ -64,13 +74,7 @@ fn off_async<R: Send>(size: usize, work: impl FnOnce() -> R + Send) -> R {
 /// Rewrites an earlier version's body without recording its references or markers (the
 /// current version's are the ones reported).
 pub fn rewrite_quietly(copy: &Copy, space: usize, container: &Content, body: &str) -> String {
-    let context = Context::new(
-        copy.snapshot.spaces[space].key.clone(),
-        container.title.clone(),
-        copy.source_origins.iter().cloned(),
-        copy.destination_origin.clone(),
-    );
-    let resolver = copy.resolver(&container.id);
+    let (context, resolver) = rewriting(copy, space, container);
     off_async(body.len(), || rewrite_body(body, &context, &resolver)).body
 }
 
@@ -111,7 +115,8 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
         .collect();
     let updates = futures_util::stream::iter(fixes).buffer_unordered(concurrency.max(1)).collect::<Vec<_>>();
     let (fixed, ordered) = tokio::join!(updates, super::order::order_space(copy, space, concurrency));
-    let mut failures: Vec<String> = fixed.into_iter().filter_map(Result::err).collect();
+    let mut failures: Vec<String> =
+        fixed.into_iter().filter_map(Result::err).map(|e| e.to_string()).collect();
     let mut detail = Vec::new();
     if pending.is_empty() {
         detail.push("no reference needed a second pass".to_string());
@@ -140,19 +145,15 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
 /// Rewrites one page's references again and writes it as the next version. The version the
 /// copy was written at is known; only when the destination says it moved on (409) is the page
 /// read first.
-async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), String> {
+async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), CopyError> {
     let Some((target, version)) =
         copy.mapping.read().unwrap_or_else(|e| e.into_inner()).content.get(&item.id).cloned()
     else {
-        return Err(format!("\"{}\" was not copied", item.title));
+        return Err(CopyError::NotCopied(item.title.clone()));
     };
-    let body = copy
-        .snapshot
-        .spool
-        .get(item.body)
-        .map_err(|error| format!("\"{}\": cannot read the spooled body: {error}", item.title))?;
+    let body = copy.snapshot.spool.get(item.body).map_err(|e| CopyError::Spool(e).of(&item.title))?;
     // Threads posted on the page keep their markers in the body written now.
-    crate::run::anchors::learn(copy, item, &body).await.map_err(|e| format!("\"{}\": {e}", item.title))?;
+    crate::run::anchors::learn(copy, item, &body).await.map_err(|e| e.of(&item.title))?;
     let prepared = rewrite(copy, space, item, &body);
     let mut update = PageUpdate {
         id: target.clone(),
@@ -166,7 +167,7 @@ async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), String
     let first = super::content::update_page(&copy.destination, &update).await;
     let written = match first {
         Err(error) if error.is_conflict() || error.status() == Some(400) => {
-            let current = copy.destination.page(&target).await.map_err(|e| e.to_string())?;
+            let current = copy.destination.page(&target).await?;
             update.version_number = current.version.as_ref().map_or(1, |v| v.number) + 1;
             update.status = current.status.clone().unwrap_or_else(|| "current".into());
             update.title = current.title.clone();
@@ -174,7 +175,7 @@ async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), String
         }
         other => other,
     };
-    let written = written.map_err(|e| e.to_string())?;
+    let written = written?;
     let new_version = written.version.map_or(update.version_number, |v| v.number);
     copy.map(|m| m.content.insert(item.id.clone(), (target, new_version)));
     Ok(())

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use futures_util::{StreamExt, TryStreamExt};
 
 use crate::client::model::page::MovePosition;
+use crate::run::CopyError;
 use crate::run::context::Copy;
 use crate::snapshot::{Content, ContentType};
 
@@ -108,13 +109,13 @@ pub async fn order_space(copy: &Copy, space: usize, concurrency: usize) -> Order
     }
     families.retain(|f| f.children.len() > 1);
     let work: Vec<_> = families.into_iter().map(|family| order_family(copy, space, family)).collect();
-    let results: Vec<Result<usize, String>> =
+    let results: Vec<Result<usize, CopyError>> =
         futures_util::stream::iter(work).buffer_unordered(concurrency.max(1)).collect().await;
     let mut ordered = Ordered::default();
     for result in results {
         match result {
             Ok(moves) => ordered.moves += moves,
-            Err(reason) => ordered.failures.push(reason),
+            Err(reason) => ordered.failures.push(reason.to_string()),
         }
     }
     ordered
@@ -128,7 +129,7 @@ fn parent_label(parent: Option<&Content>) -> String {
     }
 }
 
-async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<usize, String> {
+async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<usize, CopyError> {
     let known: Option<Vec<(String, i64)>> = {
         let mapping = copy.mapping.read().unwrap_or_else(|e| e.into_inner());
         family
@@ -144,7 +145,7 @@ async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<u
         None => {
             let listed = destination_children(copy, space, family.parent)
                 .await
-                .map_err(|e| format!("children of {} not put in order: {e}", parent_label(family.parent)))?;
+                .map_err(|error| CopyError::OrderRead { parent: parent_label(family.parent), error })?;
             let at: HashMap<&str, i64> =
                 listed.iter().enumerate().map(|(i, id)| (id.as_str(), i as i64)).collect();
             family
@@ -160,7 +161,7 @@ async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<u
         copy.destination
             .move_page(&m.id, m.position, &m.target)
             .await
-            .map_err(|e| format!("children of {} not fully in order: {e}", parent_label(family.parent)))?;
+            .map_err(|error| CopyError::OrderMove { parent: parent_label(family.parent), error })?;
     }
     Ok(moves.len())
 }

@@ -2,6 +2,7 @@
 
 use crate::client::model::property::PropertyHolder;
 use crate::client::model::space::{NewSpace, NewSpacePermission};
+use crate::run::CopyError;
 use crate::run::context::{Copy, MappedSpace};
 use crate::run::mark::{ensure_marked, mark};
 use crate::run::outcome::Outcome;
@@ -105,14 +106,14 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
 /// Adds the source space's labels to its copy (adding a label twice changes nothing). A run
 /// that began from the destination's markers reads the copy's labels first and adds only what
 /// is missing, so a repeated apply writes nothing.
-async fn label_space(copy: &Copy, space: &crate::snapshot::SpaceSnapshot, id: &str) -> Result<(), String> {
+async fn label_space(copy: &Copy, space: &crate::snapshot::SpaceSnapshot, id: &str) -> Result<(), CopyError> {
     use futures_util::TryStreamExt;
     if space.labels.is_empty() {
         return Ok(());
     }
     if copy.reconciled {
         let found: Vec<_> =
-            copy.destination.space_labels(id).try_collect().await.map_err(|e| e.to_string())?;
+            copy.destination.space_labels(id).try_collect().await.map_err(CopyError::SpaceLabels)?;
         if space.labels.iter().all(|wanted| found.iter().any(|l| l.name.eq_ignore_ascii_case(wanted))) {
             return Ok(());
         }
@@ -120,7 +121,7 @@ async fn label_space(copy: &Copy, space: &crate::snapshot::SpaceSnapshot, id: &s
     copy.destination
         .add_space_labels(&space.destination_key, &space.labels)
         .await
-        .map_err(|error| format!("created, but its labels were not: {error}"))
+        .map_err(CopyError::SpaceLabels)
 }
 
 /// Creates the space. A create whose answer was lost is looked for by its key (a space with

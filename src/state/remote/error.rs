@@ -46,6 +46,9 @@ pub enum RemoteError {
     Invalid(String),
     #[error("the state store {url} stopped answering: its I/O thread ended")]
     Stopped { url: String },
+    /// The plan's lease in the store was lost while the run held it.
+    #[error("the plan's lock in {url} was lost ({why}); this run stops writing")]
+    LeaseLost { url: String, why: String },
     #[error(transparent)]
     State(#[from] StateError),
 }

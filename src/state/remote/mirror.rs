@@ -8,9 +8,11 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use tokio::sync::watch;
 
+use super::RemoteError;
 use super::blocking::BlockingRemote;
 use super::lease::LeaseState;
-use crate::state::sink::JournalSink;
+use crate::state::StateError;
+use crate::state::sink::{JournalSink, SinkError};
 
 /// Hands a plan's journal to the store, one segment per sync.
 #[derive(Debug)]
@@ -39,25 +41,21 @@ impl RemoteJournal {
 }
 
 impl JournalSink for RemoteJournal {
-    fn flush(&self, upto: u64) -> Result<(), String> {
+    fn flush(&self, upto: u64) -> Result<(), SinkError> {
         if let Some(lease) = &self.lease
             && let LeaseState::Lost(why) = &*lease.borrow()
         {
-            return Err(format!(
-                "the plan's lock in {} was lost ({why}); this run stops writing",
-                self.remote.url()
-            ));
+            let error = RemoteError::LeaseLost { url: self.remote.url().to_string(), why: why.clone() };
+            return Err(error.into());
         }
         let mut uploaded = self.uploaded.lock().unwrap_or_else(|e| e.into_inner());
         if upto <= *uploaded {
             return Ok(());
         }
-        let file = std::fs::File::open(&self.path)
-            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
+        let file = std::fs::File::open(&self.path).map_err(StateError::io("read", &self.path))?;
         let mut stretch = vec![0u8; (upto - *uploaded) as usize];
-        file.read_exact_at(&mut stretch, *uploaded)
-            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))?;
-        self.remote.upload_segment(&self.plan, *uploaded, Bytes::from(stretch)).map_err(|e| e.to_string())?;
+        file.read_exact_at(&mut stretch, *uploaded).map_err(StateError::io("read", &self.path))?;
+        self.remote.upload_segment(&self.plan, *uploaded, Bytes::from(stretch))?;
         *uploaded = upto;
         Ok(())
     }

@@ -213,10 +213,19 @@ impl Inner {
     }
 }
 
+/// Why the journal's segments do not make one run of bytes.
+#[derive(Debug, thiserror::Error)]
+enum Misfit {
+    #[error("bytes {from}..{to} are missing (no segment starts at {from})")]
+    Gap { from: u64, to: u64 },
+    #[error("the segment at {start}..{end} overlaps bytes already covered up to {covered}")]
+    Overlap { start: u64, end: u64, covered: u64 },
+}
+
 /// Orders the pieces from offset 0, each starting where the one before ended; pieces that lie
 /// inside a compacted piece already taken are set aside as leftovers. A gap or an overlap is
 /// an error naming the bytes.
-fn arrange(mut pieces: Vec<Piece>) -> Result<(Vec<Piece>, Vec<Piece>), String> {
+fn arrange(mut pieces: Vec<Piece>) -> Result<(Vec<Piece>, Vec<Piece>), Misfit> {
     // By start, and at one start the longest first (a compacted piece before what it merged).
     pieces.sort_by(|a, b| a.name.start.cmp(&b.name.start).then(b.end().cmp(&a.end())));
     let mut taken: Vec<Piece> = Vec::new();
@@ -228,15 +237,13 @@ fn arrange(mut pieces: Vec<Piece>) -> Result<(Vec<Piece>, Vec<Piece>), String> {
             cursor = end;
             taken.push(piece);
         } else if start > cursor {
-            return Err(format!("bytes {cursor}..{start} are missing (no segment starts at {cursor})"));
+            return Err(Misfit::Gap { from: cursor, to: start });
         } else if end <= cursor
             && taken.iter().any(|t| t.name.end.is_some() && t.name.start <= start && end <= t.end())
         {
             leftovers.push(piece);
         } else {
-            return Err(format!(
-                "the segment at {start}..{end} overlaps bytes already covered up to {cursor}"
-            ));
+            return Err(Misfit::Overlap { start, end, covered: cursor });
         }
     }
     Ok((taken, leftovers))
@@ -266,11 +273,11 @@ mod tests {
 
     #[test]
     fn gaps_and_overlaps_are_damage() {
-        let gap = arrange(vec![piece(0, 10, false), piece(12, 5, false)]).unwrap_err();
+        let gap = arrange(vec![piece(0, 10, false), piece(12, 5, false)]).unwrap_err().to_string();
         assert!(gap.contains("bytes 10..12 are missing"), "{gap}");
-        let late_start = arrange(vec![piece(5, 10, false)]).unwrap_err();
+        let late_start = arrange(vec![piece(5, 10, false)]).unwrap_err().to_string();
         assert!(late_start.contains("bytes 0..5"), "{late_start}");
-        let overlap = arrange(vec![piece(0, 10, false), piece(8, 5, false)]).unwrap_err();
+        let overlap = arrange(vec![piece(0, 10, false), piece(8, 5, false)]).unwrap_err().to_string();
         assert!(overlap.contains("overlaps"), "{overlap}");
     }
 

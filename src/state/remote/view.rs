@@ -6,28 +6,34 @@ use std::path::Path;
 
 use bytes::Bytes;
 
+use super::RemoteError;
 use super::blocking::BlockingRemote;
 use crate::state::{Clock, Registry, StateDir};
 
 /// A mirror of every plan's record, expired plans' data deleted in the store too.
-pub fn records(remote: &BlockingRemote, root: &Path, clock: &dyn Clock) -> Result<StateDir, String> {
-    let state = StateDir::open(root).map_err(|e| e.to_string())?;
-    for name in remote.list_plans().map_err(|e| e.to_string())? {
-        let Some(record) = remote.get(&name, "record.json").map_err(|e| e.to_string())? else { continue };
-        let plan = state.plan(&name).map_err(|e| e.to_string())?;
-        crate::state::write_atomic(&plan.record_path(), &record).map_err(|e| e.to_string())?;
+pub fn records(remote: &BlockingRemote, root: &Path, clock: &dyn Clock) -> Result<StateDir, RemoteError> {
+    let state = StateDir::open(root)?;
+    for name in remote.list_plans()? {
+        let Some(record) = remote.get(&name, "record.json")? else { continue };
+        let plan = state.plan(&name)?;
+        crate::state::write_atomic(&plan.record_path(), &record)?;
     }
     expire(remote, &state, clock)?;
     Ok(state)
 }
 
 /// A mirror of one plan: its record and its runs' reports.
-pub fn plan(remote: &BlockingRemote, root: &Path, name: &str, clock: &dyn Clock) -> Result<StateDir, String> {
-    let state = StateDir::open(root).map_err(|e| e.to_string())?;
-    let plan = state.plan(name).map_err(|e| e.to_string())?;
-    if let Some(record) = remote.get(name, "record.json").map_err(|e| e.to_string())? {
-        crate::state::write_atomic(&plan.record_path(), &record).map_err(|e| e.to_string())?;
-        remote.download_dir(name, "runs", &plan.runs_dir()).map_err(|e| e.to_string())?;
+pub fn plan(
+    remote: &BlockingRemote,
+    root: &Path,
+    name: &str,
+    clock: &dyn Clock,
+) -> Result<StateDir, RemoteError> {
+    let state = StateDir::open(root)?;
+    let plan = state.plan(name)?;
+    if let Some(record) = remote.get(name, "record.json")? {
+        crate::state::write_atomic(&plan.record_path(), &record)?;
+        remote.download_dir(name, "runs", &plan.runs_dir())?;
     }
     expire(remote, &state, clock)?;
     Ok(state)
@@ -35,13 +41,13 @@ pub fn plan(remote: &BlockingRemote, root: &Path, name: &str, clock: &dyn Clock)
 
 /// Expires the mirrored plans and does the same in the store: run data deleted, the record
 /// left as the registry leaves it.
-fn expire(remote: &BlockingRemote, state: &StateDir, clock: &dyn Clock) -> Result<(), String> {
+fn expire(remote: &BlockingRemote, state: &StateDir, clock: &dyn Clock) -> Result<(), RemoteError> {
     let registry = Registry::new(state);
-    for name in registry.expire(clock).map_err(|e| e.to_string())? {
-        remote.delete_run_data(&name).map_err(|e| e.to_string())?;
-        let plan = state.existing_plan(&name).map_err(|e| e.to_string())?;
+    for name in registry.expire(clock)? {
+        remote.delete_run_data(&name)?;
+        let plan = state.existing_plan(&name)?;
         if let Ok(record) = std::fs::read(plan.record_path()) {
-            remote.put(&name, "record.json", Bytes::from(record)).map_err(|e| e.to_string())?;
+            remote.put(&name, "record.json", Bytes::from(record))?;
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use reqwest::multipart::{Form, Part};
 use crate::error::{ClientError, ErrorKind};
 use crate::model::attachment::{Attachment, AttachmentUpload, UploadMode, UploadResult, UploadedAttachment};
 use crate::model::content::Container;
-use crate::request::{FormFactory, RequestBody};
+use crate::request::{FormError, FormFactory, RequestBody};
 use crate::site::encode_segment as seg;
 use crate::site_client::SiteClient;
 
@@ -173,7 +173,7 @@ impl SiteClient {
             async move {
                 let file = tokio::fs::File::open(&path)
                     .await
-                    .map_err(|e| format!("could not open {}: {e}", path.display()))?;
+                    .map_err(|source| FormError::Open { path: path.clone(), source })?;
                 let length = file.metadata().await.map(|m| m.len()).ok();
                 let stream = tokio_util::io::ReaderStream::with_capacity(file, UPLOAD_CHUNK);
                 build_form(&meta, reqwest::Body::wrap_stream(stream), length)
@@ -261,7 +261,7 @@ impl SiteClient {
             let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
             let meta = meta.clone();
             async move {
-                let stream = taken.ok_or("the upload stream was already sent")?;
+                let stream = taken.ok_or(FormError::StreamSpent)?;
                 build_form(&meta, reqwest::Body::wrap_stream(stream), length)
             }
             .boxed()
@@ -295,14 +295,14 @@ impl SiteClient {
     }
 }
 
-fn build_form(meta: &AttachmentUpload, body: reqwest::Body, length: Option<u64>) -> Result<Form, String> {
+fn build_form(meta: &AttachmentUpload, body: reqwest::Body, length: Option<u64>) -> Result<Form, FormError> {
     let part = match length {
         Some(length) => Part::stream_with_length(body, length),
         None => Part::stream(body),
     };
     let part = part
         .mime_str(meta.media_type.as_deref().unwrap_or("application/octet-stream"))
-        .map_err(|e| format!("bad media type: {e}"))?;
+        .map_err(FormError::MediaType)?;
     let mut form = match file_name_parameters(&meta.file_name) {
         None => Form::new().part("file", part.file_name(meta.file_name.clone())),
         // reqwest writes a field name as `name="<field>"` without a change when asked not to

@@ -55,6 +55,27 @@ pub struct BlogPost {
     pub links: Option<Links>,
 }
 
+/// A blog post read as a page without a place in the tree: for code that handles both alike.
+impl From<BlogPost> for Page {
+    fn from(post: BlogPost) -> Page {
+        Page {
+            id: post.id,
+            status: post.status,
+            title: post.title,
+            space_id: post.space_id,
+            parent_id: None,
+            parent_type: None,
+            position: None,
+            author_id: post.author_id,
+            owner_id: None,
+            created_at: post.created_at,
+            version: post.version,
+            body: post.body,
+            links: post.links,
+        }
+    }
+}
+
 impl BlogPost {
     /// The storage-format body, if it was asked for.
     pub fn storage(&self) -> Option<&str> {

@@ -68,9 +68,9 @@ pub fn handle(
                 Reply::empty(204)
             })
             .map_err(|_| ApiError::new(500, "poisoned")),
-        ("POST", "/__sandbox/reset") => {
-            crate::reset_site(shared, site).map(|_| Reply::empty(204)).map_err(|e| ApiError::new(500, e))
-        }
+        ("POST", "/__sandbox/reset") => crate::reset_site(shared, site)
+            .map(|_| Reply::empty(204))
+            .map_err(|e| ApiError::new(500, e.to_string())),
         _ => Err(ApiError::not_found()),
     };
     result.unwrap_or_else(|e| e.render(Flavor::Other))
