@@ -10,8 +10,9 @@
 //! [`snapshot`] (the source content), [`graph`] (the execution graph) and [`run`] (its walk,
 //! bodies rewritten by [`rewrite`] under the rule in [`resolve`]), both driven by [`apply`];
 //! [`report`]; and around an apply, [`session`], [`state`] and [`reconcile`]. [`verify`] compares
-//! the two sites afterwards. [`sandbox`] emulates Confluence Cloud on loopback for tests and
-//! rehearsals. `ARCHITECTURE.md` is the map.
+//! the two sites afterwards. Errors are typed per layer (thiserror) and become a message and an
+//! exit code only in [`commands`]. The `confcopy-sandbox` crate emulates Confluence Cloud on
+//! loopback for tests, rehearsals and `sandbox:NAME` sites. `ARCHITECTURE.md` is the map.
 
 pub mod allocator;
 pub mod apply;
