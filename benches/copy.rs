@@ -15,7 +15,10 @@
 //!    their ratio, the 429s, retries and waits apply's client reports, and the two destinations
 //!    compared item by item (a duplicate, a missing or a different item fails the bench).
 //!
-//! `--scale` runs instead the copy of 10,000, 50,000 and 100,000 pages (no latency), and
+//! `--scale` runs instead the copy of 10,000, 50,000, 100,000 and 1,000,000 pages (no latency,
+//! 20 spaces; `--scale-pages N,N` picks the sizes): time and peak memory of apply and of the
+//! sandbox, the growth per page between the two largest sizes, and `check`'s peak memory on the
+//! largest site; and
 //! `--big-attachment` the copy of a 1 GiB attachment (memory growth against the same copy
 //! without it). Neither is for CI.
 //!
@@ -54,6 +57,7 @@ struct Options {
     rate_pages: u32,
     turbulent_pages: u32,
     scale: bool,
+    scale_pages: Vec<u32>,
     big_attachment: bool,
 }
 
@@ -70,6 +74,7 @@ fn options() -> Options {
         rate_pages: 6_000,
         turbulent_pages: 2_000,
         scale: false,
+        scale_pages: vec![10_000, 50_000, 100_000, 1_000_000],
         big_attachment: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -102,6 +107,11 @@ fn options() -> Options {
             "--scale" => {
                 o.scale = true;
                 takes_value = false;
+            }
+            "--scale-pages" => {
+                o.scale = true;
+                let list = args.get(i + 1).map(String::as_str).unwrap_or_default();
+                o.scale_pages = list.split(',').filter_map(|n| n.trim().parse().ok()).collect();
             }
             "--big-attachment" => {
                 o.big_attachment = true;
@@ -187,17 +197,12 @@ fn expected_pages(site: &SiteHandle) -> u64 {
     })
 }
 
-/// Runs `confcopy apply` for every space of the generated site; waits for it with `wait4` so its
-/// own peak resident memory is known.
-// The child is reaped by `wait4` (in `wait_for`), which `Child::wait` cannot do with rusage.
-#[allow(clippy::zombie_processes)]
-fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
-    let source = sandbox.site("generated").expect("source site").clone();
-    let destination = sandbox.site("generated-dest").expect("destination site").clone();
-    let keys = space_keys(&source);
-    let source_pages = expected_pages(&source);
+/// Writes the plan that copies every space of the generated site; its path.
+fn write_plan(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> std::path::PathBuf {
+    let source = sandbox.site("generated").expect("source site");
+    let destination = sandbox.site("generated-dest").expect("destination site");
+    let quoted: Vec<String> = space_keys(source).iter().map(|k| format!("\"{k}\"")).collect();
     let plan = dir.join("plan.toml");
-    let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
     std::fs::write(
         &plan,
         format!(
@@ -208,6 +213,91 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
         ),
     )
     .expect("plan written");
+    plan
+}
+
+/// Gives confcopy the credentials of both generated sites (and the gateway of the org API).
+fn with_credentials(command: &mut Command, source: &SiteHandle, destination: &SiteHandle) {
+    command
+        .env("CONFCOPY_SOURCE_EMAIL", source.admin_email())
+        .env("CONFCOPY_SOURCE_TOKEN", source.admin_token())
+        .env("CONFCOPY_SOURCE_ORG_API_KEY", source.org_api_key())
+        .env("CONFCOPY_DESTINATION_EMAIL", destination.admin_email())
+        .env("CONFCOPY_DESTINATION_TOKEN", destination.admin_token())
+        .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
+        .env("CONFCOPY_API_GATEWAY", destination.base_url())
+        .env("NO_COLOR", "1");
+}
+
+/// One `--scale` size: `check` of a plan that copies `pages` pages in 20 spaces (no latency),
+/// then its apply; with apply's figures, the peak memory of `check` and of this process (the
+/// sandbox holding both sites; a process's peak never falls, so sizes go up).
+fn scale(runtime: &tokio::runtime::Runtime, pages: u32, concurrency: u32) -> Scaled {
+    let sandbox = start(pages, 20, 500, runtime);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let check_peak_mb = check_peak_mb(&sandbox, concurrency, dir.path());
+
+    let run = apply(&sandbox, concurrency, dir.path());
+    let sandbox_peak_mb = peak_rss_mb(std::process::id()).unwrap_or(0.0);
+    runtime.block_on(sandbox.shutdown()).ok();
+    Scaled { run, check_peak_mb, sandbox_peak_mb }
+}
+
+struct Scaled {
+    run: Run,
+    check_peak_mb: Option<f64>,
+    sandbox_peak_mb: f64,
+}
+
+/// Runs `confcopy check` (the site checks and the dry-run walk) of the plan in `dir`; the peak
+/// resident memory it reached, sampled every 20 ms, or `None` when it could not run.
+// The child is reaped by `wait4` (in `wait_for`), as in `apply`.
+#[allow(clippy::zombie_processes)]
+fn check_peak_mb(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Option<f64> {
+    let source = sandbox.site("generated").expect("source site");
+    let destination = sandbox.site("generated-dest").expect("destination site");
+    let plan = write_plan(sandbox, concurrency, dir);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_confcopy"));
+    with_credentials(&mut command, source, destination);
+    let child = command
+        .args(["--state-dir", &dir.join("state").display().to_string(), "check"])
+        .arg(&plan)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let pid = child.id();
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || {
+            let mut peak = 0.0f64;
+            while !done.load(Ordering::Acquire) {
+                peak = peak.max(peak_rss_mb(pid).unwrap_or(0.0));
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        })
+    };
+    let (code, _) = wait_for(pid);
+    done.store(true, Ordering::Release);
+    let peak = sampler.join().ok()?;
+    if code > 1 {
+        eprintln!("check exited {code}");
+        return None;
+    }
+    Some(peak)
+}
+
+/// Runs `confcopy apply` for every space of the generated site; waits for it with `wait4` so its
+/// own peak resident memory is known.
+// The child is reaped by `wait4` (in `wait_for`), which `Child::wait` cannot do with rusage.
+#[allow(clippy::zombie_processes)]
+fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
+    let source = sandbox.site("generated").expect("source site").clone();
+    let destination = sandbox.site("generated-dest").expect("destination site").clone();
+    let source_pages = expected_pages(&source);
+    let plan = write_plan(sandbox, concurrency, dir);
     source.reset_stats();
     destination.reset_stats();
     let own_cpu_before = own_cpu_s();
@@ -224,18 +314,11 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
         }
         None => Command::new(env!("CARGO_BIN_EXE_confcopy")),
     };
+    with_credentials(&mut command, &source, &destination);
     let mut child = command
         .args(["--state-dir", &dir.join("state").display().to_string(), "apply", "--no-progress"])
         .arg(&plan)
         .args(["--report-dir", &dir.join("reports").display().to_string()])
-        .env("CONFCOPY_SOURCE_EMAIL", source.admin_email())
-        .env("CONFCOPY_SOURCE_TOKEN", source.admin_token())
-        .env("CONFCOPY_SOURCE_ORG_API_KEY", source.org_api_key())
-        .env("CONFCOPY_DESTINATION_EMAIL", destination.admin_email())
-        .env("CONFCOPY_DESTINATION_TOKEN", destination.admin_token())
-        .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
-        .env("CONFCOPY_API_GATEWAY", destination.base_url())
-        .env("NO_COLOR", "1")
         .env(
             "CONFCOPY_LOG",
             std::env::var("CONFCOPY_LOG").unwrap_or_else(|_| "warn,confcopy::requests=info".into()),
@@ -351,7 +434,7 @@ fn digest(site: &SiteHandle) -> Digest {
         // Ids in a body name what they point at.
         let text = |body: &confcopy_sandbox::model::Body| -> String {
             let raw = match body {
-                confcopy_sandbox::model::Body::Text { value } => value.to_string(),
+                confcopy_sandbox::model::Body::Text { value } => value.text().to_string(),
                 other => format!("{other:?}"),
             };
             let mut out = String::with_capacity(raw.len());
@@ -739,13 +822,32 @@ fn main() {
     };
     let none = || (latency(0), latency(0));
     if o.scale {
-        for pages in [10_000, 50_000, 100_000] {
-            let run = scenario(&runtime, (pages, 20, 500), o.concurrency, none(), |_| {});
+        let mut peaks: Vec<(u32, f64)> = Vec::new();
+        for &pages in &o.scale_pages {
+            let scaled = scale(&runtime, pages, o.concurrency);
+            let run = scaled.run;
             let prefix = format!("scale_{pages}_");
             report_copy(&prefix, &run);
-            if pages == 100_000 {
-                print("target_scale_100000_peak_memory_mb", 150);
+            print(&format!("{prefix}sandbox_peak_memory_mb"), format!("{:.0}", scaled.sandbox_peak_mb));
+            if let Some(check_mb) = scaled.check_peak_mb {
+                print(&format!("{prefix}check_peak_memory_mb"), format!("{check_mb:.0}"));
             }
+            match pages {
+                100_000 => print("target_scale_100000_peak_memory_mb", 150),
+                1_000_000 => {
+                    print("target_scale_1000000_peak_memory_mb", 400);
+                    print("target_scale_1000000_check_peak_memory_mb", 200);
+                }
+                _ => {}
+            }
+            if let Some(&(smaller, smaller_mb)) = peaks.last() {
+                let kb = (run.peak_mb - smaller_mb) * 1024.0 / f64::from(pages - smaller);
+                print(&format!("scale_growth_kb_per_page_{smaller}_to_{pages}"), format!("{kb:.2}"));
+                if (smaller, pages) == (100_000, 1_000_000) {
+                    print("target_scale_growth_kb_per_page_100000_to_1000000", 0.2);
+                }
+            }
+            peaks.push((pages, run.peak_mb));
             check(&prefix, &run);
         }
     } else if o.big_attachment {

@@ -144,7 +144,7 @@ fn markers(template: &str) -> Vec<String> {
 
 fn text(body: &Body) -> String {
     match body {
-        Body::Text { value } => value.to_string(),
+        Body::Text { value } => value.text().to_string(),
         Body::Generated { .. } => panic!("a generated body"),
     }
 }

@@ -31,6 +31,7 @@ mod error;
 pub mod faults;
 pub mod generate;
 pub mod http;
+mod memory;
 pub mod model;
 pub mod persist;
 pub mod running;

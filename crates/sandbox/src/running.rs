@@ -66,10 +66,9 @@ impl Sandbox {
     }
 
     pub async fn start_with(seed: Seed, options: StartOptions) -> Result<Sandbox, SandboxError> {
-        let initial = seed.build()?;
         let world = match &options.state_file {
             Some(file) if file.exists() => persist::load(file)?,
-            _ => initial.clone(),
+            _ => seed.build()?,
         };
         let faults = seed.faults();
         let runtimes = world
@@ -83,7 +82,7 @@ impl Sandbox {
             .collect();
         let shared = Arc::new(Shared {
             world: Mutex::new(world),
-            initial: Mutex::new(initial),
+            initial: seed,
             dirty: Default::default(),
             sites: runtimes,
         });
@@ -128,6 +127,17 @@ impl Sandbox {
             });
             tasks.push(tokio::spawn(server::serve(listener, shared.clone(), index, rx.clone())));
         }
+        let mut released = rx.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(crate::memory::RELEASE_EVERY) => {
+                        let _ = tokio::task::spawn_blocking(crate::memory::release_freed).await;
+                    }
+                    _ = released.changed() => break,
+                }
+            }
+        }));
         if let Some(file) = options.state_file.clone() {
             let shared = shared.clone();
             let mut rx = rx.clone();
@@ -264,9 +274,12 @@ pub fn export_site(world: &World, index: usize) -> Value {
 
 /// Puts one site back to its seed state (accounts the seed knows are restored too).
 pub fn reset_site(shared: &Shared, index: usize) -> Result<(), SandboxError> {
-    let initial = shared.initial.lock().map_err(|_| SandboxError::Poisoned)?;
+    let mut initial = shared.initial.build()?;
+    if index >= initial.sites.len() {
+        return Err(SandboxError::NoSuchSite);
+    }
+    let site = initial.sites.swap_remove(index);
     let mut world = shared.world.lock().map_err(|_| SandboxError::Poisoned)?;
-    let site = initial.sites.get(index).cloned().ok_or(SandboxError::NoSuchSite)?;
     world.sites[index] = site;
     world.sites[index].invalidate_index();
     for (id, a) in &initial.accounts {

@@ -8,7 +8,7 @@ use crate::model::*;
 /// The storage-format text of a body (generated bodies render here).
 pub fn body_text(body: &Body) -> std::sync::Arc<str> {
     match body {
-        Body::Text { value } => value.clone(),
+        Body::Text { value } => value.text(),
         Body::Generated { seed, space, page, spaces, pages_per_space, users } => {
             generate::render_body(*seed, *space, *page, *spaces, *pages_per_space, *users).into()
         }

@@ -25,8 +25,9 @@ pub const MAX_UPLOAD: usize = 2 * 1024 * 1024 * 1024;
 /// State shared by every site of a sandbox.
 pub struct Shared {
     pub world: Mutex<World>,
-    /// The seed's world, for resets.
-    pub initial: Mutex<World>,
+    /// What a site is reset to: the seed, built again on reset (a second world kept whole for
+    /// resets would double a large generated site's memory).
+    pub initial: crate::seed::Seed,
     /// Set after a write; the persister saves and clears it.
     pub dirty: AtomicBool,
     pub sites: Vec<SiteRuntime>,

@@ -382,7 +382,7 @@ fn add_version(site: &mut Site, att: u64, caller: &str, u: Upload) {
             author_id: caller.to_string(),
             comment: u.comment,
             minor_edit: u.minor_edit,
-            data: BlobData::Stored { base64: u.data },
+            data: BlobData::uploaded(u.data),
         });
     }
 }
@@ -427,7 +427,7 @@ pub fn upload(req: &Request, w: &mut World, s: usize, id: &str, allow_update: bo
                             author_id: caller.clone(),
                             comment: u.comment,
                             minor_edit: u.minor_edit,
-                            data: BlobData::Stored { base64: u.data },
+                            data: BlobData::uploaded(u.data),
                         }],
                         labels: Vec::new(),
                         properties: Vec::new(),

@@ -17,6 +17,13 @@ pub enum BlobData {
         seed: u64,
         size: u64,
     },
+    /// Uploaded bytes that are a generated stream (a copy of a generated attachment), kept as
+    /// where the stream starts: the same bytes, byte for byte, without holding them. A copy of
+    /// a million-page generated site would otherwise hold tens of gigabytes of attachments.
+    Stream {
+        first: u64,
+        size: u64,
+    },
 }
 
 fn to_b64<S: Serializer>(b: &bytes::Bytes, s: S) -> Result<S::Ok, S::Error> {
@@ -35,7 +42,7 @@ impl BlobData {
     pub fn size(&self) -> u64 {
         match self {
             BlobData::Stored { base64 } => base64.len() as u64,
-            BlobData::Generated { size, .. } => *size,
+            BlobData::Generated { size, .. } | BlobData::Stream { size, .. } => *size,
         }
     }
 
@@ -43,20 +50,58 @@ impl BlobData {
     pub fn bytes(&self) -> bytes::Bytes {
         match self {
             BlobData::Stored { base64 } => base64.clone(),
-            BlobData::Generated { seed, size } => {
-                let mut x = *seed | 1;
-                let mut out = Vec::with_capacity(*size as usize);
-                while (out.len() as u64) < *size {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    out.extend_from_slice(&x.to_le_bytes());
-                }
-                out.truncate(*size as usize);
-                bytes::Bytes::from(out)
-            }
+            BlobData::Generated { seed, size } => stream(next(*seed | 1), *size),
+            BlobData::Stream { first, size } => stream(*first, *size),
         }
     }
+
+    /// What an upload of `bytes` keeps: where its stream starts when the bytes are a generated
+    /// stream (checked in full), else the bytes.
+    pub fn uploaded(bytes: bytes::Bytes) -> BlobData {
+        let size = bytes.len() as u64;
+        // Any word starts a stream: only a longer run says the bytes are generated.
+        if size >= 64
+            && let Some(head) = bytes.first_chunk::<8>()
+        {
+            let first = u64::from_le_bytes(*head);
+            if first != 0 && is_stream(&bytes, first) {
+                return BlobData::Stream { first, size };
+            }
+        }
+        BlobData::Stored { base64: bytes }
+    }
+}
+
+/// The generator's step (xorshift64).
+fn next(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+/// `size` bytes of the stream whose first word is `first`, little-endian words.
+fn stream(first: u64, size: u64) -> bytes::Bytes {
+    let mut out = Vec::with_capacity(size as usize + 8);
+    let mut x = first;
+    while (out.len() as u64) < size {
+        out.extend_from_slice(&x.to_le_bytes());
+        x = next(x);
+    }
+    out.truncate(size as usize);
+    bytes::Bytes::from(out)
+}
+
+/// Whether `bytes` are the stream whose first word is `first`, to the last (partial) word.
+fn is_stream(bytes: &[u8], first: u64) -> bool {
+    let mut x = first;
+    for word in bytes.chunks(8) {
+        if word != &x.to_le_bytes()[..word.len()] {
+            return false;
+        }
+        x = next(x);
+    }
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,5 +135,26 @@ pub struct Attachment {
 impl Attachment {
     pub fn current(&self) -> &AttachmentVersion {
         self.versions.last().expect("attachment always has a version")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copied_generated_stream_is_kept_by_its_start_and_reads_back_the_same() {
+        let generated = BlobData::Generated { seed: 42, size: 1_001 };
+        let bytes = generated.bytes();
+        let kept = BlobData::uploaded(bytes.clone());
+        assert!(matches!(kept, BlobData::Stream { size: 1_001, .. }), "{kept:?}");
+        assert_eq!(kept.bytes(), bytes);
+        assert_eq!(kept.size(), 1_001);
+        let mut changed = bytes.to_vec();
+        changed[1_000] ^= 1;
+        assert!(matches!(BlobData::uploaded(changed.into()), BlobData::Stored { .. }));
+        let small = BlobData::uploaded(bytes::Bytes::from_static(b"%PDF-1.7"));
+        assert!(matches!(small, BlobData::Stored { .. }));
+        assert!(matches!(BlobData::uploaded(bytes::Bytes::new()), BlobData::Stored { .. }));
     }
 }
