@@ -12,7 +12,7 @@
 //! Any other unreadable line is damage and is refused.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use super::atomic::{private_options, sync_dir};
@@ -71,10 +71,9 @@ impl Journal {
             .create(true)
             .open(&path)
             .map_err(StateError::io("open", &path))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(StateError::io("read", &path))?;
-        let (state, torn) = read_entries(&path, &bytes)?;
-        let good_len = torn.as_ref().map_or(bytes.len() as u64, |t| t.offset);
+        let (state, torn, read) =
+            read_entries(&path, std::io::BufReader::with_capacity(READ_BUFFER, &mut file))?;
+        let good_len = torn.as_ref().map_or(read, |t| t.offset);
         let mut journal = Journal {
             path: path.clone(),
             file,
@@ -105,12 +104,12 @@ impl Journal {
     /// Reads the journal at `plan` without opening it for writing (for status and tests).
     pub fn replay(plan: &PlanDir) -> Result<JournalState, StateError> {
         let path = plan.journal_path();
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
+        let file = match File::open(&path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(JournalState::default()),
             Err(e) => return Err(StateError::io("read", &path)(e)),
         };
-        let (mut state, torn) = read_entries(&path, &bytes)?;
+        let (mut state, torn, _) = read_entries(&path, std::io::BufReader::with_capacity(READ_BUFFER, file))?;
         state.torn_tail = torn;
         Ok(state)
     }
@@ -239,15 +238,27 @@ pub fn plan_hash(plan_file: &[u8]) -> String {
 }
 
 /// Parses complete lines; returns the state and the torn tail, if any.
-fn read_entries(path: &Path, bytes: &[u8]) -> Result<(JournalState, Option<TornTail>), StateError> {
+/// Reads a journal line by line (a million-page copy's journal is hundreds of megabytes: it is
+/// never held whole) and folds its entries. Returns the state, a torn last line (one without its
+/// newline, left by a crash) if any, and how many bytes were read.
+fn read_entries(
+    path: &Path,
+    mut reader: impl BufRead,
+) -> Result<(JournalState, Option<TornTail>, u64), StateError> {
     let mut state = JournalState::default();
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let torn =
-        (complete < bytes.len()).then(|| TornTail { offset: complete as u64, bytes: bytes.len() - complete });
-    for (index, line) in bytes[..complete].split(|&b| b == b'\n').enumerate() {
-        if index == 0 && line.is_empty() && complete == 0 {
+    let mut line = Vec::new();
+    let mut offset = 0u64;
+    for index in 0.. {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).map_err(StateError::io("read", path))?;
+        if read == 0 {
             break;
         }
+        if line.last() != Some(&b'\n') {
+            return Ok((state, Some(TornTail { offset, bytes: read }), offset + read as u64));
+        }
+        offset += read as u64;
+        let line = &line[..read - 1];
         if line.is_empty() {
             continue;
         }
@@ -262,8 +273,11 @@ fn read_entries(path: &Path, bytes: &[u8]) -> Result<(JournalState, Option<TornT
         }
         state.apply(&entry);
     }
-    Ok((state, torn))
+    Ok((state, None, offset))
 }
+
+/// The read buffer of a replay.
+const READ_BUFFER: usize = 1 << 20;
 
 /// Refuses a journal written in a newer format before trying to read its entries.
 fn check_header(path: &Path, line: &[u8]) -> Result<(), StateError> {
