@@ -7,6 +7,29 @@ use super::reply::{ApiError, Reply};
 use super::request::Request;
 
 const CURSOR_PREFIX: &str = "sbx1:";
+/// A cursor that names the last id answered (lists in id order page by it, without counting).
+const AFTER_PREFIX: &str = "sbx1-after:";
+
+fn encode_after(id: u64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{AFTER_PREFIX}{id}"))
+}
+
+/// The id a keyset cursor names (`None` without a cursor).
+pub fn after_cursor(req: &Request) -> Result<Option<u64>, ApiError> {
+    let Some(cursor) = req.param("cursor").filter(|c| !c.is_empty()) else { return Ok(None) };
+    let bad = || ApiError::bad_request("Invalid cursor");
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim_end_matches('=').as_bytes())
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    text.strip_prefix(AFTER_PREFIX).and_then(|n| n.parse().ok()).map(Some).ok_or_else(bad)
+}
+
+/// A v2 list answer for a list in id order: `next_after`, the last id answered when more may
+/// follow, makes the next link.
+pub fn v2_reply_after(req: &Request, results: Vec<Value>, next_after: Option<u64>) -> Reply {
+    reply_with_cursor(req, results, next_after.map(encode_after))
+}
 
 fn encode_cursor(offset: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{offset}"))
@@ -47,14 +70,18 @@ pub fn v2_page<T>(
 
 /// A v2 list answer; `next_offset` adds the next link.
 pub fn v2_reply(req: &Request, results: Vec<Value>, next_offset: Option<usize>) -> Reply {
+    reply_with_cursor(req, results, next_offset.map(encode_cursor))
+}
+
+fn reply_with_cursor(req: &Request, results: Vec<Value>, next_cursor: Option<String>) -> Reply {
     let mut links = json!({"base": format!("{}/wiki", req.base_url)});
     let mut reply_next = None;
-    if let Some(next) = next_offset {
+    if let Some(cursor) = next_cursor {
         let mut url = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in req.query.iter().filter(|(k, _)| k != "cursor") {
             url.append_pair(k, v);
         }
-        url.append_pair("cursor", &encode_cursor(next));
+        url.append_pair("cursor", &cursor);
         let href = format!("{}?{}", req.path, url.finish());
         links["next"] = Value::String(href.clone());
         reply_next = Some(href);

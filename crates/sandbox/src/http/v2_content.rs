@@ -71,13 +71,33 @@ pub fn list_in_space(req: &Request, w: &mut World, s: usize, id: &str, kind: Con
         Some("root") => true,
         Some(other) => return Err(ApiError::bad_request(format!("Invalid depth: {other}"))),
     };
+    let keep = |site: &Site, c: &Content| {
+        statuses.contains(&c.status)
+            && title.is_none_or(|t| t == c.title)
+            && (!root_only || c.parent_id.is_none())
+            && site.can_read_content(c, req.caller.as_deref())
+    };
+    if req.param("sort").is_none() {
+        // In id order, one page at a time from the space's index: a list of a 50,000-page
+        // space costs each answer its own page, not a pass over the whole site.
+        let (space_id, caller_limit) = (space.id, req.limit(25, 250)?);
+        let after = super::pagination::after_cursor(req)?;
+        let mut page = w.sites[s].space_contents_after(space_id, kind, after, caller_limit + 1, keep);
+        let more = page.len() > caller_limit;
+        page.truncate(caller_limit);
+        let next = more.then(|| page.last().copied()).flatten();
+        let site = &w.sites[s];
+        let results = page
+            .iter()
+            .filter_map(|id| site.contents.get(id))
+            .map(|c| render::content(site, c, with_body))
+            .collect();
+        return Ok(super::pagination::v2_reply_after(req, results, next));
+    }
     let mut items: Vec<&Content> = site
         .contents
         .values()
-        .filter(|c| c.space_id == space.id && c.kind == kind && statuses.contains(&c.status))
-        .filter(|c| title.is_none_or(|t| t == c.title))
-        .filter(|c| !root_only || c.parent_id.is_none())
-        .filter(|c| site.can_read_content(c, req.caller.as_deref()))
+        .filter(|c| c.space_id == space.id && c.kind == kind && keep(site, c))
         .collect();
     sort(req, &mut items);
     v2_page(req, &items, 25, |c| render::content(site, c, with_body))

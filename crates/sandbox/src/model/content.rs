@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Body, Label, Property, Restrictions};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
     Page,

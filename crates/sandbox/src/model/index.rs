@@ -1,5 +1,6 @@
-//! Lookups a create or update needs without scanning the whole site: which titles are taken
-//! in a space, and the children of each parent in sibling order.
+//! Lookups a create, an update or a list needs without scanning the whole site: which titles
+//! are taken in a space, the children of each parent in sibling order, and each space's content
+//! of each kind in id order.
 //!
 //! The index is derived state: never saved (a loaded or reset site starts without one) and built
 //! on first use. Code that changes a content's space, kind, title, status, parent or position
@@ -30,6 +31,8 @@ pub struct ContentIndex {
     titles: HashMap<TitleKey, Vec<u64>>,
     /// (space, parent) → (position, id) of every content under it, any kind and status.
     children: HashMap<ParentKey, BTreeSet<(i64, u64)>>,
+    /// (space, kind) → ids, any status.
+    by_space: HashMap<(u64, ContentKind), BTreeSet<u64>>,
 }
 
 impl ContentIndex {
@@ -41,6 +44,7 @@ impl ContentIndex {
                 .push(c.id);
         }
         self.children.entry((c.space_id, c.parent_id)).or_default().insert((c.position, c.id));
+        self.by_space.entry((c.space_id, c.kind)).or_default().insert(c.id);
     }
 
     fn remove(&mut self, c: &Content) {
@@ -59,6 +63,9 @@ impl ContentIndex {
             if set.is_empty() {
                 self.children.remove(&key);
             }
+        }
+        if let Some(set) = self.by_space.get_mut(&(c.space_id, c.kind)) {
+            set.remove(&c.id);
         }
     }
 }
@@ -105,6 +112,27 @@ impl Site {
             .get(&(space_id, parent_id))
             .map(|s| s.iter().map(|(_, id)| *id).collect())
             .unwrap_or_default()
+    }
+
+    /// The ids of up to `limit` contents of `kind` in the space with ids above `after`, in id
+    /// order, that `keep` accepts: one page of a list, read from the index instead of the whole
+    /// site.
+    pub fn space_contents_after(
+        &mut self,
+        space_id: u64,
+        kind: ContentKind,
+        after: Option<u64>,
+        limit: usize,
+        keep: impl Fn(&Site, &Content) -> bool,
+    ) -> Vec<u64> {
+        self.index();
+        let Some(ids) = self.index.by_space.get(&(space_id, kind)) else { return Vec::new() };
+        let from = after.map_or(0, |id| id.saturating_add(1));
+        ids.range(from..)
+            .filter(|id| self.contents.get(id).is_some_and(|c| keep(self, c)))
+            .take(limit)
+            .copied()
+            .collect()
     }
 
     pub fn insert_content(&mut self, content: Content) {
