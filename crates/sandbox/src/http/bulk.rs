@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::pagination::{v1_page, v2_page};
+use super::pagination::{first_after, v1_page_of, v2_keyset_page};
 use super::render;
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
@@ -14,14 +14,14 @@ use crate::model::*;
 pub fn all_comments(req: &Request, w: &mut World, s: usize, kind: CommentKind) -> ApiResult {
     let site = &w.sites[s];
     let caller = req.caller.as_deref();
-    let items: Vec<&Comment> = site
+    let items = site
         .comments
-        .values()
-        .filter(|c| c.kind == kind && c.status == ContentStatus::Current)
-        .filter(|c| site.contents.get(&c.container_id).is_some_and(|x| site.can_read_content(x, caller)))
-        .collect();
+        .range(first_after(req)?..)
+        .filter(|(_, c)| c.kind == kind && c.status == ContentStatus::Current)
+        .filter(|(_, c)| site.contents.get(&c.container_id).is_some_and(|x| site.can_read_content(x, caller)))
+        .map(|(id, c)| (*id, c));
     let body = req.param("body-format") == Some("storage");
-    v2_page(req, &items, 25, |c| render::comment(site, c, body, false))
+    v2_keyset_page(req, items, 25, |c| render::comment(site, c, body, false))
 }
 
 /// Whether the request uses a product admin's admin key (`Atl-Confluence-With-Admin-Key: true`),
@@ -46,12 +46,12 @@ fn can_read(req: &Request, site: &Site, content: &Content) -> bool {
 /// `GET /wiki/api/v2/attachments`: every attachment the caller can read.
 pub fn all_attachments(req: &Request, w: &mut World, s: usize) -> ApiResult {
     let site = &w.sites[s];
-    let items: Vec<&Attachment> = site
+    let items = site
         .attachments
-        .values()
-        .filter(|a| site.contents.get(&a.container_id).is_some_and(|x| can_read(req, site, x)))
-        .collect();
-    v2_page(req, &items, 50, |a| render::attachment(site, a))
+        .range(first_after(req)?..)
+        .filter(|(_, a)| site.contents.get(&a.container_id).is_some_and(|x| can_read(req, site, x)))
+        .map(|(id, a)| (*id, a));
+    v2_keyset_page(req, items, 50, |a| render::attachment(site, a))
 }
 
 /// `GET /wiki/rest/api/content?spaceKey=&type=page|blogpost[&status=][&expand=...]`: pages or blog
@@ -61,6 +61,7 @@ pub fn all_attachments(req: &Request, w: &mut World, s: usize) -> ApiResult {
 /// `version` (`version.by.accountId`), `history` (`history.createdBy.accountId`), `ancestors`
 /// (`ancestors[].id`, root first) and `space` (`space.id`, `space.key`).
 pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
+    w.sites[s].build_index();
     let site = &w.sites[s];
     let kind = match req.param("type").unwrap_or("page") {
         "page" => ContentKind::Page,
@@ -77,14 +78,13 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
     };
     let statuses = v1_statuses(req)?;
     let expand = super::v1_item::Expand::parse(req.param("expand"));
-    let items: Vec<&Content> = site
-        .contents
-        .values()
-        .filter(|c| c.kind == kind && statuses.contains(&c.status))
-        .filter(|c| space.is_none_or(|id| c.space_id == id))
-        .filter(|c| can_read(req, site, c))
-        .collect();
-    v1_page(req, &items, 25, |c| super::v1_item::item(w, s, c, &expand, &req.base_url))
+    // A space's content from its index: each answer reads up to its own end, not the site.
+    let listed: Box<dyn Iterator<Item = &Content>> = match space {
+        Some(id) => site.space_contents_from(id, kind, 0),
+        None => Box::new(site.contents.values().filter(|c| c.kind == kind)),
+    };
+    let items = listed.filter(|c| statuses.contains(&c.status) && can_read(req, site, c));
+    v1_page_of(req, items, 25, |c| super::v1_item::item(w, s, c, &expand, &req.base_url))
 }
 
 /// The v1 `status` filter: a comma list, `any` for every status; `current` when absent.

@@ -15,7 +15,7 @@ fn encode_after(id: u64) -> String {
 }
 
 /// The id a keyset cursor names (`None` without a cursor).
-pub fn after_cursor(req: &Request) -> Result<Option<u64>, ApiError> {
+fn after_cursor(req: &Request) -> Result<Option<u64>, ApiError> {
     let Some(cursor) = req.param("cursor").filter(|c| !c.is_empty()) else { return Ok(None) };
     let bad = || ApiError::bad_request("Invalid cursor");
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -25,10 +25,26 @@ pub fn after_cursor(req: &Request) -> Result<Option<u64>, ApiError> {
     text.strip_prefix(AFTER_PREFIX).and_then(|n| n.parse().ok()).map(Some).ok_or_else(bad)
 }
 
-/// A v2 list answer for a list in id order: `next_after`, the last id answered when more may
-/// follow, makes the next link.
-pub fn v2_reply_after(req: &Request, results: Vec<Value>, next_after: Option<u64>) -> Reply {
-    reply_with_cursor(req, results, next_after.map(encode_after))
+/// One page of a v2 list in id order: `items` are the list's entries from the one after the
+/// request's cursor on (see [`after_cursor`]), already filtered; reads only as far as the page.
+pub fn v2_keyset_page<'a, T: 'a>(
+    req: &Request,
+    items: impl Iterator<Item = (u64, &'a T)>,
+    default_limit: usize,
+    render: impl Fn(&T) -> Value,
+) -> Result<Reply, ApiError> {
+    let limit = req.limit(default_limit, 250)?;
+    let mut page: Vec<(u64, &T)> = items.take(limit + 1).collect();
+    let more = page.len() > limit;
+    page.truncate(limit);
+    let next = if more { page.last().map(|(id, _)| encode_after(*id)) } else { None };
+    let results = page.iter().map(|(_, item)| render(item)).collect();
+    Ok(reply_with_cursor(req, results, next))
+}
+
+/// Where a keyset list starts: the first id after the request's cursor.
+pub fn first_after(req: &Request) -> Result<u64, ApiError> {
+    Ok(after_cursor(req)?.map_or(0, |id| id.saturating_add(1)))
 }
 
 fn encode_cursor(offset: usize) -> String {
@@ -101,21 +117,33 @@ pub fn v1_page<T, S: serde::Serialize>(
     default_limit: usize,
     render: impl Fn(&T) -> S,
 ) -> Result<Reply, ApiError> {
+    v1_page_of(req, items.iter(), default_limit, |item: &&T| render(item))
+}
+
+/// [`v1_page`] over entries read lazily: only as far as `start` plus the page.
+pub fn v1_page_of<T, S: serde::Serialize>(
+    req: &Request,
+    items: impl Iterator<Item = T>,
+    default_limit: usize,
+    render: impl Fn(&T) -> S,
+) -> Result<Reply, ApiError> {
     let limit = req.limit(default_limit, 1000)?;
     let start: usize = match req.param("start") {
         None => 0,
         Some(s) => s.parse().map_err(|_| ApiError::bad_request("start must be a number"))?,
     };
-    let end = (start + limit).min(items.len());
-    let results: Vec<S> =
-        items.get(start.min(items.len())..end).unwrap_or_default().iter().map(render).collect();
+    let mut page: Vec<T> = items.skip(start).take(limit + 1).collect();
+    let more = page.len() > limit;
+    page.truncate(limit);
+    let end = start + page.len();
+    let results: Vec<S> = page.iter().map(render).collect();
     let context = req.path.strip_prefix("/wiki").unwrap_or(&req.path);
     let mut links = json!({
         "base": format!("{}/wiki", req.base_url),
         "context": "/wiki",
         "self": format!("{}/wiki{}", req.base_url, context),
     });
-    if end < items.len() {
+    if more {
         let mut url = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in req.query.iter().filter(|(k, _)| k != "start" && k != "limit") {
             url.append_pair(k, v);

@@ -80,19 +80,14 @@ pub fn list_in_space(req: &Request, w: &mut World, s: usize, id: &str, kind: Con
     if req.param("sort").is_none() {
         // In id order, one page at a time from the space's index: a list of a 50,000-page
         // space costs each answer its own page, not a pass over the whole site.
-        let (space_id, caller_limit) = (space.id, req.limit(25, 250)?);
-        let after = super::pagination::after_cursor(req)?;
-        let mut page = w.sites[s].space_contents_after(space_id, kind, after, caller_limit + 1, keep);
-        let more = page.len() > caller_limit;
-        page.truncate(caller_limit);
-        let next = more.then(|| page.last().copied()).flatten();
+        let space_id = space.id;
+        w.sites[s].build_index();
         let site = &w.sites[s];
-        let results = page
-            .iter()
-            .filter_map(|id| site.contents.get(id))
-            .map(|c| render::content(site, c, with_body))
-            .collect();
-        return Ok(super::pagination::v2_reply_after(req, results, next));
+        let items = site
+            .space_contents_from(space_id, kind, super::pagination::first_after(req)?)
+            .filter(|c| keep(site, c))
+            .map(|c| (c.id, c));
+        return super::pagination::v2_keyset_page(req, items, 25, |c| render::content(site, c, with_body));
     }
     let mut items: Vec<&Content> = site
         .contents

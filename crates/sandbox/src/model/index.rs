@@ -114,25 +114,33 @@ impl Site {
             .unwrap_or_default()
     }
 
-    /// The ids of up to `limit` contents of `kind` in the space with ids above `after`, in id
-    /// order, that `keep` accepts: one page of a list, read from the index instead of the whole
-    /// site.
-    pub fn space_contents_after(
-        &mut self,
+    /// Builds the index now if it is not, so that [`space_contents_from`](Site::space_contents_from)
+    /// reads it.
+    pub fn build_index(&mut self) {
+        self.index();
+    }
+
+    /// The space's contents of `kind` with ids from `from` on, in id order: from the index when
+    /// it is built (a page of a list then costs its own page, not a pass over the site), else by
+    /// a pass over every content.
+    pub fn space_contents_from(
+        &self,
         space_id: u64,
         kind: ContentKind,
-        after: Option<u64>,
-        limit: usize,
-        keep: impl Fn(&Site, &Content) -> bool,
-    ) -> Vec<u64> {
-        self.index();
-        let Some(ids) = self.index.by_space.get(&(space_id, kind)) else { return Vec::new() };
-        let from = after.map_or(0, |id| id.saturating_add(1));
-        ids.range(from..)
-            .filter(|id| self.contents.get(id).is_some_and(|c| keep(self, c)))
-            .take(limit)
-            .copied()
-            .collect()
+        from: u64,
+    ) -> Box<dyn Iterator<Item = &Content> + '_> {
+        if !self.index.built {
+            return Box::new(
+                self.contents
+                    .range(from..)
+                    .map(|(_, c)| c)
+                    .filter(move |c| c.space_id == space_id && c.kind == kind),
+            );
+        }
+        match self.index.by_space.get(&(space_id, kind)) {
+            Some(ids) => Box::new(ids.range(from..).filter_map(|id| self.contents.get(id))),
+            None => Box::new(std::iter::empty()),
+        }
     }
 
     pub fn insert_content(&mut self, content: Content) {
