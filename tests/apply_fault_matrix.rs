@@ -622,3 +622,84 @@ fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
     assert_eq!(source.stats().count_status("GET /wiki/api/v2/spaces", 429), 1, "asked once");
     runtime.block_on(sandbox.shutdown()).unwrap();
 }
+
+/// A page whose create answer was lost is found by its title. The v1 create carried its marker,
+/// so the marker is read (one GET) rather than written again (a POST that is refused because
+/// the key is taken, then a GET): the destination is asked for no more marker writes than in a
+/// run without the fault, and the copy still equals a clean one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_found_after_a_lost_answer_has_its_marker_read_not_written_again() {
+    let properties = |lost: u64| async move {
+        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+        let (source, dest) =
+            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+        if lost > 0 {
+            dest.set_faults(FaultConfig {
+                seed: 11,
+                rules: vec![rule("/wiki/rest/api/content", "POST", Some(lost), Fault::CommitThenDrop)],
+                rate_limit: None,
+            });
+        }
+        let state = tempfile::tempdir().unwrap();
+        let run = apply(&source, &dest, state.path()).await;
+        assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
+        assert_eq!(dest.fault_hits().iter().sum::<u64>(), lost, "page creates that lost their answer");
+        let served = dest.stats();
+        let count = |route: &str| served.routes.get(route).map_or(0, |by| by.values().sum::<u64>());
+        let counted = (
+            count("POST /wiki/api/v2/pages/{id}/properties"),
+            count("GET /wiki/api/v2/pages/{id}/properties"),
+            count("GET /wiki/api/v2/pages"),
+        );
+        let copy = destination(&dest);
+        sandbox.shutdown().await.unwrap();
+        (counted, copy)
+    };
+    let ((clean_writes, clean_reads, clean_lookups), reference) = properties(0).await;
+    let ((writes, reads, lookups), copy) = properties(2).await;
+    assert_eq!(lookups, clean_lookups + 2, "each lost create looked up once by its title");
+    assert_eq!(writes, clean_writes, "no marker written again");
+    assert_eq!(reads, clean_reads + 2, "each found page's marker read once");
+    assert_eq!(copy.counts, reference.counts, "no duplicate, nothing lost");
+    assert!(copy.views == reference.views, "the copy equals a clean copy");
+}
+
+/// A page whose create is refused with 429 waits out its `Retry-After` alone, and its lane does
+/// not stand still meanwhile: the next sibling is created beside it and lands first, and the
+/// fix-up moves the late one into place, so the copy still equals a clean one (sibling order
+/// included) while a clean run needs no move.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sibling_goes_ahead_while_a_page_waits_out_its_429_and_the_order_is_restored() {
+    let copy_with = |refused: u64| async move {
+        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+        let (source, dest) =
+            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+        if refused > 0 {
+            let refuse = Fault::RateLimited { retry_after: 1 };
+            dest.set_faults(FaultConfig {
+                seed: 11,
+                rules: vec![rule("/wiki/rest/api/content", "POST", Some(refused), refuse)],
+                rate_limit: None,
+            });
+        }
+        let state = tempfile::tempdir().unwrap();
+        let run = apply(&source, &dest, state.path()).await;
+        assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
+        let served = dest.stats();
+        let moves = served
+            .routes
+            .iter()
+            .filter(|(route, _)| route.contains("/move/"))
+            .flat_map(|(_, by)| by.values())
+            .sum::<u64>();
+        let copy = destination(&dest);
+        sandbox.shutdown().await.unwrap();
+        (moves, copy)
+    };
+    let (clean_moves, reference) = copy_with(0).await;
+    let (moves, copy) = copy_with(1).await;
+    assert_eq!(clean_moves, 0, "siblings created one after another arrive in order");
+    assert!(moves >= 1, "the sibling went ahead of the page waiting out its 429");
+    assert_eq!(copy.counts, reference.counts, "no duplicate, nothing lost");
+    assert!(copy.views == reference.views, "the copy equals a clean copy, sibling order included");
+}

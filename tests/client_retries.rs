@@ -120,6 +120,38 @@ async fn a_get_is_retried_after_5xx_until_it_works() {
     assert_eq!(client.stats().retries, 2);
 }
 
+/// A 503 without `Retry-After` (a node unavailable for a moment) is retried soon, once, like a
+/// gateway's 502; when the site keeps failing and serves no one else meanwhile, the backoff
+/// grows as before. The waits are read from the client's counters, not timed.
+#[tokio::test]
+async fn a_503_without_retry_after_is_retried_soon_once_then_backs_off() {
+    let options = ClientOptions {
+        retry: RetryPolicy { base: Duration::from_millis(100), ..ClientOptions::fast().retry },
+        ..ClientOptions::fast()
+    };
+    let site = FakeSite::start(|_, nth| match nth {
+        0 => Answer::raw(503, "text/html", "<html>unavailable</html>"),
+        _ => Answer::json(200, space_json()),
+    })
+    .await;
+    let client = client_with(&site.base(), options.clone());
+    client.space("1").await.unwrap();
+    assert_eq!(client.stats().retries, 1);
+    // A tenth of the base, jittered: at most 13 ms (a backoff would be at least 70 ms).
+    assert!(client.stats().backoff <= Duration::from_millis(13), "{:?}", client.stats().backoff);
+
+    let site = FakeSite::start(|_, nth| match nth {
+        0 | 1 => Answer::raw(503, "text/html", "<html>unavailable</html>"),
+        _ => Answer::json(200, space_json()),
+    })
+    .await;
+    let client = client_with(&site.base(), options);
+    client.space("1").await.unwrap();
+    assert_eq!(client.stats().retries, 2);
+    // The second retry backs off (twice the base, jittered: at least 140 ms).
+    assert!(client.stats().backoff >= Duration::from_millis(140), "{:?}", client.stats().backoff);
+}
+
 #[tokio::test]
 async fn endless_429_ends_with_a_clear_error_in_bounded_time() {
     let site = FakeSite::start(|_, _| Answer::json(429, json!({"message": "Rate limit exceeded"}))).await;

@@ -55,15 +55,20 @@ impl Walk<'_> {
     }
 }
 
-/// Siblings a lane creates at once when it overflows. Siblings created side by side land in the
-/// order their requests arrive, and each one out of place costs a move afterwards; the more go
-/// at once, the more arrive out of order.
+/// Siblings a lane runs at once when its running one has opened its gate, or when it overflows.
+/// Siblings created side by side land in the order their requests arrive, and each one out of
+/// place costs a move afterwards; the more go at once, the more arrive out of order.
 const SIDE_BY_SIDE: usize = 2;
+
+/// How often held siblings are looked at again while no node ends (see `Lanes::beside_open`).
+const GATE_LOOK: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Pages and folders under one parent form a lane: the destination puts each new child last,
 /// so children created one after another arrive in order and need no move afterwards. A lane
-/// runs one creation at a time while other work keeps the pipe full; when the pipe would
-/// otherwise run below half full, siblings go side by side and the fix-up orders them.
+/// runs one creation at a time while other work keeps the pipe full; the next sibling starts
+/// beside it once it opens its gate (answered, or waiting to send its create again: see
+/// `lane_gate`), and when the pipe would otherwise run below half full, siblings go side by
+/// side. The fix-up orders what arrived out of place.
 struct Lanes {
     /// The lane of each node (pages and folders only).
     of: Vec<Option<usize>>,
@@ -143,6 +148,19 @@ impl Lanes {
         Some(next)
     }
 
+    /// A held node to start beside a running sibling that opened its gate (see `lane_gate`).
+    fn beside_open(&mut self) -> Option<NodeId> {
+        // A lane with none running starts its next node the usual way (it is among the ready
+        // ones already): only a lane whose one running node opened its gate is looked at here.
+        let lane =
+            self.holding.iter().copied().find(|&l| {
+                self.running[l] == 1 && self.gates[l].as_deref().is_some_and(lane_gate::is_open)
+            })?;
+        let next = self.next_held(lane)?;
+        self.running[lane] += 1;
+        Some(next)
+    }
+
     /// A held node to start beside its running siblings (the lane with the most held first).
     fn overflow(&mut self) -> Option<NodeId> {
         let lane = *self
@@ -173,18 +191,21 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
     let in_flight = in_flight.max(1);
     loop {
         while running.len() < in_flight {
-            let id = match walk.ready.pop() {
-                Some(Reverse(id)) => {
-                    if walk.blocked_by[id].is_none() && !lanes.admit(id) {
-                        continue;
+            let id = match lanes.beside_open() {
+                Some(id) => id,
+                None => match walk.ready.pop() {
+                    Some(Reverse(id)) => {
+                        if walk.blocked_by[id].is_none() && !lanes.admit(id) {
+                            continue;
+                        }
+                        id
                     }
-                    id
-                }
-                None if running.len() < in_flight.div_ceil(2) => match lanes.overflow() {
-                    Some(id) => id,
+                    None if running.len() < in_flight.div_ceil(2) => match lanes.overflow() {
+                        Some(id) => id,
+                        None => break,
+                    },
                     None => break,
                 },
-                None => break,
             };
             if let Some(cause) = walk.blocked_by[id] {
                 let reason = format!(
@@ -224,7 +245,16 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
                 )
             });
         }
-        let Some(joined) = running.join_next().await else { break };
+        // A gate may open while nothing ends: siblings held behind it are looked at again soon.
+        let joined = if lanes.holding.is_empty() {
+            running.join_next().await
+        } else {
+            match tokio::time::timeout(GATE_LOOK, running.join_next()).await {
+                Ok(joined) => joined,
+                Err(_) => continue,
+            }
+        };
+        let Some(joined) = joined else { break };
         // Only an aborted task ends without an outcome; its node is reported as not reached.
         let Ok((id, outcome)) = joined else { continue };
         if let Some(next) = lanes.release(id) {

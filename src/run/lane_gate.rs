@@ -1,9 +1,11 @@
-//! The order in which siblings created side by side reach the destination. Confluence puts each
-//! new child last under its parent, so two siblings created at once land in the order their
-//! requests arrive, and each one out of place costs a move afterwards. A sibling started beside
-//! a running one waits at its lane's gate until the one before it is about to send its create
-//! (its intent durable): it then prepares, records its own intent (a later fsync) and sends
-//! after it. The gate opens too when the earlier sibling ends without creating anything.
+//! The order in which siblings reach the destination. Confluence puts each new child last under
+//! its parent, so siblings land in the order their creates arrive, and each one out of place
+//! costs a move afterwards. A lane (see the dispatcher) runs one sibling at a time, and starts
+//! the next beside it only once the running one opens its gate: its create was answered (the
+//! copy is in place), or it waits to send it again (a 429's `Retry-After`, a backoff) or to look
+//! for it after a lost answer. The sibling started then lands first, and the fix-up moves the
+//! waiting one into place; the lane does not stand still meanwhile. The gate opens too when the
+//! node ends.
 
 use std::sync::Arc;
 
@@ -37,9 +39,15 @@ pub async fn run_with<F: std::future::Future>(gate: Arc<Semaphore>, work: F) -> 
     GATE.scope(gate, work).await
 }
 
-/// Called by a page or folder about to send its create: the next sibling may go now.
-pub fn creating() {
+/// Called by a page whose create was answered, or waits to be sent again or looked for: the
+/// next sibling may go now.
+pub fn open() {
     let _ = GATE.try_with(|gate| gate.close());
+}
+
+/// Whether `gate` is open.
+pub fn is_open(gate: &Semaphore) -> bool {
+    gate.is_closed()
 }
 
 #[cfg(test)]
@@ -47,7 +55,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_gate_opens_when_its_node_creates_or_ends() {
+    async fn a_gate_opens_when_its_node_opens_it_or_ends() {
         let first = new();
         let order = Arc::new(std::sync::Mutex::new(Vec::new()));
         let second = {
@@ -60,16 +68,18 @@ mod tests {
         run_with(Arc::clone(&first), async {
             tokio::task::yield_now().await;
             order.lock().expect("lock").push("first sends");
-            creating();
+            open();
             tokio::task::yield_now().await;
         })
         .await;
         second.await.expect("second");
         assert_eq!(*order.lock().expect("lock"), ["first sends", "second sends"]);
 
-        // A node that never creates still lets the next one go when it ends.
+        // A node that never opens it still lets the next one go when it ends.
         let gate = new();
+        assert!(!is_open(&gate));
         run_with(Arc::clone(&gate), async {}).await;
+        assert!(is_open(&gate));
         pass(&gate).await;
     }
 }

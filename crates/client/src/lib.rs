@@ -42,4 +42,4 @@ pub use server_message::ServerMessage;
 pub use site::is_loopback;
 pub use site::{ATLASSIAN_API, BaseUrl, BaseUrlError, RFC5987_VALUE, encode_segment};
 pub use site_client::{SiteClient, tenant_info};
-pub use transport::{Halt, RequestStats};
+pub use transport::{Halt, RequestStats, notify_waits};

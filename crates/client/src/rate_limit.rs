@@ -184,10 +184,23 @@ pub struct Pacer {
     streak: u32,
     last_limited_cut: Option<Instant>,
     answers_since_cut: u64,
-    /// Set once cutting the rate did not stop the 429s: until the site shows a limit again, a
-    /// 429 among accepted answers is a hiccup.
+    /// Whether a 429 among accepted answers may be a hiccup: true until the site shows a limit
+    /// (a near-limit answer, or a 429 that is no hiccup), and again once cutting the rate did
+    /// not stop the 429s.
     unrelated: bool,
     hiccups: u64,
+}
+
+/// What a 429 says of the site (see `HICCUP_EVIDENCE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Only its request waits; nothing else changes.
+    Hiccup,
+    /// Too few answers to tell, and too few 429s among them to say more than a hiccup would:
+    /// every request waits out its `Retry-After`, but pacing waits for the next sign.
+    Undecided,
+    /// A sign of the site's limit.
+    Limit,
 }
 
 /// Accepted answers needed before estimating a rate from them (fewer say nothing).
@@ -205,14 +218,20 @@ const BUCKET_MIN_SPAN: Duration = Duration::from_millis(300);
 const MAX_ACCEPTED: usize = 10_000;
 
 /// Some sites refuse a few requests at random (a burst of other clients, a node restarting),
-/// whatever our rate. Pacing learns that when cutting the rate does not stop the 429s:
-/// `STREAK_CUTS` cuts in a row on 429s, each within `STREAK_ANSWERS` answers of the cut before
-/// (a site over its limit goes quiet for far longer once the rate is cut below it), end pacing
-/// and mark the site's 429s unrelated to our rate. From then on, a 429 is a hiccup when, of the
-/// last `RECENT_ANSWERS` answers (those of the last `RECENT_SPAN`), at least `HICCUP_EVIDENCE`
-/// came back, at most one in `HICCUP_SHARE` was a 429 (this one included) and none said the site
-/// was near its limit: only its request waits `Retry-After`; the rate and every other request
-/// carry on. Any other sign of a limit makes 429s count again.
+/// whatever our rate. A 429 is such a hiccup when, of the last `RECENT_ANSWERS` answers (those
+/// of the last `RECENT_SPAN`), at least `HICCUP_EVIDENCE` came back, at most one in
+/// `HICCUP_SHARE` was a 429 (this one included) and none said the site was near its limit: only
+/// its request waits `Retry-After`; the rate and every other request carry on. Otherwise, while
+/// the 429s among them are no more than a hiccup's share of `HICCUP_EVIDENCE` answers would be,
+/// rounded up (too little to judge by), a 429 holds every request for its `Retry-After` but
+/// starts no pacing (past `HICCUP_EVIDENCE` answers, only until the site first shows a limit);
+/// one more is a sign of a limit. A site over its
+/// limit refuses most of what goes past it, so its 429s soon exceed that share (or its answers
+/// say it is near the limit), and that sign of a limit starts pacing and makes 429s count.
+/// From then on pacing learns whether cutting the rate stops the 429s: `STREAK_CUTS` cuts in a
+/// row on 429s, each within `STREAK_ANSWERS` answers of the cut before (a site over its limit
+/// goes quiet for far longer once the rate is cut below it), end pacing and mark the site's
+/// 429s unrelated to our rate again.
 const STREAK_ANSWERS: u64 = 100;
 const STREAK_CUTS: u32 = 2;
 const RECENT_ANSWERS: usize = 100;
@@ -244,7 +263,7 @@ impl Pacer {
             streak: 0,
             last_limited_cut: None,
             answers_since_cut: 0,
-            unrelated: false,
+            unrelated: true,
             hiccups: 0,
         }
     }
@@ -337,10 +356,10 @@ impl Pacer {
         self.rate = Some(grown);
     }
 
-    /// Whether a 429 just recorded is a hiccup (see `HICCUP_EVIDENCE`).
-    fn hiccup(&self, now: Instant) -> bool {
+    /// What a 429 just recorded says (see `HICCUP_EVIDENCE`).
+    fn verdict(&self, now: Instant, published: bool) -> Verdict {
         if self.rate.is_some() || !self.unrelated {
-            return false;
+            return Verdict::Limit;
         }
         let recent = self.recent.iter().filter(|(at, _)| now.saturating_duration_since(*at) <= RECENT_SPAN);
         let (mut answers, mut limited, mut near) = (0usize, 0usize, 0usize);
@@ -352,7 +371,19 @@ impl Pacer {
                 Signal::Clean => {}
             }
         }
-        answers >= HICCUP_EVIDENCE && limited * HICCUP_SHARE <= answers && near == 0
+        if near > 0 || published {
+            Verdict::Limit
+        } else if answers >= HICCUP_EVIDENCE && limited * HICCUP_SHARE <= answers {
+            Verdict::Hiccup
+        } else if limited <= HICCUP_EVIDENCE.div_ceil(HICCUP_SHARE)
+            && (answers < HICCUP_EVIDENCE || self.cuts == 0)
+        {
+            // Also just past `HICCUP_EVIDENCE` answers while the site never showed a limit: the
+            // few 429s too few to judge below it do not make a limit of one more hiccup above it.
+            Verdict::Undecided
+        } else {
+            Verdict::Limit
+        }
     }
 
     /// How many 429s were taken as hiccups.
@@ -377,10 +408,20 @@ impl Pacer {
         if started > self.last_cut {
             self.answers_since_cut += 1;
         }
-        if signal == Signal::Limited && self.options.enabled && self.hiccup(now) {
-            self.hiccups += 1;
-            tracing::debug!("a 429 among accepted answers: only its request waits");
-            return true;
+        if signal == Signal::Limited && self.options.enabled {
+            match self.verdict(now, published_rate.is_some()) {
+                Verdict::Hiccup => {
+                    self.hiccups += 1;
+                    tracing::debug!("a 429 among accepted answers: only its request waits");
+                    return true;
+                }
+                Verdict::Undecided => {
+                    // Everyone waits out its `Retry-After`; the next 429 tells more.
+                    tracing::debug!("a 429 before there are answers enough to judge it by");
+                    return false;
+                }
+                Verdict::Limit => {}
+            }
         }
         if signal != Signal::Limited {
             self.accepted.push_back(now);
@@ -704,16 +745,48 @@ mod tests {
     }
 
     #[test]
-    fn the_first_429_sets_the_rate_from_the_answers_accepted_and_starts_are_spaced() {
+    fn a_lone_429_among_accepted_answers_is_a_hiccup_from_the_start() {
         let t0 = Instant::now();
         let mut pacer = Pacer::new(options(), t0);
-        // 50 answers accepted over half a second, then a 429.
         for i in 0..50 {
             let now = t0 + ms(i * 10);
             pacer.observe(now, now, Signal::Clean, None);
         }
         let now = t0 + ms(500);
-        pacer.observe(now, now, Signal::Limited, None);
+        assert!(pacer.observe(now, now, Signal::Limited, None), "only its request waits");
+        assert_eq!(pacer.rate(), None);
+        assert_eq!(pacer.reserve(now), now);
+        assert_eq!(pacer.hiccups(), 1);
+
+        // Too few answers to tell: the first three 429s hold everyone (no hiccups) but start no
+        // pacing; a fourth one soon after is a sign of a limit.
+        let mut early = Pacer::new(options(), t0);
+        for i in 0..5 {
+            let now = t0 + ms(i * 10);
+            early.observe(now, now, Signal::Clean, None);
+        }
+        for i in 0..3 {
+            let now = t0 + ms(50 + i);
+            assert!(!early.observe(now, now, Signal::Limited, None));
+            assert_eq!(early.rate(), None);
+        }
+        assert!(!early.observe(t0 + ms(60), t0 + ms(60), Signal::Limited, None));
+        assert!(early.rate().is_some());
+    }
+
+    #[test]
+    fn the_first_429_that_is_no_hiccup_sets_the_rate_from_the_answers_accepted_and_starts_are_spaced() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        // 50 answers accepted over half a second, then 429s: more than one in eight of the
+        // answers is no hiccup.
+        for i in 0..50 {
+            let now = t0 + ms(i * 10);
+            pacer.observe(now, now, Signal::Clean, None);
+        }
+        let now = t0 + ms(500);
+        let hiccups = (0..8).take_while(|_| pacer.observe(now, now, Signal::Limited, None)).count();
+        assert_eq!(hiccups, 7);
         let rate = pacer.rate().expect("paced");
         assert!((rate - 100.0).abs() < 5.0, "{rate}");
         let starts: Vec<Instant> = (0..5).map(|_| pacer.reserve(now)).collect();
@@ -779,10 +852,13 @@ mod tests {
                 if near_limit_headers && tokens < burst * 0.2 { Signal::NearLimit } else { Signal::Clean }
             } else {
                 refused += 1;
-                pacer.pause_for(now, Duration::from_secs(1));
                 Signal::Limited
             };
-            pacer.observe(now, start, signal, None);
+            // As the transport does: a 429 that is no hiccup holds everyone for its
+            // `Retry-After`; a hiccup holds only its own request (the others go on).
+            if !pacer.observe(now, start, signal, None) && signal == Signal::Limited {
+                pacer.pause_for(now, Duration::from_secs(1));
+            }
         }
         let _ = accepted;
         (accepted_late as f64 / (seconds / 2) as f64, refused, pacer.cuts())
@@ -801,7 +877,10 @@ mod tests {
         let (rate, refused, cuts) = simulate(100.0, 10.0, 60, false);
         eprintln!("429 only: {rate:.1}/s, {refused} refused, {cuts} cuts");
         assert!(rate >= 75.0, "{rate}");
-        assert!(refused <= 15, "{refused}");
+        // 14 when every 429 counted from the start; a site that sends no rate-limit header at
+        // all now costs up to three more at the start, each waited out by everyone, before its
+        // 429s are too many for hiccups.
+        assert!(refused <= 17, "{refused}");
     }
 
     /// Like `simulate`, but the site also says how many tokens remain after each request (as
@@ -828,8 +907,9 @@ mod tests {
                 pacer.note_bucket(now, now, tokens as u64, burst as u64);
             } else {
                 refused += 1;
-                pacer.pause_for(now, Duration::from_secs(1));
-                pacer.observe(now, now, Signal::Limited, None);
+                if !pacer.observe(now, now, Signal::Limited, None) {
+                    pacer.pause_for(now, Duration::from_secs(1));
+                }
             }
         }
         (accepted_late as f64 / (seconds / 2) as f64, refused, pacer.measured_fill())

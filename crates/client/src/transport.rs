@@ -21,6 +21,25 @@ use super::retry_after::parse_retry_after;
 use super::server_message::ServerMessage;
 use super::site::BaseUrl;
 
+tokio::task_local! {
+    /// Called when a request of this task is about to wait before it is sent again.
+    static ON_WAIT: Arc<dyn Fn() + Send + Sync>;
+}
+
+/// Runs `work`, calling `on_wait` each time one of its requests is about to wait before it is
+/// sent again (a 429's `Retry-After`, a backoff): the caller may let other work go meanwhile.
+pub async fn notify_waits<F: std::future::Future>(
+    on_wait: Arc<dyn Fn() + Send + Sync>,
+    work: F,
+) -> F::Output {
+    ON_WAIT.scope(on_wait, work).await
+}
+
+/// Tells the task's [`notify_waits`] caller, if any, that a request waits to be sent again.
+fn about_to_wait() {
+    let _ = ON_WAIT.try_with(|on_wait| on_wait());
+}
+
 /// Error bodies are read only this far: enough for any server message.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
@@ -66,6 +85,10 @@ struct Counters {
     backoff: AtomicU64,
     held: AtomicU64,
     hiccup_wait: AtomicU64,
+    /// Attempts answered with success, and attempts that failed other than by a rate limit
+    /// (see [`site_was_healthy`]).
+    succeeded: AtomicU64,
+    failed: AtomicU64,
 }
 
 /// Why a transport stopped sending: its site asked to wait longer than `max_retry_wait`.
@@ -343,6 +366,8 @@ impl Transport {
         // Retries after failures other than rate limits: the backoff grows with these alone (a
         // 429 waited out says nothing of the connection).
         let mut failures = 0u32;
+        // The site's (succeeded, failed) attempts when this request last failed.
+        let mut at_last_failure: Option<(u64, u64)> = None;
         let mut waited = Duration::ZERO;
         loop {
             if let Some(halt) = self.halt() {
@@ -361,7 +386,10 @@ impl Transport {
             }
             let (retry_after, rate_limited, hiccup, kind) =
                 match self.attempt(request, retries + 1, streaming, permit).await {
-                    Attempt::Done(reply) => return Ok(reply),
+                    Attempt::Done(reply) => {
+                        self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                        return Ok(reply);
+                    }
                     Attempt::Fail(kind) => return Err(self.error(&request.operation, kind)),
                     Attempt::Retry { retry_after, rate_limited, hiccup, kind } => {
                         (retry_after, rate_limited, hiccup, kind)
@@ -405,12 +433,26 @@ impl Transport {
             }
             retries += 1;
             if !rate_limited {
+                let now = (
+                    self.counters.succeeded.load(Ordering::Relaxed),
+                    self.counters.failed.load(Ordering::Relaxed),
+                );
+                if at_last_failure.is_some_and(|(ok, failed)| {
+                    site_was_healthy(now.0.saturating_sub(ok), now.1.saturating_sub(failed))
+                }) {
+                    // The site served others well meanwhile: this request's bad luck, not a
+                    // site in trouble; its retry comes soon, as after a first failure.
+                    failures = 0;
+                }
                 failures += 1;
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                at_last_failure = Some((now.0, now.1 + 1));
             }
             let delay = match (&kind, retry_after) {
                 _ if rate_limited => policy.delay(retries, retry_after),
-                // Failed on the way (a dropped connection, a gateway's error page): soon, once.
-                (ErrorKind::Transport { .. } | ErrorKind::Status { status: 502 | 504, .. }, None)
+                // Failed on the way (a dropped connection, a gateway's error page) or a node
+                // unavailable for a moment without saying how long: soon, once.
+                (ErrorKind::Transport { .. } | ErrorKind::Status { status: 502..=504, .. }, None)
                     if failures == 1 =>
                 {
                     policy.first_transient()
@@ -445,6 +487,7 @@ impl Transport {
                 rate_limited,
                 "retrying"
             );
+            about_to_wait();
             if rate_limited && !hiccup {
                 // Everyone waits: the pause is shared by all requests to this site.
                 self.limiter.pause_for(delay);
@@ -607,6 +650,19 @@ impl Transport {
     }
 }
 
+/// A request's failures make its backoff grow only while the site itself is in trouble. When,
+/// since the request last failed, the site answered at least `HEALTHY_ANSWERS` other attempts
+/// with success, and at least `HEALTHY_RATIO` times as many as failed, the site is serving
+/// others: the next failure is that request's bad luck (a dropped connection, a node
+/// restarting) and counts as a first one. A site failing much of what it gets keeps the backoff
+/// growing; `max_retries` and `max_total_wait` bound every request either way.
+const HEALTHY_ANSWERS: u64 = 8;
+const HEALTHY_RATIO: u64 = 4;
+
+fn site_was_healthy(succeeded: u64, failed: u64) -> bool {
+    succeeded >= HEALTHY_ANSWERS && succeeded >= HEALTHY_RATIO.saturating_mul(failed)
+}
+
 fn micros(counter: &AtomicU64, duration: Duration) {
     counter.fetch_add(u64::try_from(duration.as_micros()).unwrap_or(u64::MAX), Ordering::Relaxed);
 }
@@ -745,5 +801,19 @@ async fn read_bounded(mut response: reqwest::Response, limit: u64) -> Result<Byt
             Ok(None) => return Ok(body.freeze()),
             Err(e) => return Err(ReadError::Transport(describe_reqwest(&e.without_url()))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_while_the_site_serves_others_counts_as_a_first_one() {
+        assert!(site_was_healthy(40, 3));
+        assert!(site_was_healthy(8, 2));
+        assert!(!site_was_healthy(3, 0), "too few answers to tell");
+        assert!(!site_was_healthy(40, 20), "a site failing a third of what it gets is in trouble");
+        assert!(!site_was_healthy(0, 5));
     }
 }

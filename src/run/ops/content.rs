@@ -195,7 +195,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                 note_position(copy, item, p.position);
                 (p.id, p.version.map_or(current + 1, |v| v.number))
             });
-            (written, None)
+            (written, Marked::No)
         }
         _ => {
             if let Err(error) =
@@ -203,7 +203,6 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             {
                 return Outcome::failed(error);
             }
-            crate::run::lane_gate::creating();
             let mut new = NewPage {
                 space_id: target.id.clone(),
                 status: "current".into(),
@@ -225,7 +224,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             let marker = crate::run::mark::origin(copy, &source_ref(item), Some(holds)).property();
             // A page without a parent stays at the root level, as on the source.
             let (new, marker, key) = (&new, &marker, target.key.as_str());
-            let created = create_once(copy, item, &target.id, move || async move {
+            let create = create_once(copy, item, &target.id, move || async move {
                 use std::sync::atomic::Ordering;
                 if !copy.v1_create_gone.load(Ordering::Acquire) {
                     match copy.destination.create_page_marked(new, marker, key).await {
@@ -239,11 +238,18 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
                     }
                 }
                 copy.destination.create_page_at_root(new).await.map(Created::from)
-            })
-            .await;
+            });
+            // While the create waits to be sent again, the next sibling may go (see `lane_gate`).
+            let created =
+                crate::client::notify_waits(std::sync::Arc::new(crate::run::lane_gate::open), create).await;
+            // Answered: the copy is in place, and the next sibling may go.
+            crate::run::lane_gate::open();
             let marked_at = match &created {
-                Ok(created) if created.marked => Some(holds),
-                _ => None,
+                Ok(created) if created.marked => Marked::At(holds),
+                // Found after a lost answer: the create that made it carried the marker, so the
+                // marker is read before anything is written.
+                Ok(created) if created.found => Marked::Unknown,
+                _ => Marked::No,
             };
             let written = match created {
                 Ok(created) => {
@@ -492,9 +498,9 @@ async fn create_folder(
     if let Err(error) = copy.recorder.intent(&node_key(item), WriteKind::CreatePage, source.clone()).await {
         return Outcome::failed(error);
     }
-    crate::run::lane_gate::creating();
     match copy.destination.create_folder(space_id, &item.title, parent).await {
         Ok(created) => {
+            crate::run::lane_gate::open();
             note_position(copy, item, created.position);
             copy.map(|m| m.content.insert(item.id.clone(), (created.id.clone(), 1)));
             if let Err(error) = mark(copy, &holder(item, &created.id), &source, Some(1)).await {
@@ -556,11 +562,12 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
             version: p.version.map_or(1, |v| v.number),
             position: None,
             marked: false,
+            found: false,
         })
     })
     .await
     .map(|created| (created.id, created.version));
-    finish_content(copy, item, &target.id, written, None, &body).await
+    finish_content(copy, item, &target.id, written, Marked::No, &body).await
 }
 
 /// What a create gave: the copy's id, version, place among its siblings if known, and whether
@@ -570,6 +577,17 @@ struct Created {
     version: u64,
     position: Option<i64>,
     marked: bool,
+    /// Found by its title after the answer to its create was lost.
+    found: bool,
+}
+
+/// What a new copy's marker is known to say: nothing (none was sent), the source version the
+/// create wrote, or unknown (found after a lost answer; read before writing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marked {
+    No,
+    At(u64),
+    Unknown,
 }
 
 impl From<crate::client::model::page::Page> for Created {
@@ -579,6 +597,7 @@ impl From<crate::client::model::page::Page> for Created {
             version: page.version.map_or(1, |v| v.number),
             position: page.position,
             marked: false,
+            found: false,
         }
     }
 }
@@ -601,8 +620,10 @@ where
     loop {
         match create().await {
             Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => {
+                // Made already or not, the next sibling may go meanwhile (see `lane_gate`).
+                crate::run::lane_gate::open();
                 match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
-                    Ok(Some(found)) => return Ok(found.into()),
+                    Ok(Some(found)) => return Ok(Created { found: true, ..found.into() }),
                     _ => attempt += 1,
                 }
             }
@@ -615,15 +636,15 @@ where
 const LOST_ANSWER_ATTEMPTS: u32 = 6;
 
 /// Records the copy (or finds an earlier one when the title is taken) and archives it if needed.
-/// `marked_at` is the source version the marker the copy was created with names (`None`: it
-/// was created without one, or found after a lost answer): it is brought up to the version
-/// written, or, without one, written now.
+/// `marked_at` is what the marker the copy was created with says (see [`Marked`]): one at
+/// another source version than the one written, or one not known, is read and brought up to
+/// date (a read that finds none writes it); without one it is written now.
 async fn finish_content(
     copy: &Copy,
     item: &Content,
     space_id: &str,
     written: Result<(String, u64), ClientError>,
-    marked_at: Option<u64>,
+    marked_at: Marked,
     body: &str,
 ) -> Outcome {
     let (id, version, mut outcome) = match written {
@@ -692,9 +713,11 @@ async fn finish_content(
     }
     copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), version)));
     let marked = match marked_at {
-        Some(at) if at == item.version => Ok(()),
-        Some(_) => advance(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await,
-        None => mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await,
+        Marked::At(at) if at == item.version => Ok(()),
+        Marked::At(_) | Marked::Unknown => {
+            advance(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await
+        }
+        Marked::No => mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await,
     };
     if let Err(error) = marked {
         // Unrecorded: the next run finds it by its title (the intent is pending) and marks it.
