@@ -185,3 +185,45 @@ async fn a_space_lists_page_by_page_in_id_order_through_changes_between_pages() 
     assert!(titles.is_sorted(), "{titles:?}");
     assert_eq!(eu.get(&format!("/wiki/api/v2/spaces/{eng}/pages?cursor=bm9wZQ")).await.status, 400);
 }
+
+/// v1 lists page by offset (`start`): a page that follows the one before resumes after its last
+/// item, and gives exactly what counting `start` items would, also when a write came between.
+#[tokio::test]
+async fn a_v1_list_pages_by_offset_as_counted_through_changes_between_pages() {
+    let sandbox = demo().await;
+    let eu = Caller::admin(sandbox.site("acme-eu").unwrap());
+    let eng = eu.space_id("eng").await;
+    for n in 0..7 {
+        assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, &format!("Offset {n}"))).await.status, 200);
+    }
+    let list = "/wiki/rest/api/content?spaceKey=eng&type=page";
+    let ids = |answer: &serde_json::Value| -> Vec<String> {
+        answer["results"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()
+    };
+    let everything = ids(&eu.get(&format!("{list}&limit=250")).await.json());
+    assert!(everything.len() >= 7, "{everything:?}");
+    // Three at a time by the next links: every page once, in order.
+    let mut walked = Vec::new();
+    let mut next = Some(format!("{list}&limit=3"));
+    while let Some(link) = next {
+        let answer = eu.get(&link).await.json();
+        walked.extend(ids(&answer));
+        next = answer["_links"]["next"].as_str().map(|n| format!("/wiki{n}"));
+    }
+    assert_eq!(walked, everything);
+    // An offset nobody ended at is counted.
+    assert_eq!(ids(&eu.get(&format!("{list}&limit=2&start=5")).await.json()), everything[5..7]);
+    // A page already listed is trashed between two answers: the next offset counts the list as
+    // it is now (one item further on), as Confluence's offsets do.
+    let first = ids(&eu.get(&format!("{list}&limit=3")).await.json());
+    assert_eq!(first, everything[..3]);
+    let gone = eu.send(eu.request(Method::DELETE, &format!("/wiki/api/v2/pages/{}", everything[1]))).await;
+    assert_eq!(gone.status, 204);
+    let second = ids(&eu.get(&format!("{list}&limit=3&start=3")).await.json());
+    assert_eq!(second, everything[4..7]);
+    // Another caller, or another filter, never resumes where this list ended.
+    let third = ids(&eu.get(&format!("{list}&limit=3&start=6&status=current,archived")).await.json());
+    let counted: Vec<String> =
+        everything.iter().filter(|id| **id != everything[1]).skip(6).cloned().collect();
+    assert_eq!(third, counted);
+}

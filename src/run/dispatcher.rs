@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use tokio::task::JoinSet;
 
 use super::context::Copy;
-use super::lane_gate;
+use super::lane_gate::{self, Gate, Opened};
 use super::ops;
 use super::outcome::Outcome;
 use super::progress::Progress;
@@ -60,9 +60,6 @@ impl Walk<'_> {
 /// place costs a move afterwards; the more go at once, the more arrive out of order.
 const SIDE_BY_SIDE: usize = 2;
 
-/// How often held siblings are looked at again while no node ends (see `Lanes::beside_open`).
-const GATE_LOOK: std::time::Duration = std::time::Duration::from_millis(20);
-
 /// Pages and folders under one parent form a lane: the destination puts each new child last,
 /// so children created one after another arrive in order and need no move afterwards. A lane
 /// runs one creation at a time while other work keeps the pipe full; the next sibling starts
@@ -78,7 +75,12 @@ struct Lanes {
     /// Lanes holding nodes back.
     holding: std::collections::BTreeSet<usize>,
     /// The gate of each lane's latest started node (see `lane_gate`).
-    gates: Vec<Option<Arc<tokio::sync::Semaphore>>>,
+    gates: Vec<Option<Arc<Gate>>>,
+    /// Where gates say they opened.
+    opened: Arc<Opened>,
+    /// Lanes whose running node opened its gate while siblings may be held behind it, to look
+    /// at before anything else (see `beside_open`).
+    open: std::collections::VecDeque<usize>,
 }
 
 impl Lanes {
@@ -103,6 +105,8 @@ impl Lanes {
             held: vec![BinaryHeap::new(); lanes],
             holding: Default::default(),
             gates: vec![None; lanes],
+            opened: Arc::default(),
+            open: Default::default(),
         }
     }
 
@@ -112,6 +116,10 @@ impl Lanes {
         if self.running[lane] > 0 {
             self.held[lane].push(Reverse(id));
             self.holding.insert(lane);
+            if self.gates[lane].as_deref().is_some_and(Gate::is_open) {
+                // Its gate opened before it held anything: no word will come of it again.
+                self.open.push_back(lane);
+            }
             return false;
         }
         self.running[lane] += 1;
@@ -120,12 +128,9 @@ impl Lanes {
 
     /// The gate a lane node starts with, and the gate of the sibling started before it, which
     /// the node waits at (open already when that sibling has ended or sent its create).
-    fn gates(
-        &mut self,
-        id: NodeId,
-    ) -> Option<(Arc<tokio::sync::Semaphore>, Option<Arc<tokio::sync::Semaphore>>)> {
+    fn gates(&mut self, id: NodeId) -> Option<(Arc<Gate>, Option<Arc<Gate>>)> {
         let lane = self.of[id]?;
-        let gate = lane_gate::new();
+        let gate = Gate::new(lane, &self.opened);
         let before = self.gates[lane].replace(Arc::clone(&gate));
         Some((gate, before))
     }
@@ -149,16 +154,22 @@ impl Lanes {
     }
 
     /// A held node to start beside a running sibling that opened its gate (see `lane_gate`).
+    /// Only the lanes whose gates said they opened are looked at, each once.
     fn beside_open(&mut self) -> Option<NodeId> {
-        // A lane with none running starts its next node the usual way (it is among the ready
-        // ones already): only a lane whose one running node opened its gate is looked at here.
-        let lane =
-            self.holding.iter().copied().find(|&l| {
-                self.running[l] == 1 && self.gates[l].as_deref().is_some_and(lane_gate::is_open)
-            })?;
-        let next = self.next_held(lane)?;
-        self.running[lane] += 1;
-        Some(next)
+        self.open.extend(self.opened.take());
+        while let Some(lane) = self.open.pop_front() {
+            // A lane with none running starts its next node the usual way (it is among the
+            // ready ones already): only a lane whose one running node opened its gate counts.
+            let open = self.running[lane] == 1 && self.gates[lane].as_deref().is_some_and(Gate::is_open);
+            if !open {
+                continue;
+            }
+            if let Some(next) = self.next_held(lane) {
+                self.running[lane] += 1;
+                return Some(next);
+            }
+        }
+        None
     }
 
     /// A held node to start beside its running siblings (the lane with the most held first).
@@ -228,7 +239,7 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
                     match gates {
                         Some((gate, before)) => {
                             if let Some(before) = before {
-                                lane_gate::pass(&before).await;
+                                before.pass().await;
                             }
                             lane_gate::run_with(gate, ops::run(&copy, &kind)).await
                         }
@@ -245,14 +256,12 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
                 )
             });
         }
-        // A gate may open while nothing ends: siblings held behind it are looked at again soon.
-        let joined = if lanes.holding.is_empty() {
-            running.join_next().await
-        } else {
-            match tokio::time::timeout(GATE_LOOK, running.join_next()).await {
-                Ok(joined) => joined,
-                Err(_) => continue,
-            }
+        // A gate may open while nothing ends: the siblings held behind it go at once.
+        let opened = Arc::clone(&lanes.opened);
+        let joined = tokio::select! {
+            biased;
+            joined = running.join_next() => joined,
+            () = opened.wait(), if !lanes.holding.is_empty() => continue,
         };
         let Some(joined) = joined else { break };
         // Only an aborted task ends without an outcome; its node is reported as not reached.

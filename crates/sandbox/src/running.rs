@@ -94,7 +94,7 @@ impl Sandbox {
             let w = shared.world.lock().map_err(|_| SandboxError::Poisoned)?;
             let meta: Vec<super::model::Site> =
                 w.sites.iter().map(super::model::Site::clone_shallow).collect();
-            let accounts = World { orgs: w.orgs.clone(), accounts: w.accounts.clone(), sites: Vec::new() };
+            let accounts = World { orgs: w.orgs.clone(), accounts: w.accounts.clone(), ..World::default() };
             (meta, accounts)
         };
         for (index, site) in site_meta.iter().enumerate() {
@@ -258,6 +258,7 @@ impl SiteHandle {
         for site in &mut w.sites {
             site.invalidate_index();
         }
+        w.list_positions.forget();
         self.shared.dirty.store(true, Ordering::Release);
         r
     }
@@ -282,6 +283,7 @@ pub fn reset_site(shared: &Shared, index: usize) -> Result<(), SandboxError> {
     let mut world = shared.world.lock().map_err(|_| SandboxError::Poisoned)?;
     world.sites[index] = site;
     world.sites[index].invalidate_index();
+    world.list_positions.forget();
     for (id, a) in &initial.accounts {
         world.accounts.insert(id.clone(), a.clone());
     }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::pagination::{first_after, v1_page_of, v2_keyset_page};
+use super::pagination::{first_after, v1_list_key, v1_page_at, v1_start, v2_keyset_page};
 use super::render;
 use super::reply::{ApiError, ApiResult, Reply};
 use super::request::Request;
@@ -62,6 +62,10 @@ pub fn all_attachments(req: &Request, w: &mut World, s: usize) -> ApiResult {
 /// (`ancestors[].id`, root first) and `space` (`space.id`, `space.key`).
 pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
     w.sites[s].build_index();
+    let start = v1_start(req)?;
+    let key = v1_list_key(req);
+    // The page before ended at `start`: this one goes on after its last item.
+    let resume = if start > 0 { w.list_positions.resume(s, &key, start) } else { None };
     let site = &w.sites[s];
     let kind = match req.param("type").unwrap_or("page") {
         "page" => ContentKind::Page,
@@ -79,12 +83,20 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
     let statuses = v1_statuses(req)?;
     let expand = super::v1_item::Expand::parse(req.param("expand"));
     // A space's content from its index: each answer reads up to its own end, not the site.
+    let from = resume.map_or(0, |id| id.saturating_add(1));
     let listed: Box<dyn Iterator<Item = &Content>> = match space {
-        Some(id) => site.space_contents_from(id, kind, 0),
-        None => Box::new(site.contents.values().filter(|c| c.kind == kind)),
+        Some(id) => site.space_contents_from(id, kind, from),
+        None => Box::new(site.contents.range(from..).map(|(_, c)| c).filter(move |c| c.kind == kind)),
     };
     let items = listed.filter(|c| statuses.contains(&c.status) && can_read(req, site, c));
-    v1_page_of(req, items, 25, |c| super::v1_item::item(w, s, c, &expand, &req.base_url))
+    let skip = if resume.is_some() { 0 } else { start };
+    let (reply, last) = v1_page_at(req, items.skip(skip), start, 25, |c| {
+        super::v1_item::item(w, s, c, &expand, &req.base_url)
+    })?;
+    if let (Some(last), Some(count)) = (last.map(|c| c.id), reply.items) {
+        w.list_positions.remember(s, key, start + count, last);
+    }
+    Ok(reply)
 }
 
 /// The v1 `status` filter: a comma list, `any` for every status; `current` when absent.

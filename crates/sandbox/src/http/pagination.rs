@@ -127,12 +127,43 @@ pub fn v1_page_of<T, S: serde::Serialize>(
     default_limit: usize,
     render: impl Fn(&T) -> S,
 ) -> Result<Reply, ApiError> {
+    let start = v1_start(req)?;
+    v1_page_at(req, items.skip(start), start, default_limit, render).map(|(reply, _)| reply)
+}
+
+/// The offset a v1 list request asks for (`start`, 0 when absent).
+pub fn v1_start(req: &Request) -> Result<usize, ApiError> {
+    match req.param("start") {
+        None => Ok(0),
+        Some(s) => s.parse().map_err(|_| ApiError::bad_request("start must be a number")),
+    }
+}
+
+/// What names a v1 list whatever its page: who asks, with or without the admin key, the path
+/// and every parameter but `start` and `limit` (see [`ListPositions`](crate::model::ListPositions)).
+pub fn v1_list_key(req: &Request) -> String {
+    let admin = req.header("atl-confluence-with-admin-key").unwrap_or("");
+    let mut key = format!("{}\n{admin}\n{}", req.caller.as_deref().unwrap_or(""), req.path);
+    for (k, v) in req.query.iter().filter(|(k, _)| k != "start" && k != "limit") {
+        key.push('\n');
+        key.push_str(k);
+        key.push('=');
+        key.push_str(v);
+    }
+    key
+}
+
+/// A v1 list answer whose `items` begin at offset `start` (the caller skipped to it), and the
+/// page's last item.
+pub fn v1_page_at<T, S: serde::Serialize>(
+    req: &Request,
+    items: impl Iterator<Item = T>,
+    start: usize,
+    default_limit: usize,
+    render: impl Fn(&T) -> S,
+) -> Result<(Reply, Option<T>), ApiError> {
     let limit = req.limit(default_limit, 1000)?;
-    let start: usize = match req.param("start") {
-        None => 0,
-        Some(s) => s.parse().map_err(|_| ApiError::bad_request("start must be a number"))?,
-    };
-    let mut page: Vec<T> = items.skip(start).take(limit + 1).collect();
+    let mut page: Vec<T> = items.take(limit + 1).collect();
     let more = page.len() > limit;
     page.truncate(limit);
     let end = start + page.len();
@@ -162,8 +193,9 @@ pub fn v1_page_of<T, S: serde::Serialize>(
         #[serde(rename = "_links")]
         links: Value,
     }
+    let last = page.pop();
     let page = Page { results, start, limit, size: count, links };
-    Ok(Reply { items: Some(count), ..Reply::serialized(200, &page) })
+    Ok((Reply { items: Some(count), ..Reply::serialized(200, &page) }, last))
 }
 
 /// `body` with `results` moved in as its `results` array. (Through `json!`, every result would

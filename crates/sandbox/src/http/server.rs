@@ -309,8 +309,12 @@ fn answer(shared: &Shared, site: usize, mut request: Request, gateway: bool, fla
     }
     let result = route::dispatch(&request, &mut world, site);
     let reply = result.unwrap_or_else(|e| e.render(flavor));
-    if !matches!(request.method.as_str(), "GET" | "HEAD") && reply.status < 400 {
-        shared.dirty.store(true, Ordering::Release);
+    if !matches!(request.method.as_str(), "GET" | "HEAD") {
+        // Even a refused write may have changed something: lists count from the start again.
+        world.list_positions.forget();
+        if reply.status < 400 {
+            shared.dirty.store(true, Ordering::Release);
+        }
     }
     reply
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Account, AccountStatus, Organization, Site};
+use super::{Account, AccountStatus, ListPositions, Organization, Site};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct World {
@@ -12,6 +12,9 @@ pub struct World {
     /// Accounts by account id; shared by every site.
     pub accounts: BTreeMap<String, Account>,
     pub sites: Vec<Site>,
+    /// Where offset-paged lists ended since the last write; derived, never saved.
+    #[serde(skip)]
+    pub list_positions: ListPositions,
 }
 
 impl World {
