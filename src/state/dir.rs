@@ -139,14 +139,16 @@ impl PlanDir {
 }
 
 /// A run's id: its start time (UTC, to the second) and a random suffix, so ids sort by
-/// start time and name a folder: `20260501T093000Z-3f9a1c`.
+/// start time and name a folder: `20260501T093000Z-3f9a1c`. Shared text: a replayed journal
+/// names a run in every mapping and node it holds, a million of each for a million pages, and
+/// they all share their run's one copy (see `JournalState::apply`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
-pub struct RunId(String);
+pub struct RunId(std::sync::Arc<str>);
 
 impl From<RunId> for String {
     fn from(id: RunId) -> String {
-        id.0
+        id.0.to_string()
     }
 }
 
@@ -166,7 +168,7 @@ pub struct NotARunId(pub String);
 impl RunId {
     pub fn new(started: Timestamp) -> RunId {
         let suffix: u32 = rand::random::<u32>() & 0xff_ffff;
-        RunId(format!("{}-{suffix:06x}", started.strftime("%Y%m%dT%H%M%SZ")))
+        RunId(format!("{}-{suffix:06x}", started.strftime("%Y%m%dT%H%M%SZ")).into())
     }
 
     /// A run id read back from disk or a command line; it must be a plain folder name.
@@ -174,7 +176,7 @@ impl RunId {
         let fine = !text.is_empty()
             && !text.starts_with('.')
             && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
-        fine.then(|| RunId(text.to_string()))
+        fine.then(|| RunId(text.into()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -78,6 +78,16 @@ impl JournalState {
         JournalState { entries, ..JournalState::default() }
     }
 
+    /// The id of a run the state knows, sharing its text: an entry read back holds a copy of
+    /// its own, and a million mappings and nodes would each keep one.
+    fn shared(&self, run: &RunId) -> RunId {
+        self.runs
+            .iter()
+            .rev()
+            .find(|known| &known.id == run)
+            .map_or_else(|| run.clone(), |known| known.id.clone())
+    }
+
     /// Folds one entry into the state.
     pub fn apply(&mut self, entry: &Entry) {
         self.entries += 1;
@@ -102,13 +112,15 @@ impl JournalState {
                 });
             }
             Entry::Node { run, node, status, .. } => {
-                self.nodes.insert(node.clone(), NodeState { status: status.clone(), run: run.clone() });
+                let run = self.shared(run);
+                self.nodes.insert(node.clone(), NodeState { status: status.clone(), run });
             }
             Entry::Intent { run, node, kind, source, marker, at } => {
+                let run = self.shared(run);
                 self.pending.insert(
                     source.clone(),
                     PendingIntent {
-                        run: run.clone(),
+                        run,
                         node: node.clone(),
                         kind: *kind,
                         source: source.clone(),
@@ -118,6 +130,7 @@ impl JournalState {
                 );
             }
             Entry::Result { run, source, destination_id, source_version, destination_version, .. } => {
+                let run = self.shared(run);
                 self.pending.remove(source);
                 self.mappings.insert(
                     source.clone(),
@@ -125,11 +138,12 @@ impl JournalState {
                         destination_id: destination_id.clone(),
                         source_version: *source_version,
                         destination_version: *destination_version,
-                        run: run.clone(),
+                        run,
                     },
                 );
             }
             Entry::Mapping { run, source, destination_id, .. } => {
+                let run = self.shared(run);
                 let previous = self.mappings.get(source);
                 self.mappings.insert(
                     source.clone(),
@@ -137,7 +151,7 @@ impl JournalState {
                         destination_id: destination_id.clone(),
                         source_version: previous.and_then(|m| m.source_version),
                         destination_version: previous.and_then(|m| m.destination_version),
-                        run: run.clone(),
+                        run,
                     },
                 );
             }
