@@ -134,14 +134,20 @@ async fn a_corrupt_or_truncated_saved_state_is_a_clear_error() {
     fresh.shutdown().await.unwrap();
 }
 
+/// Adds seven pages titled `PREFIX 0` to `PREFIX 6` to space `eng`; its id.
+async fn seven_pages_in_eng(eu: &Caller, prefix: &str) -> String {
+    let eng = eu.space_id("eng").await;
+    for n in 0..7 {
+        assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, &format!("{prefix} {n}"))).await.status, 200);
+    }
+    eng
+}
+
 #[tokio::test]
 async fn a_space_lists_page_by_page_in_id_order_through_changes_between_pages() {
     let sandbox = demo().await;
     let eu = Caller::admin(sandbox.site("acme-eu").unwrap());
-    let eng = eu.space_id("eng").await;
-    for n in 0..7 {
-        assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, &format!("Listed {n}"))).await.status, 200);
-    }
+    let eng = seven_pages_in_eng(&eu, "Listed").await;
     let ids = |answer: &serde_json::Value| -> Vec<u64> {
         answer["results"]
             .as_array()
@@ -192,10 +198,7 @@ async fn a_space_lists_page_by_page_in_id_order_through_changes_between_pages() 
 async fn a_v1_list_pages_by_offset_as_counted_through_changes_between_pages() {
     let sandbox = demo().await;
     let eu = Caller::admin(sandbox.site("acme-eu").unwrap());
-    let eng = eu.space_id("eng").await;
-    for n in 0..7 {
-        assert_eq!(eu.post("/wiki/api/v2/pages", page(&eng, &format!("Offset {n}"))).await.status, 200);
-    }
+    seven_pages_in_eng(&eu, "Offset").await;
     let list = "/wiki/rest/api/content?spaceKey=eng&type=page";
     let ids = |answer: &serde_json::Value| -> Vec<String> {
         answer["results"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect()

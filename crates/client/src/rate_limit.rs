@@ -744,14 +744,19 @@ mod tests {
         assert_eq!(pacer.rate(), None);
     }
 
+    /// Feeds `n` accepted answers to `pacer`, one every `step` ms from `t0`.
+    fn accept(pacer: &mut Pacer, t0: Instant, n: u64, step: u64) {
+        for i in 0..n {
+            let now = t0 + ms(i * step);
+            pacer.observe(now, now, Signal::Clean, None);
+        }
+    }
+
     #[test]
     fn a_lone_429_among_accepted_answers_is_a_hiccup_from_the_start() {
         let t0 = Instant::now();
         let mut pacer = Pacer::new(options(), t0);
-        for i in 0..50 {
-            let now = t0 + ms(i * 10);
-            pacer.observe(now, now, Signal::Clean, None);
-        }
+        accept(&mut pacer, t0, 50, 10);
         let now = t0 + ms(500);
         assert!(pacer.observe(now, now, Signal::Limited, None), "only its request waits");
         assert_eq!(pacer.rate(), None);
@@ -761,10 +766,7 @@ mod tests {
         // Too few answers to tell: the first three 429s hold everyone (no hiccups) but start no
         // pacing; a fourth one soon after is a sign of a limit.
         let mut early = Pacer::new(options(), t0);
-        for i in 0..5 {
-            let now = t0 + ms(i * 10);
-            early.observe(now, now, Signal::Clean, None);
-        }
+        accept(&mut early, t0, 5, 10);
         for i in 0..3 {
             let now = t0 + ms(50 + i);
             assert!(!early.observe(now, now, Signal::Limited, None));
@@ -780,10 +782,7 @@ mod tests {
         let mut pacer = Pacer::new(options(), t0);
         // 50 answers accepted over half a second, then 429s: more than one in eight of the
         // answers is no hiccup.
-        for i in 0..50 {
-            let now = t0 + ms(i * 10);
-            pacer.observe(now, now, Signal::Clean, None);
-        }
+        accept(&mut pacer, t0, 50, 10);
         let now = t0 + ms(500);
         let hiccups = (0..8).take_while(|_| pacer.observe(now, now, Signal::Limited, None)).count();
         assert_eq!(hiccups, 7);
