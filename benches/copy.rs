@@ -218,15 +218,7 @@ fn write_plan(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> std::path::Pat
 
 /// Gives confcopy the credentials of both generated sites (and the gateway of the org API).
 fn with_credentials(command: &mut Command, source: &SiteHandle, destination: &SiteHandle) {
-    command
-        .env("CONFCOPY_SOURCE_EMAIL", source.admin_email())
-        .env("CONFCOPY_SOURCE_TOKEN", source.admin_token())
-        .env("CONFCOPY_SOURCE_ORG_API_KEY", source.org_api_key())
-        .env("CONFCOPY_DESTINATION_EMAIL", destination.admin_email())
-        .env("CONFCOPY_DESTINATION_TOKEN", destination.admin_token())
-        .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
-        .env("CONFCOPY_API_GATEWAY", destination.base_url())
-        .env("NO_COLOR", "1");
+    command.envs(SiteHandle::signed_in_env(source, destination)).env("NO_COLOR", "1");
 }
 
 /// One `--scale` size: `check` of a plan that copies `pages` pages in 20 spaces (no latency),

@@ -163,16 +163,9 @@ fn a_journal_cut_short_or_damaged_in_the_middle_never_leads_to_a_duplicate() {
 
 /// The environment that signs the binary in to both sites (as `Confcopy::with_sites` does).
 fn signed_in(sites: &Sites) -> Vec<(&'static str, String)> {
-    vec![
-        ("CONFCOPY_SOURCE_EMAIL", sites.source.admin_email().to_string()),
-        ("CONFCOPY_SOURCE_TOKEN", sites.source.admin_token().to_string()),
-        ("CONFCOPY_DESTINATION_EMAIL", sites.destination.admin_email().to_string()),
-        ("CONFCOPY_DESTINATION_TOKEN", sites.destination.admin_token().to_string()),
-        ("CONFCOPY_SOURCE_ORG_API_KEY", sites.source.org_api_key().to_string()),
-        ("CONFCOPY_DESTINATION_ORG_API_KEY", sites.destination.org_api_key().to_string()),
-        ("CONFCOPY_API_GATEWAY", sites.destination.base_url().to_string()),
-        ("NO_COLOR", "1".to_string()),
-    ]
+    let mut env = confcopy_sandbox::SiteHandle::signed_in_env(&sites.source, &sites.destination).to_vec();
+    env.push(("NO_COLOR", "1".to_string()));
+    env
 }
 
 #[test]

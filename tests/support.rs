@@ -55,13 +55,9 @@ impl Confcopy {
         source: &confcopy_sandbox::SiteHandle,
         destination: &confcopy_sandbox::SiteHandle,
     ) -> Self {
-        self.env("CONFCOPY_SOURCE_EMAIL", source.admin_email())
-            .env("CONFCOPY_SOURCE_TOKEN", source.admin_token())
-            .env("CONFCOPY_SOURCE_ORG_API_KEY", source.org_api_key())
-            .env("CONFCOPY_DESTINATION_EMAIL", destination.admin_email())
-            .env("CONFCOPY_DESTINATION_TOKEN", destination.admin_token())
-            .env("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key())
-            .env("CONFCOPY_API_GATEWAY", destination.base_url())
+        confcopy_sandbox::SiteHandle::signed_in_env(source, destination)
+            .into_iter()
+            .fold(self, |command, (name, value)| command.env(name, value))
     }
 
     pub fn current_dir(mut self, dir: &Path) -> Self {

@@ -224,6 +224,19 @@ impl SiteHandle {
     pub fn org_api_key(&self) -> &str {
         &self.org_api_key
     }
+    /// The environment that signs confcopy in to `source` and `destination` as their admins, as
+    /// a scheduled job would, with the organization admin API served by the destination.
+    pub fn signed_in_env(source: &SiteHandle, destination: &SiteHandle) -> [(&'static str, String); 7] {
+        [
+            ("CONFCOPY_SOURCE_EMAIL", source.admin_email().to_string()),
+            ("CONFCOPY_SOURCE_TOKEN", source.admin_token().to_string()),
+            ("CONFCOPY_SOURCE_ORG_API_KEY", source.org_api_key().to_string()),
+            ("CONFCOPY_DESTINATION_EMAIL", destination.admin_email().to_string()),
+            ("CONFCOPY_DESTINATION_TOKEN", destination.admin_token().to_string()),
+            ("CONFCOPY_DESTINATION_ORG_API_KEY", destination.org_api_key().to_string()),
+            ("CONFCOPY_API_GATEWAY", destination.base_url().to_string()),
+        ]
+    }
     /// Request counts so far.
     pub fn stats(&self) -> Stats {
         self.shared.sites[self.index].stats.lock().map(|s| s.clone()).unwrap_or_default()
