@@ -200,6 +200,7 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
     };
     let mut running: JoinSet<(NodeId, Outcome)> = JoinSet::new();
     let in_flight = in_flight.max(1);
+    let opened = Arc::clone(&lanes.opened);
     loop {
         while running.len() < in_flight {
             let id = match lanes.beside_open() {
@@ -257,7 +258,6 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
             });
         }
         // A gate may open while nothing ends: the siblings held behind it go at once.
-        let opened = Arc::clone(&lanes.opened);
         let joined = tokio::select! {
             biased;
             joined = running.join_next() => joined,
