@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use crate::client::ClientOptions;
 use crate::diagnostic::Diagnostic;
-use crate::graph::Graph;
+use crate::graph::{Graph, Outline};
 use crate::inventory::Inventory;
 use crate::plan::Plan;
 use crate::report::Rows;
-use crate::run::{Copy, Mapping, Mode, Outcome, Progress};
+use crate::run::{Copy, Mapping, Mode, Progress};
 use crate::settings::Settings;
 use crate::site::PlanSites;
 use crate::snapshot::Snapshot;
@@ -53,7 +53,8 @@ pub struct Prepared {
     pub inventory: Arc<Inventory>,
     pub findings: Vec<Diagnostic>,
     pub snapshot: Option<Arc<Snapshot>>,
-    pub graph: Option<Graph>,
+    /// The stages the walk builds and runs one after another (each checked already).
+    pub outline: Option<Outline>,
     /// What the destination's markers say earlier runs copied, when it was read (see
     /// [`reconcile`](crate::reconcile)).
     pub reconciled: Option<Reconciled>,
@@ -70,7 +71,8 @@ pub struct Applied {
     pub status: RunOutcome,
     /// The run's journal writer, handed back to record the run's end.
     pub recorder: crate::run::Recorder,
-    pub outcomes: Vec<Outcome>,
+    /// Every node's outcome, counted.
+    pub tally: crate::report::Tally,
     pub rows: Rows,
     pub report_files: Vec<PathBuf>,
     /// Why the run stopped starting work early: a site asked to wait longer than
@@ -99,7 +101,7 @@ pub async fn prepare(
                 inventory: empty,
                 findings: vec![unreachable],
                 snapshot: None,
-                graph: None,
+                outline: None,
                 reconciled: None,
             });
         }
@@ -115,7 +117,7 @@ pub async fn prepare(
             inventory: Arc::new(inventory),
             findings,
             snapshot: None,
-            graph: None,
+            outline: None,
             reconciled: None,
         });
     }
@@ -123,8 +125,8 @@ pub async fn prepare(
         return Err(ApplyError::NoSourceCredentials);
     };
     let snapshot = crate::snapshot::read(plan, &inventory, &source, work_dir).await?;
-    let graph = Graph::build(plan, &inventory, &snapshot)?;
-    // The snapshot's listings and the graph's building are done: what they freed goes back to
+    let outline = Outline::build(plan, &inventory, &snapshot)?;
+    // The snapshot's listings and the stages' building are done: what they freed goes back to
     // the system before the walk, instead of staying resident for the whole copy.
     crate::allocator::release_freed();
     let reconciled = match (trust, &sites.destination.client) {
@@ -138,7 +140,7 @@ pub async fn prepare(
         inventory: Arc::new(inventory),
         findings,
         snapshot: Some(Arc::new(snapshot)),
-        graph: Some(graph),
+        outline: Some(outline),
         reconciled,
     })
 }
@@ -330,7 +332,7 @@ pub async fn walk(
     bars: bool,
     recorder: crate::run::Recorder,
 ) -> Result<Applied, ApplyError> {
-    let (Some(graph), Some(snapshot)) = (&prepared.graph, &prepared.snapshot) else {
+    let (Some(outline), Some(snapshot)) = (&prepared.outline, &prepared.snapshot) else {
         return Err(ApplyError::NotPrepared);
     };
     let (Some(source), Some(destination)) =
@@ -370,27 +372,44 @@ pub async fn walk(
         recorder,
     });
     preload(&copy);
-    let progress = Progress::new(bars, graph.nodes.len(), &crate::run::per_space(graph, snapshot));
+    let per_space: Vec<(String, usize)> = snapshot
+        .spaces
+        .iter()
+        .map(|s| s.destination_key.clone())
+        .zip(outline.per_space.iter().copied())
+        .collect();
+    let progress = Progress::new(bars, outline.nodes, &per_space);
     let in_flight = plan.run.concurrency.value as usize * 4;
-    let outcomes = crate::run::walk(graph, Arc::clone(&copy), in_flight, &progress).await;
+    // Stage by stage: only one stage's graph is held at a time; what later stages need of it
+    // is whether each node let its dependents run (`settled`) and the rows' counts.
+    let mut settled = crate::run::Settled::default();
+    let mut rows = crate::report::RowsBuilder::new(snapshot);
+    for stage in &outline.stages {
+        let staged = Graph::build_stage(plan, &prepared.inventory, snapshot, *stage)?;
+        let outcomes = crate::run::walk(&staged, &mut settled, Arc::clone(&copy), in_flight, &progress).await;
+        for (node, outcome) in staged.graph.nodes[staged.own()].iter().zip(&outcomes) {
+            rows.add(&node.kind, outcome, snapshot);
+        }
+    }
     progress.finish();
     log_requests("source", &copy.source);
     log_requests("destination", &copy.destination);
     let stopped = copy.halted();
-    let mut status = crate::report::run_outcome(&outcomes);
+    let tally = rows.tally;
+    let mut status = crate::report::run_outcome(&tally);
     if status == RunOutcome::Complete && copy.recorder.failure().is_some() {
         // What this run did is on the destination, but its journal lost track of some of it.
         status = RunOutcome::Incomplete;
     }
     let group_ids = copy.mapping.read().unwrap_or_else(|e| e.into_inner()).groups.clone();
-    let rows = crate::report::rows(graph, &outcomes, &prepared.inventory, snapshot, &group_ids);
+    let rows = rows.finish(&prepared.inventory, &group_ids);
     let report_files = match report_dir {
         Some(dir) => {
             let extra = serde_json::json!({
                 "source": plan.source.value.to_string(),
                 "destination": plan.destination.value.to_string(),
                 "mode": if mode == Mode::Apply { "apply" } else { "dry-run" },
-                "nodes": graph.nodes.len(),
+                "nodes": outline.nodes,
                 "stopped": stopped,
             });
             let failed = |source| ApplyError::Reports { dir: dir.to_path_buf(), source };
@@ -405,5 +424,5 @@ pub async fn walk(
         Ok(copy) => copy.recorder,
         Err(_) => crate::run::Recorder::none(),
     };
-    Ok(Applied { status, recorder, outcomes, rows, report_files, stopped })
+    Ok(Applied { status, recorder, tally, rows, report_files, stopped })
 }

@@ -133,7 +133,7 @@ async fn apply(source: &SiteHandle, destination: &SiteHandle, state: &Path) -> R
     )
     .await
     .expect("prepared");
-    assert!(prepared.graph.is_some(), "the checks pass: {:?}", prepared.findings);
+    assert!(prepared.outline.is_some(), "the checks pass: {:?}", prepared.findings);
     let recorder = session.recorder(plan.source.value.identity());
     let applied = confcopy::apply::walk(
         &plan,

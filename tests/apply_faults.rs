@@ -42,7 +42,7 @@ async fn refused_writes_end_incomplete_with_reasons() {
     let prepared = confcopy::apply::prepare(&plan, &settings, ClientOptions::fast(), work.path(), None, None)
         .await
         .unwrap();
-    assert!(prepared.graph.is_some(), "{:?}", prepared.findings);
+    assert!(prepared.outline.is_some(), "{:?}", prepared.findings);
     let reports = work.path().join("reports");
     let recorder = confcopy::run::Recorder::none();
     let applied =

@@ -9,6 +9,7 @@ mod apply_memberships;
 mod apply_reconcile;
 mod apply_remote;
 mod apply_sandbox;
+mod apply_stages;
 mod boundaries;
 mod check_access;
 mod check_faults;

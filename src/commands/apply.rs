@@ -106,7 +106,7 @@ async fn copy(
     if !visible.diagnostics.is_empty() {
         print!("{}", render::human(std::slice::from_ref(&visible), super::use_color()));
     }
-    if prepared.graph.is_none() {
+    if prepared.outline.is_none() {
         let unreachable = report.diagnostics.iter().any(|d| d.code == Code::SiteUnreachable);
         println!(
             "apply refused: {} must be fixed first ({}); nothing was written",

@@ -153,7 +153,7 @@ async fn site_checks(
     let forecast =
         (inventory.source.usable() && inventory.destination.usable()).then(|| Forecast::new(plan, inventory));
     let mut dry_run = None;
-    if prepared.graph.is_some() {
+    if prepared.outline.is_some() {
         let walked = crate::apply::walk(
             plan,
             &prepared,
@@ -164,11 +164,7 @@ async fn site_checks(
             crate::run::Recorder::none(),
         )
         .await?;
-        let mut tally = crate::report::Tally::default();
-        for outcome in &walked.outcomes {
-            tally.add(outcome.settled());
-        }
-        dry_run = Some(DryRun { nodes: walked.outcomes.len(), tally });
+        dry_run = Some(DryRun { nodes: walked.tally.total as usize, tally: walked.tally });
     }
     let findings = prepared.findings.clone();
     prepared.sites.close().await?;

@@ -36,8 +36,10 @@ pub fn run(args: GraphArgs, settings: &Settings) -> Result<Exit, CommandError> {
             None,
         )
         .await?;
-        let exit = match (&prepared.graph, &prepared.snapshot) {
-            (Some(graph), Some(snapshot)) => {
+        let exit = match (&prepared.outline, &prepared.snapshot) {
+            (Some(_), Some(snapshot)) => {
+                let graph = &crate::graph::Graph::build(&plan, &prepared.inventory, snapshot)
+                    .map_err(crate::apply::ApplyError::from)?;
                 print!(
                     "{}",
                     if args.dot {

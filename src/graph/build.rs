@@ -1,14 +1,19 @@
 //! Builds the static execution graph from the validated plan, the inventory and the snapshot.
 //! The same input always gives the same graph (node order and ids included).
+//!
+//! A run walks the graph stage by stage (see [`Stage`]): each stage's graph holds that stage's
+//! nodes and, first, the nodes of earlier stages they need (its boundary, settled before the
+//! walk of the stage begins). [`Graph::build`] is every stage at once, for `confcopy graph`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::node::{ContentAt, Node, NodeId, NodeKind};
 use super::order::{Cycle, check_acyclic};
+use super::stage::{Stage, Staged};
 use crate::inventory::{AccountStatus, Inventory};
 use crate::plan::{Memberships, Plan};
-use crate::snapshot::{CommentType, Snapshot, Subject};
+use crate::snapshot::{CommentType, Content, Snapshot, SpaceSnapshot, Subject};
 
 /// The execution graph: nodes in a deterministic order, each with what it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +27,9 @@ struct Builder {
     /// Short needs lists already made: equal lists share one allocation (siblings all need
     /// their space and their parent; a page's labels, attachments and comments all need it).
     lists: HashMap<Vec<NodeId>, Arc<[NodeId]>>,
+    /// While set, nodes are added without their needs: they belong to an earlier stage and are
+    /// settled before the stage's own nodes run.
+    boundary: bool,
 }
 
 /// Needs lists up to this length are shared when equal; longer ones are rare and unlikely to
@@ -29,16 +37,17 @@ struct Builder {
 const SHARED_LIST: usize = 4;
 
 impl Builder {
+    fn new() -> Builder {
+        Builder { nodes: Vec::new(), index: HashMap::new(), lists: HashMap::new(), boundary: false }
+    }
+
     fn add(&mut self, kind: NodeKind, needs: Vec<NodeId>) -> NodeId {
+        let needs = if self.boundary { Vec::new() } else { needs };
         let needs = if needs.len() <= SHARED_LIST {
             self.lists.entry(needs).or_insert_with_key(|needs| needs.as_slice().into()).clone()
         } else {
             needs.into()
         };
-        self.add_shared(kind, needs)
-    }
-
-    fn add_shared(&mut self, kind: NodeKind, needs: Arc<[NodeId]>) -> NodeId {
         let id = self.nodes.len();
         self.index.insert(kind.clone(), id);
         self.nodes.push(Node { kind, needs });
@@ -57,135 +66,216 @@ impl Builder {
             Subject::Anonymous => None,
         }
     }
-}
 
-impl Graph {
-    pub fn build(plan: &Plan, inventory: &Inventory, snapshot: &Snapshot) -> Result<Graph, Cycle> {
-        let mut b = Builder { nodes: Vec::new(), index: HashMap::new(), lists: HashMap::new() };
-        // With `users.scope = "none"` no user or group is copied: no nodes for them.
+    /// Groups and users (with `users.scope = "none"` none are copied: no nodes for them), and
+    /// with `memberships`, each active user's memberships.
+    fn people(&mut self, plan: &Plan, inventory: &Inventory, memberships: bool) {
         let people = inventory.copies_people();
         for group in inventory.groups.values().filter(|_| people) {
-            b.add(NodeKind::Group { name: group.name.clone() }, Vec::new());
+            self.add(NodeKind::Group { name: group.name.clone() }, Vec::new());
         }
         for user in inventory.users.values().filter(|_| people) {
-            b.add(NodeKind::User { account_id: user.account_id.clone() }, Vec::new());
+            self.add(NodeKind::User { account_id: user.account_id.clone() }, Vec::new());
         }
-        if people && plan.users.memberships.value == Memberships::WithGroups {
+        if memberships && people && plan.users.memberships.value == Memberships::WithGroups {
             for user in inventory.users.values().filter(|u| u.status == AccountStatus::Active) {
                 for group in &user.groups {
                     let needs = [
-                        b.find(&NodeKind::Group { name: group.clone() }),
-                        b.find(&NodeKind::User { account_id: user.account_id.clone() }),
+                        self.find(&NodeKind::Group { name: group.clone() }),
+                        self.find(&NodeKind::User { account_id: user.account_id.clone() }),
                     ];
-                    b.add(
+                    self.add(
                         NodeKind::Membership { group: group.clone(), account_id: user.account_id.clone() },
                         needs.into_iter().flatten().collect(),
                     );
                 }
             }
         }
-        let mut content_nodes = Vec::new();
-        let mut fixups = Vec::new();
-        // Restrictions can lock the copying account out of updating the content, so they come
-        // last: after its labels, attachments and comments, and after the fix-up pass.
-        let mut restricted = Vec::new();
-        let mut content_writes: Vec<HashMap<&str, Vec<NodeId>>> = Vec::new();
-        for (s, space) in snapshot.spaces.iter().enumerate() {
-            let space_node = b.add(NodeKind::Space { space: s }, Vec::new());
-            let mut needs = vec![space_node];
-            for permission in &space.permissions {
-                needs.extend(b.subject_needs(&permission.subject));
-            }
-            needs.sort_unstable();
-            needs.dedup();
-            b.add(NodeKind::SpacePermissions { space: s }, needs);
+    }
 
-            let mut page_nodes: HashMap<&str, NodeId> = HashMap::new();
-            for (p, page) in space.pages.iter().enumerate() {
-                // Only the parent: siblings are created side by side (each lands last under its
-                // parent) and put in the source's order by the space's fix-up, which needs them
-                // all. Chaining each to the previous sibling would serialise wide parents.
-                let mut needs = vec![space_node];
-                needs.extend(page.parent_id.as_deref().and_then(|parent| page_nodes.get(parent).copied()));
-                let id = b.add(NodeKind::Page { space: s, page: p }, needs);
-                page_nodes.insert(&page.id, id);
-                content_nodes.push(id);
-            }
-            let mut post_nodes: HashMap<&str, NodeId> = HashMap::new();
-            for (p, post) in space.blog_posts.iter().enumerate() {
-                let id = b.add(NodeKind::BlogPost { space: s, post: p }, vec![space_node]);
-                post_nodes.insert(&post.id, id);
-                content_nodes.push(id);
-            }
-            let content = space
-                .pages
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (ContentAt::Page(i), c, page_nodes[c.id.as_str()]))
-                .chain(
-                    space
-                        .blog_posts
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| (ContentAt::BlogPost(i), c, post_nodes[c.id.as_str()])),
-                );
-            let mut writes_to: HashMap<&str, Vec<NodeId>> = HashMap::new();
-            for (at, item, node) in content.collect::<Vec<_>>() {
-                writes_to.entry(item.id.as_str()).or_default().push(node);
-                if !item.labels.is_empty() {
-                    let labels = b.add(NodeKind::Labels { space: s, content: at }, vec![node]);
-                    writes_to.entry(item.id.as_str()).or_default().push(labels);
-                }
-                if !item.restrictions.is_empty() {
-                    restricted.push((s, at, item.id.as_str(), item));
-                }
-            }
-            let container = |id: &str| page_nodes.get(id).or(post_nodes.get(id)).copied();
-            for (a, attachment) in space.attachments.iter().enumerate() {
-                let needs = container(&attachment.container_id).into_iter().collect();
-                let id = b.add(NodeKind::Attachment { space: s, attachment: a }, needs);
-                writes_to.entry(attachment.container_id.as_str()).or_default().push(id);
-            }
-            let mut comment_nodes: HashMap<&str, NodeId> = HashMap::new();
-            for (c, comment) in space.comments.iter().enumerate() {
-                let mut needs: Vec<NodeId> = container(&comment.container_id).into_iter().collect();
-                needs.extend(comment.parent_id.as_deref().and_then(|p| comment_nodes.get(p).copied()));
-                let id = b.add(NodeKind::Comment { space: s, comment: c }, needs);
-                if comment.kind == CommentType::Inline && comment.parent_id.is_none() {
-                    // A body the fix-up writes keeps its threads' markers (and marks the other
-                    // segments of a split selection): it comes after the threads are posted.
-                    content_nodes.push(id);
-                }
-                comment_nodes.insert(&comment.id, id);
-                writes_to.entry(comment.container_id.as_str()).or_default().push(id);
-            }
-            fixups.push(s);
-            content_writes.push(writes_to);
+    /// The space and its permissions.
+    fn space(&mut self, s: usize, space: &SpaceSnapshot) -> NodeId {
+        let space_node = self.add(NodeKind::Space { space: s }, Vec::new());
+        let mut needs = vec![space_node];
+        for permission in &space.permissions {
+            needs.extend(self.subject_needs(&permission.subject));
         }
-        // References may point at content of any space of the plan: fix-ups wait for all of it,
-        // and for every inline thread.
-        // One list for all of them: a copy per space would cost spaces × pages ids.
-        let content_nodes: Arc<[NodeId]> = content_nodes.into();
-        let mut fixup_nodes = Vec::new();
-        for s in fixups {
-            fixup_nodes.push(b.add_shared(NodeKind::FixUp { space: s }, content_nodes.clone()));
+        needs.sort_unstable();
+        needs.dedup();
+        self.add(NodeKind::SpacePermissions { space: s }, needs);
+        space_node
+    }
+
+    /// The space's pages, folders, blog posts, labels, attachments and comments.
+    fn content<'a>(
+        &mut self,
+        s: usize,
+        space: &'a SpaceSnapshot,
+        space_node: Option<NodeId>,
+    ) -> SpaceContent<'a> {
+        let mut out = SpaceContent { nodes: Vec::new(), writes_to: HashMap::new(), restricted: Vec::new() };
+        let mut page_nodes: HashMap<&str, NodeId> = HashMap::new();
+        for (p, page) in space.pages.iter().enumerate() {
+            // Only the parent: siblings are created side by side (each lands last under its
+            // parent) and put in the source's order by the space's fix-up, which needs them
+            // all. Chaining each to the previous sibling would serialise wide parents.
+            let mut needs: Vec<NodeId> = space_node.into_iter().collect();
+            needs.extend(page.parent_id.as_deref().and_then(|parent| page_nodes.get(parent).copied()));
+            let id = self.add(NodeKind::Page { space: s, page: p }, needs);
+            page_nodes.insert(&page.id, id);
+            out.nodes.push(id);
         }
-        for (s, at, id, item) in restricted {
-            let mut needs = content_writes[s].get(id).cloned().unwrap_or_default();
-            needs.push(fixup_nodes[s]);
+        let mut post_nodes: HashMap<&str, NodeId> = HashMap::new();
+        for (p, post) in space.blog_posts.iter().enumerate() {
+            let id = self.add(NodeKind::BlogPost { space: s, post: p }, space_node.into_iter().collect());
+            post_nodes.insert(&post.id, id);
+            out.nodes.push(id);
+        }
+        let content = space
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (ContentAt::Page(i), c, page_nodes[c.id.as_str()]))
+            .chain(
+                space
+                    .blog_posts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (ContentAt::BlogPost(i), c, post_nodes[c.id.as_str()])),
+            );
+        for (at, item, node) in content.collect::<Vec<_>>() {
+            out.writes_to.entry(item.id.as_str()).or_default().push(node);
+            if !item.labels.is_empty() {
+                let labels = self.add(NodeKind::Labels { space: s, content: at }, vec![node]);
+                out.writes_to.entry(item.id.as_str()).or_default().push(labels);
+            }
+            if !item.restrictions.is_empty() {
+                out.restricted.push((at, item));
+            }
+        }
+        let container = |id: &str| page_nodes.get(id).or(post_nodes.get(id)).copied();
+        for (a, attachment) in space.attachments.iter().enumerate() {
+            let needs = container(&attachment.container_id).into_iter().collect();
+            let id = self.add(NodeKind::Attachment { space: s, attachment: a }, needs);
+            out.writes_to.entry(attachment.container_id.as_str()).or_default().push(id);
+        }
+        let mut comment_nodes: HashMap<&str, NodeId> = HashMap::new();
+        for (c, comment) in space.comments.iter().enumerate() {
+            let mut needs: Vec<NodeId> = container(&comment.container_id).into_iter().collect();
+            needs.extend(comment.parent_id.as_deref().and_then(|p| comment_nodes.get(p).copied()));
+            let id = self.add(NodeKind::Comment { space: s, comment: c }, needs);
+            if comment.kind == CommentType::Inline && comment.parent_id.is_none() {
+                // A body the fix-up writes keeps its threads' markers (and marks the other
+                // segments of a split selection): it comes after the threads are posted.
+                out.nodes.push(id);
+            }
+            comment_nodes.insert(&comment.id, id);
+            out.writes_to.entry(comment.container_id.as_str()).or_default().push(id);
+        }
+        out
+    }
+
+    /// The space's fix-up, then its restrictions: restrictions can lock the copying account
+    /// out of updating the content, so they come last, after its labels, attachments and
+    /// comments, and after the fix-up pass.
+    fn finish(&mut self, s: usize, content: SpaceContent<'_>) {
+        let SpaceContent { nodes, writes_to, restricted } = content;
+        let fixup = self.add(NodeKind::FixUp { space: s }, nodes);
+        for (at, item) in restricted {
+            let mut needs = writes_to.get(item.id.as_str()).cloned().unwrap_or_default();
+            needs.push(fixup);
             for subject in item.restrictions.read.iter().chain(&item.restrictions.update) {
-                needs.extend(b.subject_needs(subject));
+                needs.extend(self.subject_needs(subject));
             }
             needs.sort_unstable();
             needs.dedup();
-            b.add(NodeKind::Restrictions { space: s, content: at }, needs);
+            self.add(NodeKind::Restrictions { space: s, content: at }, needs);
         }
-        let mut nodes = b.nodes;
+    }
+
+    fn graph(self) -> Result<Graph, Cycle> {
+        let mut nodes = self.nodes;
         nodes.shrink_to_fit();
-        drop((b.index, b.lists));
+        drop((self.index, self.lists));
         let graph = Graph { nodes };
         check_acyclic(&graph)?;
         Ok(graph)
+    }
+}
+
+/// What a space's content stage hands its finish: the nodes its fix-up waits for (pages,
+/// folders, blog posts and inline threads), the nodes that write to each item, and the items
+/// with restrictions.
+struct SpaceContent<'a> {
+    nodes: Vec<NodeId>,
+    writes_to: HashMap<&'a str, Vec<NodeId>>,
+    restricted: Vec<(ContentAt, &'a Content)>,
+}
+
+impl Graph {
+    /// Every stage's nodes in one graph (what `confcopy graph` shows): the groups, users,
+    /// memberships, spaces and permissions, then each space's content, then each space's
+    /// fix-up and restrictions.
+    pub fn build(plan: &Plan, inventory: &Inventory, snapshot: &Snapshot) -> Result<Graph, Cycle> {
+        let mut b = Builder::new();
+        b.people(plan, inventory, true);
+        let space_nodes: Vec<NodeId> =
+            snapshot.spaces.iter().enumerate().map(|(s, space)| b.space(s, space)).collect();
+        let content: Vec<SpaceContent<'_>> = snapshot
+            .spaces
+            .iter()
+            .enumerate()
+            .map(|(s, space)| b.content(s, space, Some(space_nodes[s])))
+            .collect();
+        for (s, content) in content.into_iter().enumerate() {
+            b.finish(s, content);
+        }
+        b.graph()
+    }
+
+    /// One stage's graph: first its boundary (the nodes of earlier stages that its own nodes
+    /// need, without needs of their own), then its own nodes.
+    pub fn build_stage(
+        plan: &Plan,
+        inventory: &Inventory,
+        snapshot: &Snapshot,
+        stage: Stage,
+    ) -> Result<Staged, Cycle> {
+        let mut b = Builder::new();
+        let finish_only = stage.finish.filter(|s| stage.content != Some(*s));
+        if !stage.setup {
+            // Earlier stages' nodes that this one names: users and groups (restrictions), the
+            // space (its content), the content (its fix-up and restrictions).
+            b.boundary = true;
+            if finish_only.is_some() {
+                b.people(plan, inventory, false);
+            }
+            if let Some(s) = stage.content {
+                b.add(NodeKind::Space { space: s }, Vec::new());
+            }
+        }
+        let earlier_content = finish_only.map(|s| b.content(s, &snapshot.spaces[s], None));
+        let boundary = b.nodes.len();
+        b.boundary = false;
+        let mut space_nodes = HashMap::new();
+        if stage.setup {
+            b.people(plan, inventory, true);
+            for (s, space) in snapshot.spaces.iter().enumerate() {
+                space_nodes.insert(s, b.space(s, space));
+            }
+        }
+        let content = stage.content.map(|s| {
+            let space_node = space_nodes.get(&s).copied().or_else(|| b.find(&NodeKind::Space { space: s }));
+            (s, b.content(s, &snapshot.spaces[s], space_node))
+        });
+        if let Some(s) = stage.finish {
+            match (content, earlier_content) {
+                (Some((c, content)), _) if c == s => b.finish(s, content),
+                (_, Some(content)) => b.finish(s, content),
+                _ => {}
+            }
+        }
+        Ok(Staged { graph: b.graph()?, boundary })
     }
 
     /// For each node, the nodes that need it.

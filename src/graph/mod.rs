@@ -5,8 +5,10 @@ mod build;
 mod node;
 mod order;
 mod render;
+mod stage;
 
 pub use build::{Dependents, Graph};
 pub use node::{ContentAt, Node, NodeId, NodeKind};
 pub use order::{Cycle, check_acyclic};
 pub use render::{dot, label, text};
+pub use stage::{Outline, Stage, Staged};

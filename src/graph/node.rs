@@ -75,6 +75,23 @@ pub struct Node {
 }
 
 impl NodeKind {
+    /// The snapshot index of the space the node belongs to (none for groups, users and
+    /// memberships).
+    pub fn space(&self) -> Option<usize> {
+        match self {
+            NodeKind::Space { space }
+            | NodeKind::SpacePermissions { space }
+            | NodeKind::Page { space, .. }
+            | NodeKind::BlogPost { space, .. }
+            | NodeKind::Labels { space, .. }
+            | NodeKind::Restrictions { space, .. }
+            | NodeKind::Attachment { space, .. }
+            | NodeKind::Comment { space, .. }
+            | NodeKind::FixUp { space } => Some(*space),
+            NodeKind::Group { .. } | NodeKind::User { .. } | NodeKind::Membership { .. } => None,
+        }
+    }
+
     /// A key that names this node the same way in every run of the plan (source ids and keys),
     /// so a journal written by one run is understood by the next.
     pub fn key(&self, snapshot: &crate::snapshot::Snapshot) -> String {

@@ -66,11 +66,10 @@ impl std::fmt::Display for Status {
     }
 }
 
-/// How a run ended, from the outcomes of its nodes: complete when nothing failed, failed when
-/// nothing was done, incomplete otherwise.
-pub fn run_outcome(outcomes: &[Outcome]) -> RunOutcome {
-    let failed = outcomes.iter().filter(|o| !o.unblocks()).count();
-    let done = outcomes.len() - failed;
+/// How a run ended, from the tally of its nodes' outcomes: complete when nothing failed, failed
+/// when nothing was done, incomplete otherwise.
+pub fn run_outcome(tally: &crate::state::Tally) -> RunOutcome {
+    let (failed, done) = (tally.failed, tally.copied + tally.skipped);
     match (failed, done) {
         (0, _) => RunOutcome::Complete,
         (_, 0) => RunOutcome::Failed,

@@ -14,8 +14,29 @@ use super::lane_gate::{self, Gate, Opened};
 use super::ops;
 use super::outcome::Outcome;
 use super::progress::Progress;
-use crate::graph::{Graph, NodeId, NodeKind, label};
+use crate::graph::{Graph, NodeId, NodeKind, Staged, label};
 use crate::state::NodeStatus;
+
+/// The nodes of earlier stages that did not end in a way that lets what needs them run, by
+/// journal key: a stage's boundary nodes are settled from it. Only these are kept, so what
+/// is remembered between stages grows with the failures, not with the plan.
+#[derive(Debug, Default)]
+pub struct Settled {
+    not_done: std::collections::HashSet<String>,
+}
+
+impl Settled {
+    fn record(&mut self, key: String, outcome: &Outcome) {
+        if !outcome.unblocks() {
+            self.not_done.insert(key);
+        }
+    }
+
+    /// Whether the node with this key ended so that what needs it may run.
+    pub fn unblocks(&self, key: &str) -> bool {
+        !self.not_done.contains(key)
+    }
+}
 
 /// The state of one walk: what each node still waits for, what blocked it, how it ended.
 struct Walk<'a> {
@@ -29,8 +50,16 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// Records a node's outcome (journal, progress) and releases the nodes that needed it.
-    fn finish(&mut self, id: NodeId, outcome: Outcome, copy: &Copy, progress: &Progress) {
+    /// Records a node's outcome (journal, progress, what later stages see) and releases the
+    /// nodes that needed it.
+    fn finish(
+        &mut self,
+        id: NodeId,
+        outcome: Outcome,
+        copy: &Copy,
+        progress: &Progress,
+        settled: &mut Settled,
+    ) {
         let kind = &self.graph.nodes[id].kind;
         progress.node_done(kind, &outcome, &copy.snapshot);
         let status = match &outcome {
@@ -40,9 +69,16 @@ impl Walk<'_> {
                 NodeStatus::Failed { reason: reason.clone() }
             }
         };
-        copy.recorder.node(&kind.key(&copy.snapshot), status);
+        let key = kind.key(&copy.snapshot);
+        copy.recorder.node(&key, status);
+        settled.record(key, &outcome);
         let unblocks = outcome.unblocks();
         self.outcomes[id] = Some(outcome);
+        self.release(id, unblocks);
+    }
+
+    /// Releases the nodes that needed `id`; with `unblocks` false, they are not copied.
+    fn release(&mut self, id: NodeId, unblocks: bool) {
         for next in self.dependents.of(id) {
             if !unblocks && self.blocked_by[next].is_none() {
                 self.blocked_by[next] = Some(id);
@@ -185,10 +221,18 @@ impl Lanes {
     }
 }
 
-/// Runs every node of the graph once; returns one outcome per node, by node id.
-pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &Progress) -> Vec<Outcome> {
+/// Runs every own node of a stage's graph once, after settling its boundary from what earlier
+/// stages recorded in `settled` (which learns this stage's outcomes in turn); returns one
+/// outcome per own node, in node order.
+pub async fn walk(
+    staged: &Staged,
+    settled: &mut Settled,
+    copy: Arc<Copy>,
+    in_flight: usize,
+    progress: &Progress,
+) -> Vec<Outcome> {
+    let graph = &staged.graph;
     let waiting: Vec<usize> = graph.nodes.iter().map(|n| n.needs.len()).collect();
-    let ready = (0..graph.nodes.len()).filter(|&i| waiting[i] == 0).map(Reverse).collect();
     let mut lanes = Lanes::new(graph, &copy);
     let mut walk = Walk {
         graph,
@@ -196,8 +240,14 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
         waiting,
         blocked_by: vec![None; graph.nodes.len()],
         outcomes: vec![None; graph.nodes.len()],
-        ready,
+        ready: BinaryHeap::new(),
     };
+    // The boundary ended in an earlier stage: only whether it lets its dependents run counts.
+    for id in 0..staged.boundary {
+        let unblocks = settled.unblocks(&graph.nodes[id].kind.key(&copy.snapshot));
+        walk.release(id, unblocks);
+    }
+    walk.ready = staged.own().filter(|&i| walk.waiting[i] == 0).map(Reverse).collect();
     let mut running: JoinSet<(NodeId, Outcome)> = JoinSet::new();
     let in_flight = in_flight.max(1);
     let opened = Arc::clone(&lanes.opened);
@@ -224,12 +274,12 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
                     "not copied: it needs {}, which was not copied",
                     label(&graph.nodes[cause].kind, &copy.snapshot)
                 );
-                walk.finish(id, Outcome::Blocked { reason }, &copy, progress);
+                walk.finish(id, Outcome::Blocked { reason }, &copy, progress, settled);
                 continue;
             }
             if let Some(halt) = copy.halted() {
                 let reason = format!("not started: {halt}");
-                walk.finish(id, Outcome::Blocked { reason }, &copy, progress);
+                walk.finish(id, Outcome::Blocked { reason }, &copy, progress, settled);
                 continue;
             }
             let kind = graph.nodes[id].kind.clone();
@@ -269,10 +319,10 @@ pub async fn walk(graph: &Graph, copy: Arc<Copy>, in_flight: usize, progress: &P
         if let Some(next) = lanes.release(id) {
             walk.ready.push(Reverse(next));
         }
-        walk.finish(id, outcome, &copy, progress);
+        walk.finish(id, outcome, &copy, progress, settled);
     }
     walk.outcomes
-        .into_iter()
+        .drain(staged.boundary..)
         .map(|o| o.unwrap_or_else(|| Outcome::Blocked { reason: "not reached".into() }))
         .collect()
 }

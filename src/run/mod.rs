@@ -13,9 +13,9 @@ mod record;
 mod resolve;
 
 pub use context::{Copy, MappedSpace, Mapping, Mode};
-pub use dispatcher::walk;
+pub use dispatcher::{Settled, walk};
 pub use error::CopyError;
 pub use outcome::{LEFT_OUT, Outcome};
-pub use progress::{Progress, per_space};
+pub use progress::Progress;
 pub use record::{JournalError, Recorder};
 pub use resolve::{Catalogue, CopyResolver};

@@ -14,21 +14,6 @@ pub struct Progress {
     _multi: Option<MultiProgress>,
 }
 
-fn space_of(kind: &NodeKind) -> Option<usize> {
-    match kind {
-        NodeKind::Space { space }
-        | NodeKind::SpacePermissions { space }
-        | NodeKind::Page { space, .. }
-        | NodeKind::BlogPost { space, .. }
-        | NodeKind::Labels { space, .. }
-        | NodeKind::Restrictions { space, .. }
-        | NodeKind::Attachment { space, .. }
-        | NodeKind::Comment { space, .. }
-        | NodeKind::FixUp { space } => Some(*space),
-        _ => None,
-    }
-}
-
 impl Progress {
     /// Bars when stderr is a terminal and `bars` is asked for; otherwise only logs.
     pub fn new(bars: bool, total: usize, per_space: &[(String, usize)]) -> Progress {
@@ -64,7 +49,7 @@ impl Progress {
         if let Some(bar) = &self.overall {
             bar.inc(1);
         }
-        if let Some(bar) = space_of(kind).and_then(|s| self.spaces.get(s)) {
+        if let Some(bar) = kind.space().and_then(|s| self.spaces.get(s)) {
             bar.inc(1);
         }
     }
@@ -74,18 +59,6 @@ impl Progress {
             bar.finish();
         }
     }
-}
-
-/// How many nodes each space has, for its bar.
-pub fn per_space(graph: &crate::graph::Graph, snapshot: &Snapshot) -> Vec<(String, usize)> {
-    let mut counts: Vec<(String, usize)> =
-        snapshot.spaces.iter().map(|s| (s.destination_key.clone(), 0)).collect();
-    for node in &graph.nodes {
-        if let Some(entry) = space_of(&node.kind).and_then(|s| counts.get_mut(s)) {
-            entry.1 += 1;
-        }
-    }
-    counts
 }
 
 /// `text` with every control character escaped (`\n`, `\u{1b}`, ...); other text as it is.
