@@ -4,45 +4,61 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use crate::graph::ContentAt;
-use crate::snapshot::{CommentType, Content, ContentType, Snapshot};
+use crate::snapshot::{CommentType, ContentType, Snapshot};
 
-/// Lookups built once per run from the snapshot. No id or title is copied: each lookup is
-/// keyed by a 32-bit hash and checked against the snapshot, so a hash collision costs one more
-/// comparison, never a wrong answer, and the catalogue of a 100,000-page copy is about 4 MB
-/// (16 bytes an entry).
+/// Lookups built once per run from the snapshot, holding their own compact copy of the ids,
+/// titles, file names and markers they answer for, so that the snapshot's content need not stay
+/// in memory beside them. Each lookup is keyed by a 32-bit hash and checked against that copy,
+/// so a hash collision costs one more comparison, never a wrong answer.
 #[derive(Debug)]
 pub struct Catalogue {
-    snapshot: Arc<Snapshot>,
     /// Lower-case source space key → snapshot index.
     spaces: HashMap<String, usize>,
+    /// The destination key of each space, by snapshot index.
+    destination_keys: Vec<String>,
+    /// Every id, title, file name and marker, one after another.
+    texts: String,
+    /// Pages, folders and blog posts, then attachments and comments, as added.
+    records: Vec<Record>,
     /// (space index, title) of pages and blog posts (not folders).
-    titles: Hashed<Item>,
+    titles: Hashed<u32>,
     /// Pages, folders and blog posts by source id.
-    content: Hashed<Item>,
+    content: Hashed<u32>,
     /// Attachments and comments by source id.
-    others: Hashed<Item>,
+    others: Hashed<u32>,
     /// (container source id, file name) of copied attachments.
-    files: Hashed<Item>,
+    files: Hashed<u32>,
     /// (container source id, marker ref) of inline root comments.
-    markers: Hashed<Item>,
+    markers: Hashed<u32>,
 }
 
-/// Something of the snapshot: its space and where it is in that space.
+/// Where a text of the catalogue is in `texts`.
 #[derive(Debug, Clone, Copy)]
-struct Item {
+struct Text {
+    start: u32,
+    len: u32,
+}
+
+/// Something of the snapshot: its space, where it is in that space, its id, and the text its
+/// other lookup is by (a title, a file name, a marker; empty when none) with its container's id
+/// (attachments and comments).
+#[derive(Debug, Clone, Copy)]
+struct Record {
     space: u32,
     at: Place,
+    id: Text,
+    name: Text,
+    container: Text,
 }
 
 #[derive(Debug, Clone, Copy)]
 enum Place {
     Page(u32),
     BlogPost(u32),
-    Attachment(u32),
-    Comment(u32),
+    /// An attachment or a comment (looked up by id, file name or marker, never placed).
+    Other,
 }
 
 /// Entries sorted by hash; entries with the same hash keep the order they were added in.
@@ -83,10 +99,12 @@ fn hash_of(key: impl Hash) -> u32 {
 }
 
 impl Catalogue {
-    pub fn new(snapshot: &Arc<Snapshot>) -> Catalogue {
+    pub fn new(snapshot: &Snapshot) -> Catalogue {
         let mut c = Catalogue {
-            snapshot: Arc::clone(snapshot),
             spaces: HashMap::new(),
+            destination_keys: Vec::new(),
+            texts: String::new(),
+            records: Vec::new(),
             titles: Hashed::new(),
             content: Hashed::new(),
             others: Hashed::new(),
@@ -94,98 +112,122 @@ impl Catalogue {
             markers: Hashed::new(),
         };
         for (s, space) in snapshot.spaces.iter().enumerate() {
-            c.spaces.insert(space.key.to_lowercase(), s);
-            let space_index = s as u32;
-            let item = |at| Item { space: space_index, at };
-            let pages = space.pages.iter().enumerate().map(|(i, page)| (page, Place::Page(i as u32)));
-            let posts =
-                space.blog_posts.iter().enumerate().map(|(i, post)| (post, Place::BlogPost(i as u32)));
-            for (content, at) in pages.chain(posts) {
-                c.content.push(content.id.as_str(), item(at));
-                if content.kind != ContentType::Folder {
-                    c.titles.push((s, content.title.as_str()), item(at));
-                }
-            }
-            for (i, a) in space.attachments.iter().enumerate() {
-                c.others.push(a.id.as_str(), item(Place::Attachment(i as u32)));
-                c.files
-                    .push((a.container_id.as_str(), a.file_name.as_str()), item(Place::Attachment(i as u32)));
-            }
-            for (i, comment) in space.comments.iter().enumerate() {
-                c.others.push(comment.id.as_str(), item(Place::Comment(i as u32)));
-                if let Some(marker) = inline_root_marker(comment) {
-                    c.markers.push((comment.container_id.as_str(), marker), item(Place::Comment(i as u32)));
-                }
-            }
+            c.add_space(s, space);
         }
-        for index in [&mut c.titles, &mut c.content, &mut c.others, &mut c.files, &mut c.markers] {
-            index.seal();
-        }
+        c.seal();
         c
     }
 
-    /// The page, folder or blog post an item names.
-    fn content_of(&self, item: Item) -> Option<(usize, ContentAt, &Content)> {
-        let space = &self.snapshot.spaces[item.space as usize];
-        match item.at {
-            Place::Page(i) => {
-                Some((item.space as usize, ContentAt::Page(i as usize), &space.pages[i as usize]))
-            }
-            Place::BlogPost(i) => {
-                Some((item.space as usize, ContentAt::BlogPost(i as usize), &space.blog_posts[i as usize]))
-            }
-            Place::Attachment(_) | Place::Comment(_) => None,
+    /// Adds what the plan copies of one space (`s`, its snapshot index).
+    fn add_space(&mut self, s: usize, space: &crate::snapshot::SpaceSnapshot) {
+        self.spaces.insert(space.key.to_lowercase(), s);
+        if self.destination_keys.len() <= s {
+            self.destination_keys.resize(s + 1, String::new());
         }
+        self.destination_keys[s] = space.destination_key.clone();
+        let pages = space.pages.iter().enumerate().map(|(i, page)| (page, Place::Page(i as u32)));
+        let posts = space.blog_posts.iter().enumerate().map(|(i, post)| (post, Place::BlogPost(i as u32)));
+        for (content, at) in pages.chain(posts) {
+            let record = self.record(s, at, &content.id, &content.title, "");
+            self.content.push(content.id.as_str(), record);
+            if content.kind != ContentType::Folder {
+                self.titles.push((s, content.title.as_str()), record);
+            }
+        }
+        for a in &space.attachments {
+            let record = self.record(s, Place::Other, &a.id, &a.file_name, &a.container_id);
+            self.others.push(a.id.as_str(), record);
+            self.files.push((a.container_id.as_str(), a.file_name.as_str()), record);
+        }
+        for comment in &space.comments {
+            let marker = inline_root_marker(comment).unwrap_or("");
+            let record = self.record(s, Place::Other, &comment.id, marker, &comment.container_id);
+            self.others.push(comment.id.as_str(), record);
+            if !marker.is_empty() {
+                self.markers.push((comment.container_id.as_str(), marker), record);
+            }
+        }
+    }
+
+    /// Keeps `text`. Past 4 GiB of texts (some 70 million items) a text reads back as empty,
+    /// which matches no look-up: the item is then taken for one the plan does not copy.
+    fn text(&mut self, text: &str) -> Text {
+        let start = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.texts.push_str(text);
+        Text { start, len: u32::try_from(text.len()).unwrap_or(0) }
+    }
+
+    fn record(&mut self, space: usize, at: Place, id: &str, name: &str, container: &str) -> u32 {
+        let record = Record {
+            space: space as u32,
+            at,
+            id: self.text(id),
+            name: self.text(name),
+            container: self.text(container),
+        };
+        self.records.push(record);
+        (self.records.len() - 1) as u32
+    }
+
+    fn seal(&mut self) {
+        for index in
+            [&mut self.titles, &mut self.content, &mut self.others, &mut self.files, &mut self.markers]
+        {
+            index.seal();
+        }
+        self.texts.shrink_to_fit();
+        self.records.shrink_to_fit();
+    }
+
+    fn get(&self, text: Text) -> &str {
+        let start = text.start as usize;
+        self.texts.get(start..start + text.len as usize).unwrap_or("")
+    }
+
+    /// The page, folder or blog post with this source id: its record.
+    fn find(&self, content_id: &str) -> Option<&Record> {
+        self.content
+            .candidates(content_id)
+            .map(|r| &self.records[r as usize])
+            .find(|record| self.get(record.id) == content_id)
     }
 
     /// Where a page or blog post of the plan sits: its space index and title.
     pub fn place(&self, content_id: &str) -> Option<(usize, &str)> {
-        self.find(content_id).map(|(space, _, content)| (space, content.title.as_str()))
+        self.find(content_id).map(|record| (record.space as usize, self.get(record.name)))
     }
 
     /// Where a page, folder or blog post of the plan is in the snapshot.
     pub fn content(&self, content_id: &str) -> Option<(usize, ContentAt)> {
-        self.find(content_id).map(|(space, at, _)| (space, at))
-    }
-
-    /// The page, folder or blog post of the plan with this source id, and where it is.
-    fn find(&self, content_id: &str) -> Option<(usize, ContentAt, &Content)> {
-        self.content
-            .candidates(content_id)
-            .filter_map(|item| self.content_of(item))
-            .find(|(_, _, content)| content.id == content_id)
+        let record = self.find(content_id)?;
+        let at = match record.at {
+            Place::Page(i) => ContentAt::Page(i as usize),
+            Place::BlogPost(i) => ContentAt::BlogPost(i as usize),
+            Place::Other => return None,
+        };
+        Some((record.space as usize, at))
     }
 
     /// The source id of the page or blog post titled `title` in the space at `space`.
     pub fn titled(&self, space: usize, title: &str) -> Option<&str> {
         self.titles
             .candidates((space, title))
-            .filter_map(|item| self.content_of(item))
-            .find(|(s, _, content)| *s == space && content.title == title)
-            .map(|(_, _, content)| content.id.as_str())
+            .map(|r| &self.records[r as usize])
+            .find(|record| record.space as usize == space && self.get(record.name) == title)
+            .map(|record| self.get(record.id))
     }
 
     /// Whether the plan copies the content, attachment or comment with this source id.
     pub fn copies(&self, source_id: &str) -> bool {
-        self.content(source_id).is_some()
-            || self.others.candidates(source_id).any(|item| {
-                let space = &self.snapshot.spaces[item.space as usize];
-                match item.at {
-                    Place::Attachment(i) => space.attachments[i as usize].id == source_id,
-                    Place::Comment(i) => space.comments[i as usize].id == source_id,
-                    Place::Page(_) | Place::BlogPost(_) => false,
-                }
-            })
+        self.find(source_id).is_some()
+            || self.others.candidates(source_id).any(|r| self.get(self.records[r as usize].id) == source_id)
     }
 
     /// Whether the plan copies an attachment named `file_name` held by `container`.
     pub fn has_file(&self, container: &str, file_name: &str) -> bool {
-        self.files.candidates((container, file_name)).any(|item| match item.at {
-            Place::Attachment(i) => {
-                let a = &self.snapshot.spaces[item.space as usize].attachments[i as usize];
-                a.container_id == container && a.file_name == file_name
-            }
-            _ => false,
+        self.files.candidates((container, file_name)).any(|r| {
+            let record = &self.records[r as usize];
+            self.get(record.container) == container && self.get(record.name) == file_name
         })
     }
 
@@ -196,19 +238,16 @@ impl Catalogue {
 
     /// The key the space at `space` gets on the destination.
     pub fn destination_key(&self, space: usize) -> &str {
-        &self.snapshot.spaces[space].destination_key
+        self.destination_keys.get(space).map_or("", String::as_str)
     }
 
     /// The source id of the inline root comment on `container` anchored by marker `marker`.
     pub fn inline_comment(&self, container: &str, marker: &str) -> Option<&str> {
-        self.markers.candidates((container, marker)).find_map(|item| match item.at {
-            Place::Comment(i) => {
-                let comment = &self.snapshot.spaces[item.space as usize].comments[i as usize];
-                (comment.container_id == container && inline_root_marker(comment) == Some(marker))
-                    .then_some(comment.id.as_str())
-            }
-            _ => None,
-        })
+        self.markers
+            .candidates((container, marker))
+            .map(|r| &self.records[r as usize])
+            .find(|record| self.get(record.container) == container && self.get(record.name) == marker)
+            .map(|record| self.get(record.id))
     }
 }
 
@@ -218,4 +257,124 @@ fn inline_root_marker(comment: &crate::snapshot::Comment) -> Option<&str> {
         .then_some(comment.marker_ref.as_deref())
         .flatten()
         .filter(|m| !m.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Catalogue;
+    use crate::graph::ContentAt;
+    use crate::snapshot::*;
+
+    fn content(id: &str, kind: ContentType, title: &str) -> Content {
+        Content {
+            id: id.into(),
+            kind,
+            title: title.into(),
+            status: "current".into(),
+            parent_id: None,
+            position: 0,
+            created_at: None,
+            version: 1,
+            body: BodyRef::default(),
+            history: Box::new([]),
+            labels: Box::new([]),
+            restrictions: Restrictions::default(),
+            likes: 0,
+        }
+    }
+
+    fn comment(id: &str, container: &str, parent: Option<&str>, marker: Option<&str>) -> Comment {
+        Comment {
+            id: id.into(),
+            kind: CommentType::Inline,
+            container_id: container.into(),
+            parent_id: parent.map(Into::into),
+            body: BodyRef::default(),
+            marker_ref: marker.map(Into::into),
+            selection: None,
+            resolution: None,
+        }
+    }
+
+    fn space(key: &str, destination: &str) -> SpaceSnapshot {
+        SpaceSnapshot {
+            id: format!("id-{key}"),
+            key: key.into(),
+            destination_key: destination.into(),
+            name: key.into(),
+            description: None,
+            kind: "global".into(),
+            status: "current".into(),
+            homepage_id: None,
+            labels: Vec::new(),
+            permissions: Vec::new(),
+            pages: Vec::new(),
+            blog_posts: Vec::new(),
+            attachments: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn answers_from_its_own_copy_once_the_snapshot_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut eng = space("ENG", "ENG");
+        eng.pages = vec![
+            content("10", ContentType::Page, "Home"),
+            content("11", ContentType::Folder, "Drafts"),
+            content("12", ContentType::Page, "Runbook"),
+        ];
+        eng.blog_posts = vec![content("20", ContentType::BlogPost, "News")];
+        eng.attachments = vec![Attachment {
+            id: "30".into(),
+            container_id: "12".into(),
+            file_name: "plan.pdf".into(),
+            media_type: None,
+            size: None,
+            comment: None,
+            versions: 1,
+        }];
+        eng.comments =
+            vec![comment("40", "12", None, Some("m-1")), comment("41", "12", Some("40"), Some("m-1"))];
+        let mut ops = space("ops", "OPSEU");
+        ops.pages = vec![content("page-x", ContentType::Page, "Home")];
+        let snapshot = Snapshot { spaces: vec![eng, ops], spool: Spool::new(dir.path()).unwrap() };
+        let catalogue = Catalogue::new(&snapshot);
+        drop(snapshot);
+
+        assert_eq!(catalogue.space("eng"), Some(0));
+        assert_eq!(catalogue.space("OPS"), Some(1), "keys in any case");
+        assert_eq!(catalogue.space("HR"), None);
+        assert_eq!((catalogue.destination_key(0), catalogue.destination_key(1)), ("ENG", "OPSEU"));
+        assert_eq!(catalogue.destination_key(7), "", "no such space");
+
+        assert_eq!(catalogue.content("12"), Some((0, ContentAt::Page(2))));
+        assert_eq!(catalogue.content("20"), Some((0, ContentAt::BlogPost(0))));
+        assert_eq!(catalogue.content("page-x"), Some((1, ContentAt::Page(0))), "an id that is not a number");
+        assert_eq!(catalogue.content("30"), None, "an attachment is not content");
+        assert_eq!(catalogue.content("1"), None);
+        assert_eq!(catalogue.place("12"), Some((0, "Runbook")));
+        assert_eq!(catalogue.place("20"), Some((0, "News")));
+        assert_eq!(catalogue.place("11"), Some((0, "Drafts")), "a folder has its place and title");
+
+        assert_eq!(catalogue.titled(0, "Home"), Some("10"));
+        assert_eq!(catalogue.titled(1, "Home"), Some("page-x"), "the same title in another space");
+        assert_eq!(catalogue.titled(0, "Drafts"), None, "a folder is not linked by title");
+        assert_eq!(catalogue.titled(0, "home"), None, "titles are exact");
+        assert_eq!(catalogue.titled(0, "News"), Some("20"));
+
+        for id in ["10", "11", "20", "30", "40", "41", "page-x"] {
+            assert!(catalogue.copies(id), "{id}");
+        }
+        assert!(!catalogue.copies("4"), "no prefix of an id");
+        assert!(!catalogue.copies("m-1"), "a marker is not an id");
+
+        assert!(catalogue.has_file("12", "plan.pdf"));
+        assert!(!catalogue.has_file("10", "plan.pdf"), "another page's file");
+        assert!(!catalogue.has_file("12", "plan.PDF"));
+
+        assert_eq!(catalogue.inline_comment("12", "m-1"), Some("40"), "the thread's root, not its reply");
+        assert_eq!(catalogue.inline_comment("10", "m-1"), None);
+        assert_eq!(catalogue.inline_comment("12", "m-2"), None);
+    }
 }
