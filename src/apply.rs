@@ -25,6 +25,8 @@ pub enum ApplyError {
     NoSourceCredentials,
     #[error(transparent)]
     Snapshot(#[from] crate::snapshot::SnapshotError),
+    #[error(transparent)]
+    Stow(#[from] crate::snapshot::StowError),
     /// The graph could not be ordered: a bug in how it was built.
     #[error("internal error (a bug): {0}")]
     Graph(#[from] crate::graph::Cycle),
@@ -55,6 +57,9 @@ pub struct Prepared {
     pub snapshot: Option<Arc<Snapshot>>,
     /// The stages the walk builds and runs one after another (each checked already).
     pub outline: Option<Outline>,
+    /// What the plan copies, for the rewriter's questions (built before the snapshot's content
+    /// was stowed).
+    pub catalogue: Option<Arc<crate::run::Catalogue>>,
     /// What the destination's markers say earlier runs copied, when it was read (see
     /// [`reconcile`](crate::reconcile)).
     pub reconciled: Option<Reconciled>,
@@ -102,6 +107,7 @@ pub async fn prepare(
                 findings: vec![unreachable],
                 snapshot: None,
                 outline: None,
+                catalogue: None,
                 reconciled: None,
             });
         }
@@ -118,6 +124,7 @@ pub async fn prepare(
             findings,
             snapshot: None,
             outline: None,
+            catalogue: None,
             reconciled: None,
         });
     }
@@ -126,21 +133,25 @@ pub async fn prepare(
     };
     let snapshot = crate::snapshot::read(plan, &inventory, &source, work_dir).await?;
     let outline = Outline::build(plan, &inventory, &snapshot)?;
-    // The snapshot's listings and the stages' building are done: what they freed goes back to
-    // the system before the walk, instead of staying resident for the whole copy.
-    crate::allocator::release_freed();
+    let catalogue = crate::run::Catalogue::new(&snapshot);
     let reconciled = match (trust, &sites.destination.client) {
         (Some(trust), Some(destination)) => {
             reconcile(plan, &inventory, &snapshot, destination, previous, trust).await?
         }
         _ => None,
     };
+    // Each stage reads its space's content back: none of it stays in memory until then.
+    let snapshot = snapshot.stow(work_dir)?;
+    // The snapshot's listings and the stages' building are done: what they freed goes back to
+    // the system before the walk, instead of staying resident for the whole copy.
+    crate::allocator::release_freed();
     Ok(Prepared {
         sites,
         inventory: Arc::new(inventory),
         findings,
         snapshot: Some(Arc::new(snapshot)),
         outline: Some(outline),
+        catalogue: Some(Arc::new(catalogue)),
         reconciled,
     })
 }
@@ -224,18 +235,26 @@ fn preload(copy: &Copy) {
 }
 
 /// The references of every copied body, located by space and title.
-fn reference_rows(copy: &Copy) -> Vec<crate::report::ReferenceRow> {
+/// (The comments among the owners are found on their pages by reading each space's content
+/// back, one space at a time.)
+fn reference_rows(
+    copy: &Copy,
+    snapshot: &Snapshot,
+) -> Result<Vec<crate::report::ReferenceRow>, crate::snapshot::StowError> {
     let references = copy.references.lock().unwrap_or_else(|e| e.into_inner());
-    let comment_on: std::collections::HashMap<&str, &str> = copy
-        .snapshot
-        .spaces
-        .iter()
-        .flat_map(|s| s.comments.iter().map(|c| (c.id.as_str(), c.container_id.as_str())))
-        .collect();
+    let mut comment_on: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for s in (0..snapshot.spaces.len()).filter(|_| !references.is_empty()) {
+        let view = snapshot.with_space(Some(s))?;
+        for comment in &view.spaces[s].comments {
+            if references.get(&comment.id).is_some() {
+                comment_on.insert(comment.id.clone(), comment.container_id.clone());
+            }
+        }
+    }
     let mut rows = Vec::new();
     for (owner, list) in references.iter() {
         let (container, suffix) = match comment_on.get(owner.as_str()) {
-            Some(page) => (*page, format!(" (comment {owner})")),
+            Some(page) => (page.as_str(), format!(" (comment {owner})")),
             None => (owner.as_str(), String::new()),
         };
         let page = match copy.catalogue.place(container) {
@@ -253,7 +272,7 @@ fn reference_rows(copy: &Copy) -> Vec<crate::report::ReferenceRow> {
             });
         }
     }
-    rows
+    Ok(rows)
 }
 
 /// The origins a site's content may use to link to it; the public one last. A sandbox site is
@@ -332,7 +351,9 @@ pub async fn walk(
     bars: bool,
     recorder: crate::run::Recorder,
 ) -> Result<Applied, ApplyError> {
-    let (Some(outline), Some(snapshot)) = (&prepared.outline, &prepared.snapshot) else {
+    let (Some(outline), Some(snapshot), Some(catalogue)) =
+        (&prepared.outline, &prepared.snapshot, &prepared.catalogue)
+    else {
         return Err(ApplyError::NotPrepared);
     };
     let (Some(source), Some(destination)) =
@@ -346,30 +367,31 @@ pub async fn walk(
         reconciled.found.merge_into(&mut recorder.previous, &run);
         recorder.adopted(&reconciled.found);
     }
+    // The stages each see their own view of the snapshot; this one holds the spaces' settings.
     let copy = Arc::new(Copy {
         mode,
         plan_name: plan.name.value.clone(),
         reconciled: prepared.reconciled.is_some(),
-        v1_create_gone: std::sync::atomic::AtomicBool::new(false),
-        claimed: std::sync::Mutex::new(
+        v1_create_gone: Default::default(),
+        claimed: Arc::new(std::sync::Mutex::new(
             prepared.reconciled.as_ref().map(|r| r.found.claimed.clone()).unwrap_or_default(),
-        ),
+        )),
         memberships: plan.users.memberships.value,
         source,
         destination,
         inventory: Arc::clone(&prepared.inventory),
-        snapshot: Arc::clone(snapshot),
-        mapping: std::sync::RwLock::new(Mapping::default()),
+        snapshot: Arc::new(snapshot.with_space(None)?),
+        mapping: Arc::new(std::sync::RwLock::new(Mapping::default())),
         work_dir: work_dir.to_path_buf(),
-        pending_fixups: std::sync::Mutex::new(Vec::new()),
-        catalogue: crate::run::Catalogue::new(snapshot),
+        pending_fixups: Default::default(),
+        catalogue: Arc::clone(catalogue),
         source_origins: origins(&plan.source.value, &prepared.sites.source),
         destination_origin: origins(&plan.destination.value, &prepared.sites.destination)
             .pop()
             .unwrap_or_default(),
-        references: std::sync::Mutex::new(Default::default()),
-        markers: std::sync::Mutex::new(Default::default()),
-        recorder,
+        references: Default::default(),
+        markers: Default::default(),
+        recorder: Arc::new(recorder),
     });
     preload(&copy);
     let per_space: Vec<(String, usize)> = snapshot
@@ -385,10 +407,13 @@ pub async fn walk(
     let mut settled = crate::run::Settled::default();
     let mut rows = crate::report::RowsBuilder::new(snapshot);
     for stage in &outline.stages {
-        let staged = Graph::build_stage(plan, &prepared.inventory, snapshot, *stage)?;
-        let outcomes = crate::run::walk(&staged, &mut settled, Arc::clone(&copy), in_flight, &progress).await;
+        // The content of the stage's space comes back from disk; the last stage's goes.
+        let view = Arc::new(snapshot.with_space(stage.space())?);
+        let staged = Graph::build_stage(plan, &prepared.inventory, &view, *stage)?;
+        let stage_copy = Arc::new(copy.for_stage(Arc::clone(&view)));
+        let outcomes = crate::run::walk(&staged, &mut settled, stage_copy, in_flight, &progress).await;
         for (node, outcome) in staged.graph.nodes[staged.own()].iter().zip(&outcomes) {
-            rows.add(&node.kind, outcome, snapshot);
+            rows.add(&node.kind, outcome, &view);
         }
     }
     progress.finish();
@@ -414,15 +439,16 @@ pub async fn walk(
             });
             let failed = |source| ApplyError::Reports { dir: dir.to_path_buf(), source };
             crate::report::create_private_dir_all(dir).map_err(failed)?;
-            let references = crate::report::write_references(dir, &reference_rows(&copy)).map_err(failed)?;
+            let references =
+                crate::report::write_references(dir, &reference_rows(&copy, snapshot)?).map_err(failed)?;
             crate::report::write_reports(dir, &plan.name.value, status, &rows, extra, &[references])
                 .map_err(failed)?
         }
         None => Vec::new(),
     };
-    let recorder = match Arc::try_unwrap(copy) {
-        Ok(copy) => copy.recorder,
-        Err(_) => crate::run::Recorder::none(),
+    let recorder = match Arc::try_unwrap(copy).map(|copy| Arc::try_unwrap(copy.recorder)) {
+        Ok(Ok(recorder)) => recorder,
+        _ => crate::run::Recorder::none(),
     };
     Ok(Applied { status, recorder, tally, rows, report_files, stopped })
 }

@@ -182,7 +182,7 @@ fn a_full_disk_during_a_run_ends_incomplete_and_a_resume_on_a_good_disk_complete
     // the state directory; the reports go elsewhere. The state is copied out after the run.
     let script = format!(
         "set -e; mount -t tmpfs -o size=256k tmpfs {small}; \
-         head -c $((256*1024 - 24*1024)) /dev/zero > {small}/filler 2>/dev/null || true; \
+         head -c $((256*1024 - 40*1024)) /dev/zero > {small}/filler 2>/dev/null || true; \
          set +e; {bin} --state-dir {small}/state apply --no-progress --report-dir {reports} {plan}; \
          code=$?; cp -a {small}/state {good}/; exit $code",
         small = small.display(),

@@ -48,7 +48,8 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
     // MKT has restrictions, inline threads and labels; HR a read restriction; DOCS neither.
     let plan = demo_plan(&source, &destination, &["MKT", "DOCS", "HR"]);
     let prepared = prepare(&plan, &source, &destination, work.path()).await;
-    let (inventory, snapshot) = (&prepared.inventory, prepared.snapshot.as_deref().unwrap());
+    let loaded = prepared.snapshot.as_deref().unwrap().loaded().unwrap();
+    let (inventory, snapshot) = (&prepared.inventory, &loaded);
     let whole = Graph::build(&plan, inventory, snapshot).unwrap();
     let key = |graph: &Graph, id: usize| graph.nodes[id].kind.key(snapshot);
     let whole_needs: BTreeMap<String, BTreeSet<String>> = (0..whole.nodes.len())
@@ -97,7 +98,7 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
     // One space: one stage, the whole graph as it is.
     let one = demo_plan(&source, &destination, &["MKT"]);
     let prepared_one = prepare(&one, &source, &destination, work.path()).await;
-    let snapshot_one = prepared_one.snapshot.as_deref().unwrap();
+    let snapshot_one = &prepared_one.snapshot.as_deref().unwrap().loaded().unwrap();
     let [stage] = Stage::all(1)[..] else { panic!("one stage") };
     let staged = Graph::build_stage(&one, &prepared_one.inventory, snapshot_one, stage).unwrap();
     assert_eq!(staged.boundary, 0);

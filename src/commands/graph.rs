@@ -37,7 +37,9 @@ pub fn run(args: GraphArgs, settings: &Settings) -> Result<Exit, CommandError> {
         )
         .await?;
         let exit = match (&prepared.outline, &prepared.snapshot) {
-            (Some(_), Some(snapshot)) => {
+            (Some(_), Some(stowed)) => {
+                // The whole graph at once: every space's content back in memory.
+                let snapshot = &stowed.loaded().map_err(crate::apply::ApplyError::from)?;
                 let graph = &crate::graph::Graph::build(&plan, &prepared.inventory, snapshot)
                     .map_err(crate::apply::ApplyError::from)?;
                 print!(

@@ -338,7 +338,7 @@ mod tests {
             vec![comment("40", "12", None, Some("m-1")), comment("41", "12", Some("40"), Some("m-1"))];
         let mut ops = space("ops", "OPSEU");
         ops.pages = vec![content("page-x", ContentType::Page, "Home")];
-        let snapshot = Snapshot { spaces: vec![eng, ops], spool: Spool::new(dir.path()).unwrap() };
+        let snapshot = Snapshot::new(vec![eng, ops], Spool::new(dir.path()).unwrap());
         let catalogue = Catalogue::new(&snapshot);
         drop(snapshot);
 

@@ -9,6 +9,7 @@ use crate::client::SiteClient;
 use crate::inventory::Inventory;
 use crate::plan::Memberships;
 use crate::rewrite::Reference;
+pub use crate::snapshot::IdMap;
 use crate::snapshot::Snapshot;
 
 /// Dry-run walks the same graph as apply and decides the same things, but never writes.
@@ -42,59 +43,6 @@ pub struct Mapping {
     /// Pages and folders by source id: the sibling position the destination gave the copy when
     /// this run wrote it (siblings are created side by side and ordered afterwards).
     pub positions: IdMap<i64>,
-}
-
-/// A map keyed by source id that keeps a decimal id (what Confluence Cloud's ids are) as a
-/// number rather than as a string of its own: a 100,000-page copy holds a few hundred thousand
-/// keys, and each string would cost a heap allocation besides. Any other id is kept as text.
-#[derive(Debug)]
-pub struct IdMap<V> {
-    numbers: HashMap<u64, V>,
-    others: HashMap<Box<str>, V>,
-}
-
-impl<V> Default for IdMap<V> {
-    fn default() -> Self {
-        IdMap { numbers: HashMap::new(), others: HashMap::new() }
-    }
-}
-
-impl<V> IdMap<V> {
-    /// The id as a number when the number reads back as exactly the same text ("007" or "+7"
-    /// stay text, so two ids never share a key).
-    fn number(id: &str) -> Option<u64> {
-        let canonical = !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && (id.len() == 1 || !id.starts_with('0'));
-        if canonical { id.parse().ok() } else { None }
-    }
-
-    /// Puts `value` under `id`; the value it replaces, if any.
-    pub fn insert(&mut self, id: String, value: V) -> Option<V> {
-        match Self::number(&id) {
-            Some(n) => self.numbers.insert(n, value),
-            None => self.others.insert(id.into_boxed_str(), value),
-        }
-    }
-
-    pub fn get(&self, id: &str) -> Option<&V> {
-        match Self::number(id) {
-            Some(n) => self.numbers.get(&n),
-            None => self.others.get(id),
-        }
-    }
-
-    pub fn contains_key(&self, id: &str) -> bool {
-        self.get(id).is_some()
-    }
-
-    pub fn len(&self) -> usize {
-        self.numbers.len() + self.others.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The references worth reporting of each rewritten body, by the source id of its owner (page,
@@ -145,34 +93,62 @@ pub struct Copy {
     pub reconciled: bool,
     /// Destination ids that carry a marker, or that this run took for a copy: a look-up by
     /// natural key never takes one of them for another item.
-    pub claimed: Mutex<std::collections::HashSet<String>>,
+    pub claimed: Arc<Mutex<std::collections::HashSet<String>>>,
     /// Set once the destination answered the v1 page create with 405 or 410 (removed): pages
     /// are then created through v2 and marked separately.
-    pub v1_create_gone: std::sync::atomic::AtomicBool,
+    pub v1_create_gone: Arc<std::sync::atomic::AtomicBool>,
     pub memberships: Memberships,
     pub source: SiteClient,
     pub destination: SiteClient,
     pub inventory: Arc<Inventory>,
+    /// The stage's view of the snapshot: the settings of every space, and the content of the
+    /// space the stage copies or finishes (see [`Copy::for_stage`]).
     pub snapshot: Arc<Snapshot>,
-    pub mapping: RwLock<Mapping>,
+    pub mapping: Arc<RwLock<Mapping>>,
     /// Where attachments are staged between download and upload.
     pub work_dir: PathBuf,
     /// Pages (space, source id) whose bodies referenced content not created yet.
-    pub pending_fixups: Mutex<Vec<(usize, String)>>,
+    pub pending_fixups: Arc<Mutex<Vec<(usize, String)>>>,
     /// What the plan copies, for the body rewriter's questions.
-    pub catalogue: super::resolve::Catalogue,
+    pub catalogue: Arc<super::resolve::Catalogue>,
     /// Origins of the source site as its content may link to it, and the destination's.
     pub source_origins: Vec<String>,
     pub destination_origin: String,
     /// References found in each body, by the source id of the page, blog post or comment.
-    pub references: Mutex<ReferenceLog>,
+    pub references: Arc<Mutex<ReferenceLog>>,
     /// Inline comment markers removed from each page's body, by source page id.
-    pub markers: Mutex<HashMap<String, Vec<crate::rewrite::InlineMarker>>>,
+    pub markers: Arc<Mutex<HashMap<String, Vec<crate::rewrite::InlineMarker>>>>,
     /// The journal of this run, and what earlier runs did.
-    pub recorder: super::record::Recorder,
+    pub recorder: Arc<super::record::Recorder>,
 }
 
 impl Copy {
+    /// The same copy (one mapping, journal, reference log and so on) seeing `snapshot`: a
+    /// stage's view, with the content of the space it works on.
+    pub fn for_stage(&self, snapshot: Arc<Snapshot>) -> Copy {
+        Copy {
+            mode: self.mode,
+            plan_name: self.plan_name.clone(),
+            reconciled: self.reconciled,
+            claimed: Arc::clone(&self.claimed),
+            v1_create_gone: Arc::clone(&self.v1_create_gone),
+            memberships: self.memberships,
+            source: self.source.clone(),
+            destination: self.destination.clone(),
+            inventory: Arc::clone(&self.inventory),
+            snapshot,
+            mapping: Arc::clone(&self.mapping),
+            work_dir: self.work_dir.clone(),
+            pending_fixups: Arc::clone(&self.pending_fixups),
+            catalogue: Arc::clone(&self.catalogue),
+            source_origins: self.source_origins.clone(),
+            destination_origin: self.destination_origin.clone(),
+            references: Arc::clone(&self.references),
+            markers: Arc::clone(&self.markers),
+            recorder: Arc::clone(&self.recorder),
+        }
+    }
+
     pub fn writes(&self) -> bool {
         self.mode == Mode::Apply
     }
@@ -222,7 +198,7 @@ pub fn done_earlier() -> super::Outcome {
 
 #[cfg(test)]
 mod tests {
-    use super::{IdMap, ReferenceLog};
+    use super::ReferenceLog;
     use crate::rewrite::{Outcome as RewriteOutcome, Reference, ReferenceKind};
 
     fn reference(original: &str) -> Reference {
@@ -251,36 +227,5 @@ mod tests {
         assert_eq!(log.insert("100".into(), Vec::new()), Some(vec![reference("a"), reference("c")]));
         assert_eq!(log.get("100"), None, "a rewrite that found nothing leaves nothing to report");
         assert!(!log.is_empty());
-    }
-
-    #[test]
-    fn id_map_keeps_numeric_and_other_ids_apart_and_exact() {
-        let mut map = IdMap::default();
-        assert_eq!(map.insert("98765".to_string(), "a"), None);
-        assert_eq!(map.insert("007".to_string(), "b"), None, "leading zeros are not the number 7");
-        assert_eq!(map.insert("7".to_string(), "c"), None);
-        assert_eq!(map.insert("0".to_string(), "d"), None);
-        assert_eq!(map.insert("page-x".to_string(), "e"), None);
-        assert_eq!(map.insert("99999999999999999999".to_string(), "f"), None, "past u64: kept as text");
-        assert_eq!(map.insert("+7".to_string(), "g"), None);
-        assert_eq!(map.insert("".to_string(), "h"), None);
-        assert_eq!(map.len(), 8);
-        for (id, value) in [
-            ("98765", "a"),
-            ("007", "b"),
-            ("7", "c"),
-            ("0", "d"),
-            ("page-x", "e"),
-            ("99999999999999999999", "f"),
-            ("+7", "g"),
-            ("", "h"),
-        ] {
-            assert_eq!(map.get(id), Some(&value), "{id}");
-        }
-        assert_eq!(map.get("07"), None);
-        assert!(!map.contains_key("98766"));
-        assert_eq!(map.insert("98765".to_string(), "z"), Some("a"), "a second insert replaces");
-        assert_eq!(map.get("98765"), Some(&"z"));
-        assert_eq!(map.len(), 8);
     }
 }

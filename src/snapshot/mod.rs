@@ -1,10 +1,14 @@
 //! The plan's source content, read once before any write: the spaces, their pages, blog posts,
 //! attachments and comments, with bodies spooled to disk.
 
+mod ids;
 mod model;
 mod read;
 mod spool;
+mod store;
 
+pub use ids::IdMap;
 pub use model::*;
 pub use read::{SnapshotError, read};
 pub use spool::{BodyRef, Spool};
+pub use store::StowError;

@@ -4,7 +4,7 @@
 use super::spool::BodyRef;
 
 /// A user or group named by a permission or a restriction.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Subject {
     User(String),
     /// A group, by name (group ids differ between sites).
@@ -13,7 +13,7 @@ pub enum Subject {
 }
 
 /// One space permission: who may do which operation on which target.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Permission {
     pub subject: Subject,
     pub operation: String,
@@ -22,7 +22,7 @@ pub struct Permission {
 
 /// Read and update restrictions of a page or blog post. (Boxed slices, not vectors: every page
 /// holds one, mostly empty, and a snapshot holds 100,000 pages.)
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Restrictions {
     pub read: Box<[Subject]>,
     pub update: Box<[Subject]>,
@@ -34,7 +34,7 @@ impl Restrictions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ContentType {
     Page,
     BlogPost,
@@ -43,7 +43,7 @@ pub enum ContentType {
 }
 
 /// A page or a blog post.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Content {
     pub id: String,
     pub kind: ContentType,
@@ -51,22 +51,27 @@ pub struct Content {
     /// `current` or `archived`.
     pub status: String,
     /// Pages: the parent page (a folder parent is recorded as none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     pub position: i64,
     /// Blog posts: when the source posted it (pages and folders: `None`, nothing needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The source version number (re-applies copy newer versions as new versions).
     pub version: u64,
     pub body: BodyRef,
     /// With `content.history = "all"`: the bodies of the earlier versions, oldest first.
+    #[serde(default, skip_serializing_if = "<[BodyRef]>::is_empty")]
     pub history: Box<[BodyRef]>,
+    #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
     pub labels: Box<[String]>,
+    #[serde(default, skip_serializing_if = "Restrictions::is_empty")]
     pub restrictions: Restrictions,
     /// Users who liked it (likes cannot be copied: reported).
     pub likes: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Attachment {
     pub id: String,
     pub container_id: String,
@@ -79,13 +84,13 @@ pub struct Attachment {
     pub versions: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CommentType {
     Footer,
     Inline,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     pub id: String,
     pub kind: CommentType,
@@ -121,9 +126,22 @@ pub struct SpaceSnapshot {
     pub comments: Vec<Comment>,
 }
 
-/// The plan's source content.
+/// What a space holds besides its settings: the part of a snapshot that is stowed on disk
+/// between the stages that need it (see [`Snapshot::stow`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpaceContent {
+    pub pages: Vec<Content>,
+    pub blog_posts: Vec<Content>,
+    pub attachments: Vec<Attachment>,
+    pub comments: Vec<Comment>,
+}
+
+/// The plan's source content. Once stowed, its spaces keep their settings in memory and their
+/// content on disk: [`Snapshot::with_space`] gives a view with one space's content back.
 #[derive(Debug)]
 pub struct Snapshot {
     pub spaces: Vec<SpaceSnapshot>,
-    pub spool: super::Spool,
+    pub spool: std::sync::Arc<super::Spool>,
+    /// Where each space's content went when the snapshot was stowed.
+    pub(super) stowed: Option<std::sync::Arc<super::store::Stowed>>,
 }

@@ -83,13 +83,13 @@ pub async fn read(
             space
         })
         .collect();
-    let container_space: HashMap<String, usize> = spaces
-        .iter()
-        .enumerate()
-        .flat_map(|(index, space)| {
-            space.pages.iter().chain(&space.blog_posts).map(move |c| (c.id.clone(), index))
-        })
-        .collect();
+    // Every page and blog post of the plan: a decimal id costs no text of its own here.
+    let mut container_space: super::IdMap<usize> = super::IdMap::default();
+    for (index, space) in spaces.iter().enumerate() {
+        for content in space.pages.iter().chain(&space.blog_posts) {
+            container_space.insert_str(&content.id, index);
+        }
+    }
 
     for a in attachments {
         let container = a.page_id.clone().or(a.blog_post_id.clone());
@@ -139,7 +139,7 @@ pub async fn read(
         space.comments = parents_first(std::mem::take(&mut space.comments));
         space.attachments.shrink_to_fit();
     }
-    Ok(Snapshot { spaces, spool })
+    Ok(Snapshot::new(spaces, spool))
 }
 
 /// A comment as listed, its body already spooled.

@@ -1,0 +1,209 @@
+//! A snapshot's content stowed on disk, so that a run holds one space's content at a time: each
+//! space's pages, blog posts, attachments and comments are written once, as JSON, to a temporary
+//! file, and read back whole by the stages that need them.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use super::model::{Snapshot, SpaceContent, SpaceSnapshot};
+
+/// Why a snapshot's content could not be stowed or read back.
+#[derive(Debug, thiserror::Error)]
+pub enum StowError {
+    #[error("cannot keep the source content on disk: {0}")]
+    Write(#[source] std::io::Error),
+    #[error("cannot read back the source content of space {key}: {source}")]
+    Read {
+        key: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The file the content went to, and where each space's is in it.
+#[derive(Debug)]
+pub struct Stowed {
+    file: Mutex<File>,
+    at: Vec<(u64, u64)>,
+}
+
+impl Stowed {
+    fn load(&self, space: usize) -> std::io::Result<SpaceContent> {
+        let Some(&(offset, len)) = self.at.get(space) else { return Ok(SpaceContent::default()) };
+        let mut bytes = vec![0; usize::try_from(len).map_err(std::io::Error::other)?];
+        {
+            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            file.seek(SeekFrom::Start(offset))?;
+            file.read_exact(&mut bytes)?;
+        }
+        serde_json::from_slice(&bytes).map_err(std::io::Error::other)
+    }
+}
+
+impl SpaceSnapshot {
+    /// The space without its content: its settings, as a stowed snapshot keeps it.
+    fn settings(&self) -> SpaceSnapshot {
+        SpaceSnapshot {
+            id: self.id.clone(),
+            key: self.key.clone(),
+            destination_key: self.destination_key.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            kind: self.kind.clone(),
+            status: self.status.clone(),
+            homepage_id: self.homepage_id.clone(),
+            labels: self.labels.clone(),
+            permissions: self.permissions.clone(),
+            pages: Vec::new(),
+            blog_posts: Vec::new(),
+            attachments: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
+
+    fn take_content(&mut self) -> SpaceContent {
+        SpaceContent {
+            pages: std::mem::take(&mut self.pages),
+            blog_posts: std::mem::take(&mut self.blog_posts),
+            attachments: std::mem::take(&mut self.attachments),
+            comments: std::mem::take(&mut self.comments),
+        }
+    }
+
+    fn put_content(&mut self, content: SpaceContent) {
+        self.pages = content.pages;
+        self.blog_posts = content.blog_posts;
+        self.attachments = content.attachments;
+        self.comments = content.comments;
+    }
+}
+
+impl Snapshot {
+    /// A snapshot whose content is all in memory (as it is read).
+    pub fn new(spaces: Vec<SpaceSnapshot>, spool: super::Spool) -> Snapshot {
+        Snapshot { spaces, spool: Arc::new(spool), stowed: None }
+    }
+
+    /// Moves every space's content to a temporary file in `dir`; the snapshot keeps the spaces'
+    /// settings, and [`Snapshot::with_space`] reads one space's content back.
+    pub fn stow(mut self, dir: &Path) -> Result<Snapshot, StowError> {
+        let mut file = tempfile::tempfile_in(dir).map_err(StowError::Write)?;
+        let mut at = Vec::with_capacity(self.spaces.len());
+        let mut offset = 0u64;
+        for space in &mut self.spaces {
+            let content = space.take_content();
+            let bytes = serde_json::to_vec(&content).map_err(|e| StowError::Write(e.into()))?;
+            drop(content);
+            file.write_all(&bytes).map_err(StowError::Write)?;
+            at.push((offset, bytes.len() as u64));
+            offset += bytes.len() as u64;
+        }
+        self.stowed = Some(Arc::new(Stowed { file: Mutex::new(file), at }));
+        Ok(self)
+    }
+
+    /// A view of the snapshot with the content of `space` (when given) and the other spaces'
+    /// settings; it shares the spool of bodies.
+    pub fn with_space(&self, space: Option<usize>) -> Result<Snapshot, StowError> {
+        let mut spaces: Vec<SpaceSnapshot> = self.spaces.iter().map(SpaceSnapshot::settings).collect();
+        if let Some(s) = space.filter(|&s| s < spaces.len()) {
+            let content = match &self.stowed {
+                Some(stowed) => stowed
+                    .load(s)
+                    .map_err(|source| StowError::Read { key: self.spaces[s].key.clone(), source })?,
+                None => {
+                    let held = &self.spaces[s];
+                    SpaceContent {
+                        pages: held.pages.clone(),
+                        blog_posts: held.blog_posts.clone(),
+                        attachments: held.attachments.clone(),
+                        comments: held.comments.clone(),
+                    }
+                }
+            };
+            spaces[s].put_content(content);
+        }
+        Ok(Snapshot { spaces, spool: Arc::clone(&self.spool), stowed: self.stowed.clone() })
+    }
+
+    /// Every space's content in memory again (the whole-graph rendering, verify, tests).
+    pub fn loaded(&self) -> Result<Snapshot, StowError> {
+        let mut whole = self.with_space(None)?;
+        for s in 0..self.spaces.len() {
+            let one = self.with_space(Some(s))?;
+            let content =
+                one.spaces.into_iter().nth(s).map(|mut space| space.take_content()).unwrap_or_default();
+            whole.spaces[s].put_content(content);
+        }
+        whole.stowed = None;
+        Ok(whole)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+
+    fn space(key: &str, pages: &[&str]) -> SpaceSnapshot {
+        let page = |id: &str| Content {
+            id: id.into(),
+            kind: ContentType::Page,
+            title: format!("title {id}"),
+            status: "current".into(),
+            parent_id: None,
+            position: 1,
+            created_at: None,
+            version: 2,
+            body: BodyRef::default(),
+            history: Box::new([]),
+            labels: vec!["a".to_string()].into_boxed_slice(),
+            restrictions: Restrictions { read: Box::new([Subject::Group("g".into())]), update: Box::new([]) },
+            likes: 0,
+        };
+        SpaceSnapshot {
+            id: format!("id-{key}"),
+            key: key.into(),
+            destination_key: key.into(),
+            name: key.into(),
+            description: None,
+            kind: "global".into(),
+            status: "current".into(),
+            homepage_id: None,
+            labels: Vec::new(),
+            permissions: Vec::new(),
+            pages: pages.iter().map(|id| page(id)).collect(),
+            blog_posts: Vec::new(),
+            attachments: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_stowed_snapshot_gives_back_one_space_at_a_time_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::new(dir.path()).unwrap();
+        let body = spool.put("<p>body</p>").unwrap();
+        let mut a = space("A", &["1", "2"]);
+        a.pages[1].body = body;
+        let b = space("B", &["3"]);
+        let whole = Snapshot::new(vec![a.clone(), b.clone()], spool);
+        let stowed = whole.stow(dir.path()).unwrap();
+        assert!(stowed.spaces.iter().all(|s| s.pages.is_empty()), "the content left memory");
+        assert_eq!(stowed.spaces[1].key, "B", "the settings stayed");
+
+        let view = stowed.with_space(Some(0)).unwrap();
+        assert_eq!(view.spaces[0], a, "space A as it was read");
+        assert!(view.spaces[1].pages.is_empty(), "only the space asked for");
+        assert_eq!(
+            view.spool.get(view.spaces[0].pages[1].body).unwrap(),
+            "<p>body</p>",
+            "the spool is shared"
+        );
+        assert_eq!(stowed.with_space(Some(1)).unwrap().spaces[1], b);
+        assert!(stowed.with_space(None).unwrap().spaces.iter().all(|s| s.pages.is_empty()));
+        let loaded = stowed.loaded().unwrap();
+        assert_eq!(loaded.spaces, vec![a, b]);
+    }
+}
