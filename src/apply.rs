@@ -30,6 +30,8 @@ pub enum ApplyError {
     /// The graph could not be ordered: a bug in how it was built.
     #[error("internal error (a bug): {0}")]
     Graph(#[from] crate::graph::Cycle),
+    #[error(transparent)]
+    Outline(#[from] crate::graph::OutlineError),
     #[error("cannot read what earlier runs copied into space {key}: {error}")]
     Reconcile {
         key: String,
@@ -132,19 +134,19 @@ pub async fn prepare(
         return Err(ApplyError::NoSourceCredentials);
     };
     let snapshot = crate::snapshot::read(plan, &inventory, &source, work_dir).await?;
+    // Once read, the content goes to disk: from here on a space's content is read back when
+    // needed, and never more than one space's at a time. What the read freed goes back to the
+    // system before the rest, instead of staying resident for the whole copy.
+    let snapshot = snapshot.stow(work_dir)?;
+    crate::allocator::release_freed();
     let outline = Outline::build(plan, &inventory, &snapshot)?;
-    let catalogue = crate::run::Catalogue::new(&snapshot);
+    let catalogue = crate::run::Catalogue::new(&snapshot)?;
     let reconciled = match (trust, &sites.destination.client) {
         (Some(trust), Some(destination)) => {
             reconcile(plan, &inventory, &snapshot, destination, previous, trust).await?
         }
         _ => None,
     };
-    // Each stage reads its space's content back: none of it stays in memory until then.
-    let snapshot = snapshot.stow(work_dir)?;
-    // The snapshot's listings and the stages' building are done: what they freed goes back to
-    // the system before the walk, instead of staying resident for the whole copy.
-    crate::allocator::release_freed();
     Ok(Prepared {
         sites,
         inventory: Arc::new(inventory),
@@ -187,7 +189,9 @@ async fn reconcile(
         reason.get_or_insert_with(|| {
             format!("the destination space {} was made by a run this journal does not know", taken.key)
         });
-        let Some(space) = snapshot.spaces.iter().find(|s| s.id == source.id) else { continue };
+        let Some(index) = snapshot.spaces.iter().position(|s| s.id == source.id) else { continue };
+        let view = snapshot.with_space(Some(index))?;
+        let space = &view.spaces[index];
         found.space(&source.id, &taken.id);
         found
             .read_space(destination, &source_site, space, &selection.destination_key.value)

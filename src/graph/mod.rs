@@ -11,4 +11,4 @@ pub use build::{Dependents, Graph};
 pub use node::{ContentAt, Node, NodeId, NodeKind};
 pub use order::{Cycle, check_acyclic};
 pub use render::{dot, label, text};
-pub use stage::{Outline, Stage, Staged};
+pub use stage::{Outline, OutlineError, Stage, Staged};

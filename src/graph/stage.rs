@@ -58,6 +58,15 @@ impl Staged {
     }
 }
 
+/// Why the stages could not be outlined.
+#[derive(Debug, thiserror::Error)]
+pub enum OutlineError {
+    #[error(transparent)]
+    Cycle(#[from] super::Cycle),
+    #[error(transparent)]
+    Stow(#[from] crate::snapshot::StowError),
+}
+
 /// The stages of a plan, each built once and checked (so no stage can fail to order once writing
 /// has begun), with how many nodes each space owns, for progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,11 +83,13 @@ impl Outline {
         plan: &crate::plan::Plan,
         inventory: &crate::inventory::Inventory,
         snapshot: &crate::snapshot::Snapshot,
-    ) -> Result<Outline, super::Cycle> {
+    ) -> Result<Outline, OutlineError> {
         let stages = Stage::all(snapshot.spaces.len());
         let mut outline = Outline { stages: Vec::new(), nodes: 0, per_space: vec![0; snapshot.spaces.len()] };
         for stage in stages {
-            let staged = Graph::build_stage(plan, inventory, snapshot, stage)?;
+            // A stowed snapshot's stage sees its space's content read back, as its walk will.
+            let view = snapshot.with_space(stage.space())?;
+            let staged = Graph::build_stage(plan, inventory, &view, stage)?;
             for node in &staged.graph.nodes[staged.own()] {
                 outline.nodes += 1;
                 if let Some(count) = node.kind.space().and_then(|s| outline.per_space.get_mut(s)) {

@@ -99,7 +99,8 @@ fn hash_of(key: impl Hash) -> u32 {
 }
 
 impl Catalogue {
-    pub fn new(snapshot: &Snapshot) -> Catalogue {
+    /// The catalogue of a snapshot; a stowed one is read back one space at a time.
+    pub fn new(snapshot: &Snapshot) -> Result<Catalogue, crate::snapshot::StowError> {
         let mut c = Catalogue {
             spaces: HashMap::new(),
             destination_keys: Vec::new(),
@@ -111,11 +112,9 @@ impl Catalogue {
             files: Hashed::new(),
             markers: Hashed::new(),
         };
-        for (s, space) in snapshot.spaces.iter().enumerate() {
-            c.add_space(s, space);
-        }
+        snapshot.each_space(|s, space| c.add_space(s, space))?;
         c.seal();
-        c
+        Ok(c)
     }
 
     /// Adds what the plan copies of one space (`s`, its snapshot index).
@@ -339,7 +338,7 @@ mod tests {
         let mut ops = space("ops", "OPSEU");
         ops.pages = vec![content("page-x", ContentType::Page, "Home")];
         let snapshot = Snapshot::new(vec![eng, ops], Spool::new(dir.path()).unwrap());
-        let catalogue = Catalogue::new(&snapshot);
+        let catalogue = Catalogue::new(&snapshot).unwrap();
         drop(snapshot);
 
         assert_eq!(catalogue.space("eng"), Some(0));

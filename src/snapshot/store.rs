@@ -12,7 +12,9 @@ use super::model::{Snapshot, SpaceContent, SpaceSnapshot};
 /// Why a snapshot's content could not be stowed or read back.
 #[derive(Debug, thiserror::Error)]
 pub enum StowError {
-    #[error("cannot keep the source content on disk: {0}")]
+    #[error(
+        "cannot keep the source content on disk, in the run's work folder under the state directory: {0} (free space there, or use another --state-dir)"
+    )]
     Write(#[source] std::io::Error),
     #[error("cannot read back the source content of space {key}: {source}")]
     Read {
@@ -128,6 +130,20 @@ impl Snapshot {
         Ok(Snapshot { spaces, spool: Arc::clone(&self.spool), stowed: self.stowed.clone() })
     }
 
+    /// Calls `each` with every space and its content, in order: a stowed snapshot reads one
+    /// space's content back at a time.
+    pub fn each_space(&self, mut each: impl FnMut(usize, &SpaceSnapshot)) -> Result<(), StowError> {
+        for s in 0..self.spaces.len() {
+            if self.stowed.is_some() {
+                let view = self.with_space(Some(s))?;
+                each(s, &view.spaces[s]);
+            } else {
+                each(s, &self.spaces[s]);
+            }
+        }
+        Ok(())
+    }
+
     /// Every space's content in memory again (the whole-graph rendering, verify, tests).
     pub fn loaded(&self) -> Result<Snapshot, StowError> {
         let mut whole = self.with_space(None)?;
@@ -203,7 +219,13 @@ mod tests {
         );
         assert_eq!(stowed.with_space(Some(1)).unwrap().spaces[1], b);
         assert!(stowed.with_space(None).unwrap().spaces.iter().all(|s| s.pages.is_empty()));
+        let mut seen = Vec::new();
+        stowed.each_space(|s, space| seen.push((s, space.key.clone(), space.pages.len()))).unwrap();
+        assert_eq!(seen, [(0, "A".to_string(), 2), (1, "B".to_string(), 1)], "each space with its content");
         let loaded = stowed.loaded().unwrap();
+        let mut held = Vec::new();
+        loaded.each_space(|s, space| held.push((s, space.key.clone(), space.pages.len()))).unwrap();
+        assert_eq!(held, seen, "a snapshot in memory gives the same");
         assert_eq!(loaded.spaces, vec![a, b]);
     }
 }

@@ -64,7 +64,7 @@ pub async fn compare(plan: &Plan, sides: &Sides) -> Result<(Vec<Difference>, Com
         expected.ids.extend(ids);
     }
 
-    let catalogue = crate::resolve::Catalogue::new(&sides.source);
+    let catalogue = crate::resolve::Catalogue::new(&sides.source)?;
     let bodies = Bodies {
         expected: &expected,
         catalogue: &catalogue,

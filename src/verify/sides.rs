@@ -44,6 +44,8 @@ pub enum Trouble {
     Snapshot(#[from] crate::snapshot::SnapshotError),
     #[error("cannot read a spooled body: {0}")]
     Spool(#[source] std::io::Error),
+    #[error(transparent)]
+    Stow(#[from] crate::snapshot::StowError),
 }
 
 /// Reads both sites. The destination inventory is the source one with each selected space
