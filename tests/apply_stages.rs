@@ -26,6 +26,14 @@ fn demo_plan(source: &SiteHandle, destination: &SiteHandle, keys: &[&str]) -> Pl
     crate::support_sandbox::plan("stages.toml", text)
 }
 
+/// The demo's two sites, served on loopback.
+async fn demo_sites() -> (Sandbox, SiteHandle, SiteHandle) {
+    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+    let (source, destination) =
+        (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    (sandbox, source, destination)
+}
+
 async fn prepare(
     plan: &Plan,
     source: &SiteHandle,
@@ -41,9 +49,7 @@ async fn prepare(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_earlier_stages() {
-    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-    let (source, destination) =
-        (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let (sandbox, source, destination) = demo_sites().await;
     let work = tempfile::tempdir().unwrap();
     // MKT has restrictions, inline threads and labels; HR a read restriction; DOCS neither.
     let plan = demo_plan(&source, &destination, &["MKT", "DOCS", "HR"]);
@@ -110,9 +116,7 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_space_not_created_blocks_its_content_in_a_later_stage_and_nothing_else() {
-    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-    let (source, destination) =
-        (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let (sandbox, source, destination) = demo_sites().await;
     let work = tempfile::tempdir().unwrap();
     let plan = demo_plan(&source, &destination, &["MKT", "DOCS"]);
     let prepared = prepare(&plan, &source, &destination, work.path()).await;

@@ -262,25 +262,8 @@ fn inline_root_marker(comment: &crate::snapshot::Comment) -> Option<&str> {
 mod tests {
     use super::Catalogue;
     use crate::graph::ContentAt;
+    use crate::snapshot::fixtures::{content, space};
     use crate::snapshot::*;
-
-    fn content(id: &str, kind: ContentType, title: &str) -> Content {
-        Content {
-            id: id.into(),
-            kind,
-            title: title.into(),
-            status: "current".into(),
-            parent_id: None,
-            position: 0,
-            created_at: None,
-            version: 1,
-            body: BodyRef::default(),
-            history: Box::new([]),
-            labels: Box::new([]),
-            restrictions: Restrictions::default(),
-            likes: 0,
-        }
-    }
 
     fn comment(id: &str, container: &str, parent: Option<&str>, marker: Option<&str>) -> Comment {
         Comment {
@@ -292,25 +275,6 @@ mod tests {
             marker_ref: marker.map(Into::into),
             selection: None,
             resolution: None,
-        }
-    }
-
-    fn space(key: &str, destination: &str) -> SpaceSnapshot {
-        SpaceSnapshot {
-            id: format!("id-{key}"),
-            key: key.into(),
-            destination_key: destination.into(),
-            name: key.into(),
-            description: None,
-            kind: "global".into(),
-            status: "current".into(),
-            homepage_id: None,
-            labels: Vec::new(),
-            permissions: Vec::new(),
-            pages: Vec::new(),
-            blog_posts: Vec::new(),
-            attachments: Vec::new(),
-            comments: Vec::new(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The plan's source content, read once before any write: the spaces, their pages, blog posts,
 //! attachments and comments, with bodies spooled to disk.
 
+#[cfg(test)]
+pub mod fixtures;
 mod ids;
 mod model;
 mod read;

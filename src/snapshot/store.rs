@@ -164,36 +164,14 @@ mod tests {
 
     fn space(key: &str, pages: &[&str]) -> SpaceSnapshot {
         let page = |id: &str| Content {
-            id: id.into(),
-            kind: ContentType::Page,
             title: format!("title {id}"),
-            status: "current".into(),
-            parent_id: None,
             position: 1,
-            created_at: None,
             version: 2,
-            body: BodyRef::default(),
-            history: Box::new([]),
             labels: vec!["a".to_string()].into_boxed_slice(),
             restrictions: Restrictions { read: Box::new([Subject::Group("g".into())]), update: Box::new([]) },
-            likes: 0,
+            ..fixtures::content(id, ContentType::Page, "")
         };
-        SpaceSnapshot {
-            id: format!("id-{key}"),
-            key: key.into(),
-            destination_key: key.into(),
-            name: key.into(),
-            description: None,
-            kind: "global".into(),
-            status: "current".into(),
-            homepage_id: None,
-            labels: Vec::new(),
-            permissions: Vec::new(),
-            pages: pages.iter().map(|id| page(id)).collect(),
-            blog_posts: Vec::new(),
-            attachments: Vec::new(),
-            comments: Vec::new(),
-        }
+        SpaceSnapshot { pages: pages.iter().map(|id| page(id)).collect(), ..fixtures::space(key, key) }
     }
 
     #[test]
