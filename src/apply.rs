@@ -411,9 +411,9 @@ pub async fn walk(
     let mut settled = crate::run::Settled::default();
     let mut rows = crate::report::RowsBuilder::new(snapshot);
     for stage in &outline.stages {
-        // The content of the stage's space comes back from disk; the last stage's goes.
-        let view = Arc::new(snapshot.with_space(stage.space())?);
-        let staged = Graph::build_stage(plan, &prepared.inventory, &view, *stage)?;
+        // The content of the stage's spaces comes back from disk; the last stage's goes.
+        let view = Arc::new(snapshot.with_spaces(stage.spaces())?);
+        let staged = Graph::build_stage(plan, &prepared.inventory, &view, stage)?;
         let stage_copy = Arc::new(copy.for_stage(Arc::clone(&view)));
         let outcomes = crate::run::walk(&staged, &mut settled, stage_copy, in_flight, &progress).await;
         for (node, outcome) in staged.graph.nodes[staged.own()].iter().zip(&outcomes) {

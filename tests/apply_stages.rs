@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use confcopy::apply::Prepared;
 use confcopy::client::ClientOptions;
-use confcopy::graph::{Graph, Outline, Stage};
+use confcopy::graph::{Graph, Outline};
 use confcopy::plan::Plan;
 use confcopy::run::Mode;
 use confcopy::state::RunOutcome;
@@ -63,12 +63,14 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
         .collect();
     assert_eq!(whole_needs.len(), whole.nodes.len(), "every node has a key of its own");
 
-    let stages = Stage::all(snapshot.spaces.len());
+    // A budget of one item puts each space in a stage of its own.
+    let outline = Outline::build_with(&plan, inventory, snapshot, 1).unwrap();
+    let stages = outline.stages.clone();
     assert_eq!(stages.len(), 5, "three content stages (the last with its finish), two finishes");
     let mut earlier: BTreeSet<String> = BTreeSet::new();
     let mut own_keys = Vec::new();
     for stage in &stages {
-        let staged = Graph::build_stage(&plan, inventory, snapshot, *stage).unwrap();
+        let staged = Graph::build_stage(&plan, inventory, snapshot, stage).unwrap();
         for id in 0..staged.boundary {
             let boundary = key(&staged.graph, id);
             assert!(earlier.contains(&boundary), "{stage:?}: boundary {boundary} ended in an earlier stage");
@@ -93,24 +95,20 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
     own_keys.sort();
     whole_keys.sort();
     assert_eq!(own_keys, whole_keys, "each node of the whole graph is in exactly one stage");
-    let outline = Outline::build(&plan, inventory, snapshot).unwrap();
     assert_eq!(outline.nodes, whole.nodes.len());
-    assert_eq!(outline.stages, stages);
     // The fix-ups and restrictions come after every space's content.
-    let first_finish = stages.iter().position(|s| s.finish.is_some()).unwrap();
-    assert!(stages[first_finish..].iter().all(|s| s.content.is_none() || s.content == s.finish));
-    assert_eq!(stages[first_finish].content, Some(2), "the last space finishes in its content's stage");
+    let first_finish = stages.iter().position(|s| !s.finish.is_empty()).unwrap();
+    assert!(stages[first_finish..].iter().all(|s| s.content.is_empty() || s.content == s.finish));
+    assert_eq!(stages[first_finish].content, 2..3, "the last space finishes in its content's stage");
 
-    // One space: one stage, the whole graph as it is.
-    let one = demo_plan(&source, &destination, &["MKT"]);
-    let prepared_one = prepare(&one, &source, &destination, work.path()).await;
-    let snapshot_one = &prepared_one.snapshot.as_deref().unwrap().loaded().unwrap();
-    let [stage] = Stage::all(1)[..] else { panic!("one stage") };
-    let staged = Graph::build_stage(&one, &prepared_one.inventory, snapshot_one, stage).unwrap();
+    // Small spaces share one stage: the whole graph as it is.
+    let together = Outline::build(&plan, inventory, snapshot).unwrap();
+    let [stage] = &together.stages[..] else { panic!("one stage: {:?}", together.stages) };
+    assert_eq!((stage.setup, stage.content.clone(), stage.finish.clone()), (true, 0..3, 0..3));
+    let staged = Graph::build_stage(&plan, inventory, snapshot, stage).unwrap();
     assert_eq!(staged.boundary, 0);
-    assert_eq!(staged.graph, Graph::build(&one, &prepared_one.inventory, snapshot_one).unwrap());
+    assert_eq!(staged.graph, whole);
     prepared.sites.close().await.unwrap();
-    prepared_one.sites.close().await.unwrap();
     sandbox.shutdown().await.unwrap();
 }
 
@@ -119,7 +117,10 @@ async fn a_space_not_created_blocks_its_content_in_a_later_stage_and_nothing_els
     let (sandbox, source, destination) = demo_sites().await;
     let work = tempfile::tempdir().unwrap();
     let plan = demo_plan(&source, &destination, &["MKT", "DOCS"]);
-    let prepared = prepare(&plan, &source, &destination, work.path()).await;
+    let mut prepared = prepare(&plan, &source, &destination, work.path()).await;
+    // A stage for each space (the demo's spaces would share one).
+    let stowed = prepared.snapshot.as_deref().unwrap();
+    prepared.outline = Some(Outline::build_with(&plan, &prepared.inventory, stowed, 1).unwrap());
     // Between the checks and the walk, someone else takes the key DOCS is copied to: its space
     // fails in the first stage, and its content, in the second, is not copied.
     let client = prepared.sites.destination.client.clone().unwrap();

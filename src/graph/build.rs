@@ -239,40 +239,42 @@ impl Graph {
         plan: &Plan,
         inventory: &Inventory,
         snapshot: &Snapshot,
-        stage: Stage,
+        stage: &Stage,
     ) -> Result<Staged, Cycle> {
         let mut b = Builder::new();
-        let finish_only = stage.finish.filter(|s| stage.content != Some(*s));
+        // The spaces finished here whose content an earlier stage copied.
+        let finish_only: Vec<usize> = stage.finish.clone().filter(|s| !stage.content.contains(s)).collect();
         if !stage.setup {
             // Earlier stages' nodes that this one names: users and groups (restrictions), the
-            // space (its content), the content (its fix-up and restrictions).
+            // spaces (their content), the content (its fix-up and restrictions).
             b.boundary = true;
-            if finish_only.is_some() {
+            if !finish_only.is_empty() {
                 b.people(plan, inventory, false);
             }
-            if let Some(s) = stage.content {
+            for s in stage.content.clone() {
                 b.add(NodeKind::Space { space: s }, Vec::new());
             }
         }
-        let earlier_content = finish_only.map(|s| b.content(s, &snapshot.spaces[s], None));
+        let mut contents: HashMap<usize, SpaceContent<'_>> =
+            finish_only.iter().map(|&s| (s, b.content(s, &snapshot.spaces[s], None))).collect();
         let boundary = b.nodes.len();
         b.boundary = false;
-        let mut space_nodes = HashMap::new();
         if stage.setup {
             b.people(plan, inventory, true);
             for (s, space) in snapshot.spaces.iter().enumerate() {
-                space_nodes.insert(s, b.space(s, space));
+                b.space(s, space);
             }
         }
-        let content = stage.content.map(|s| {
-            let space_node = space_nodes.get(&s).copied().or_else(|| b.find(&NodeKind::Space { space: s }));
-            (s, b.content(s, &snapshot.spaces[s], space_node))
-        });
-        if let Some(s) = stage.finish {
-            match (content, earlier_content) {
-                (Some((c, content)), _) if c == s => b.finish(s, content),
-                (_, Some(content)) => b.finish(s, content),
-                _ => {}
+        for s in stage.content.clone() {
+            let space_node = b.find(&NodeKind::Space { space: s });
+            let content = b.content(s, &snapshot.spaces[s], space_node);
+            if stage.finish.contains(&s) {
+                contents.insert(s, content);
+            }
+        }
+        for s in stage.finish.clone() {
+            if let Some(content) = contents.remove(&s) {
+                b.finish(s, content);
             }
         }
         Ok(Staged { graph: b.graph()?, boundary })

@@ -10,35 +10,66 @@
 //! Every node needs only nodes of its own stage or of earlier ones (a fix-up rewrites references
 //! to content of any space: all content stages come before the first finish).
 
+use std::ops::Range;
+
 use super::build::Graph;
 
+/// Items (pages, folders, blog posts, attachments, comments) a stage's spaces may hold together:
+/// consecutive spaces share a stage up to this many, so that a plan of small spaces keeps every
+/// lane of the page trees side by side (a stage of one small space cannot fill the pipe to a
+/// distant site), while a large space gets a stage of its own.
+pub const STAGE_ITEMS: usize = 100_000;
+
 /// One stage: which parts of the plan it walks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Stage {
     /// Groups, users, memberships, spaces and space permissions.
     pub setup: bool,
-    /// The pages, folders, blog posts, labels, attachments and comments of this space.
-    pub content: Option<usize>,
-    /// The fix-up and restrictions of this space.
-    pub finish: Option<usize>,
+    /// The spaces whose pages, folders, blog posts, labels, attachments and comments it copies.
+    pub content: Range<usize>,
+    /// The spaces whose fix-up and restrictions it does.
+    pub finish: Range<usize>,
 }
 
 impl Stage {
-    /// The stages of a plan with `spaces` spaces, in the order they run.
-    pub fn all(spaces: usize) -> Vec<Stage> {
-        if spaces == 0 {
-            return vec![Stage { setup: true, content: None, finish: None }];
+    /// The stages of a plan whose spaces hold `items` each, in the order they run: consecutive
+    /// spaces grouped up to `budget` items (a space over it alone), each group's content in a
+    /// stage (the first with the setup), then each group's finish, the last group's sharing its
+    /// content's stage.
+    pub fn plan(items: &[usize], budget: usize) -> Vec<Stage> {
+        let mut groups: Vec<Range<usize>> = Vec::new();
+        let mut held = 0;
+        for (s, &n) in items.iter().enumerate() {
+            match groups.last_mut() {
+                Some(group) if held + n <= budget => {
+                    group.end = s + 1;
+                    held += n;
+                }
+                _ => {
+                    groups.push(s..s + 1);
+                    held = n;
+                }
+            }
         }
-        let last = spaces - 1;
-        let content =
-            (0..spaces).map(|s| Stage { setup: s == 0, content: Some(s), finish: (s == last).then_some(s) });
-        let finish = (0..last).map(|s| Stage { setup: false, content: None, finish: Some(s) });
+        let Some(last) = groups.last().cloned() else {
+            return vec![Stage { setup: true, content: 0..0, finish: 0..0 }];
+        };
+        let content = groups.iter().enumerate().map(|(g, group)| Stage {
+            setup: g == 0,
+            content: group.clone(),
+            finish: if *group == last { last.clone() } else { 0..0 },
+        });
+        let finish = groups[..groups.len() - 1].iter().map(|group| Stage {
+            setup: false,
+            content: 0..0,
+            finish: group.clone(),
+        });
         content.chain(finish).collect()
     }
 
-    /// The space whose content or finish this stage holds (the content's, when both).
-    pub fn space(&self) -> Option<usize> {
-        self.content.or(self.finish)
+    /// The spaces whose content the stage needs in memory.
+    pub fn spaces(&self) -> Range<usize> {
+        if self.content.is_empty() { self.finish.clone() } else { self.content.clone() }
     }
 }
 
@@ -79,17 +110,34 @@ pub struct Outline {
 }
 
 impl Outline {
+    /// The outline of the plan's stages grouped up to [`STAGE_ITEMS`] items.
     pub fn build(
         plan: &crate::plan::Plan,
         inventory: &crate::inventory::Inventory,
         snapshot: &crate::snapshot::Snapshot,
     ) -> Result<Outline, OutlineError> {
-        let stages = Stage::all(snapshot.spaces.len());
+        Outline::build_with(plan, inventory, snapshot, STAGE_ITEMS)
+    }
+
+    /// [`Outline::build`] with spaces grouped up to `budget` items a stage.
+    pub fn build_with(
+        plan: &crate::plan::Plan,
+        inventory: &crate::inventory::Inventory,
+        snapshot: &crate::snapshot::Snapshot,
+        budget: usize,
+    ) -> Result<Outline, OutlineError> {
+        let mut items = Vec::with_capacity(snapshot.spaces.len());
+        snapshot.each_space(|_, space| {
+            items.push(
+                space.pages.len() + space.blog_posts.len() + space.attachments.len() + space.comments.len(),
+            )
+        })?;
+        let stages = Stage::plan(&items, budget);
         let mut outline = Outline { stages: Vec::new(), nodes: 0, per_space: vec![0; snapshot.spaces.len()] };
         for stage in stages {
-            // A stowed snapshot's stage sees its space's content read back, as its walk will.
-            let view = snapshot.with_space(stage.space())?;
-            let staged = Graph::build_stage(plan, inventory, &view, stage)?;
+            // A stowed snapshot's stage sees its spaces' content read back, as its walk will.
+            let view = snapshot.with_spaces(stage.spaces())?;
+            let staged = Graph::build_stage(plan, inventory, &view, &stage)?;
             for node in &staged.graph.nodes[staged.own()] {
                 outline.nodes += 1;
                 if let Some(count) = node.kind.space().and_then(|s| outline.per_space.get_mut(s)) {
@@ -107,21 +155,25 @@ mod tests {
     use super::Stage;
 
     #[test]
-    fn content_stages_come_first_and_the_last_space_finishes_in_its_own() {
-        let stages = Stage::all(3);
-        let parts: Vec<(bool, Option<usize>, Option<usize>)> =
-            stages.iter().map(|s| (s.setup, s.content, s.finish)).collect();
+    fn spaces_share_a_stage_up_to_the_budget_and_every_finish_comes_after_all_content() {
+        let parts = |stages: Vec<Stage>| -> Vec<(bool, std::ops::Range<usize>, std::ops::Range<usize>)> {
+            stages.into_iter().map(|s| (s.setup, s.content, s.finish)).collect()
+        };
+        // Small spaces: one stage, the whole plan.
+        assert_eq!(parts(Stage::plan(&[10, 20, 30], 100)), [(true, 0..3, 0..3)]);
+        // Three groups: [0, 1], [2] (alone over the budget), [3].
         assert_eq!(
-            parts,
+            parts(Stage::plan(&[40, 50, 500, 60], 100)),
             [
-                (true, Some(0), None),
-                (false, Some(1), None),
-                (false, Some(2), Some(2)),
-                (false, None, Some(0)),
-                (false, None, Some(1)),
+                (true, 0..2, 0..0),
+                (false, 2..3, 0..0),
+                (false, 3..4, 3..4),
+                (false, 0..0, 0..2),
+                (false, 0..0, 2..3)
             ]
         );
-        assert_eq!(Stage::all(1), [Stage { setup: true, content: Some(0), finish: Some(0) }]);
-        assert_eq!(Stage::all(0), [Stage { setup: true, content: None, finish: None }]);
+        assert_eq!(parts(Stage::plan(&[], 100)), [(true, 0..0, 0..0)]);
+        assert_eq!(Stage::plan(&[5, 5], 100)[0].spaces(), 0..2);
+        assert_eq!(Stage::plan(&[500, 500], 100)[2].spaces(), 0..1, "a finish-only stage needs its spaces");
     }
 }

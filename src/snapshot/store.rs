@@ -109,8 +109,15 @@ impl Snapshot {
     /// A view of the snapshot with the content of `space` (when given) and the other spaces'
     /// settings; it shares the spool of bodies.
     pub fn with_space(&self, space: Option<usize>) -> Result<Snapshot, StowError> {
+        self.with_spaces(space.map_or(0..0, |s| s..s + 1))
+    }
+
+    /// A view of the snapshot with the content of the spaces in `range` and the other spaces'
+    /// settings; it shares the spool of bodies.
+    pub fn with_spaces(&self, range: std::ops::Range<usize>) -> Result<Snapshot, StowError> {
         let mut spaces: Vec<SpaceSnapshot> = self.spaces.iter().map(SpaceSnapshot::settings).collect();
-        if let Some(s) = space.filter(|&s| s < spaces.len()) {
+        let count = spaces.len();
+        for s in range.filter(|&s| s < count) {
             let content = match &self.stowed {
                 Some(stowed) => stowed
                     .load(s)
