@@ -66,7 +66,7 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
     // A budget of one item puts each space in a stage of its own.
     let outline = Outline::build_with(&plan, inventory, snapshot, 1).unwrap();
     let stages = outline.stages.clone();
-    assert_eq!(stages.len(), 5, "three content stages (the last with its finish), two finishes");
+    assert_eq!(stages.len(), 6, "three content stages, then three finishes");
     let mut earlier: BTreeSet<String> = BTreeSet::new();
     let mut own_keys = Vec::new();
     for stage in &stages {
@@ -98,16 +98,17 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
     assert_eq!(outline.nodes, whole.nodes.len());
     // The fix-ups and restrictions come after every space's content.
     let first_finish = stages.iter().position(|s| !s.finish.is_empty()).unwrap();
-    assert!(stages[first_finish..].iter().all(|s| s.content.is_empty() || s.content == s.finish));
-    assert_eq!(stages[first_finish].content, 2..3, "the last space finishes in its content's stage");
+    assert_eq!(first_finish, 3);
+    assert!(stages[first_finish..].iter().all(|s| s.content.is_empty()));
 
-    // Small spaces share one stage: the whole graph as it is.
+    // Small spaces share a stage: all the content, then all the finishes.
     let together = Outline::build(&plan, inventory, snapshot).unwrap();
-    let [stage] = &together.stages[..] else { panic!("one stage: {:?}", together.stages) };
-    assert_eq!((stage.setup, stage.content.clone(), stage.finish.clone()), (true, 0..3, 0..3));
-    let staged = Graph::build_stage(&plan, inventory, snapshot, stage).unwrap();
-    assert_eq!(staged.boundary, 0);
-    assert_eq!(staged.graph, whole);
+    let [content, finish] = &together.stages[..] else { panic!("two stages: {:?}", together.stages) };
+    assert_eq!((content.setup, content.content.clone(), content.finish.clone()), (true, 0..3, 0..0));
+    assert_eq!((finish.setup, finish.content.clone(), finish.finish.clone()), (false, 0..0, 0..3));
+    let staged = Graph::build_stage(&plan, inventory, snapshot, content).unwrap();
+    assert_eq!(staged.boundary, 0, "the first stage needs nothing earlier");
+    assert_eq!(together.nodes, whole.nodes.len());
     prepared.sites.close().await.unwrap();
     sandbox.shutdown().await.unwrap();
 }

@@ -1,14 +1,15 @@
-//! The stages a run walks one after another, so that only one space's part of the graph is in
-//! memory at a time.
+//! The stages a run walks one after another, so that only a part of the graph, and of the
+//! source content, is in memory at a time.
 //!
-//! The first stage sets up the groups, users, memberships, spaces and permissions, beside the
-//! first space's content; each space's content follows in a stage of its own; then, once every
-//! space's content is on the destination, each space's finish: its fix-up (references that could
-//! only be resolved once everything was created, and sibling order) and its restrictions. The
-//! last space's content and finish share a stage, so a one-space plan is walked in one.
+//! Consecutive spaces are taken together up to [`STAGE_ITEMS`] items. The first stage sets up
+//! the groups, users, memberships, spaces and permissions, beside the first group's content;
+//! each further group's content follows in a stage of its own; then, once every space's content
+//! is on the destination, each group's finish: the fix-ups (references that could only be
+//! resolved once everything was created, and sibling order) and the restrictions.
 //!
-//! Every node needs only nodes of its own stage or of earlier ones (a fix-up rewrites references
-//! to content of any space: all content stages come before the first finish).
+//! Every node needs only nodes of its own stage or of earlier ones. A fix-up rewrites references
+//! to content of any space, but needs (so is blocked by a failure of) only its own space's
+//! content: that every other space's content was walked first is the stages' order.
 
 use std::ops::Range;
 
@@ -34,8 +35,9 @@ pub struct Stage {
 impl Stage {
     /// The stages of a plan whose spaces hold `items` each, in the order they run: consecutive
     /// spaces grouped up to `budget` items (a space over it alone), each group's content in a
-    /// stage (the first with the setup), then each group's finish, the last group's sharing its
-    /// content's stage.
+    /// stage (the first with the setup), then each group's finish. Every finish comes after all
+    /// content: a fix-up rewrites references into any space, and needs only its own space's
+    /// content to have been copied.
     pub fn plan(items: &[usize], budget: usize) -> Vec<Stage> {
         let mut groups: Vec<Range<usize>> = Vec::new();
         let mut held = 0;
@@ -51,19 +53,15 @@ impl Stage {
                 }
             }
         }
-        let Some(last) = groups.last().cloned() else {
+        if groups.is_empty() {
             return vec![Stage { setup: true, content: 0..0, finish: 0..0 }];
-        };
+        }
         let content = groups.iter().enumerate().map(|(g, group)| Stage {
             setup: g == 0,
             content: group.clone(),
-            finish: if *group == last { last.clone() } else { 0..0 },
+            finish: 0..0,
         });
-        let finish = groups[..groups.len() - 1].iter().map(|group| Stage {
-            setup: false,
-            content: 0..0,
-            finish: group.clone(),
-        });
+        let finish = groups.iter().map(|group| Stage { setup: false, content: 0..0, finish: group.clone() });
         content.chain(finish).collect()
     }
 
@@ -159,21 +157,22 @@ mod tests {
         let parts = |stages: Vec<Stage>| -> Vec<(bool, std::ops::Range<usize>, std::ops::Range<usize>)> {
             stages.into_iter().map(|s| (s.setup, s.content, s.finish)).collect()
         };
-        // Small spaces: one stage, the whole plan.
-        assert_eq!(parts(Stage::plan(&[10, 20, 30], 100)), [(true, 0..3, 0..3)]);
+        // Small spaces: all the content in one stage, all the finishes in the next.
+        assert_eq!(parts(Stage::plan(&[10, 20, 30], 100)), [(true, 0..3, 0..0), (false, 0..0, 0..3)]);
         // Three groups: [0, 1], [2] (alone over the budget), [3].
         assert_eq!(
             parts(Stage::plan(&[40, 50, 500, 60], 100)),
             [
                 (true, 0..2, 0..0),
                 (false, 2..3, 0..0),
-                (false, 3..4, 3..4),
+                (false, 3..4, 0..0),
                 (false, 0..0, 0..2),
-                (false, 0..0, 2..3)
+                (false, 0..0, 2..3),
+                (false, 0..0, 3..4)
             ]
         );
         assert_eq!(parts(Stage::plan(&[], 100)), [(true, 0..0, 0..0)]);
         assert_eq!(Stage::plan(&[5, 5], 100)[0].spaces(), 0..2);
-        assert_eq!(Stage::plan(&[500, 500], 100)[2].spaces(), 0..1, "a finish-only stage needs its spaces");
+        assert_eq!(Stage::plan(&[500, 500], 100)[2].spaces(), 0..1, "a finish stage needs its spaces");
     }
 }
