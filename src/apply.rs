@@ -59,8 +59,8 @@ pub struct Prepared {
     pub snapshot: Option<Arc<Snapshot>>,
     /// The stages the walk builds and runs one after another (each checked already).
     pub outline: Option<Outline>,
-    /// What the plan copies, for the rewriter's questions (built before the snapshot's content
-    /// was stowed).
+    /// What the plan copies, for the rewriter's questions (built from the stowed snapshot, one
+    /// space read back at a time).
     pub catalogue: Option<Arc<crate::run::Catalogue>>,
     /// What the destination's markers say earlier runs copied, when it was read (see
     /// [`reconcile`](crate::reconcile)).
@@ -239,26 +239,12 @@ fn preload(copy: &Copy) {
 }
 
 /// The references of every copied body, located by space and title.
-/// (The comments among the owners are found on their pages by reading each space's content
-/// back, one space at a time.)
-fn reference_rows(
-    copy: &Copy,
-    snapshot: &Snapshot,
-) -> Result<Vec<crate::report::ReferenceRow>, crate::snapshot::StowError> {
+fn reference_rows(copy: &Copy) -> Vec<crate::report::ReferenceRow> {
     let references = copy.references.lock().unwrap_or_else(|e| e.into_inner());
-    let mut comment_on: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for s in (0..snapshot.spaces.len()).filter(|_| !references.is_empty()) {
-        let view = snapshot.with_space(Some(s))?;
-        for comment in &view.spaces[s].comments {
-            if references.get(&comment.id).is_some() {
-                comment_on.insert(comment.id.clone(), comment.container_id.clone());
-            }
-        }
-    }
     let mut rows = Vec::new();
-    for (owner, list) in references.iter() {
-        let (container, suffix) = match comment_on.get(owner.as_str()) {
-            Some(page) => (page.as_str(), format!(" (comment {owner})")),
+    for (owner, on, list) in references.iter() {
+        let (container, suffix) = match on {
+            Some(page) => (page, format!(" (comment {owner})")),
             None => (owner.as_str(), String::new()),
         };
         let page = match copy.catalogue.place(container) {
@@ -276,7 +262,7 @@ fn reference_rows(
             });
         }
     }
-    Ok(rows)
+    rows
 }
 
 /// The origins a site's content may use to link to it; the public one last. A sandbox site is
@@ -443,8 +429,7 @@ pub async fn walk(
             });
             let failed = |source| ApplyError::Reports { dir: dir.to_path_buf(), source };
             crate::report::create_private_dir_all(dir).map_err(failed)?;
-            let references =
-                crate::report::write_references(dir, &reference_rows(&copy, snapshot)?).map_err(failed)?;
+            let references = crate::report::write_references(dir, &reference_rows(&copy)).map_err(failed)?;
             crate::report::write_reports(dir, &plan.name.value, status, &rows, extra, &[references])
                 .map_err(failed)?
         }

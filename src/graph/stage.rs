@@ -124,13 +124,7 @@ impl Outline {
         snapshot: &crate::snapshot::Snapshot,
         budget: usize,
     ) -> Result<Outline, OutlineError> {
-        let mut items = Vec::with_capacity(snapshot.spaces.len());
-        snapshot.each_space(|_, space| {
-            items.push(
-                space.pages.len() + space.blog_posts.len() + space.attachments.len() + space.comments.len(),
-            )
-        })?;
-        let stages = Stage::plan(&items, budget);
+        let stages = Stage::plan(&snapshot.items(), budget);
         let mut outline = Outline { stages: Vec::new(), nodes: 0, per_space: vec![0; snapshot.spaces.len()] };
         for stage in stages {
             // A stowed snapshot's stage sees its spaces' content read back, as its walk will.

@@ -50,27 +50,42 @@ pub struct Mapping {
 /// empty list per owner would cost a 100,000-page copy several megabytes.
 #[derive(Debug, Default)]
 pub struct ReferenceLog {
-    by_owner: BTreeMap<String, Vec<Reference>>,
+    by_owner: BTreeMap<String, Logged>,
+}
+
+/// One owner's references, and the page or blog post its body is on when the owner is a
+/// comment (the report names the page, and a comment is found on it without the snapshot).
+#[derive(Debug)]
+struct Logged {
+    container: Option<Box<str>>,
+    references: Vec<Reference>,
 }
 
 impl ReferenceLog {
-    /// Records the references of `owner`'s body, replacing what an earlier rewrite of the
-    /// same body recorded; the list it replaces, if any.
-    pub fn insert(&mut self, owner: String, mut references: Vec<Reference>) -> Option<Vec<Reference>> {
+    /// Records the references of `owner`'s body (`container`: the content it is on, for a
+    /// comment), replacing what an earlier rewrite of the same body recorded; the list it
+    /// replaces, if any.
+    pub fn insert(
+        &mut self,
+        owner: String,
+        container: Option<&str>,
+        mut references: Vec<Reference>,
+    ) -> Option<Vec<Reference>> {
         if references.is_empty() {
-            return self.by_owner.remove(&owner);
+            return self.by_owner.remove(&owner).map(|l| l.references);
         }
         references.shrink_to_fit();
-        self.by_owner.insert(owner, references)
+        let logged = Logged { container: container.map(Into::into), references };
+        self.by_owner.insert(owner, logged).map(|l| l.references)
     }
 
-    /// Owners with references, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<Reference>)> {
-        self.by_owner.iter()
+    /// Owners with references, in id order, each with the content it is on when it is a comment.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, Option<&str>, &Vec<Reference>)> {
+        self.by_owner.iter().map(|(owner, l)| (owner, l.container.as_deref(), &l.references))
     }
 
     pub fn get(&self, owner: &str) -> Option<&Vec<Reference>> {
-        self.by_owner.get(owner)
+        self.by_owner.get(owner).map(|l| &l.references)
     }
 
     /// Owners with references.
@@ -102,7 +117,7 @@ pub struct Copy {
     pub destination: SiteClient,
     pub inventory: Arc<Inventory>,
     /// The stage's view of the snapshot: the settings of every space, and the content of the
-    /// space the stage copies or finishes (see [`Copy::for_stage`]).
+    /// spaces the stage copies or finishes (see [`Copy::for_stage`]).
     pub snapshot: Arc<Snapshot>,
     pub mapping: Arc<RwLock<Mapping>>,
     /// Where attachments are staged between download and upload.
@@ -215,16 +230,16 @@ mod tests {
     #[test]
     fn reference_log_keeps_owners_with_references_in_id_order() {
         let mut log = ReferenceLog::default();
-        assert_eq!(log.insert("20".into(), vec![reference("b")]), None);
-        assert_eq!(log.insert("10".into(), Vec::new()), None, "nothing to report: no entry");
-        assert_eq!(log.insert("100".into(), vec![reference("a"), reference("c")]), None);
-        let owners: Vec<&str> = log.iter().map(|(owner, _)| owner.as_str()).collect();
+        assert_eq!(log.insert("20".into(), None, vec![reference("b")]), None);
+        assert_eq!(log.insert("10".into(), None, Vec::new()), None, "nothing to report: no entry");
+        assert_eq!(log.insert("100".into(), None, vec![reference("a"), reference("c")]), None);
+        let owners: Vec<&str> = log.iter().map(|(owner, _, _)| owner.as_str()).collect();
         assert_eq!(owners, ["100", "20"], "id order, as the report lists them");
         assert_eq!(log.len(), 2);
         // A second rewrite of a body (the fix-up pass) replaces what the first recorded.
-        assert_eq!(log.insert("20".into(), vec![reference("d")]), Some(vec![reference("b")]));
+        assert_eq!(log.insert("20".into(), None, vec![reference("d")]), Some(vec![reference("b")]));
         assert_eq!(log.get("20"), Some(&vec![reference("d")]));
-        assert_eq!(log.insert("100".into(), Vec::new()), Some(vec![reference("a"), reference("c")]));
+        assert_eq!(log.insert("100".into(), None, Vec::new()), Some(vec![reference("a"), reference("c")]));
         assert_eq!(log.get("100"), None, "a rewrite that found nothing leaves nothing to report");
         assert!(!log.is_empty());
     }

@@ -29,6 +29,8 @@ pub enum StowError {
 pub struct Stowed {
     file: Mutex<File>,
     at: Vec<(u64, u64)>,
+    /// Each space's items, counted as they went (so nothing is read back to count them).
+    items: Vec<usize>,
 }
 
 impl Stowed {
@@ -93,6 +95,7 @@ impl Snapshot {
     pub fn stow(mut self, dir: &Path) -> Result<Snapshot, StowError> {
         let mut file = tempfile::tempfile_in(dir).map_err(StowError::Write)?;
         let mut at = Vec::with_capacity(self.spaces.len());
+        let items = self.items();
         let mut offset = 0u64;
         for space in &mut self.spaces {
             let content = space.take_content();
@@ -102,7 +105,7 @@ impl Snapshot {
             at.push((offset, bytes.len() as u64));
             offset += bytes.len() as u64;
         }
-        self.stowed = Some(Arc::new(Stowed { file: Mutex::new(file), at }));
+        self.stowed = Some(Arc::new(Stowed { file: Mutex::new(file), at, items }));
         Ok(self)
     }
 
@@ -151,15 +154,21 @@ impl Snapshot {
         Ok(())
     }
 
+    /// The items (pages, folders, blog posts, attachments, comments) of each space.
+    pub fn items(&self) -> Vec<usize> {
+        match &self.stowed {
+            Some(stowed) => stowed.items.clone(),
+            None => self
+                .spaces
+                .iter()
+                .map(|s| s.pages.len() + s.blog_posts.len() + s.attachments.len() + s.comments.len())
+                .collect(),
+        }
+    }
+
     /// Every space's content in memory again (the whole-graph rendering, verify, tests).
     pub fn loaded(&self) -> Result<Snapshot, StowError> {
-        let mut whole = self.with_space(None)?;
-        for s in 0..self.spaces.len() {
-            let one = self.with_space(Some(s))?;
-            let content =
-                one.spaces.into_iter().nth(s).map(|mut space| space.take_content()).unwrap_or_default();
-            whole.spaces[s].put_content(content);
-        }
+        let mut whole = self.with_spaces(0..self.spaces.len())?;
         whole.stowed = None;
         Ok(whole)
     }
@@ -204,6 +213,7 @@ mod tests {
         );
         assert_eq!(stowed.with_space(Some(1)).unwrap().spaces[1], b);
         assert!(stowed.with_space(None).unwrap().spaces.iter().all(|s| s.pages.is_empty()));
+        assert_eq!(stowed.items(), [2, 1], "counted as stowed");
         let mut seen = Vec::new();
         stowed.each_space(|s, space| seen.push((s, space.key.clone(), space.pages.len()))).unwrap();
         assert_eq!(seen, [(0, "A".to_string(), 2), (1, "B".to_string(), 1)], "each space with its content");

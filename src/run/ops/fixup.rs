@@ -42,10 +42,11 @@ pub fn rewrite_in(copy: &Copy, space: usize, container: &Content, owner: &str, b
     // A thread anchored on several segments is re-created on its first; the fix-up, which runs
     // after the space's inline threads, marks the rest.
     let pending = rewritten.needs_final_pass() || rewritten.has_split_selection();
-    copy.references
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(owner.to_string(), rewritten.reportable().cloned().collect());
+    copy.references.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        owner.to_string(),
+        (owner != container.id).then_some(container.id.as_str()),
+        rewritten.reportable().cloned().collect(),
+    );
     if owner == container.id && !rewritten.inline_markers.is_empty() {
         copy.markers
             .lock()
