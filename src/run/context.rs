@@ -242,5 +242,9 @@ mod tests {
         assert_eq!(log.insert("100".into(), None, Vec::new()), Some(vec![reference("a"), reference("c")]));
         assert_eq!(log.get("100"), None, "a rewrite that found nothing leaves nothing to report");
         assert!(!log.is_empty());
+        // A comment's references keep the page they are on, for the report.
+        log.insert("300".into(), Some("20"), vec![reference("e")]);
+        let on: Vec<(&str, Option<&str>)> = log.iter().map(|(owner, on, _)| (owner.as_str(), on)).collect();
+        assert_eq!(on, [("20", None), ("300", Some("20"))]);
     }
 }
