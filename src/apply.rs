@@ -133,11 +133,10 @@ pub async fn prepare(
     let Some(source) = sites.source.client.clone() else {
         return Err(ApplyError::NoSourceCredentials);
     };
+    // Each space's content goes to disk as soon as its read ends: from here on a space's content
+    // is read back when needed, and never more than one stage's at a time. What the read freed
+    // goes back to the system before the rest, instead of staying resident for the whole copy.
     let snapshot = crate::snapshot::read(plan, &inventory, &source, work_dir).await?;
-    // Once read, the content goes to disk: from here on a space's content is read back when
-    // needed, and never more than one space's at a time. What the read freed goes back to the
-    // system before the rest, instead of staying resident for the whole copy.
-    let snapshot = snapshot.stow(work_dir)?;
     crate::allocator::release_freed();
     let outline = Outline::build(plan, &inventory, &snapshot)?;
     let catalogue = crate::run::Catalogue::new(&snapshot)?;

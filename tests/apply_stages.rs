@@ -165,3 +165,52 @@ async fn a_space_not_created_blocks_its_content_in_a_later_stage_and_nothing_els
     assert_eq!(tally.total, tally.copied + tally.skipped + tally.failed);
     assert!(tally.failed >= docs.pages.total);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_read_stows_each_space_with_its_own_attachments_and_comments() {
+    let (sandbox, source, destination) = demo_sites().await;
+    let work = tempfile::tempdir().unwrap();
+    let plan = demo_plan(&source, &destination, &["MKT", "DOCS", "HR"]);
+    let prepared = prepare(&plan, &source, &destination, work.path()).await;
+    let stowed = prepared.snapshot.as_deref().unwrap();
+    assert!(
+        stowed.spaces.iter().all(|s| s.pages.is_empty() && s.attachments.is_empty() && s.comments.is_empty()),
+        "no space's content stays in memory after the read"
+    );
+    let loaded = stowed.loaded().unwrap();
+    let (mut attachments, mut comments) = (0, 0);
+    for (space, found) in loaded.spaces.iter().zip(prepared.inventory.spaces.iter().flatten()) {
+        assert_eq!(space.key, found.key);
+        let on_space: BTreeSet<&str> =
+            space.pages.iter().chain(&space.blog_posts).map(|c| c.id.as_str()).collect();
+        assert_eq!(space.attachments.len() as u64, found.counts.attachments, "{}: attachments", space.key);
+        assert_eq!(space.comments.len() as u64, found.counts.comments, "{}: comments", space.key);
+        assert!(space.attachments.iter().all(|a| on_space.contains(a.container_id.as_str())));
+        let mut seen = BTreeSet::new();
+        for c in &space.comments {
+            assert!(
+                on_space.contains(c.container_id.as_str()),
+                "{}: comment {} on its space",
+                space.key,
+                c.id
+            );
+            if let Some(parent) = &c.parent_id {
+                assert!(seen.contains(parent.as_str()), "{}: reply {} after its parent", space.key, c.id);
+            }
+            seen.insert(c.id.as_str());
+        }
+        assert_eq!(
+            stowed.items()[loaded.spaces.iter().position(|s| s.key == space.key).unwrap()],
+            space.pages.len() + space.blog_posts.len() + space.attachments.len() + space.comments.len()
+        );
+        attachments += space.attachments.len();
+        comments += space.comments.len();
+    }
+    assert!(attachments > 0 && comments > 0, "the demo's spaces have both ({attachments}, {comments})");
+    assert!(
+        loaded.spaces.iter().any(|s| s.comments.iter().any(|c| c.parent_id.is_some())),
+        "some comment is a reply"
+    );
+    prepared.sites.close().await.unwrap();
+    sandbox.shutdown().await.unwrap();
+}

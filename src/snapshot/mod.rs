@@ -9,7 +9,7 @@ mod read;
 mod spool;
 mod store;
 
-pub use ids::IdMap;
+pub use ids::{Id, IdMap};
 pub use model::*;
 pub use read::{SnapshotError, read};
 pub use spool::{BodyRef, Spool};

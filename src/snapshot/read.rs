@@ -1,14 +1,19 @@
 //! Reads the plan's source content: per space a handful of list requests (250 items each),
 //! plus the site-wide comment and attachment lists — never a request per page.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::Mutex;
 
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 
+use super::ids::{Id, IdMap};
 use super::model::*;
 use super::spool::Spool;
+use super::store::{StowError, Stower};
 use crate::client::model::comment;
 use crate::client::model::page::Page;
 use crate::client::model::restriction::Restricted;
@@ -23,6 +28,12 @@ pub enum SnapshotError {
     Client(#[from] ClientError),
     #[error("cannot spool bodies in {dir}: {source}")]
     Spool { dir: String, source: std::io::Error },
+    #[error(transparent)]
+    Stow(#[from] StowError),
+    #[error(
+        "cannot keep the source's attachment and comment lists in the run's work folder: {0} (free space there, or use another --state-dir)"
+    )]
+    Pending(#[source] std::io::Error),
 }
 
 fn subjects(restricted: &Restricted) -> Box<[Subject]> {
@@ -33,17 +44,26 @@ fn subjects(restricted: &Restricted) -> Box<[Subject]> {
     out.into_boxed_slice()
 }
 
-/// Reads every selected space that the inventory found on the source. Every list is read at
-/// once (spaces side by side, and within a space each of its lists, beside the site-wide
-/// attachment and comment lists), so the reading takes about as long as its longest list.
+/// Pages and blog posts of the spaces read side by side, at most (by the inventory's counts; a
+/// larger space is read alone): a space's records are held only until its read ends and its
+/// content is stowed.
+pub const READ_ITEMS: usize = 100_000;
+
+/// Attachments or comments gathered for one space before they are stowed as one part.
+const PART_ITEMS: usize = 4_096;
+
+/// Reads every selected space that the inventory found on the source, and stows each space's
+/// content in `work_dir` as soon as its read ends, so memory holds the spaces being read (up to
+/// [`READ_ITEMS`] pages and blog posts), not the site. The site-wide attachment and comment
+/// lists are read beside them into files of their own, then sorted into their spaces.
 pub async fn read(
     plan: &Plan,
     inventory: &Inventory,
     client: &SiteClient,
-    spool_dir: &Path,
+    work_dir: &Path,
 ) -> Result<Snapshot, SnapshotError> {
-    let spool = Spool::new(spool_dir)
-        .map_err(|source| SnapshotError::Spool { dir: spool_dir.display().to_string(), source })?;
+    let spool = Spool::new(work_dir)
+        .map_err(|source| SnapshotError::Spool { dir: work_dir.display().to_string(), source })?;
     let history = plan.content.history.value == crate::plan::History::All;
     let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
     let concurrency = client.concurrency().max(1);
@@ -57,45 +77,143 @@ pub async fn read(
         .iter()
         .zip(&inventory.spaces)
         .filter_map(|(selection, found)| found.as_ref().map(|found| (selection, found)))
-        .map(|(selection, found)| {
-            read_space(client, &spool, selection, found, statuses, history, concurrency)
-        })
         .collect();
-    let spaces = futures_util::stream::iter(selected).buffered(concurrency).try_collect::<Vec<_>>();
-    let attachments = client.all_attachments().try_collect::<Vec<_>>();
+    let stower = Stower::new(work_dir, selected.len())?;
+    // Every page and blog post of the plan, by the space it is in.
+    let containers: Mutex<IdMap<u32>> = Mutex::default();
+    let budget = tokio::sync::Semaphore::new(READ_ITEMS);
+    let spaces =
+        futures_util::future::try_join_all(selected.iter().enumerate().map(|(index, (selection, found))| {
+            let (stower, containers, budget, spool) = (&stower, &containers, &budget, &spool);
+            async move {
+                let weight = (found.counts.pages + found.counts.blog_posts).clamp(1, READ_ITEMS as u64);
+                // The semaphore is never closed; spaces take their turn in plan order.
+                let _turn = budget.acquire_many(weight as u32).await.ok();
+                let (mut space, permissions) =
+                    read_space(client, spool, selection, found, statuses, history, concurrency).await?;
+                {
+                    let mut containers = containers.lock().unwrap_or_else(|e| e.into_inner());
+                    for content in space.pages.iter().chain(&space.blog_posts) {
+                        containers.insert_str(&content.id, index as u32);
+                    }
+                }
+                let content = space.take_content();
+                stower.put(index, &content)?;
+                Ok::<_, SnapshotError>((space, permissions))
+            }
+        }));
+    let attachments = read_attachments(client, work_dir);
     let comments = async {
         let (footer, inline) = futures_util::try_join!(
-            read_comments(client, &spool, CommentKind::Footer),
-            read_comments(client, &spool, CommentKind::Inline)
+            read_comments(client, &spool, work_dir, CommentKind::Footer),
+            read_comments(client, &spool, work_dir, CommentKind::Inline)
         )?;
         Ok::<_, SnapshotError>((footer, inline))
     };
-    let (groups, spaces, attachments, (footer, inline)) = futures_util::try_join!(
-        groups,
-        spaces,
-        async { attachments.await.map_err(SnapshotError::from) },
-        comments
-    )?;
-    let mut spaces: Vec<SpaceSnapshot> = spaces
+    let (groups, spaces, attachments, (footer, inline)) =
+        futures_util::try_join!(groups, spaces, attachments, comments)?;
+    let spaces: Vec<SpaceSnapshot> = spaces
         .into_iter()
         .map(|(mut space, permissions)| {
             space.permissions = permission_subjects(permissions, &groups);
             space
         })
         .collect();
-    // Every page and blog post of the plan: a decimal id costs no text of its own here.
-    let mut container_space: super::IdMap<usize> = super::IdMap::default();
-    for (index, space) in spaces.iter().enumerate() {
-        for content in space.pages.iter().chain(&space.blog_posts) {
-            container_space.insert_str(&content.id, index);
+    let containers = containers.into_inner().unwrap_or_else(|e| e.into_inner());
+
+    let mut parts = Parts { stower: &stower, pending: vec![SpaceContent::default(); spaces.len()] };
+    for attachment in attachments.records::<Attachment>()? {
+        let attachment = attachment?;
+        if let Some(&space) = containers.get(&attachment.container_id) {
+            parts.pending[space as usize].attachments.push(attachment);
+            parts.full(space as usize)?;
         }
     }
+    for (kind, (listed, links)) in [(CommentType::Footer, footer), (CommentType::Inline, inline)] {
+        for c in listed.records::<Listed>()? {
+            let c = c?;
+            let own = Link {
+                container: c.page_id.as_deref().map(Id::new),
+                parent: c.parent_id.as_deref().map(Id::new),
+            };
+            let Some(container) = container_of(&links, &own) else { continue };
+            let Some(&space) = containers.get_id(&container) else { continue };
+            parts.pending[space as usize].comments.push(Comment {
+                id: c.id,
+                kind,
+                container_id: container.to_string(),
+                parent_id: c.parent_id,
+                body: c.body,
+                marker_ref: c.marker_ref,
+                selection: c.selection,
+                resolution: c.resolution,
+            });
+            parts.full(space as usize)?;
+        }
+    }
+    parts.flush()?;
+    Ok(Snapshot::stowed(spaces, spool, stower))
+}
 
-    for a in attachments {
-        let container = a.page_id.clone().or(a.blog_post_id.clone());
-        let Some(container_id) = container else { continue };
-        let Some(&index) = container_space.get(&container_id) else { continue };
-        spaces[index].attachments.push(Attachment {
+/// Attachments and comments sorted into their spaces, stowed a part at a time.
+struct Parts<'a> {
+    stower: &'a Stower,
+    pending: Vec<SpaceContent>,
+}
+
+impl Parts<'_> {
+    /// Stows what space `space` gathered once it is a part's worth.
+    fn full(&mut self, space: usize) -> Result<(), StowError> {
+        let pending = &mut self.pending[space];
+        if pending.attachments.len() + pending.comments.len() >= PART_ITEMS {
+            self.stower.put(space, pending)?;
+            *pending = SpaceContent::default();
+        }
+        Ok(())
+    }
+
+    fn flush(self) -> Result<(), StowError> {
+        for (space, pending) in self.pending.iter().enumerate() {
+            self.stower.put(space, pending)?;
+        }
+        Ok(())
+    }
+}
+
+/// Records of one kind written to a temporary file as they are listed, and read back in the
+/// same order once every list is in.
+struct Pending {
+    file: std::io::BufWriter<File>,
+}
+
+impl Pending {
+    fn new(dir: &Path) -> Result<Pending, SnapshotError> {
+        let file = tempfile::tempfile_in(dir).map_err(SnapshotError::Pending)?;
+        Ok(Pending { file: std::io::BufWriter::new(file) })
+    }
+
+    fn push(&mut self, record: &impl serde::Serialize) -> Result<(), SnapshotError> {
+        serde_json::to_writer(&mut self.file, record).map_err(|e| SnapshotError::Pending(e.into()))?;
+        self.file.write_all(b"\n").map_err(SnapshotError::Pending)
+    }
+
+    fn records<T: serde::de::DeserializeOwned>(
+        self,
+    ) -> Result<impl Iterator<Item = Result<T, SnapshotError>>, SnapshotError> {
+        let mut file = self.file.into_inner().map_err(|e| SnapshotError::Pending(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(SnapshotError::Pending)?;
+        let records = serde_json::Deserializer::from_reader(std::io::BufReader::new(file)).into_iter::<T>();
+        Ok(records.map(|r| r.map_err(|e| SnapshotError::Pending(e.into()))))
+    }
+}
+
+/// Every attachment on the site (its space is known once every space is read).
+async fn read_attachments(client: &SiteClient, dir: &Path) -> Result<Pending, SnapshotError> {
+    let mut pending = Pending::new(dir)?;
+    let mut listed = client.all_attachments();
+    while let Some(a) = listed.try_next().await? {
+        let Some(container_id) = a.page_id.or(a.blog_post_id) else { continue };
+        pending.push(&Attachment {
             id: a.id,
             container_id,
             file_name: a.title,
@@ -103,69 +221,65 @@ pub async fn read(
             size: a.file_size,
             comment: a.comment,
             versions: a.version.as_ref().map_or(1, |v| v.number.max(1)),
-        });
+        })?;
     }
-    for space in &mut spaces {
-        space
-            .attachments
-            .sort_by(|a, b| a.container_id.cmp(&b.container_id).then_with(|| a.file_name.cmp(&b.file_name)));
-    }
-
-    for (kind, all) in [(CommentType::Footer, footer), (CommentType::Inline, inline)] {
-        let links = all.iter().map(|c| comment::ThreadLink {
-            id: &c.id,
-            container: c.page_id.as_deref(),
-            parent: c.parent_id.as_deref(),
-        });
-        let containers: Vec<Option<String>> =
-            comment::containers(links).into_iter().map(|c| c.map(str::to_string)).collect();
-        for (c, container_id) in all.into_iter().zip(containers) {
-            let Some(container_id) = container_id else { continue };
-            let container_id = &container_id;
-            let Some(&index) = container_space.get(container_id) else { continue };
-            spaces[index].comments.push(Comment {
-                id: c.id,
-                kind,
-                container_id: container_id.clone(),
-                parent_id: c.parent_id,
-                body: c.body,
-                marker_ref: c.marker_ref,
-                selection: c.selection,
-                resolution: c.resolution,
-            });
-        }
-    }
-    for space in &mut spaces {
-        space.comments = parents_first(std::mem::take(&mut space.comments));
-        space.attachments.shrink_to_fit();
-    }
-    Ok(Snapshot::new(spaces, spool))
+    Ok(pending)
 }
 
 /// A comment as listed, its body already spooled.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Listed {
     id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     page_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     parent_id: Option<String>,
     body: crate::snapshot::BodyRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     marker_ref: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     selection: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     resolution: Option<String>,
 }
 
-/// Every comment of one kind on the site, bodies spooled as they arrive.
+/// How a listed comment hangs in its thread: the page or blog post it names, the comment it
+/// replies to. Kept for every comment, compactly, while the comments themselves wait on disk.
+struct Link {
+    container: Option<Id>,
+    parent: Option<Id>,
+}
+
+/// The page or blog post a comment is on: the one it names, else its parent's, up the thread
+/// (none when the thread leads to a comment not listed or goes past the deepest Confluence
+/// allows).
+fn container_of(links: &IdMap<Link>, own: &Link) -> Option<Id> {
+    let mut cursor = own;
+    for _ in 0..comment::MAX_REPLY_DEPTH {
+        if let Some(id) = &cursor.container {
+            return Some(id.clone());
+        }
+        cursor = links.get_id(cursor.parent.as_ref()?)?;
+    }
+    cursor.container.clone()
+}
+
+/// Every comment of one kind on the site, bodies spooled as they arrive; the comments wait on
+/// disk, their threads in memory.
 async fn read_comments(
     client: &SiteClient,
     spool: &Spool,
+    dir: &Path,
     kind: CommentKind,
-) -> Result<Vec<Listed>, SnapshotError> {
-    let mut out = Vec::new();
+) -> Result<(Pending, IdMap<Link>), SnapshotError> {
+    let mut pending = Pending::new(dir)?;
+    let mut links = IdMap::default();
     let mut listed = client.all_comments(kind);
     while let Some(c) = listed.try_next().await? {
         let body = spool
             .put(c.storage().unwrap_or(""))
             .map_err(|source| SnapshotError::Spool { dir: "the spool".into(), source })?;
-        out.push(Listed {
+        let listed = Listed {
             page_id: c.page_id.or(c.blog_post_id),
             parent_id: c.parent_comment_id,
             marker_ref: c.properties.as_ref().and_then(|p| p.inline_marker_ref.clone()),
@@ -173,9 +287,15 @@ async fn read_comments(
             resolution: c.resolution_status,
             id: c.id,
             body,
-        });
+        };
+        let link = Link {
+            container: listed.page_id.as_deref().map(Id::new),
+            parent: listed.parent_id.as_deref().map(Id::new),
+        };
+        links.insert_str(&listed.id, link);
+        pending.push(&listed)?;
     }
-    Ok(out)
+    Ok((pending, links))
 }
 
 /// Space permissions with group ids turned into group names.
@@ -484,27 +604,6 @@ fn tree_order(mut pages: Vec<Content>) -> Vec<Content> {
     pages
 }
 
-/// Comments with every parent before its replies.
-fn parents_first(comments: Vec<Comment>) -> Vec<Comment> {
-    let ids: HashSet<String> = comments.iter().map(|c| c.id.clone()).collect();
-    let mut children: BTreeMap<Option<String>, Vec<Comment>> = BTreeMap::new();
-    for mut c in comments {
-        if c.parent_id.as_ref().is_some_and(|p| !ids.contains(p)) {
-            c.parent_id = None;
-        }
-        children.entry(c.parent_id.clone()).or_default().push(c);
-    }
-    let mut ordered = Vec::with_capacity(ids.len());
-    let mut stack: Vec<Comment> = children.remove(&None).unwrap_or_default().into_iter().rev().collect();
-    while let Some(c) = stack.pop() {
-        if let Some(kids) = children.remove(&Some(c.id.clone())) {
-            stack.extend(kids.into_iter().rev());
-        }
-        ordered.push(c);
-    }
-    ordered
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,6 +624,57 @@ mod tests {
             restrictions: Restrictions::default(),
             likes: 0,
         }
+    }
+
+    #[test]
+    fn a_comment_is_on_the_page_it_names_or_its_thread_leads_to() {
+        let link = |container: Option<&str>, parent: Option<&str>| Link {
+            container: container.map(Id::new),
+            parent: parent.map(Id::new),
+        };
+        let mut links = IdMap::default();
+        links.insert_str("1", link(Some("100"), None));
+        links.insert_str("2", link(None, Some("1")));
+        links.insert_str("3", link(None, Some("2")));
+        links.insert_str("loop-a", link(None, Some("loop-b")));
+        links.insert_str("loop-b", link(None, Some("loop-a")));
+        let on = |own: Link| container_of(&links, &own).map(|id| id.to_string());
+        assert_eq!(on(link(Some("blog-7"), Some("1"))).as_deref(), Some("blog-7"), "the page it names");
+        assert_eq!(on(link(None, Some("3"))).as_deref(), Some("100"), "up a thread of replies");
+        assert_eq!(on(link(None, Some("gone"))), None, "a parent not listed");
+        assert_eq!(on(link(None, Some("loop-a"))), None, "a cycle ends");
+        assert_eq!(on(link(None, None)), None);
+    }
+
+    #[test]
+    fn pending_records_come_back_in_the_order_they_went() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut pending = Pending::new(dir.path()).unwrap();
+        let records: Vec<Listed> = (0..3)
+            .map(|i| Listed {
+                id: format!("{i}"),
+                page_id: (i != 1).then(|| "p\n\"x\"".to_string()),
+                parent_id: None,
+                body: Default::default(),
+                marker_ref: None,
+                selection: Some("line\nbreak".into()),
+                resolution: None,
+            })
+            .collect();
+        for r in &records {
+            pending.push(r).unwrap();
+        }
+        let back: Vec<Listed> = pending.records::<Listed>().unwrap().map(Result::unwrap).collect();
+        let ids: Vec<(&str, Option<&str>, Option<&str>)> =
+            back.iter().map(|l| (l.id.as_str(), l.page_id.as_deref(), l.selection.as_deref())).collect();
+        assert_eq!(
+            ids,
+            [
+                ("0", Some("p\n\"x\""), Some("line\nbreak")),
+                ("1", None, Some("line\nbreak")),
+                ("2", Some("p\n\"x\""), Some("line\nbreak"))
+            ]
+        );
     }
 
     #[test]

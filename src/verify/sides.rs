@@ -72,10 +72,16 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
             unreadable_attachments: 0,
         }));
     }
-    let source = crate::snapshot::read(plan, &inventory, &source_client, &work_dir.join("source")).await?;
+    // Verify compares whole sites: it holds both snapshots' content in memory.
+    let source = crate::snapshot::read(plan, &inventory, &source_client, &work_dir.join("source"))
+        .await?
+        .loaded()
+        .map_err(crate::snapshot::SnapshotError::from)?;
     let destination =
         crate::snapshot::read(plan, &at_destination, &destination_client, &work_dir.join("destination"))
-            .await?;
+            .await?
+            .loaded()
+            .map_err(crate::snapshot::SnapshotError::from)?;
     let spaces = plan
         .spaces
         .iter()
