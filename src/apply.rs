@@ -213,13 +213,13 @@ fn preload(copy: &Copy) {
             let id = mapped.destination_id.clone();
             match source.kind {
                 EntityKind::Page | EntityKind::BlogPost => {
-                    m.content.insert(source.id.clone(), (id, mapped.destination_version.unwrap_or(1)));
+                    m.set_content(&source.id, &id, mapped.destination_version.unwrap_or(1));
                 }
                 EntityKind::Comment => {
-                    m.comments.insert(source.id.clone(), id);
+                    m.set_comment(&source.id, &id);
                 }
                 EntityKind::Attachment => {
-                    m.attachments.insert(source.id.clone(), id);
+                    m.set_attachment(&source.id, &id);
                 }
                 EntityKind::Group => {
                     m.groups.insert(source.id.clone(), id);

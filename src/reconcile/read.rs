@@ -2,7 +2,7 @@
 //! listing each (their markers expanded), then the comments and attachments of each copied page
 //! that has some on the source.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::TryStreamExt;
 
@@ -27,7 +27,7 @@ pub struct Found {
     pub items: BTreeMap<SourceRef, FoundItem>,
     /// Destination ids of every item read that carries a marker (of any source): never taken
     /// for the copy of anything else.
-    pub claimed: HashSet<String>,
+    pub claimed: crate::snapshot::IdMap<()>,
 }
 
 impl Found {
@@ -111,7 +111,7 @@ impl Found {
     fn note(&mut self, source_site: &str, item: &MarkedItem, kinds: &[EntityKind]) -> Option<SourceRef> {
         let origin = item.property(MARKER_KEY).and_then(|p| Origin::parse(&p.value));
         if origin.is_some() {
-            self.claimed.insert(item.id.clone());
+            self.claimed.insert_str(&item.id, ());
         }
         let source =
             origin.as_ref().and_then(|o| o.source_from(source_site)).filter(|s| kinds.contains(&s.kind));

@@ -26,7 +26,7 @@ pub async fn learn(copy: &Copy, container: &Content, body: &str) -> Result<(), C
             continue;
         }
         let posted = copy
-            .map(|m| m.comments.get(comment).cloned())
+            .map(|m| m.comment(comment))
             .or_else(|| copy.earlier(&SourceRef::new(EntityKind::Comment, comment)).map(|(id, _)| id));
         // Not posted yet: the marker is lifted and the thread anchors itself when it is posted.
         let Some(posted) = posted else { continue };

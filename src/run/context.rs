@@ -9,8 +9,8 @@ use crate::client::SiteClient;
 use crate::inventory::Inventory;
 use crate::plan::Memberships;
 use crate::rewrite::Reference;
-pub use crate::snapshot::IdMap;
 use crate::snapshot::Snapshot;
+pub use crate::snapshot::{Id, IdMap};
 
 /// Dry-run walks the same graph as apply and decides the same things, but never writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,22 +27,59 @@ pub struct MappedSpace {
     pub homepage_id: Option<String>,
 }
 
-/// Source → destination ids, filled in as nodes finish.
+/// Source → destination ids, filled in as nodes finish. Destination ids are held as [`Id`]s (a
+/// decimal id as a number): a million-page copy maps over a million items.
 #[derive(Debug, Default)]
 pub struct Mapping {
     /// By snapshot space index.
     pub spaces: HashMap<usize, MappedSpace>,
-    /// Pages and blog posts by source id: destination id and current version number.
-    pub content: IdMap<(String, u64)>,
-    pub comments: IdMap<String>,
+    /// Pages and blog posts by source id: where the copy is (none yet in a dry-run) and its
+    /// current version number.
+    content: IdMap<(Option<Id>, u64)>,
+    comments: IdMap<Id>,
     /// Inline root comments by source id: the marker ref that anchors the copy in its page.
     pub marker_refs: IdMap<String>,
-    pub attachments: IdMap<String>,
+    attachments: IdMap<Id>,
     /// Destination group ids by lower-case group name.
     pub groups: HashMap<String, String>,
     /// Pages and folders by source id: the sibling position the destination gave the copy when
     /// this run wrote it (siblings are created side by side and ordered afterwards).
     pub positions: IdMap<i64>,
+}
+
+impl Mapping {
+    /// Where the page or blog post `source` was copied, and the copy's version. A dry-run's
+    /// copy that would be made has the id `dry-run:SOURCE`.
+    pub fn content(&self, source: &str) -> Option<(String, u64)> {
+        let (id, version) = self.content.get(source)?;
+        let id = id.as_ref().map_or_else(|| format!("dry-run:{source}"), Id::to_string);
+        Some((id, *version))
+    }
+
+    pub fn set_content(&mut self, source: &str, destination: &str, version: u64) {
+        self.content.insert_str(source, (Some(Id::new(destination)), version));
+    }
+
+    /// A dry-run's page or blog post that would be copied (at version 1).
+    pub fn plan_content(&mut self, source: &str) {
+        self.content.insert_str(source, (None, 1));
+    }
+
+    pub fn comment(&self, source: &str) -> Option<String> {
+        self.comments.get(source).map(Id::to_string)
+    }
+
+    pub fn set_comment(&mut self, source: &str, destination: &str) {
+        self.comments.insert_str(source, Id::new(destination));
+    }
+
+    pub fn attachment(&self, source: &str) -> Option<String> {
+        self.attachments.get(source).map(Id::to_string)
+    }
+
+    pub fn set_attachment(&mut self, source: &str, destination: &str) {
+        self.attachments.insert_str(source, Id::new(destination));
+    }
 }
 
 /// The references worth reporting of each rewritten body, by the source id of its owner (page,
@@ -108,7 +145,7 @@ pub struct Copy {
     pub reconciled: bool,
     /// Destination ids that carry a marker, or that this run took for a copy: a look-up by
     /// natural key never takes one of them for another item.
-    pub claimed: Arc<Mutex<std::collections::HashSet<String>>>,
+    pub claimed: Arc<Mutex<IdMap<()>>>,
     /// Set once the destination answered the v1 page create with 405 or 410 (removed): pages
     /// are then created through v2 and marked separately.
     pub v1_create_gone: Arc<std::sync::atomic::AtomicBool>,
@@ -173,12 +210,7 @@ impl Copy {
     }
 
     pub fn content_id(&self, source_id: &str) -> Option<String> {
-        self.mapping
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .content
-            .get(source_id)
-            .map(|(id, _)| id.clone())
+        self.mapping.read().unwrap_or_else(|e| e.into_inner()).content(source_id).map(|(id, _)| id)
     }
 
     pub fn group_id(&self, name: &str) -> Option<String> {
@@ -225,6 +257,25 @@ mod tests {
             reason: Some("outside the plan".into()),
             offset: 0,
         }
+    }
+
+    #[test]
+    fn the_mapping_gives_back_each_destination_id_as_it_was_given() {
+        let mut mapping = super::Mapping::default();
+        mapping.set_content("100", "98304", 3);
+        mapping.set_content("page-a", "007", 1);
+        mapping.plan_content("200");
+        mapping.set_comment("5", "att-not-a-number");
+        mapping.set_attachment("6", "65537");
+        assert_eq!(mapping.content("100"), Some(("98304".to_string(), 3)));
+        assert_eq!(mapping.content("page-a"), Some(("007".to_string(), 1)), "text ids stay text");
+        assert_eq!(mapping.content("200"), Some(("dry-run:200".to_string(), 1)), "a dry-run's copy");
+        assert_eq!(mapping.content("300"), None);
+        assert_eq!(mapping.comment("5").as_deref(), Some("att-not-a-number"));
+        assert_eq!(mapping.attachment("6").as_deref(), Some("65537"));
+        assert_eq!(mapping.comment("6"), None, "comments and attachments apart");
+        mapping.set_content("200", "12", 2);
+        assert_eq!(mapping.content("200"), Some(("12".to_string(), 2)), "a later write replaces");
     }
 
     #[test]

@@ -20,11 +20,10 @@ impl Copies for Copy {
     fn destination_id(&self, source_id: &str) -> Option<String> {
         let mapping = self.mapping.read().unwrap_or_else(|e| e.into_inner());
         mapping
-            .content
-            .get(source_id)
-            .map(|(id, _)| id.clone())
-            .or_else(|| mapping.attachments.get(source_id).cloned())
-            .or_else(|| mapping.comments.get(source_id).cloned())
+            .content(source_id)
+            .map(|(id, _)| id)
+            .or_else(|| mapping.attachment(source_id))
+            .or_else(|| mapping.comment(source_id))
     }
 
     fn marker_ref(&self, source_comment_id: &str, _source_ref: &str) -> Option<String> {

@@ -39,7 +39,7 @@ fn number(id: &str) -> Option<u64> {
 /// A map keyed by source id that keeps a decimal id (what Confluence Cloud's ids are) as a
 /// number rather than as a string of its own: a 100,000-page copy holds a few hundred thousand
 /// keys, and each string would cost a heap allocation besides. Any other id is kept as text.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdMap<V> {
     numbers: HashMap<u64, V>,
     others: HashMap<Box<str>, V>,

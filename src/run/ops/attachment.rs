@@ -58,7 +58,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
                     return Outcome::failed(format!("found the earlier copy, but {error}"));
                 }
                 copy.recorder.result(&node, source, &id, Some(item.versions), None);
-                copy.map(|m| m.attachments.insert(item.id.clone(), id));
+                copy.map(|m| m.set_attachment(&item.id, &id));
                 return Outcome::Present { detail: "uploaded by an interrupted run".into() };
             }
             Ok(Some(found)) => {
@@ -152,7 +152,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
         }
     }
     if let Some(id) = destination_id {
-        copy.map(|m| m.attachments.insert(item.id.clone(), id.clone()));
+        copy.map(|m| m.set_attachment(&item.id, &id));
         if let Err(error) =
             mark(copy, &PropertyHolder::Attachment(id.clone()), &source, Some(item.versions)).await
         {

@@ -34,7 +34,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let is_post = container.kind == ContentType::BlogPost;
     let body = super::fixup::rewrite_in(copy, space, container, &item.id, &body).body;
     let parent = match &item.parent_id {
-        Some(parent) => match copy.map(|m| m.comments.get(parent).cloned()) {
+        Some(parent) => match copy.map(|m| m.comment(parent)) {
             Some(id) => CommentParent::Comment(id),
             None => return Outcome::failed("the comment it replies to was not copied"),
         },
@@ -64,7 +64,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
     let source = SourceRef::new(EntityKind::Comment, &item.id);
     let node = format!("comment:{}", item.id);
     if let Some((id, _)) = copy.earlier(&source) {
-        copy.map(|m| m.comments.insert(item.id.clone(), id));
+        copy.map(|m| m.set_comment(&item.id, &id));
         return Outcome::Present { detail: "copied by an earlier run".into() };
     }
     if copy.recorder.interrupted(&source) || copy.reconciled {
@@ -95,7 +95,7 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
                     if let Some(marker) = marker {
                         m.marker_refs.insert(item.id.clone(), marker);
                     }
-                    m.comments.insert(item.id.clone(), found.id)
+                    m.set_comment(&item.id, &found.id)
                 });
                 return Outcome::Present { detail: "posted by an interrupted run".into() };
             }
@@ -114,9 +114,9 @@ pub async fn comment(copy: &Copy, space: usize, index: usize) -> Outcome {
                 if let Some(marker) = marker {
                     m.marker_refs.insert(item.id.clone(), marker);
                 }
-                m.comments.insert(item.id.clone(), created.id.clone())
+                m.set_comment(&item.id, &created.id)
             });
-            copy.claimed.lock().unwrap_or_else(|e| e.into_inner()).insert(created.id.clone());
+            copy.claimed.lock().unwrap_or_else(|e| e.into_inner()).insert_str(&created.id, ());
             let mut note =
                 "posted by the copying account (comment authors and dates cannot be set)".to_string();
             if item.resolution.as_deref() == Some("resolved") {
@@ -184,7 +184,7 @@ async fn posted_before(
         if found.storage().is_some_and(|b| crate::rewrite::normalise_for_verify(b) == wanted) {
             // Two source comments with the same text each take their own copy.
             let mut claimed = copy.claimed.lock().unwrap_or_else(|e| e.into_inner());
-            if claimed.insert(found.id.clone()) {
+            if claimed.insert_str(&found.id, ()).is_none() {
                 return Ok(Some(found));
             }
         }

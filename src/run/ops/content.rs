@@ -146,7 +146,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
     let is_homepage = copy.snapshot.spaces[space].homepage_id.as_deref() == Some(item.id.as_str());
     if !copy.writes() {
         prepare(copy, space, item, &source);
-        copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
+        copy.map(|m| m.plan_content(&item.id));
         return Outcome::copied_with(if is_homepage {
             "would become the space's homepage"
         } else {
@@ -335,7 +335,7 @@ async fn refresh(
     let changed = copied_version.is_some_and(|v| item.version > v);
     if item.kind == ContentType::BlogPost {
         // Blog posts are found by title and date; edits to them are not re-copied.
-        copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), copied_version.unwrap_or(1))));
+        copy.map(|m| m.set_content(&item.id, &id, copied_version.unwrap_or(1)));
         if copied_version.is_none() {
             if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
                 return Outcome::failed(format!("found the earlier copy, but {error}"));
@@ -350,7 +350,7 @@ async fn refresh(
         return Outcome::Present { detail: detail.into() };
     }
     if !changed && copied_version.is_some() {
-        copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), copied_version.unwrap_or(1))));
+        copy.map(|m| m.set_content(&item.id, &id, copied_version.unwrap_or(1)));
         return Outcome::Present { detail: "copied by an earlier run".into() };
     }
     if copied_version.is_none() {
@@ -393,7 +393,7 @@ async fn refresh(
             return Outcome::failed(format!("found the earlier copy, but {error}"));
         }
         copy.recorder.result(&node, source_ref(item), &id, Some(item.version), Some(version));
-        copy.map(|m| m.content.insert(item.id.clone(), (id, version)));
+        copy.map(|m| m.set_content(&item.id, &id, version));
         return Outcome::Present { detail: "copied by an interrupted run, finished now".into() };
     }
     let current = match copy.destination.page(&id).await {
@@ -403,13 +403,13 @@ async fn refresh(
     let version = current.version.as_ref().map_or(1, |v| v.number);
     match source_version_on_copy(copy, item, &id, current.status.clone(), body, version).await {
         Ok(new_version) => {
-            copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), new_version)));
+            copy.map(|m| m.set_content(&item.id, &id, new_version));
             if let Err(error) = mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await {
                 // Unrecorded: the next run sees the old version in the marker and copies again.
                 return Outcome::failed(format!("copied as version {new_version}, but {error}"));
             }
             copy.recorder.result(&node, source_ref(item), &id, Some(item.version), Some(new_version));
-            copy.map(|m| m.content.insert(item.id.clone(), (id, new_version)));
+            copy.map(|m| m.set_content(&item.id, &id, new_version));
             Outcome::copied_with(format!(
                 "edited on the source since the last run: copied as version {new_version}"
             ))
@@ -444,12 +444,12 @@ async fn source_version_on_copy(
 
 async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
     if !copy.writes() {
-        copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
+        copy.map(|m| m.plan_content(&item.id));
         return Outcome::copied_with("folder would be created");
     }
     let source = SourceRef::new(EntityKind::Page, &item.id);
     if let Some((id, _)) = copy.earlier(&source) {
-        copy.map(|m| m.content.insert(item.id.clone(), (id, 1)));
+        copy.map(|m| m.set_content(&item.id, &id, 1));
         return Outcome::Present { detail: "created by an earlier run".into() };
     }
     let parent = match &item.parent_id {
@@ -478,7 +478,7 @@ async fn folder(copy: &Copy, item: &Content, space_id: &str) -> Outcome {
                     return Outcome::failed(format!("found the earlier copy, but {error}"));
                 }
                 copy.recorder.result(&node_key(item), source, &id, Some(1), Some(1));
-                copy.map(|m| m.content.insert(item.id.clone(), (id, 1)));
+                copy.map(|m| m.set_content(&item.id, &id, 1));
                 return Outcome::Present { detail: "created by an interrupted run".into() };
             }
             Ok(None) => {}
@@ -502,7 +502,7 @@ async fn create_folder(
         Ok(created) => {
             crate::run::lane_gate::open();
             note_position(copy, item, created.position);
-            copy.map(|m| m.content.insert(item.id.clone(), (created.id.clone(), 1)));
+            copy.map(|m| m.set_content(&item.id, &created.id, 1));
             if let Err(error) = mark(copy, &holder(item, &created.id), &source, Some(1)).await {
                 return Outcome::failed(format!("created, but {error}"));
             }
@@ -534,7 +534,7 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         Err(reason) => return Outcome::failed(reason),
     };
     if !copy.writes() {
-        copy.map(|m| m.content.insert(item.id.clone(), (format!("dry-run:{}", item.id), 1)));
+        copy.map(|m| m.plan_content(&item.id));
         return Outcome::copied_with("would be created");
     }
     match earlier_copy(copy, item, &target.id).await {
@@ -691,7 +691,7 @@ async fn finish_content(
                         Some(item.version),
                         Some(version),
                     );
-                    copy.map(|m| m.content.insert(item.id.clone(), (existing.id.clone(), version)));
+                    copy.map(|m| m.set_content(&item.id, &existing.id, version));
                     return Outcome::Present { detail };
                 }
                 Ok(None) => return Outcome::failed(error.to_string()),
@@ -711,7 +711,7 @@ async fn finish_content(
             Err(error) => outcome = Outcome::failed(format!("copied, but archiving it failed: {error}")),
         }
     }
-    copy.map(|m| m.content.insert(item.id.clone(), (id.clone(), version)));
+    copy.map(|m| m.set_content(&item.id, &id, version));
     let marked = match marked_at {
         Marked::At(at) if at == item.version => Ok(()),
         Marked::At(_) | Marked::Unknown => {

@@ -147,8 +147,7 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
 /// copy was written at is known; only when the destination says it moved on (409) is the page
 /// read first.
 async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), CopyError> {
-    let Some((target, version)) =
-        copy.mapping.read().unwrap_or_else(|e| e.into_inner()).content.get(&item.id).cloned()
+    let Some((target, version)) = copy.mapping.read().unwrap_or_else(|e| e.into_inner()).content(&item.id)
     else {
         return Err(CopyError::NotCopied(item.title.clone()));
     };
@@ -178,6 +177,6 @@ async fn fix_one(copy: &Copy, space: usize, item: &Content) -> Result<(), CopyEr
     };
     let written = written?;
     let new_version = written.version.map_or(update.version_number, |v| v.number);
-    copy.map(|m| m.content.insert(item.id.clone(), (target, new_version)));
+    copy.map(|m| m.set_content(&item.id, &target, new_version));
     Ok(())
 }

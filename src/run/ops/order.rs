@@ -95,7 +95,7 @@ pub async fn order_space(copy: &Copy, space: usize, concurrency: usize) -> Order
         let mapping = copy.mapping.read().unwrap_or_else(|e| e.into_inner());
         // `pages` is in tree order, siblings by source position: each family comes out ordered.
         for page in &snapshot.pages {
-            let Some((id, _)) = mapping.content.get(&page.id) else { continue };
+            let Some((id, _)) = mapping.content(&page.id) else { continue };
             let parent = page.parent_id.as_deref();
             let at = *index.entry(parent).or_insert_with(|| {
                 families.push(Family {
