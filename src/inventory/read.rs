@@ -11,7 +11,8 @@ use futures_util::{StreamExt, TryStreamExt};
 
 use super::mentions::mentioned_accounts;
 use super::model::*;
-use crate::client::model::comment;
+use crate::client::ids::IdMap;
+use crate::client::model::comment::{ThreadLink, Threads};
 use crate::client::model::group::Group;
 use crate::client::model::org::{Org, OrgUser, Workspace};
 use crate::client::model::space::Space;
@@ -403,9 +404,9 @@ async fn read_source(
     for (group, users) in named {
         members.insert(group.id.clone(), users.into_iter().map(|u| u.account_id).collect());
     }
-    // Listed content by id, borrowed from the listing: in a selected space, readable or not.
-    let mut container_space: HashMap<&str, usize> = HashMap::new();
-    let mut hidden_space: HashMap<&str, usize> = HashMap::new();
+    // Listed content by id (a decimal id held as a number): in a selected space, readable or not.
+    let mut container_space: IdMap<usize> = IdMap::default();
+    let mut hidden_space: IdMap<usize> = IdMap::default();
     let mut reader = Reader::new(caller, admin_key, &listed, &members);
     for item in &listed {
         let Some(indices) = selected.get(item.space_key) else { continue };
@@ -417,14 +418,14 @@ async fn read_source(
                     ListedKind::Page => space.unreadable_pages += 1,
                     ListedKind::BlogPost => space.unreadable_blog_posts += 1,
                 }
-                hidden_space.insert(&item.id, index);
+                hidden_space.insert_str(&item.id, index);
                 continue;
             }
             match item.kind {
                 ListedKind::Page => space.counts.pages += 1,
                 ListedKind::BlogPost => space.counts.blog_posts += 1,
             }
-            container_space.insert(&item.id, index);
+            container_space.insert_str(&item.id, index);
         }
         if !readable {
             continue;
@@ -441,81 +442,100 @@ async fn read_source(
             related.groups.extend(guarded.restricted_groups.iter().cloned());
         }
     }
-    // The site's comment lists and its attachment list are read side by side; of each comment
-    // only where it sits, its author and its mentions are kept (bodies are dropped as each page
-    // of the list arrives).
+    // The listing is no longer needed: the comment and attachment lists that follow can be as
+    // long as it.
+    drop(reader);
+    drop(listed);
+    // The site's comment lists and its attachment list are read side by side; each comment is
+    // counted as it arrives (bodies are dropped as each page of the list arrives), and only a
+    // reply that names no page waits for its thread to be known.
     let (footer, inline, ()) = futures_util::try_join!(
-        list_comments(client, CommentKind::Footer),
-        list_comments(client, CommentKind::Inline),
+        count_comments(client, CommentKind::Footer, &container_space),
+        count_comments(client, CommentKind::Inline, &container_space),
         count_attachments(client, admin_key, &container_space, &hidden_space, inventory),
     )?;
-    count_comments([footer, inline], &container_space, &mut related, inventory);
+    for tally in [footer, inline] {
+        for (index, count) in tally.counts {
+            if let Some(Some(space)) = inventory.spaces.get_mut(index) {
+                space.counts.comments += count;
+            }
+        }
+        for (user, reasons) in tally.related.users {
+            related.users.entry(user).or_default().extend(reasons);
+        }
+    }
     scope_users(plan, client, org, org_users, &groups, &group_names, related, members, inventory).await
 }
 
-/// What the inventory keeps of one listed comment.
-struct ListedComment {
-    id: String,
-    /// The page or blog post it names (replies may name only their parent).
-    container: Option<String>,
-    parent: Option<String>,
+/// What the comments of one kind add to the inventory: comments by selected space index, and
+/// their authors and mentioned accounts.
+#[derive(Default)]
+struct CommentTally {
+    counts: BTreeMap<usize, u64>,
+    related: Related,
+}
+
+impl CommentTally {
+    fn add(&mut self, index: usize, author: Option<&str>, mentioned: &[String]) {
+        *self.counts.entry(index).or_default() += 1;
+        self.related.add(author, Reason::Commenter);
+        for id in mentioned {
+            self.related.add(Some(id), Reason::Mentioned);
+        }
+    }
+}
+
+/// A reply that names only its parent comment, waiting for the thread to be listed.
+struct Waiting {
+    link: ThreadLink,
     author: Option<String>,
     mentioned: Box<[String]>,
 }
 
-/// Every comment of one kind on the site, without its body.
-async fn list_comments(client: &SiteClient, kind: CommentKind) -> Result<Vec<ListedComment>, ClientError> {
-    client
-        .all_comments(kind)
-        .map_ok(|c| {
-            let mut mentioned: Vec<String> =
-                c.storage().into_iter().flat_map(mentioned_accounts).map(str::to_string).collect();
-            mentioned.sort_unstable();
-            mentioned.dedup();
-            ListedComment {
-                author: c.version.and_then(|v| v.author_id),
-                container: c.page_id.or(c.blog_post_id),
-                parent: c.parent_comment_id,
-                mentioned: mentioned.into_boxed_slice(),
-                id: c.id,
+/// Counts every comment of one kind by the space its page or blog post is in, with its author
+/// and mentions. Of each comment only its thread link is kept (compactly), and only a reply that
+/// names no page is kept whole, until its thread is known.
+async fn count_comments(
+    client: &SiteClient,
+    kind: CommentKind,
+    container_space: &IdMap<usize>,
+) -> Result<CommentTally, ClientError> {
+    let mut tally = CommentTally::default();
+    let mut threads = Threads::default();
+    let mut waiting = Vec::new();
+    let mut listed = client.all_comments(kind);
+    while let Some(c) = listed.try_next().await? {
+        let mut mentioned: Vec<String> =
+            c.storage().into_iter().flat_map(mentioned_accounts).map(str::to_string).collect();
+        mentioned.sort_unstable();
+        mentioned.dedup();
+        let container = c.page_id.as_deref().or(c.blog_post_id.as_deref());
+        let link = ThreadLink::new(container, c.parent_comment_id.as_deref());
+        threads.add(&c.id, link.clone());
+        let author = c.version.and_then(|v| v.author_id);
+        match container {
+            Some(container) => {
+                if let Some(&index) = container_space.get(container) {
+                    tally.add(index, author.as_deref(), &mentioned);
+                }
             }
-        })
-        .try_collect()
-        .await
-}
-
-/// Counts each kind's comments (footer, then inline) by space, and notes their authors.
-fn count_comments(
-    lists: [Vec<ListedComment>; 2],
-    container_space: &HashMap<&str, usize>,
-    related: &mut Related,
-    inventory: &mut Inventory,
-) {
-    for comments in lists {
-        // Replies may name only their parent comment: resolve their container through it.
-        let links = comments.iter().map(|c| comment::ThreadLink {
-            id: &c.id,
-            container: c.container.as_deref(),
-            parent: c.parent.as_deref(),
-        });
-        for (comment, container) in comments.iter().zip(comment::containers(links)) {
-            let Some(&index) = container.and_then(|id| container_space.get(id)) else { continue };
-            if let Some(Some(space)) = inventory.spaces.get_mut(index) {
-                space.counts.comments += 1;
-            }
-            related.add(comment.author.as_deref(), Reason::Commenter);
-            for id in comment.mentioned.iter() {
-                related.add(Some(id), Reason::Mentioned);
-            }
+            None => waiting.push(Waiting { link, author, mentioned: mentioned.into_boxed_slice() }),
         }
     }
+    for reply in waiting {
+        let Some(container) = threads.container(&reply.link) else { continue };
+        if let Some(&index) = container_space.get_id(&container) {
+            tally.add(index, reply.author.as_deref(), &reply.mentioned);
+        }
+    }
+    Ok(tally)
 }
 
 async fn count_attachments(
     client: &SiteClient,
     admin_key: bool,
-    container_space: &HashMap<&str, usize>,
-    hidden_space: &HashMap<&str, usize>,
+    container_space: &IdMap<usize>,
+    hidden_space: &IdMap<usize>,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
     let mut attachments =

@@ -3,13 +3,12 @@
 
 #[cfg(test)]
 pub mod fixtures;
-mod ids;
 mod model;
 mod read;
 mod spool;
 mod store;
 
-pub use ids::{Id, IdMap};
+pub use crate::client::ids::{Id, IdMap};
 pub use model::*;
 pub use read::{SnapshotError, read};
 pub use spool::{BodyRef, Spool};

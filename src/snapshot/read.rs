@@ -10,11 +10,11 @@ use std::sync::Mutex;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 
-use super::ids::{Id, IdMap};
+use super::IdMap;
 use super::model::*;
 use super::spool::Spool;
 use super::store::{StowError, Stower};
-use crate::client::model::comment;
+use crate::client::model::comment::{ThreadLink, Threads};
 use crate::client::model::page::Page;
 use crate::client::model::restriction::Restricted;
 use crate::client::{ClientError, CommentKind, SiteClient};
@@ -129,14 +129,11 @@ pub async fn read(
             parts.full(space as usize)?;
         }
     }
-    for (kind, (listed, links)) in [(CommentType::Footer, footer), (CommentType::Inline, inline)] {
+    for (kind, (listed, threads)) in [(CommentType::Footer, footer), (CommentType::Inline, inline)] {
         for c in listed.records::<Listed>()? {
             let c = c?;
-            let own = Link {
-                container: c.page_id.as_deref().map(Id::new),
-                parent: c.parent_id.as_deref().map(Id::new),
-            };
-            let Some(container) = container_of(&links, &own) else { continue };
+            let own = ThreadLink::new(c.page_id.as_deref(), c.parent_id.as_deref());
+            let Some(container) = threads.container(&own) else { continue };
             let Some(&space) = containers.get_id(&container) else { continue };
             parts.pending[space as usize].comments.push(Comment {
                 id: c.id,
@@ -243,27 +240,6 @@ struct Listed {
     resolution: Option<String>,
 }
 
-/// How a listed comment hangs in its thread: the page or blog post it names, the comment it
-/// replies to. Kept for every comment, compactly, while the comments themselves wait on disk.
-struct Link {
-    container: Option<Id>,
-    parent: Option<Id>,
-}
-
-/// The page or blog post a comment is on: the one it names, else its parent's, up the thread
-/// (none when the thread leads to a comment not listed or goes past the deepest Confluence
-/// allows).
-fn container_of(links: &IdMap<Link>, own: &Link) -> Option<Id> {
-    let mut cursor = own;
-    for _ in 0..comment::MAX_REPLY_DEPTH {
-        if let Some(id) = &cursor.container {
-            return Some(id.clone());
-        }
-        cursor = links.get_id(cursor.parent.as_ref()?)?;
-    }
-    cursor.container.clone()
-}
-
 /// Every comment of one kind on the site, bodies spooled as they arrive; the comments wait on
 /// disk, their threads in memory.
 async fn read_comments(
@@ -271,9 +247,9 @@ async fn read_comments(
     spool: &Spool,
     dir: &Path,
     kind: CommentKind,
-) -> Result<(Pending, IdMap<Link>), SnapshotError> {
+) -> Result<(Pending, Threads), SnapshotError> {
     let mut pending = Pending::new(dir)?;
-    let mut links = IdMap::default();
+    let mut threads = Threads::default();
     let mut listed = client.all_comments(kind);
     while let Some(c) = listed.try_next().await? {
         let body = spool
@@ -288,14 +264,10 @@ async fn read_comments(
             id: c.id,
             body,
         };
-        let link = Link {
-            container: listed.page_id.as_deref().map(Id::new),
-            parent: listed.parent_id.as_deref().map(Id::new),
-        };
-        links.insert_str(&listed.id, link);
+        threads.add(&listed.id, ThreadLink::new(listed.page_id.as_deref(), listed.parent_id.as_deref()));
         pending.push(&listed)?;
     }
-    Ok((pending, links))
+    Ok((pending, threads))
 }
 
 /// Space permissions with group ids turned into group names.
@@ -624,26 +596,6 @@ mod tests {
             restrictions: Restrictions::default(),
             likes: 0,
         }
-    }
-
-    #[test]
-    fn a_comment_is_on_the_page_it_names_or_its_thread_leads_to() {
-        let link = |container: Option<&str>, parent: Option<&str>| Link {
-            container: container.map(Id::new),
-            parent: parent.map(Id::new),
-        };
-        let mut links = IdMap::default();
-        links.insert_str("1", link(Some("100"), None));
-        links.insert_str("2", link(None, Some("1")));
-        links.insert_str("3", link(None, Some("2")));
-        links.insert_str("loop-a", link(None, Some("loop-b")));
-        links.insert_str("loop-b", link(None, Some("loop-a")));
-        let on = |own: Link| container_of(&links, &own).map(|id| id.to_string());
-        assert_eq!(on(link(Some("blog-7"), Some("1"))).as_deref(), Some("blog-7"), "the page it names");
-        assert_eq!(on(link(None, Some("3"))).as_deref(), Some("100"), "up a thread of replies");
-        assert_eq!(on(link(None, Some("gone"))), None, "a parent not listed");
-        assert_eq!(on(link(None, Some("loop-a"))), None, "a cycle ends");
-        assert_eq!(on(link(None, None)), None);
     }
 
     #[test]

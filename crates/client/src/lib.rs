@@ -11,6 +11,7 @@ mod credentials;
 mod endpoints;
 mod error;
 mod http_client;
+pub mod ids;
 pub mod link_header;
 pub mod model;
 mod options;

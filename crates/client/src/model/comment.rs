@@ -1,11 +1,10 @@
 //! Footer and inline comments (v2).
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::content::{Bodies, Body, Version};
 use super::id;
+use crate::ids::{Id, IdMap};
 
 /// A footer or inline comment.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -28,40 +27,50 @@ pub struct Comment {
     pub properties: Option<InlineProperties>,
 }
 
-/// A listed comment as far as its thread goes. The v2 lists name the page or blog post of a root
-/// comment, but a reply may name only its parent comment.
-#[derive(Debug, Clone, Copy)]
-pub struct ThreadLink<'a> {
-    pub id: &'a str,
-    /// The page or blog post it names, if it names one.
-    pub container: Option<&'a str>,
-    /// The comment it replies to.
-    pub parent: Option<&'a str>,
+/// How a listed comment hangs in its thread: the page or blog post it names (the v2 lists name
+/// it for a root comment, but a reply may name only its parent), and the comment it replies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadLink {
+    pub container: Option<Id>,
+    pub parent: Option<Id>,
 }
 
-/// How many replies up a thread [`containers`] follows before it gives up (a cycle, or a thread
-/// deeper than Confluence allows).
+impl ThreadLink {
+    pub fn new(container: Option<&str>, parent: Option<&str>) -> ThreadLink {
+        ThreadLink { container: container.map(Id::new), parent: parent.map(Id::new) }
+    }
+}
+
+/// How many replies up a thread [`Threads::container`] follows before it gives up (a cycle, or
+/// a thread deeper than Confluence allows).
 pub const MAX_REPLY_DEPTH: usize = 64;
 
-/// The page or blog post each of `comments` sits on, in the same order: a comment that names
-/// none is followed up through its parents (among `comments`) to one that does; `None` when the
-/// walk ends at a parent not listed or goes past [`MAX_REPLY_DEPTH`].
-pub fn containers<'a>(comments: impl IntoIterator<Item = ThreadLink<'a>>) -> Vec<Option<&'a str>> {
-    let links: Vec<ThreadLink<'a>> = comments.into_iter().collect();
-    let by_id: HashMap<&str, &ThreadLink<'a>> = links.iter().map(|c| (c.id, c)).collect();
-    links
-        .iter()
-        .map(|link| {
-            let mut cursor = link;
-            for _ in 0..MAX_REPLY_DEPTH {
-                if let Some(id) = cursor.container {
-                    return Some(id);
-                }
-                cursor = by_id.get(cursor.parent?)?;
+/// The threads of listed comments, by comment id, held compactly (ids as [`Id`]s) so that a
+/// site's comments need not stay in memory to find the page each is on.
+#[derive(Debug, Default)]
+pub struct Threads {
+    links: IdMap<ThreadLink>,
+}
+
+impl Threads {
+    /// Notes comment `id`'s link (a second link for the same id replaces the first).
+    pub fn add(&mut self, id: &str, link: ThreadLink) {
+        self.links.insert_str(id, link);
+    }
+
+    /// The page or blog post of a comment whose own link is `own`: the one it names, else its
+    /// parent's, up the thread among the comments added; `None` when the walk ends at a parent
+    /// not added or goes past [`MAX_REPLY_DEPTH`].
+    pub fn container(&self, own: &ThreadLink) -> Option<Id> {
+        let mut cursor = own;
+        for _ in 0..MAX_REPLY_DEPTH {
+            if let Some(id) = &cursor.container {
+                return Some(id.clone());
             }
-            cursor.container
-        })
-        .collect()
+            cursor = self.links.get_id(cursor.parent.as_ref()?)?;
+        }
+        cursor.container.clone()
+    }
 }
 
 impl Comment {
@@ -115,39 +124,46 @@ pub struct NewComment {
 mod thread_tests {
     use super::*;
 
-    fn link(
-        id: &'static str,
-        container: Option<&'static str>,
-        parent: Option<&'static str>,
-    ) -> ThreadLink<'static> {
-        ThreadLink { id, container, parent }
+    fn threads(listed: &[(&str, Option<&str>, Option<&str>)]) -> Threads {
+        let mut threads = Threads::default();
+        for (id, container, parent) in listed {
+            threads.add(id, ThreadLink::new(*container, *parent));
+        }
+        threads
     }
 
     #[test]
     fn replies_take_the_container_of_their_root() {
         let listed = [
-            link("reply2", None, Some("reply1")),
-            link("root", Some("page"), None),
-            link("reply1", None, Some("root")),
-            link("orphan", None, Some("gone")),
-            link("loop1", None, Some("loop2")),
-            link("loop2", None, Some("loop1")),
+            ("reply2", None, Some("reply1")),
+            ("root", Some("page"), None),
+            ("reply1", None, Some("root")),
+            ("orphan", None, Some("gone")),
+            ("loop1", None, Some("loop2")),
+            ("loop2", None, Some("loop1")),
         ];
-        assert_eq!(containers(listed), [Some("page"), Some("page"), Some("page"), None, None, None]);
+        let threads = threads(&listed);
+        let found: Vec<Option<String>> = listed
+            .iter()
+            .map(|(_, c, p)| threads.container(&ThreadLink::new(*c, *p)).map(|id| id.to_string()))
+            .collect();
+        let page = Some("page".to_string());
+        assert_eq!(found, [page.clone(), page.clone(), page, None, None, None]);
+        let own = ThreadLink::new(Some("blog-7"), Some("root"));
+        assert_eq!(threads.container(&own), Some(Id::new("blog-7")), "the page a comment names comes first");
+        assert_eq!(threads.container(&ThreadLink::new(None, None)), None);
     }
 
     #[test]
     fn the_walk_stops_after_the_longest_thread() {
-        let ids: Vec<String> = (0..=MAX_REPLY_DEPTH + 1).map(|i| format!("c{i}")).collect();
-        let chain = |depth: usize| {
-            let links = (0..=depth).map(|i| ThreadLink {
-                id: &ids[i],
-                container: (i == 0).then_some("page"),
-                parent: i.checked_sub(1).map(|p| ids[p].as_str()),
-            });
-            containers(links)[depth]
-        };
-        assert_eq!(chain(MAX_REPLY_DEPTH), Some("page"));
+        let ids: Vec<String> = (0..=MAX_REPLY_DEPTH + 1).map(|i| format!("{}", 1000 + i)).collect();
+        let mut threads = Threads::default();
+        for (i, id) in ids.iter().enumerate() {
+            let parent = i.checked_sub(1).map(|p| ids[p].as_str());
+            threads.add(id, ThreadLink::new((i == 0).then_some("page"), parent));
+        }
+        let chain = |depth: usize| threads.container(&ThreadLink::new(None, Some(&ids[depth - 1])));
+        assert_eq!(chain(MAX_REPLY_DEPTH), Some(Id::new("page")));
         assert_eq!(chain(MAX_REPLY_DEPTH + 1), None);
     }
 }

@@ -1,4 +1,5 @@
-//! Ids held compactly: one id ([`Id`]) and maps keyed by a source id ([`IdMap`]).
+//! Site ids held compactly: one id ([`Id`]) and maps keyed by an id ([`IdMap`]), for callers
+//! that keep hundreds of thousands of them.
 
 use std::collections::HashMap;
 
