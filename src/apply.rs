@@ -370,7 +370,7 @@ pub async fn walk(
         destination,
         inventory: Arc::clone(&prepared.inventory),
         snapshot: Arc::new(snapshot.with_space(None)?),
-        mapping: Arc::new(std::sync::RwLock::new(Mapping::default())),
+        mapping: Arc::new(std::sync::RwLock::new(Mapping::new(Arc::clone(catalogue)))),
         work_dir: work_dir.to_path_buf(),
         pending_fixups: Default::default(),
         catalogue: Arc::clone(catalogue),

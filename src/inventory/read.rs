@@ -11,7 +11,7 @@ use futures_util::{StreamExt, TryStreamExt};
 
 use super::mentions::mentioned_accounts;
 use super::model::*;
-use crate::client::ids::IdMap;
+use crate::client::ids::{Id, IdMap};
 use crate::client::model::comment::{ThreadLink, Threads};
 use crate::client::model::group::Group;
 use crate::client::model::org::{Org, OrgUser, Workspace};
@@ -418,14 +418,14 @@ async fn read_source(
                     ListedKind::Page => space.unreadable_pages += 1,
                     ListedKind::BlogPost => space.unreadable_blog_posts += 1,
                 }
-                hidden_space.insert_str(&item.id, index);
+                hidden_space.insert_id(item.id.clone(), index);
                 continue;
             }
             match item.kind {
                 ListedKind::Page => space.counts.pages += 1,
                 ListedKind::BlogPost => space.counts.blog_posts += 1,
             }
-            container_space.insert_str(&item.id, index);
+            container_space.insert_id(item.id.clone(), index);
         }
         if !readable {
             continue;
@@ -820,7 +820,8 @@ enum ListedKind {
 /// A 100,000-page listing is held whole while readability is settled, so people are numbers
 /// into [`Accounts`] and what only restricted content has is boxed apart.
 struct ListedItem<'s> {
-    id: String,
+    /// Held as an [`Id`]: a million listed items would otherwise each hold a string.
+    id: Id,
     kind: ListedKind,
     /// The selected space's key, borrowed from the selection.
     space_key: &'s str,
@@ -970,7 +971,7 @@ async fn list_content<'s>(
                 mentioned.sort_unstable();
                 mentioned.dedup();
                 items.push(ListedItem {
-                    id: content.id.clone(),
+                    id: Id::new(&content.id),
                     kind,
                     space_key,
                     author: content.author_id().map(|id| accounts.number(id)),
@@ -996,7 +997,7 @@ struct Reader<'l> {
     /// and the known groups do not settle it.
     groups: Option<HashSet<String>>,
     /// Each listed item's read restriction, borrowed from the listing.
-    rules: HashMap<&'l str, &'l ReadRule>,
+    rules: IdMap<&'l ReadRule>,
     /// Ancestors the listings did not hold (other statuses, folders): `None` when the caller
     /// cannot see them at all.
     fetched: HashMap<String, Option<ReadRule>>,
@@ -1014,12 +1015,15 @@ impl<'l> Reader<'l> {
                 caller: None,
                 known: HashMap::new(),
                 groups: None,
-                rules: HashMap::new(),
+                rules: IdMap::default(),
                 fetched: HashMap::new(),
             };
         }
         let known = members.iter().map(|(group, ids)| (group.clone(), ids.contains(&caller))).collect();
-        let rules = listed.iter().map(|item| (item.id.as_str(), item.read())).collect();
+        let mut rules = IdMap::default();
+        for item in listed {
+            rules.insert_id(item.id.clone(), item.read());
+        }
         Self { caller: Some(caller), known, groups: None, rules, fetched: HashMap::new() }
     }
 

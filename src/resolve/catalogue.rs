@@ -53,12 +53,22 @@ struct Record {
     container: Text,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
     Page(u32),
     BlogPost(u32),
-    /// An attachment or a comment (looked up by id, file name or marker, never placed).
-    Other,
+    /// Attachments and comments are looked up by id, file name or marker, never placed.
+    Attachment,
+    Comment,
+}
+
+/// What kind of item a slot is asked for (see [`Catalogue::slot`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SlotKind {
+    /// A page, folder or blog post.
+    Content,
+    Attachment,
+    Comment,
 }
 
 /// Entries sorted by hash; entries with the same hash keep the order they were added in.
@@ -134,13 +144,13 @@ impl Catalogue {
             }
         }
         for a in &space.attachments {
-            let record = self.record(s, Place::Other, &a.id, &a.file_name, &a.container_id);
+            let record = self.record(s, Place::Attachment, &a.id, &a.file_name, &a.container_id);
             self.others.push(a.id.as_str(), record);
             self.files.push((a.container_id.as_str(), a.file_name.as_str()), record);
         }
         for comment in &space.comments {
             let marker = inline_root_marker(comment).unwrap_or("");
-            let record = self.record(s, Place::Other, &comment.id, marker, &comment.container_id);
+            let record = self.record(s, Place::Comment, &comment.id, marker, &comment.container_id);
             self.others.push(comment.id.as_str(), record);
             if !marker.is_empty() {
                 self.markers.push((comment.container_id.as_str(), marker), record);
@@ -202,9 +212,32 @@ impl Catalogue {
         let at = match record.at {
             Place::Page(i) => ContentAt::Page(i as usize),
             Place::BlogPost(i) => ContentAt::BlogPost(i as usize),
-            Place::Other => return None,
+            Place::Attachment | Place::Comment => return None,
         };
         Some((record.space as usize, at))
+    }
+
+    /// Every item of the plan has a slot, numbered from 0 to [`Catalogue::slots`]: a run keeps
+    /// what it learns of each item in a dense table by slot instead of a map by source id. The
+    /// slot of the item of `kind` with this source id, when the plan copies it.
+    pub fn slot(&self, kind: SlotKind, source_id: &str) -> Option<usize> {
+        let (index, place) = match kind {
+            SlotKind::Content => (&self.content, None),
+            SlotKind::Attachment => (&self.others, Some(Place::Attachment)),
+            SlotKind::Comment => (&self.others, Some(Place::Comment)),
+        };
+        index
+            .candidates(source_id)
+            .find(|&r| {
+                let record = &self.records[r as usize];
+                place.is_none_or(|p| record.at == p) && self.get(record.id) == source_id
+            })
+            .map(|r| r as usize)
+    }
+
+    /// How many slots there are (see [`Catalogue::slot`]).
+    pub fn slots(&self) -> usize {
+        self.records.len()
     }
 
     /// The source id of the page or blog post titled `title` in the space at `space`.

@@ -8,9 +8,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::client::SiteClient;
 use crate::inventory::Inventory;
 use crate::plan::Memberships;
+use crate::resolve::catalogue::SlotKind;
 use crate::rewrite::Reference;
 use crate::snapshot::Snapshot;
 pub use crate::snapshot::{Id, IdMap};
+
+use super::resolve::Catalogue;
 
 /// Dry-run walks the same graph as apply and decides the same things, but never writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,58 +30,126 @@ pub struct MappedSpace {
     pub homepage_id: Option<String>,
 }
 
-/// Source → destination ids, filled in as nodes finish. Destination ids are held as [`Id`]s (a
-/// decimal id as a number): a million-page copy maps over a million items.
-#[derive(Debug, Default)]
+/// Source → destination ids, filled in as nodes finish. What the plan copies is kept in a dense
+/// table by the catalogue's slot (see [`Catalogue::slot`]): a million-page copy maps over a
+/// million items, and a map by source id would cost several times as much.
+#[derive(Debug)]
 pub struct Mapping {
     /// By snapshot space index.
     pub spaces: HashMap<usize, MappedSpace>,
-    /// Pages and blog posts by source id: where the copy is (none yet in a dry-run) and its
-    /// current version number.
-    content: IdMap<(Option<Id>, u64)>,
-    comments: IdMap<Id>,
     /// Inline root comments by source id: the marker ref that anchors the copy in its page.
     pub marker_refs: IdMap<String>,
-    attachments: IdMap<Id>,
     /// Destination group ids by lower-case group name.
     pub groups: HashMap<String, String>,
     /// Pages and folders by source id: the sibling position the destination gave the copy when
     /// this run wrote it (siblings are created side by side and ordered afterwards).
     pub positions: IdMap<i64>,
+    catalogue: Arc<Catalogue>,
+    /// Pages, blog posts, attachments and comments by catalogue slot.
+    slots: Vec<Slot>,
+    /// Destination ids that are not decimal numbers, as [`Slot::Text`] numbers them.
+    texts: Vec<Box<str>>,
+    /// Items the catalogue does not list (an earlier run's copies of what the plan no longer
+    /// copies), by kind and source id.
+    outside: HashMap<(SlotKind, String), Slot>,
+}
+
+/// Where one item's copy is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Slot {
+    #[default]
+    None,
+    /// A destination id that is a decimal number, and the copy's version (pages and blog posts;
+    /// a version past `u32::MAX` is held as `u32::MAX`).
+    Number(u64, u32),
+    /// A destination id kept in [`Mapping::texts`], by index, and the copy's version.
+    Text(u32, u32),
+    /// In a dry-run, the copy that would be made (at version 1).
+    Planned,
 }
 
 impl Mapping {
+    /// An empty mapping for what `catalogue` lists.
+    pub fn new(catalogue: Arc<Catalogue>) -> Mapping {
+        Mapping {
+            spaces: HashMap::new(),
+            marker_refs: IdMap::default(),
+            groups: HashMap::new(),
+            positions: IdMap::default(),
+            slots: vec![Slot::None; catalogue.slots()],
+            catalogue,
+            texts: Vec::new(),
+            outside: HashMap::new(),
+        }
+    }
+
+    fn get(&self, kind: SlotKind, source: &str) -> Option<(String, u64)> {
+        let slot = match self.catalogue.slot(kind, source) {
+            Some(at) => self.slots[at],
+            None => self.outside.get(&(kind, source.to_string())).copied().unwrap_or_default(),
+        };
+        match slot {
+            Slot::None => None,
+            Slot::Number(id, version) => Some((id.to_string(), u64::from(version))),
+            Slot::Text(at, version) => {
+                self.texts.get(at as usize).map(|id| (id.to_string(), u64::from(version)))
+            }
+            Slot::Planned => Some((format!("dry-run:{source}"), 1)),
+        }
+    }
+
+    fn set(&mut self, kind: SlotKind, source: &str, slot: Slot) {
+        match self.catalogue.slot(kind, source) {
+            Some(at) => self.slots[at] = slot,
+            None => {
+                self.outside.insert((kind, source.to_string()), slot);
+            }
+        }
+    }
+
+    fn slot_of(&mut self, destination: &str, version: u64) -> Slot {
+        let version = u32::try_from(version).unwrap_or(u32::MAX);
+        match Id::new(destination) {
+            Id::Number(n) => Slot::Number(n, version),
+            Id::Text(text) => {
+                self.texts.push(text);
+                Slot::Text(u32::try_from(self.texts.len() - 1).unwrap_or(u32::MAX), version)
+            }
+        }
+    }
+
     /// Where the page or blog post `source` was copied, and the copy's version. A dry-run's
     /// copy that would be made has the id `dry-run:SOURCE`.
     pub fn content(&self, source: &str) -> Option<(String, u64)> {
-        let (id, version) = self.content.get(source)?;
-        let id = id.as_ref().map_or_else(|| format!("dry-run:{source}"), Id::to_string);
-        Some((id, *version))
+        self.get(SlotKind::Content, source)
     }
 
     pub fn set_content(&mut self, source: &str, destination: &str, version: u64) {
-        self.content.insert_str(source, (Some(Id::new(destination)), version));
+        let slot = self.slot_of(destination, version);
+        self.set(SlotKind::Content, source, slot);
     }
 
     /// A dry-run's page or blog post that would be copied (at version 1).
     pub fn plan_content(&mut self, source: &str) {
-        self.content.insert_str(source, (None, 1));
+        self.set(SlotKind::Content, source, Slot::Planned);
     }
 
     pub fn comment(&self, source: &str) -> Option<String> {
-        self.comments.get(source).map(Id::to_string)
+        self.get(SlotKind::Comment, source).map(|(id, _)| id)
     }
 
     pub fn set_comment(&mut self, source: &str, destination: &str) {
-        self.comments.insert_str(source, Id::new(destination));
+        let slot = self.slot_of(destination, 1);
+        self.set(SlotKind::Comment, source, slot);
     }
 
     pub fn attachment(&self, source: &str) -> Option<String> {
-        self.attachments.get(source).map(Id::to_string)
+        self.get(SlotKind::Attachment, source).map(|(id, _)| id)
     }
 
     pub fn set_attachment(&mut self, source: &str, destination: &str) {
-        self.attachments.insert_str(source, Id::new(destination));
+        let slot = self.slot_of(destination, 1);
+        self.set(SlotKind::Attachment, source, slot);
     }
 }
 
@@ -261,21 +332,55 @@ mod tests {
 
     #[test]
     fn the_mapping_gives_back_each_destination_id_as_it_was_given() {
-        let mut mapping = super::Mapping::default();
+        use crate::snapshot::fixtures::{content, space};
+        use crate::snapshot::*;
+        let dir = tempfile::tempdir().unwrap();
+        let mut eng = space("ENG", "ENG");
+        eng.pages = vec![content("100", ContentType::Page, "A"), content("page-a", ContentType::Page, "B")];
+        eng.blog_posts = vec![content("200", ContentType::BlogPost, "C")];
+        eng.attachments = vec![Attachment {
+            id: "6".into(),
+            container_id: "100".into(),
+            file_name: "f.png".into(),
+            media_type: None,
+            size: None,
+            comment: None,
+            versions: 1,
+        }];
+        eng.comments = vec![Comment {
+            id: "5".into(),
+            kind: CommentType::Footer,
+            container_id: "100".into(),
+            parent_id: None,
+            body: BodyRef::default(),
+            marker_ref: None,
+            selection: None,
+            resolution: None,
+        }];
+        let snapshot = Snapshot::new(vec![eng], Spool::new(dir.path()).unwrap());
+        let catalogue = std::sync::Arc::new(crate::resolve::Catalogue::new(&snapshot).unwrap());
+        let mut mapping = super::Mapping::new(catalogue);
         mapping.set_content("100", "98304", 3);
         mapping.set_content("page-a", "007", 1);
         mapping.plan_content("200");
         mapping.set_comment("5", "att-not-a-number");
         mapping.set_attachment("6", "65537");
+        mapping.set_content("gone", "77", 4);
         assert_eq!(mapping.content("100"), Some(("98304".to_string(), 3)));
         assert_eq!(mapping.content("page-a"), Some(("007".to_string(), 1)), "text ids stay text");
         assert_eq!(mapping.content("200"), Some(("dry-run:200".to_string(), 1)), "a dry-run's copy");
         assert_eq!(mapping.content("300"), None);
+        assert_eq!(mapping.content("gone"), Some(("77".to_string(), 4)), "an id the plan no longer copies");
         assert_eq!(mapping.comment("5").as_deref(), Some("att-not-a-number"));
         assert_eq!(mapping.attachment("6").as_deref(), Some("65537"));
         assert_eq!(mapping.comment("6"), None, "comments and attachments apart");
-        mapping.set_content("200", "12", 2);
-        assert_eq!(mapping.content("200"), Some(("12".to_string(), 2)), "a later write replaces");
+        assert_eq!(mapping.content("5"), None, "content and comments apart");
+        mapping.set_content("200", "12", u64::from(u32::MAX) + 9);
+        assert_eq!(
+            mapping.content("200"),
+            Some(("12".to_string(), u64::from(u32::MAX))),
+            "a later write replaces"
+        );
     }
 
     #[test]
