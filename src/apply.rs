@@ -136,6 +136,8 @@ pub async fn prepare(
     // Each space's content goes to disk as soon as its read ends: from here on a space's content
     // is read back when needed, and never more than one stage's at a time. What the read freed
     // goes back to the system before the rest, instead of staying resident for the whole copy.
+    // The inventory's listing is freed by now: handed back before the read fills memory again.
+    crate::allocator::release_freed();
     let snapshot = crate::snapshot::read(plan, &inventory, &source, work_dir).await?;
     crate::allocator::release_freed();
     let outline = Outline::build(plan, &inventory, &snapshot)?;

@@ -41,9 +41,10 @@ pub struct Mapping {
     pub marker_refs: IdMap<String>,
     /// Destination group ids by lower-case group name.
     pub groups: HashMap<String, String>,
-    /// Pages and folders by source id: the sibling position the destination gave the copy when
-    /// this run wrote it (siblings are created side by side and ordered afterwards).
-    pub positions: IdMap<i64>,
+    /// Pages and folders by catalogue slot: the sibling position the destination gave the copy
+    /// when this run wrote it (siblings are created side by side and ordered afterwards);
+    /// `i64::MIN` for none. Empty until the first position is known (a dry-run has none).
+    positions: Vec<i64>,
     catalogue: Arc<Catalogue>,
     /// Pages, blog posts, attachments and comments by catalogue slot.
     slots: Vec<Slot>,
@@ -75,7 +76,7 @@ impl Mapping {
             spaces: HashMap::new(),
             marker_refs: IdMap::default(),
             groups: HashMap::new(),
-            positions: IdMap::default(),
+            positions: Vec::new(),
             slots: vec![Slot::None; catalogue.slots()],
             catalogue,
             texts: Vec::new(),
@@ -116,6 +117,21 @@ impl Mapping {
                 Slot::Text(u32::try_from(self.texts.len() - 1).unwrap_or(u32::MAX), version)
             }
         }
+    }
+
+    /// Notes the sibling position the destination gave this run's copy of page or folder `source`.
+    pub fn set_position(&mut self, source: &str, position: i64) {
+        let Some(at) = self.catalogue.slot(SlotKind::Content, source) else { return };
+        if self.positions.is_empty() {
+            self.positions = vec![i64::MIN; self.slots.len()];
+        }
+        self.positions[at] = position;
+    }
+
+    /// The sibling position this run's copy of page or folder `source` was given, if it wrote one.
+    pub fn position(&self, source: &str) -> Option<i64> {
+        let at = self.catalogue.slot(SlotKind::Content, source)?;
+        self.positions.get(at).copied().filter(|&p| p != i64::MIN)
     }
 
     /// Where the page or blog post `source` was copied, and the copy's version. A dry-run's
@@ -375,6 +391,11 @@ mod tests {
         assert_eq!(mapping.attachment("6").as_deref(), Some("65537"));
         assert_eq!(mapping.comment("6"), None, "comments and attachments apart");
         assert_eq!(mapping.content("5"), None, "content and comments apart");
+        assert_eq!(mapping.position("100"), None, "no position before one is written");
+        mapping.set_position("100", -3);
+        mapping.set_position("gone", 5);
+        assert_eq!((mapping.position("100"), mapping.position("page-a")), (Some(-3), None));
+        assert_eq!(mapping.position("gone"), None, "only the plan's pages have positions");
         mapping.set_content("200", "12", u64::from(u32::MAX) + 9);
         assert_eq!(
             mapping.content("200"),

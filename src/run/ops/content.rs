@@ -277,7 +277,7 @@ fn first_version(item: &Content) -> u64 {
 /// Remembers where the destination put a page or folder among its siblings, for the ordering.
 fn note_position(copy: &Copy, item: &Content, position: Option<i64>) {
     if let Some(position) = position {
-        copy.map(|m| m.positions.insert(item.id.clone(), position));
+        copy.map(|m| m.set_position(&item.id, position));
     }
 }
 

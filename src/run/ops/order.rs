@@ -135,7 +135,7 @@ async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<u
         family
             .children
             .iter()
-            .map(|(page, id)| mapping.positions.get(&page.id).map(|p| (id.clone(), *p)))
+            .map(|(page, id)| mapping.position(&page.id).map(|p| (id.clone(), p)))
             .collect()
     };
     let wanted = match known {
