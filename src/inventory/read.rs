@@ -394,58 +394,41 @@ async fn read_source(
     // Members of the groups that permissions name are needed for the users in scope anyway;
     // read them first (alongside the content), and they also tell which of those groups the
     // caller is in.
-    let named = groups.iter().filter(|g| related.groups.contains(&g.id));
+    let named: Vec<&Group> = groups.iter().filter(|g| related.groups.contains(&g.id)).collect();
     let mut accounts = Accounts::default();
-    let (listed, named) = futures_util::try_join!(
-        list_content(client, &all_spaces, &selected, statuses, admin_key, &mut accounts),
+    // Listed content by id (a decimal id held as a number): in a selected space, readable or not.
+    let mut places = Places::default();
+    // Without an admin key everything listed is readable, and each item is counted as it
+    // arrives; with one, whether an item is readable can depend on its ancestors' restrictions,
+    // so the listing is kept whole until every item's rule is known.
+    let mut kept = Vec::new();
+    let (_, named) = futures_util::try_join!(
+        list_content(client, &all_spaces, &selected, statuses, admin_key, &mut accounts, |item, accounts| {
+            if admin_key {
+                kept.push(item);
+            } else {
+                places.add(&item, true, &selected, accounts, inventory, &mut related);
+            }
+        }),
         group_members(client, named),
     )?;
     let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (group, users) in named {
         members.insert(group.id.clone(), users.into_iter().map(|u| u.account_id).collect());
     }
-    // Listed content by id (a decimal id held as a number): in a selected space, readable or not.
-    let mut container_space: IdMap<usize> = IdMap::default();
-    let mut hidden_space: IdMap<usize> = IdMap::default();
-    let mut reader = Reader::new(caller, admin_key, &listed, &members);
-    for item in &listed {
-        let Some(indices) = selected.get(item.space_key) else { continue };
-        let readable = reader.can_read(client, item).await?;
-        for &index in indices {
-            let Some(Some(space)) = inventory.spaces.get_mut(index) else { continue };
-            if !readable {
-                match item.kind {
-                    ListedKind::Page => space.unreadable_pages += 1,
-                    ListedKind::BlogPost => space.unreadable_blog_posts += 1,
-                }
-                hidden_space.insert_id(item.id.clone(), index);
-                continue;
-            }
-            match item.kind {
-                ListedKind::Page => space.counts.pages += 1,
-                ListedKind::BlogPost => space.counts.blog_posts += 1,
-            }
-            container_space.insert_id(item.id.clone(), index);
-        }
-        if !readable {
+    let mut reader = Reader::new(caller, admin_key, &kept, &members);
+    for item in &kept {
+        if !selected.contains_key(item.space_key) {
             continue;
         }
-        related.add(item.author.map(|n| accounts.id(n)), Reason::Author);
-        related.add(item.editor.map(|n| accounts.id(n)), Reason::Editor);
-        for &n in item.mentioned.iter() {
-            related.add(Some(accounts.id(n)), Reason::Mentioned);
-        }
-        if let Some(guarded) = &item.guarded {
-            for id in &guarded.restricted_users {
-                related.add(Some(id), Reason::Restriction);
-            }
-            related.groups.extend(guarded.restricted_groups.iter().cloned());
-        }
+        let readable = reader.can_read(client, item).await?;
+        places.add(item, readable, &selected, &accounts, inventory, &mut related);
     }
+    let Places { content: container_space, hidden: hidden_space } = places;
     // The listing is no longer needed: the comment and attachment lists that follow can be as
     // long as it.
     drop(reader);
-    drop(listed);
+    drop(kept);
     // The site's comment lists and its attachment list are read side by side; each comment is
     // counted as it arrives (bodies are dropped as each page of the list arrives), and only a
     // reply that names no page waits for its thread to be known.
@@ -465,6 +448,59 @@ async fn read_source(
         }
     }
     scope_users(plan, client, org, org_users, &groups, &group_names, related, members, inventory).await
+}
+
+/// Where the listed pages and blog posts are: by id, the selected space of each that the
+/// credentials can read, and of each they cannot.
+#[derive(Default)]
+struct Places {
+    content: IdMap<usize>,
+    hidden: IdMap<usize>,
+}
+
+impl Places {
+    /// Counts a listed item in its selected spaces and notes who it relates to (when readable).
+    fn add(
+        &mut self,
+        item: &ListedItem<'_>,
+        readable: bool,
+        selected: &HashMap<String, Vec<usize>>,
+        accounts: &Accounts,
+        inventory: &mut Inventory,
+        related: &mut Related,
+    ) {
+        let Some(indices) = selected.get(item.space_key) else { return };
+        for &index in indices {
+            let Some(Some(space)) = inventory.spaces.get_mut(index) else { continue };
+            if !readable {
+                match item.kind {
+                    ListedKind::Page => space.unreadable_pages += 1,
+                    ListedKind::BlogPost => space.unreadable_blog_posts += 1,
+                }
+                self.hidden.insert_id(item.id.clone(), index);
+                continue;
+            }
+            match item.kind {
+                ListedKind::Page => space.counts.pages += 1,
+                ListedKind::BlogPost => space.counts.blog_posts += 1,
+            }
+            self.content.insert_id(item.id.clone(), index);
+        }
+        if !readable {
+            return;
+        }
+        related.add(item.author.map(|n| accounts.id(n)), Reason::Author);
+        related.add(item.editor.map(|n| accounts.id(n)), Reason::Editor);
+        for &n in item.mentioned.iter() {
+            related.add(Some(accounts.id(n)), Reason::Mentioned);
+        }
+        if let Some(guarded) = &item.guarded {
+            for id in &guarded.restricted_users {
+                related.add(Some(id), Reason::Restriction);
+            }
+            related.groups.extend(guarded.restricted_groups.iter().cloned());
+        }
+    }
 }
 
 /// What the comments of one kind add to the inventory: comments by selected space index, and
@@ -918,12 +954,12 @@ async fn list_content<'s>(
     statuses: &str,
     admin_key: bool,
     accounts: &mut Accounts,
-) -> Result<Vec<ListedItem<'s>>, ClientError> {
+    mut keep: impl FnMut(ListedItem<'s>, &Accounts),
+) -> Result<(), ClientError> {
     let mut keys: Vec<&str> = selected.keys().map(String::as_str).collect();
     keys.sort_unstable();
     let scopes: Vec<Option<&str>> =
         if keys.len() == all_spaces.len() { vec![None] } else { keys.into_iter().map(Some).collect() };
-    let mut items = Vec::new();
     for (kind, name) in [(ListedKind::Page, "page"), (ListedKind::BlogPost, "blogpost")] {
         for scope in &scopes {
             let mut listing = client.content_listing(*scope, name, statuses, admin_key);
@@ -970,7 +1006,7 @@ async fn list_content<'s>(
                     .collect();
                 mentioned.sort_unstable();
                 mentioned.dedup();
-                items.push(ListedItem {
+                let item = ListedItem {
                     id: Id::new(&content.id),
                     kind,
                     space_key,
@@ -978,11 +1014,12 @@ async fn list_content<'s>(
                     editor: content.editor_id().map(|id| accounts.number(id)),
                     mentioned: mentioned.into_boxed_slice(),
                     guarded,
-                });
+                };
+                keep(item, accounts);
             }
         }
     }
-    Ok(items)
+    Ok(())
 }
 
 /// Decides what the credentials alone can read, as Confluence does: content listed through the

@@ -132,11 +132,7 @@ fn parent_label(parent: Option<&Content>) -> String {
 async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<usize, CopyError> {
     let known: Option<Vec<(String, i64)>> = {
         let mapping = copy.mapping.read().unwrap_or_else(|e| e.into_inner());
-        family
-            .children
-            .iter()
-            .map(|(page, id)| mapping.position(&page.id).map(|p| (id.clone(), p)))
-            .collect()
+        family.children.iter().map(|(page, id)| mapping.position(&page.id).map(|p| (id.clone(), p))).collect()
     };
     let wanted = match known {
         Some(wanted) => wanted,
