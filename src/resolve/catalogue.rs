@@ -18,8 +18,11 @@ pub struct Catalogue {
     spaces: HashMap<String, usize>,
     /// The destination key of each space, by snapshot index.
     destination_keys: Vec<String>,
-    /// Every id, title, file name and marker, one after another.
+    /// Every id (of an item and of its container), one after another.
     texts: String,
+    /// Every title, file name and marker, one after another, in a file: they are compared only
+    /// when a look-up by name finds a candidate of the same length.
+    names: Names,
     /// Pages, folders and blog posts, then attachments and comments, as added.
     records: Vec<Record>,
     /// (space index, title) of pages and blog posts (not folders).
@@ -34,7 +37,7 @@ pub struct Catalogue {
     markers: Hashed<u32>,
 }
 
-/// Where a text of the catalogue is in `texts`.
+/// Where a text of the catalogue is in `texts` (ids) or in `names` (titles, file names, markers).
 #[derive(Debug, Clone, Copy)]
 struct Text {
     start: u32,
@@ -108,13 +111,71 @@ fn hash_of(key: impl Hash) -> u32 {
     (hash ^ (hash >> 32)) as u32
 }
 
+/// Texts kept in a temporary file beside the snapshot's spool: written in large pieces while the
+/// catalogue is built, read back one at a time (`read_at`, no lock) by the look-ups.
+#[derive(Debug)]
+struct Names {
+    file: std::fs::File,
+    /// Bytes written to the file so far.
+    written: u64,
+    /// Bytes not written yet.
+    pending: Vec<u8>,
+}
+
+impl Names {
+    const PIECE: usize = 1 << 20;
+
+    fn new(dir: &std::path::Path) -> std::io::Result<Names> {
+        Ok(Names { file: tempfile::tempfile_in(dir)?, written: 0, pending: Vec::with_capacity(Names::PIECE) })
+    }
+
+    /// Keeps `text`. Past 4 GiB of names (some 70 million items) a text reads back as empty,
+    /// which matches no look-up.
+    fn push(&mut self, text: &str) -> Text {
+        let at = self.written + self.pending.len() as u64;
+        match (u32::try_from(at), u32::try_from(text.len())) {
+            (Ok(start), Ok(len)) if u32::try_from(at + u64::from(len)).is_ok() => {
+                self.pending.extend_from_slice(text.as_bytes());
+                Text { start, len }
+            }
+            _ => Text { start: 0, len: 0 },
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        use std::io::Write;
+        self.file.write_all(&self.pending)?;
+        self.written += self.pending.len() as u64;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// The text at `text`; empty when it cannot be read back (then it matches no look-up).
+    fn get(&self, text: Text) -> String {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = vec![0; text.len as usize];
+        match self.file.read_exact_at(&mut bytes, u64::from(text.start)) {
+            Ok(()) => String::from_utf8(bytes).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Whether the text at `text` is `wanted` (no read when the lengths differ).
+    fn is(&self, text: Text, wanted: &str) -> bool {
+        text.len as usize == wanted.len() && (wanted.is_empty() || self.get(text) == wanted)
+    }
+}
+
 impl Catalogue {
-    /// The catalogue of a snapshot; a stowed one is read back one space at a time.
+    /// The catalogue of a snapshot; a stowed one is read back one space at a time. Its names
+    /// go to a file in the folder of the snapshot's spool.
     pub fn new(snapshot: &Snapshot) -> Result<Catalogue, crate::snapshot::StowError> {
+        use crate::snapshot::StowError;
         let mut c = Catalogue {
             spaces: HashMap::new(),
             destination_keys: Vec::new(),
             texts: String::new(),
+            names: Names::new(snapshot.spool.dir()).map_err(StowError::Write)?,
             records: Vec::new(),
             titles: Hashed::new(),
             content: Hashed::new(),
@@ -122,13 +183,21 @@ impl Catalogue {
             files: Hashed::new(),
             markers: Hashed::new(),
         };
-        snapshot.each_space(|s, space| c.add_space(s, space))?;
-        c.seal();
+        let mut failed = None;
+        snapshot.each_space(|s, space| {
+            if failed.is_none() {
+                failed = c.add_space(s, space).err();
+            }
+        })?;
+        if let Some(error) = failed {
+            return Err(StowError::Write(error));
+        }
+        c.seal().map_err(StowError::Write)?;
         Ok(c)
     }
 
     /// Adds what the plan copies of one space (`s`, its snapshot index).
-    fn add_space(&mut self, s: usize, space: &crate::snapshot::SpaceSnapshot) {
+    fn add_space(&mut self, s: usize, space: &crate::snapshot::SpaceSnapshot) -> std::io::Result<()> {
         self.spaces.insert(space.key.to_lowercase(), s);
         if self.destination_keys.len() <= s {
             self.destination_keys.resize(s + 1, String::new());
@@ -137,25 +206,29 @@ impl Catalogue {
         let pages = space.pages.iter().enumerate().map(|(i, page)| (page, Place::Page(i as u32)));
         let posts = space.blog_posts.iter().enumerate().map(|(i, post)| (post, Place::BlogPost(i as u32)));
         for (content, at) in pages.chain(posts) {
-            let record = self.record(s, at, &content.id, &content.title, "");
+            let record = self.record(s, at, &content.id, &content.title, "")?;
             self.content.push(content.id.as_str(), record);
             if content.kind != ContentType::Folder {
                 self.titles.push((s, content.title.as_str()), record);
             }
         }
         for a in &space.attachments {
-            let record = self.record(s, Place::Attachment, &a.id, &a.file_name, &a.container_id);
+            let record = self.record(s, Place::Attachment, &a.id, &a.file_name, &a.container_id)?;
             self.others.push(a.id.as_str(), record);
             self.files.push((a.container_id.as_str(), a.file_name.as_str()), record);
         }
         for comment in &space.comments {
             let marker = inline_root_marker(comment).unwrap_or("");
-            let record = self.record(s, Place::Comment, &comment.id, marker, &comment.container_id);
+            let record = self.record(s, Place::Comment, &comment.id, marker, &comment.container_id)?;
             self.others.push(comment.id.as_str(), record);
             if !marker.is_empty() {
                 self.markers.push((comment.container_id.as_str(), marker), record);
             }
         }
+        if self.names.pending.len() >= Names::PIECE {
+            self.names.flush()?;
+        }
+        Ok(())
     }
 
     /// Keeps `text`. Past 4 GiB of texts (some 70 million items) a text reads back as empty,
@@ -166,19 +239,28 @@ impl Catalogue {
         Text { start, len: u32::try_from(text.len()).unwrap_or(0) }
     }
 
-    fn record(&mut self, space: usize, at: Place, id: &str, name: &str, container: &str) -> u32 {
+    fn record(
+        &mut self,
+        space: usize,
+        at: Place,
+        id: &str,
+        name: &str,
+        container: &str,
+    ) -> std::io::Result<u32> {
         let record = Record {
             space: space as u32,
             at,
             id: self.text(id),
-            name: self.text(name),
+            name: self.names.push(name),
             container: self.text(container),
         };
         self.records.push(record);
-        (self.records.len() - 1) as u32
+        Ok((self.records.len() - 1) as u32)
     }
 
-    fn seal(&mut self) {
+    fn seal(&mut self) -> std::io::Result<()> {
+        self.names.flush()?;
+        self.names.pending = Vec::new();
         for index in
             [&mut self.titles, &mut self.content, &mut self.others, &mut self.files, &mut self.markers]
         {
@@ -186,6 +268,7 @@ impl Catalogue {
         }
         self.texts.shrink_to_fit();
         self.records.shrink_to_fit();
+        Ok(())
     }
 
     fn get(&self, text: Text) -> &str {
@@ -202,8 +285,8 @@ impl Catalogue {
     }
 
     /// Where a page or blog post of the plan sits: its space index and title.
-    pub fn place(&self, content_id: &str) -> Option<(usize, &str)> {
-        self.find(content_id).map(|record| (record.space as usize, self.get(record.name)))
+    pub fn place(&self, content_id: &str) -> Option<(usize, String)> {
+        self.find(content_id).map(|record| (record.space as usize, self.names.get(record.name)))
     }
 
     /// Where a page, folder or blog post of the plan is in the snapshot.
@@ -245,7 +328,7 @@ impl Catalogue {
         self.titles
             .candidates((space, title))
             .map(|r| &self.records[r as usize])
-            .find(|record| record.space as usize == space && self.get(record.name) == title)
+            .find(|record| record.space as usize == space && self.names.is(record.name, title))
             .map(|record| self.get(record.id))
     }
 
@@ -259,7 +342,7 @@ impl Catalogue {
     pub fn has_file(&self, container: &str, file_name: &str) -> bool {
         self.files.candidates((container, file_name)).any(|r| {
             let record = &self.records[r as usize];
-            self.get(record.container) == container && self.get(record.name) == file_name
+            self.get(record.container) == container && self.names.is(record.name, file_name)
         })
     }
 
@@ -278,7 +361,7 @@ impl Catalogue {
         self.markers
             .candidates((container, marker))
             .map(|r| &self.records[r as usize])
-            .find(|record| self.get(record.container) == container && self.get(record.name) == marker)
+            .find(|record| self.get(record.container) == container && self.names.is(record.name, marker))
             .map(|record| self.get(record.id))
     }
 }
@@ -349,15 +432,36 @@ mod tests {
         assert_eq!(catalogue.content("page-x"), Some((1, ContentAt::Page(0))), "an id that is not a number");
         assert_eq!(catalogue.content("30"), None, "an attachment is not content");
         assert_eq!(catalogue.content("1"), None);
-        assert_eq!(catalogue.place("12"), Some((0, "Runbook")));
-        assert_eq!(catalogue.place("20"), Some((0, "News")));
-        assert_eq!(catalogue.place("11"), Some((0, "Drafts")), "a folder has its place and title");
+        assert_eq!(catalogue.place("12"), Some((0, "Runbook".to_string())));
+        assert_eq!(catalogue.place("20"), Some((0, "News".to_string())));
+        assert_eq!(
+            catalogue.place("11"),
+            Some((0, "Drafts".to_string())),
+            "a folder has its place and title"
+        );
 
         assert_eq!(catalogue.titled(0, "Home"), Some("10"));
         assert_eq!(catalogue.titled(1, "Home"), Some("page-x"), "the same title in another space");
         assert_eq!(catalogue.titled(0, "Drafts"), None, "a folder is not linked by title");
         assert_eq!(catalogue.titled(0, "home"), None, "titles are exact");
         assert_eq!(catalogue.titled(0, "News"), Some("20"));
+        assert_eq!(catalogue.titled(0, "Homf"), None, "a title of the same length read back and compared");
+
+        use super::SlotKind;
+        let slots: Vec<Option<usize>> = [
+            (SlotKind::Content, "12"),
+            (SlotKind::Content, "page-x"),
+            (SlotKind::Attachment, "30"),
+            (SlotKind::Comment, "30"),
+            (SlotKind::Content, "30"),
+            (SlotKind::Content, "1"),
+        ]
+        .into_iter()
+        .map(|(kind, id)| catalogue.slot(kind, id))
+        .collect();
+        assert!(slots[..3].iter().all(|s| s.is_some_and(|s| s < catalogue.slots())), "{slots:?}");
+        assert_eq!(&slots[3..], [None, None, None], "an attachment is no comment and no content");
+        assert_ne!(slots[0], slots[1]);
 
         for id in ["10", "11", "20", "30", "40", "41", "page-x"] {
             assert!(catalogue.copies(id), "{id}");

@@ -17,6 +17,9 @@ pub struct BodyRef {
 #[derive(Debug)]
 pub struct Spool {
     file: Mutex<File>,
+    /// The folder the spool is in (the run's work folder): other temporary files of the run go
+    /// beside it.
+    dir: std::path::PathBuf,
 }
 
 impl Spool {
@@ -24,7 +27,11 @@ impl Spool {
     pub fn new(dir: &Path) -> std::io::Result<Spool> {
         std::fs::create_dir_all(dir)?;
         let file = tempfile::tempfile_in(dir)?;
-        Ok(Spool { file: Mutex::new(file) })
+        Ok(Spool { file: Mutex::new(file), dir: dir.to_path_buf() })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub fn put(&self, body: &str) -> std::io::Result<BodyRef> {
