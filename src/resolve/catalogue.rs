@@ -50,7 +50,8 @@ struct Text {
 #[derive(Debug, Clone, Copy)]
 struct Record {
     space: u32,
-    at: Place,
+    /// Its [`Place`], packed (see [`Place::pack`]): 32 bytes a record, not 36.
+    at: u32,
     id: Text,
     name: Text,
     container: Text,
@@ -63,6 +64,30 @@ enum Place {
     /// Attachments and comments are looked up by id, file name or marker, never placed.
     Attachment,
     Comment,
+}
+
+impl Place {
+    /// The kind in the top two bits, the index (pages and blog posts; at most 2^30 - 1 in a
+    /// space, which no site comes near) in the rest.
+    fn pack(self) -> u32 {
+        const INDEX: u32 = (1 << 30) - 1;
+        match self {
+            Place::Page(i) => i.min(INDEX),
+            Place::BlogPost(i) => (1 << 30) | i.min(INDEX),
+            Place::Attachment => 2 << 30,
+            Place::Comment => 3 << 30,
+        }
+    }
+
+    fn unpack(packed: u32) -> Place {
+        let index = packed & ((1 << 30) - 1);
+        match packed >> 30 {
+            0 => Place::Page(index),
+            1 => Place::BlogPost(index),
+            2 => Place::Attachment,
+            _ => Place::Comment,
+        }
+    }
 }
 
 /// What kind of item a slot is asked for (see [`Catalogue::slot`]).
@@ -249,7 +274,7 @@ impl Catalogue {
     ) -> std::io::Result<u32> {
         let record = Record {
             space: space as u32,
-            at,
+            at: at.pack(),
             id: self.text(id),
             name: self.names.push(name),
             container: self.text(container),
@@ -292,7 +317,7 @@ impl Catalogue {
     /// Where a page, folder or blog post of the plan is in the snapshot.
     pub fn content(&self, content_id: &str) -> Option<(usize, ContentAt)> {
         let record = self.find(content_id)?;
-        let at = match record.at {
+        let at = match Place::unpack(record.at) {
             Place::Page(i) => ContentAt::Page(i as usize),
             Place::BlogPost(i) => ContentAt::BlogPost(i as usize),
             Place::Attachment | Place::Comment => return None,
@@ -313,7 +338,7 @@ impl Catalogue {
             .candidates(source_id)
             .find(|&r| {
                 let record = &self.records[r as usize];
-                place.is_none_or(|p| record.at == p) && self.get(record.id) == source_id
+                place.is_none_or(|p| Place::unpack(record.at) == p) && self.get(record.id) == source_id
             })
             .map(|r| r as usize)
     }
@@ -447,7 +472,7 @@ mod tests {
         assert_eq!(catalogue.titled(0, "News"), Some("20"));
         assert_eq!(catalogue.titled(0, "Homf"), None, "a title of the same length read back and compared");
 
-        use super::SlotKind;
+        use super::{Place, SlotKind};
         let slots: Vec<Option<usize>> = [
             (SlotKind::Content, "12"),
             (SlotKind::Content, "page-x"),
@@ -462,6 +487,10 @@ mod tests {
         assert!(slots[..3].iter().all(|s| s.is_some_and(|s| s < catalogue.slots())), "{slots:?}");
         assert_eq!(&slots[3..], [None, None, None], "an attachment is no comment and no content");
         assert_ne!(slots[0], slots[1]);
+        for place in [Place::Page(0), Place::Page(7), Place::BlogPost(3), Place::Attachment, Place::Comment] {
+            assert_eq!(Place::unpack(place.pack()), place);
+        }
+        assert_eq!(std::mem::size_of::<super::Record>(), 32);
 
         for id in ["10", "11", "20", "30", "40", "41", "page-x"] {
             assert!(catalogue.copies(id), "{id}");
