@@ -398,15 +398,20 @@ async fn read_source(
     let mut accounts = Accounts::default();
     // Listed content by id (a decimal id held as a number): in a selected space, readable or not.
     let mut places = Places::default();
-    // Without an admin key everything listed is readable, and each item is counted as it
-    // arrives; with one, whether an item is readable can depend on its ancestors' restrictions,
-    // so the listing is kept whole until every item's rule is known.
+    // An item with no restriction of its own and no ancestor that could keep the caller out is
+    // readable, and is counted as it arrives (without an admin key, that is every item). With an
+    // admin key the others wait, whole, until every listed item's read rule is known: of the
+    // items counted, only their ids stay, as the ancestors with no rule they may be.
     let mut kept = Vec::new();
+    let mut unguarded: IdMap<()> = IdMap::default();
     let (_, named) = futures_util::try_join!(
         list_content(client, &all_spaces, &selected, statuses, admin_key, &mut accounts, |item, accounts| {
-            if admin_key {
+            if item.guarded.is_some() && admin_key {
                 kept.push(item);
             } else {
+                if admin_key {
+                    unguarded.insert_id(item.id.clone(), ());
+                }
                 places.add(&item, true, &selected, accounts, inventory, &mut related);
             }
         }),
@@ -416,7 +421,7 @@ async fn read_source(
     for (group, users) in named {
         members.insert(group.id.clone(), users.into_iter().map(|u| u.account_id).collect());
     }
-    let mut reader = Reader::new(caller, admin_key, &kept, &members);
+    let mut reader = Reader::new(caller, admin_key, &kept, unguarded, &members);
     for item in &kept {
         if !selected.contains_key(item.space_key) {
             continue;
@@ -1033,8 +1038,11 @@ struct Reader<'l> {
     /// The caller's groups, read the first time a restriction names groups but not the caller
     /// and the known groups do not settle it.
     groups: Option<HashSet<String>>,
-    /// Each listed item's read restriction, borrowed from the listing.
+    /// The read restriction of each listed item that has one or sits under one, borrowed from
+    /// the listing.
     rules: IdMap<&'l ReadRule>,
+    /// The other listed items: no read restriction of their own.
+    unguarded: IdMap<()>,
     /// Ancestors the listings did not hold (other statuses, folders): `None` when the caller
     /// cannot see them at all.
     fetched: HashMap<String, Option<ReadRule>>,
@@ -1045,6 +1053,7 @@ impl<'l> Reader<'l> {
         caller: String,
         admin_key: bool,
         listed: &'l [ListedItem<'_>],
+        unguarded: IdMap<()>,
         members: &BTreeMap<String, BTreeSet<String>>,
     ) -> Self {
         if !admin_key {
@@ -1053,6 +1062,7 @@ impl<'l> Reader<'l> {
                 known: HashMap::new(),
                 groups: None,
                 rules: IdMap::default(),
+                unguarded,
                 fetched: HashMap::new(),
             };
         }
@@ -1061,7 +1071,7 @@ impl<'l> Reader<'l> {
         for item in listed {
             rules.insert_id(item.id.clone(), item.read());
         }
-        Self { caller: Some(caller), known, groups: None, rules, fetched: HashMap::new() }
+        Self { caller: Some(caller), known, groups: None, rules, unguarded, fetched: HashMap::new() }
     }
 
     /// Whether the rule lets the caller read; asks for the caller's groups only when they decide.
@@ -1091,7 +1101,12 @@ impl<'l> Reader<'l> {
             return Ok(false);
         }
         for (ancestor, expanded) in item.ancestors() {
-            if let Some(rule) = expanded.as_ref().or_else(|| self.rules.get(ancestor.as_str()).copied()) {
+            let listed = self
+                .rules
+                .get(ancestor.as_str())
+                .copied()
+                .or_else(|| self.unguarded.contains_key(ancestor).then_some(&NO_RULE));
+            if let Some(rule) = expanded.as_ref().or(listed) {
                 if !self.allows(client, rule).await? {
                     return Ok(false);
                 }
