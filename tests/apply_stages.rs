@@ -47,13 +47,19 @@ async fn prepare(
     prepared
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_earlier_stages() {
+/// The demo's sites and a plan of `keys`, prepared in a work folder of its own.
+async fn prepared_demo(keys: &[&str]) -> (Sandbox, tempfile::TempDir, Plan, Prepared) {
     let (sandbox, source, destination) = demo_sites().await;
     let work = tempfile::tempdir().unwrap();
-    // MKT has restrictions, inline threads and labels; HR a read restriction; DOCS neither.
-    let plan = demo_plan(&source, &destination, &["MKT", "DOCS", "HR"]);
+    let plan = demo_plan(&source, &destination, keys);
     let prepared = prepare(&plan, &source, &destination, work.path()).await;
+    (sandbox, work, plan, prepared)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_earlier_stages() {
+    // MKT has restrictions, inline threads and labels; HR a read restriction; DOCS neither.
+    let (sandbox, _work, plan, prepared) = prepared_demo(&["MKT", "DOCS", "HR"]).await;
     let loaded = prepared.snapshot.as_deref().unwrap().loaded().unwrap();
     let (inventory, snapshot) = (&prepared.inventory, &loaded);
     let whole = Graph::build(&plan, inventory, snapshot).unwrap();
@@ -168,10 +174,7 @@ async fn a_space_not_created_blocks_its_content_in_a_later_stage_and_nothing_els
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_read_stows_each_space_with_its_own_attachments_and_comments() {
-    let (sandbox, source, destination) = demo_sites().await;
-    let work = tempfile::tempdir().unwrap();
-    let plan = demo_plan(&source, &destination, &["MKT", "DOCS", "HR"]);
-    let prepared = prepare(&plan, &source, &destination, work.path()).await;
+    let (sandbox, _work, _plan, prepared) = prepared_demo(&["MKT", "DOCS", "HR"]).await;
     let stowed = prepared.snapshot.as_deref().unwrap();
     assert!(
         stowed.spaces.iter().all(|s| s.pages.is_empty() && s.attachments.is_empty() && s.comments.is_empty()),

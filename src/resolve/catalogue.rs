@@ -403,19 +403,13 @@ fn inline_root_marker(comment: &crate::snapshot::Comment) -> Option<&str> {
 mod tests {
     use super::Catalogue;
     use crate::graph::ContentAt;
-    use crate::snapshot::fixtures::{content, space};
+    use crate::snapshot::fixtures::{attachment, content, space};
     use crate::snapshot::*;
 
     fn comment(id: &str, container: &str, parent: Option<&str>, marker: Option<&str>) -> Comment {
         Comment {
-            id: id.into(),
-            kind: CommentType::Inline,
-            container_id: container.into(),
-            parent_id: parent.map(Into::into),
-            body: BodyRef::default(),
             marker_ref: marker.map(Into::into),
-            selection: None,
-            resolution: None,
+            ..crate::snapshot::fixtures::comment(id, CommentType::Inline, container, parent)
         }
     }
 
@@ -429,15 +423,7 @@ mod tests {
             content("12", ContentType::Page, "Runbook"),
         ];
         eng.blog_posts = vec![content("20", ContentType::BlogPost, "News")];
-        eng.attachments = vec![Attachment {
-            id: "30".into(),
-            container_id: "12".into(),
-            file_name: "plan.pdf".into(),
-            media_type: None,
-            size: None,
-            comment: None,
-            versions: 1,
-        }];
+        eng.attachments = vec![attachment("30", "12", "plan.pdf")];
         eng.comments =
             vec![comment("40", "12", None, Some("m-1")), comment("41", "12", Some("40"), Some("m-1"))];
         let mut ops = space("ops", "OPSEU");

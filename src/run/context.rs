@@ -348,31 +348,14 @@ mod tests {
 
     #[test]
     fn the_mapping_gives_back_each_destination_id_as_it_was_given() {
-        use crate::snapshot::fixtures::{content, space};
+        use crate::snapshot::fixtures::{attachment, comment, content, space};
         use crate::snapshot::*;
         let dir = tempfile::tempdir().unwrap();
         let mut eng = space("ENG", "ENG");
         eng.pages = vec![content("100", ContentType::Page, "A"), content("page-a", ContentType::Page, "B")];
         eng.blog_posts = vec![content("200", ContentType::BlogPost, "C")];
-        eng.attachments = vec![Attachment {
-            id: "6".into(),
-            container_id: "100".into(),
-            file_name: "f.png".into(),
-            media_type: None,
-            size: None,
-            comment: None,
-            versions: 1,
-        }];
-        eng.comments = vec![Comment {
-            id: "5".into(),
-            kind: CommentType::Footer,
-            container_id: "100".into(),
-            parent_id: None,
-            body: BodyRef::default(),
-            marker_ref: None,
-            selection: None,
-            resolution: None,
-        }];
+        eng.attachments = vec![attachment("6", "100", "f.png")];
+        eng.comments = vec![comment("5", CommentType::Footer, "100", None)];
         let snapshot = Snapshot::new(vec![eng], Spool::new(dir.path()).unwrap());
         let catalogue = std::sync::Arc::new(crate::resolve::Catalogue::new(&snapshot).unwrap());
         let mut mapping = super::Mapping::new(catalogue);

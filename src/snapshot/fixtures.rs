@@ -1,5 +1,5 @@
-//! Snapshot values for unit tests: a space with no content, and a page, folder or blog post
-//! with nothing but its id, kind and title.
+//! Snapshot values for unit tests: a space with no content, a page, folder or blog post with
+//! nothing but its id, kind and title, an attachment and a comment.
 
 use super::model::*;
 use super::spool::BodyRef;
@@ -40,5 +40,33 @@ pub fn content(id: &str, kind: ContentType, title: &str) -> Content {
         labels: Box::new([]),
         restrictions: Restrictions::default(),
         likes: 0,
+    }
+}
+
+/// The single version of `file_name` on `container`, with no media type, size or comment.
+pub fn attachment(id: &str, container: &str, file_name: &str) -> Attachment {
+    Attachment {
+        id: id.into(),
+        container_id: container.into(),
+        file_name: file_name.into(),
+        media_type: None,
+        size: None,
+        comment: None,
+        versions: 1,
+    }
+}
+
+/// A comment of `kind` on `container` (a reply when `parent` is given), with an empty body and
+/// no inline anchor.
+pub fn comment(id: &str, kind: CommentType, container: &str, parent: Option<&str>) -> Comment {
+    Comment {
+        id: id.into(),
+        kind,
+        container_id: container.into(),
+        parent_id: parent.map(str::to_string),
+        body: BodyRef::default(),
+        marker_ref: None,
+        selection: None,
+        resolution: None,
     }
 }

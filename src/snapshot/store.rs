@@ -267,6 +267,7 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::super::*;
+    use fixtures::attachment;
 
     fn space(key: &str, pages: &[&str]) -> SpaceSnapshot {
         let page = |id: &str| Content {
@@ -315,28 +316,7 @@ mod tests {
     }
 
     fn comment(id: &str, page: &str, parent: Option<&str>) -> Comment {
-        Comment {
-            id: id.into(),
-            kind: CommentType::Footer,
-            container_id: page.into(),
-            parent_id: parent.map(str::to_string),
-            body: BodyRef::default(),
-            marker_ref: None,
-            selection: None,
-            resolution: None,
-        }
-    }
-
-    fn attachment(id: &str, page: &str, name: &str) -> Attachment {
-        Attachment {
-            id: id.into(),
-            container_id: page.into(),
-            file_name: name.into(),
-            media_type: None,
-            size: None,
-            comment: None,
-            versions: 1,
-        }
+        fixtures::comment(id, CommentType::Footer, page, parent)
     }
 
     #[test]
