@@ -87,6 +87,8 @@ impl Mapping {
     fn get(&self, kind: SlotKind, source: &str) -> Option<(String, u64)> {
         let slot = match self.catalogue.slot(kind, source) {
             Some(at) => self.slots[at],
+            // Nearly always empty: a miss then costs no key of its own.
+            None if self.outside.is_empty() => Slot::None,
             None => self.outside.get(&(kind, source.to_string())).copied().unwrap_or_default(),
         };
         match slot {

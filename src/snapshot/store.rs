@@ -119,11 +119,14 @@ impl Stower {
             + content.blog_posts.len()
             + content.attachments.len()
             + content.comments.len();
-        if items == 0 || space >= self.written.lock().unwrap_or_else(|e| e.into_inner()).parts.len() {
+        if items == 0 {
             return Ok(());
         }
         let bytes = serde_json::to_vec(content).map_err(|e| StowError::Write(e.into()))?;
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        if space >= written.parts.len() {
+            return Ok(());
+        }
         written.file.write_all(&bytes).map_err(StowError::Write)?;
         let offset = written.end;
         written.end += bytes.len() as u64;
