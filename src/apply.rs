@@ -380,7 +380,11 @@ pub async fn walk(
         destination_origin: origins(&plan.destination.value, &prepared.sites.destination)
             .pop()
             .unwrap_or_default(),
-        references: Default::default(),
+        // Only a run that writes reports reads the references back (`references.csv`).
+        references: Arc::new(std::sync::Mutex::new(match report_dir {
+            Some(_) => crate::run::ReferenceLog::default(),
+            None => crate::run::ReferenceLog::unreported(),
+        })),
         markers: Default::default(),
         recorder: Arc::new(recorder),
     });

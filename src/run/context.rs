@@ -173,10 +173,19 @@ impl Mapping {
 
 /// The references worth reporting of each rewritten body, by the source id of its owner (page,
 /// blog post or comment), in id order. Most bodies have none: they take no entry, where an
-/// empty list per owner would cost a 100,000-page copy several megabytes.
-#[derive(Debug, Default)]
+/// empty list per owner would cost a 100,000-page copy several megabytes. A run that writes no
+/// report (`check`'s dry-run walk) keeps none ([`ReferenceLog::unreported`]): at a million
+/// pages the log is tens of megabytes that nothing would read.
+#[derive(Debug)]
 pub struct ReferenceLog {
     by_owner: BTreeMap<String, Logged>,
+    kept: bool,
+}
+
+impl Default for ReferenceLog {
+    fn default() -> Self {
+        Self { by_owner: BTreeMap::new(), kept: true }
+    }
 }
 
 /// One owner's references, and the page or blog post its body is on when the owner is a
@@ -188,6 +197,11 @@ struct Logged {
 }
 
 impl ReferenceLog {
+    /// A log for a run that reports no references: it records nothing.
+    pub fn unreported() -> Self {
+        Self { by_owner: BTreeMap::new(), kept: false }
+    }
+
     /// Records the references of `owner`'s body (`container`: the content it is on, for a
     /// comment), replacing what an earlier rewrite of the same body recorded; the list it
     /// replaces, if any.
@@ -197,7 +211,7 @@ impl ReferenceLog {
         container: Option<&str>,
         mut references: Vec<Reference>,
     ) -> Option<Vec<Reference>> {
-        if references.is_empty() {
+        if references.is_empty() || !self.kept {
             return self.by_owner.remove(&owner).map(|l| l.references);
         }
         references.shrink_to_fit();
@@ -408,5 +422,14 @@ mod tests {
         log.insert("300".into(), Some("20"), vec![reference("e")]);
         let on: Vec<(&str, Option<&str>)> = log.iter().map(|(owner, on, _)| (owner.as_str(), on)).collect();
         assert_eq!(on, [("20", None), ("300", Some("20"))]);
+    }
+
+    #[test]
+    fn a_run_without_reports_keeps_no_references() {
+        let mut log = ReferenceLog::unreported();
+        assert_eq!(log.insert("20".into(), None, vec![reference("b")]), None);
+        assert_eq!(log.insert("20".into(), None, vec![reference("d")]), None);
+        assert!(log.is_empty());
+        assert_eq!(log.get("20"), None);
     }
 }

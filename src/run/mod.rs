@@ -12,7 +12,7 @@ mod progress;
 mod record;
 mod resolve;
 
-pub use context::{Copy, MappedSpace, Mapping, Mode};
+pub use context::{Copy, MappedSpace, Mapping, Mode, ReferenceLog};
 pub use dispatcher::{Settled, walk};
 pub use error::CopyError;
 pub use outcome::{LEFT_OUT, Outcome};

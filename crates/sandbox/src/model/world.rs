@@ -25,9 +25,11 @@ impl World {
     /// The active account whose email and API token match (Basic auth).
     pub fn account_by_basic(&self, email: &str, token: &str) -> Option<&Account> {
         self.accounts.values().find(|a| {
-            a.status == AccountStatus::Active
+            // The token first: most accounts hold none, so the case-blind e-mail comparison
+            // runs for the token's owner only.
+            a.api_tokens.iter().any(|t| t == token)
+                && a.status == AccountStatus::Active
                 && a.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))
-                && a.api_tokens.iter().any(|t| t == token)
         })
     }
 
