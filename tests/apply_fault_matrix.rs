@@ -424,6 +424,15 @@ fn cases() -> Vec<Case> {
             vec![rule(uploads, "POST", Some(1), Fault::CommitThenDrop)],
             Complete,
         ),
+        case(
+            "upload done, answer lost, listing behind",
+            Destination,
+            vec![
+                rule(uploads, "POST", Some(1), Fault::CommitThenDrop),
+                rule(uploads, "GET", Some(2), Fault::StaleList),
+            ],
+            Complete,
+        ),
         // Bodies.
         case(
             "HTML error page (502)",

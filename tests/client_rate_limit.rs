@@ -197,6 +197,33 @@ async fn an_upload_whose_answer_was_lost_is_found_rather_than_repeated() {
     });
     let done = client.upload_attachment_file_reconciled(&page, &upload("retried.txt"), &path).await.unwrap();
     assert_eq!(client.attachments_named(&page, "retried.txt").await.unwrap(), done);
+
+    // Done, the answer lost, and the listing behind: the look finds nothing, the upload again
+    // at once is refused for the taken name, and the attachment is looked for until listed.
+    let listing = format!("/wiki/rest/api/content/{page}/child/attachment");
+    site.set_faults(FaultConfig {
+        seed: 1,
+        rules: vec![
+            once(Fault::CommitThenDrop),
+            FaultRule {
+                route: listing,
+                method: "GET".into(),
+                probability: 1.0,
+                after: 0,
+                times: Some(2),
+                fault: Fault::StaleList,
+            },
+        ],
+        rate_limit: None,
+    });
+    site.reset_stats();
+    let done = client.upload_attachment_file_reconciled(&page, &upload("lagged.txt"), &path).await.unwrap();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].title, "lagged.txt");
+    assert_eq!(site.fault_hits(), vec![1, 2], "the upload was dropped and two listings lagged");
+    let posts = format!("POST {}", route_pattern());
+    assert_eq!(site.stats().count_status(&posts, 400), 1, "the upload again was refused by name");
+    assert_eq!(client.attachments_named(&page, "lagged.txt").await.unwrap(), done);
     sandbox.shutdown().await.unwrap();
 }
 

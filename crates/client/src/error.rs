@@ -177,6 +177,13 @@ impl ClientError {
     }
 
     /// A create that may have happened: look before creating again.
+    /// The site refused an attachment upload because the content already has an attachment of
+    /// that file name (v1 answers 400 "Cannot add a new attachment with same file name as an
+    /// existing attachment").
+    pub fn is_attachment_name_taken(&self) -> bool {
+        self.status() == Some(400) && self.to_string().to_lowercase().contains("same file name")
+    }
+
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self.inner.kind, ErrorKind::OutcomeUnknown { .. })
     }

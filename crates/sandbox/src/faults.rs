@@ -98,6 +98,9 @@ pub enum Fault {
     /// Do the request, then leave `field` out of every object of the JSON answer, as a site that
     /// does not send an optional field would.
     OmitField { field: String },
+    /// Do the request, then answer a list as empty (no entries and no next link), as a listing
+    /// that has not caught up with recent writes answers.
+    StaleList,
 }
 
 fn one_u64() -> u64 {

@@ -139,11 +139,7 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
                     ));
                 }
             }
-            Err(error)
-                if version == 1
-                    && error.status() == Some(400)
-                    && error.to_string().to_lowercase().contains("same file name") =>
-            {
+            Err(error) if version == 1 && error.is_attachment_name_taken() => {
                 return Outcome::Present {
                     detail: format!("\"{}\" is already attached on the destination", item.file_name),
                 };

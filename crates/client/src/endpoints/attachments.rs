@@ -186,8 +186,11 @@ impl SiteClient {
     /// Uploads a file from disk as a new attachment, safely when the outcome of an attempt is
     /// unknown (a 5xx, a timeout or a connection lost after the whole body went out): it then
     /// looks for an attachment with this file name on the content and returns it if present,
-    /// or uploads again if absent. File names are unique per page, so this never duplicates.
-    /// Refusals (429, other 4xx) and bodies cut short are retried by the transport as usual.
+    /// or uploads again at once if absent. File names are unique per page and this upload only
+    /// adds (a POST), so this never duplicates: when an earlier attempt did land but the listing
+    /// did not show it yet, the upload again is refused for the taken name, and the attachment
+    /// is then looked for until the listing shows it. Refusals (429, other 4xx) and bodies cut
+    /// short are retried by the transport as usual.
     pub async fn upload_attachment_file_reconciled(
         &self,
         content_id: &str,
@@ -202,6 +205,10 @@ impl SiteClient {
             {
                 Ok(done) => return Ok(done),
                 Err(error) if matches!(error.kind(), ErrorKind::OutcomeUnknown { .. }) => error,
+                // An earlier attempt landed after all: the name is ours, the listing lags.
+                Err(error) if round > 0 && error.is_attachment_name_taken() => {
+                    return self.await_listed(content_id, &upload.file_name, ROUNDS, error).await;
+                }
                 Err(error) => return Err(error),
             };
             round += 1;
@@ -213,14 +220,27 @@ impl SiteClient {
             if round >= ROUNDS {
                 return Err(error);
             }
-            let delay = self.transport().options().retry.backoff(round);
-            tokio::time::sleep(delay).await;
-            // Look again after the pause: listings are not always read-your-writes.
-            let found = self.attachments_named(content_id, &upload.file_name).await?;
+        }
+    }
+
+    /// Looks for the attachment named `file_name`, which the site says exists, until a listing
+    /// shows it (listings are not always read-your-writes), pausing as the retry policy backs
+    /// off; `error` is returned when it never shows.
+    async fn await_listed(
+        &self,
+        content_id: &str,
+        file_name: &str,
+        rounds: u32,
+        error: ClientError,
+    ) -> Result<Vec<UploadedAttachment>, ClientError> {
+        for round in 1..=rounds {
+            let found = self.attachments_named(content_id, file_name).await?;
             if !found.is_empty() {
                 return Ok(found);
             }
+            tokio::time::sleep(self.transport().options().retry.backoff(round)).await;
         }
+        Err(error)
     }
 
     /// The attachments of a page or blog post with exactly this file name (v1, any content type).

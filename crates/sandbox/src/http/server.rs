@@ -269,6 +269,22 @@ async fn handle(
             reply.headers.retain(|(name, _)| *name != "link");
             reply.headers.push(("link", format!("<{again}>; rel=\"next\"")));
         }
+        Some(Fault::StaleList) if reply.items.is_some() => {
+            if let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&reply.body) {
+                if let Some(results) = body.get_mut("results") {
+                    *results = serde_json::Value::Array(Vec::new());
+                }
+                if body.get("size").is_some() {
+                    body["size"] = 0.into();
+                }
+                if let Some(links) = body.get_mut("_links").and_then(|l| l.as_object_mut()) {
+                    links.remove("next");
+                }
+                reply.body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+                reply.items = Some(0);
+            }
+            reply.headers.retain(|(name, _)| *name != "link");
+        }
         Some(Fault::OmitField { field }) => {
             if let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&reply.body) {
                 omit(&mut body, &field);
