@@ -111,9 +111,27 @@ pub async fn advance(
         return Ok(());
     }
     match marker_on(copy, holder).await {
-        Ok(Some(existing)) => up_to_date(copy, holder, source, version, existing).await,
-        Ok(None) => mark(copy, holder, source, version).await,
+        Ok(found) => settle(copy, holder, source, version, found).await,
         Err(error) => Err(CopyError::MarkerRead(error)),
+    }
+}
+
+/// [`advance`], with the marker on `holder` already read (`found`, `None` when it has none):
+/// kept when it says `source` at `version`, updated when it says anything else, written when
+/// there is none.
+pub async fn settle(
+    copy: &Copy,
+    holder: &PropertyHolder,
+    source: &SourceRef,
+    version: Option<u64>,
+    found: Option<ContentProperty>,
+) -> Result<(), CopyError> {
+    if !copy.writes() {
+        return Ok(());
+    }
+    match found {
+        Some(existing) => up_to_date(copy, holder, source, version, existing).await,
+        None => mark(copy, holder, source, version).await,
     }
 }
 

@@ -5,16 +5,17 @@ use std::collections::BTreeMap;
 use crate::client::model::content::Body;
 use crate::client::model::label::Label;
 use crate::client::model::page::{NewBlogPost, NewPage, PageUpdate};
-use crate::client::model::property::PropertyHolder;
+use crate::client::model::property::{ContentProperty, PropertyHolder};
 use crate::client::model::restriction::{
     RestrictedGroup, RestrictedUser, RestrictionSubjects, RestrictionUpdate,
 };
 use crate::client::{ClientError, SiteClient};
 use crate::graph::ContentAt;
 use crate::inventory::AccountStatus;
+use crate::reconcile::MARKER_KEY;
 use crate::run::CopyError;
 use crate::run::context::Copy;
-use crate::run::mark::{advance, mark, marked_version, names};
+use crate::run::mark::{advance, mark, marked_version, names, settle};
 use crate::run::outcome::Outcome;
 use crate::snapshot::{Content, ContentType, Subject};
 use crate::state::{EntityKind, SourceRef, WriteKind};
@@ -224,7 +225,7 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             let marker = crate::run::mark::origin(copy, &source_ref(item), Some(holds)).property();
             // A page without a parent stays at the root level, as on the source.
             let (new, marker, key) = (&new, &marker, target.key.as_str());
-            let create = create_once(copy, item, &target.id, move || async move {
+            let create = create_once(copy, item, key, move || async move {
                 use std::sync::atomic::Ordering;
                 if !copy.v1_create_gone.load(Ordering::Acquire) {
                     match copy.destination.create_page_marked(new, marker, key).await {
@@ -246,9 +247,9 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             crate::run::lane_gate::open();
             let marked_at = match &created {
                 Ok(created) if created.marked => Marked::At(holds),
-                // Found after a lost answer: the create that made it carried the marker, so the
-                // marker is read before anything is written.
-                Ok(created) if created.found => Marked::Unknown,
+                // Found after a lost answer: the create that made it carried the marker, read
+                // with it; it is brought up to date before the result is recorded.
+                Ok(Created { found: Some(found), .. }) => Marked::Found(found.clone()),
                 _ => Marked::No,
             };
             let written = match created {
@@ -556,18 +557,23 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
         created_at: item.created_at.clone(),
     };
     let new = &new;
-    let written = create_once(copy, item, &target.id, move || async move {
+    let written = create_once(copy, item, &target.key, move || async move {
         copy.destination.create_blog_post(new).await.map(|p| Created {
             id: p.id,
             version: p.version.map_or(1, |v| v.number),
             position: None,
             marked: false,
-            found: false,
+            found: None,
         })
     })
-    .await
-    .map(|created| (created.id, created.version));
-    finish_content(copy, item, &target.id, written, Marked::No, &body).await
+    .await;
+    // Found after a lost answer: its marker, if any, was read with it.
+    let marked_at = match &written {
+        Ok(Created { found: Some(found), .. }) => Marked::Found(found.clone()),
+        _ => Marked::No,
+    };
+    let written = written.map(|created| (created.id, created.version));
+    finish_content(copy, item, &target.id, written, marked_at, &body).await
 }
 
 /// What a create gave: the copy's id, version, place among its siblings if known, and whether
@@ -577,17 +583,18 @@ struct Created {
     version: u64,
     position: Option<i64>,
     marked: bool,
-    /// Found by its title after the answer to its create was lost.
-    found: bool,
+    /// Found by its title after the answer to its create was lost, with the marker it carries
+    /// (`Some(None)`: none).
+    found: Option<Option<ContentProperty>>,
 }
 
 /// What a new copy's marker is known to say: nothing (none was sent), the source version the
-/// create wrote, or unknown (found after a lost answer; read before writing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// create wrote, or what the copy found after a lost answer carries (read with it).
+#[derive(Debug, Clone, PartialEq)]
 enum Marked {
     No,
     At(u64),
-    Unknown,
+    Found(Option<ContentProperty>),
 }
 
 impl From<crate::client::model::page::Page> for Created {
@@ -597,33 +604,43 @@ impl From<crate::client::model::page::Page> for Created {
             version: page.version.map_or(1, |v| v.number),
             position: page.position,
             marked: false,
-            found: false,
+            found: None,
         }
     }
 }
 
 /// Runs `create`; when its answer was lost (the site may or may not have made the page or blog
-/// post), looks for it by its title, which is unique in the space, and creates it again only if
-/// it is not there. A failed look-up counts as not there: a copy made meanwhile then shows as a
-/// duplicate title, which `finish_content` handles as an earlier copy.
+/// post), looks for it by its title, which is unique in the space, together with the marker it
+/// carries (one v1 request), and creates it again only if it is not there. A failed look-up
+/// counts as not there: a copy made meanwhile then shows as a duplicate title, which
+/// `finish_content` handles as an earlier copy.
 async fn create_once<F, Fut>(
     copy: &Copy,
     item: &Content,
-    space_id: &str,
+    space_key: &str,
     create: F,
 ) -> Result<Created, ClientError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<Created, ClientError>>,
 {
+    let kind = if item.kind == ContentType::BlogPost { "blogpost" } else { "page" };
     let mut attempt = 1;
     loop {
         match create().await {
             Err(error) if error.is_outcome_unknown() && attempt < LOST_ANSWER_ATTEMPTS => {
                 // Made already or not, the next sibling may go meanwhile (see `lane_gate`).
                 crate::run::lane_gate::open();
-                match copy.destination.content_by_title(collection(item), space_id, &item.title).await {
-                    Ok(Some(found)) => return Ok(Created { found: true, ..found.into() }),
+                match copy.destination.marked_by_title(space_key, kind, &item.title, MARKER_KEY).await {
+                    Ok(Some(found)) => {
+                        return Ok(Created {
+                            version: found.version.as_ref().map_or(1, |v| v.number),
+                            position: None,
+                            marked: false,
+                            found: Some(found.property(MARKER_KEY)),
+                            id: found.id,
+                        });
+                    }
                     _ => attempt += 1,
                 }
             }
@@ -714,8 +731,9 @@ async fn finish_content(
     copy.map(|m| m.set_content(&item.id, &id, version));
     let marked = match marked_at {
         Marked::At(at) if at == item.version => Ok(()),
-        Marked::At(_) | Marked::Unknown => {
-            advance(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await
+        Marked::At(_) => advance(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await,
+        Marked::Found(found) => {
+            settle(copy, &holder(item, &id), &source_ref(item), Some(item.version), found).await
         }
         Marked::No => mark(copy, &holder(item, &id), &source_ref(item), Some(item.version)).await,
     };

@@ -1,6 +1,7 @@
 //! v1 listings that carry one property of each item (`expand=metadata.properties.KEY`): how a
 //! run finds, in a few requests, which destination content carries confcopy's marker.
 
+use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 use serde::Deserialize;
 
@@ -60,6 +61,35 @@ impl SiteClient {
             &[("spaceKey", space_key), ("type", kind), ("status", "current,archived"), ("expand", &expand)],
             ListStyle::Offset,
         )
+    }
+
+    /// The page (`kind` = `page`) or blog post (`blogpost`) of a space titled exactly `title`
+    /// (current, archived or a draft), with its version and the property `key`: one request
+    /// where finding it by title and then reading its property takes two.
+    pub async fn marked_by_title(
+        &self,
+        space_key: &str,
+        kind: &str,
+        title: &str,
+        key: &str,
+    ) -> Result<Option<MarkedItem>, ClientError> {
+        let expand = format!("version,metadata.properties.{key}");
+        let listed: Vec<MarkedItem> = self
+            .list(
+                "/wiki/rest/api/content",
+                format!("find {kind} \"{title}\" in space {space_key} with its marker"),
+                &[
+                    ("spaceKey", space_key),
+                    ("type", kind),
+                    ("title", title),
+                    ("status", "current,archived,draft"),
+                    ("expand", &expand),
+                ],
+                ListStyle::Offset,
+            )
+            .try_collect()
+            .await?;
+        Ok(listed.into_iter().find(|item| item.title.as_deref() == Some(title)))
     }
 
     /// The comments (footer and inline, replies too: `child` = `comment`) or the attachments

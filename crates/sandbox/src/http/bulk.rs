@@ -54,8 +54,9 @@ pub fn all_attachments(req: &Request, w: &mut World, s: usize) -> ApiResult {
     v2_keyset_page(req, items, 50, |a| render::attachment(site, a))
 }
 
-/// `GET /wiki/rest/api/content?spaceKey=&type=page|blogpost[&status=][&expand=...]`: pages or blog
-/// posts of a space (or of the site, without `spaceKey`) the caller can read. `status` is a comma
+/// `GET /wiki/rest/api/content?spaceKey=&type=page|blogpost[&title=][&status=][&expand=...]`: pages
+/// or blog posts of a space (or of the site, without `spaceKey`) the caller can read, those titled
+/// exactly `title` when it is given. `status` is a comma
 /// list of `current`, `archived`, `draft`, `trashed` or `any` (default `current`). Expansions follow
 /// the v1 content schema: `restrictions.*`, `metadata.labels`, `body.storage` (`body.storage.value`),
 /// `version` (`version.by.accountId`), `history` (`history.createdBy.accountId`), `ancestors`
@@ -81,6 +82,7 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         None => None,
     };
     let statuses = v1_statuses(req)?;
+    let title = req.param("title");
     let expand = super::v1_item::Expand::parse(req.param("expand"));
     // A space's content from its index: each answer reads up to its own end, not the site.
     let from = resume.map_or(0, |id| id.saturating_add(1));
@@ -88,7 +90,9 @@ pub fn content_list(req: &Request, w: &mut World, s: usize) -> ApiResult {
         Some(id) => site.space_contents_from(id, kind, from),
         None => Box::new(site.contents.range(from..).map(|(_, c)| c).filter(move |c| c.kind == kind)),
     };
-    let items = listed.filter(|c| statuses.contains(&c.status) && can_read(req, site, c));
+    let items = listed.filter(|c| {
+        statuses.contains(&c.status) && title.is_none_or(|t| t == c.title) && can_read(req, site, c)
+    });
     let skip = if resume.is_some() { 0 } else { start };
     let (reply, last) = v1_page_at(req, items.skip(skip), start, 25, |c| {
         super::v1_item::item(w, s, c, &expand, &req.base_url)
