@@ -51,7 +51,9 @@ fn gateway_unreachable(site: &At<SiteRef>, key: Option<&AdminKey>, error: &Clien
         )
 }
 
-/// Reads everything the checks and the forecast need.
+/// Reads everything the checks and the forecast need. Reads that wait on nothing else go side
+/// by side — the source's listings, the organization's users, the destination's spaces and
+/// groups — so a slow or refused answer from one of them holds none of the others back.
 pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnostic> {
     let (source, destination) = tokio::join!(facts(&sites.source), facts(&sites.destination));
     let mut source = source.map_err(|e| unreachable(&plan.source, &e))?;
@@ -84,32 +86,45 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     if !inventory.source.usable() || !inventory.destination.usable() {
         return Ok(inventory);
     }
-    // Apps that admins installed; the destination's matter only for apps the source has.
-    inventory.source.apps = apps(source_client).await.map_err(|e| unreachable(&plan.source, &e))?;
-    if !inventory.source.apps.is_empty() {
-        inventory.destination.apps =
-            apps(destination_client).await.map_err(|e| unreachable(&plan.destination, &e))?;
-    }
-    // The organization's users, read once when both sites are in the same organization.
-    let source_users = org_users(&source_org)
-        .await
-        .map_err(|e| gateway_unreachable(&plan.source, source_org.key.as_ref(), &e))?;
-    let destination_users = if same_organization(&source_org, &destination_org) {
-        None
-    } else {
-        Some(
-            org_users(&destination_org)
-                .await
-                .map_err(|e| gateway_unreachable(&plan.destination, destination_org.key.as_ref(), &e))?,
-        )
-    };
-    let admin_key =
-        inventory.source.product_admin == Some(true) && source_client.enable_admin_key().await.is_ok();
-    read_source(plan, source_client, &source_org, &source_users, admin_key, &mut inventory)
+    // The source's apps, and the admin key its listings go with.
+    let product_admin = inventory.source.product_admin == Some(true);
+    let (source_apps, admin_key) = tokio::join!(apps(source_client), async {
+        product_admin && source_client.enable_admin_key().await.is_ok()
+    });
+    inventory.source.apps = source_apps.map_err(|e| unreachable(&plan.source, &e))?;
+    // The destination's apps matter only for apps the source has.
+    let destination_apps = !inventory.source.apps.is_empty();
+    // The organization's users are read once when both sites are in the same organization.
+    let same_org = same_organization(&source_org, &destination_org);
+    let (listed, source_users, destination_users, places, apps_there) = tokio::join!(
+        read_source(plan, source_client, admin_key, &mut inventory),
+        org_users(&source_org),
+        async {
+            match same_org {
+                true => Ok(None),
+                false => org_users(&destination_org).await.map(Some),
+            }
+        },
+        read_destination_places(plan, destination_client),
+        async {
+            match destination_apps {
+                true => apps(destination_client).await,
+                false => Ok(Vec::new()),
+            }
+        },
+    );
+    inventory.destination.apps = apps_there.map_err(|e| unreachable(&plan.destination, &e))?;
+    let source_users =
+        source_users.map_err(|e| gateway_unreachable(&plan.source, source_org.key.as_ref(), &e))?;
+    let destination_users = destination_users
+        .map_err(|e| gateway_unreachable(&plan.destination, destination_org.key.as_ref(), &e))?;
+    let listed = listed.map_err(|e| unreachable(&plan.source, &e))?;
+    scope_users(plan, source_client, &source_org, &source_users, listed, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.source, &e))?;
+    let places = places.map_err(|e| unreachable(&plan.destination, &e))?;
     let destination_users = destination_users.as_deref().unwrap_or(&source_users);
-    read_destination(plan, destination_client, &destination_org, destination_users, &mut inventory)
+    read_destination(plan, destination_client, &destination_org, destination_users, places, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.destination, &e))?;
     Ok(inventory)
@@ -337,34 +352,53 @@ impl Related {
     }
 }
 
-/// `admin_key`: the caller enabled an admin key, so restricted content shows in the listings
-/// that ask for it — how confcopy counts what the credentials alone cannot read.
+/// What the source's listings tell about people, for [`scope_users`] once the organization's
+/// users are read too.
+struct SourceListed {
+    groups: Vec<Group>,
+    related: Related,
+    members: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The source's spaces, permissions, content, comments and attachments, counted into
+/// `inventory`, and the people they name. `admin_key`: the caller enabled an admin key, so
+/// restricted content shows in the listings that ask for it — how confcopy counts what the
+/// credentials alone cannot read.
 async fn read_source(
     plan: &Plan,
     client: &SiteClient,
-    org: &OrgView,
-    org_users: &[OrgUser],
     admin_key: bool,
     inventory: &mut Inventory,
-) -> Result<(), ClientError> {
-    let all_spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
+) -> Result<SourceListed, ClientError> {
+    let (all_spaces, groups) = futures_util::try_join!(
+        client.spaces(&SpaceFilter::default()).try_collect::<Vec<Space>>(),
+        client.groups().try_collect::<Vec<Group>>(),
+    )?;
     inventory.source_keys = all_spaces.iter().map(|s| s.key.clone()).collect();
-    let groups: Vec<_> = client.groups().try_collect().await?;
-    let group_names: HashMap<String, String> =
-        groups.iter().map(|g| (g.id.clone(), g.name.clone())).collect();
     let statuses = if plan.content.archived.value { "current,archived" } else { "current" };
     let mut related = Related::default();
     // Selected spaces by key (a key selected twice counts in both places).
     let mut selected: HashMap<String, Vec<usize>> = HashMap::new();
-    for (index, selection) in plan.spaces.iter().enumerate() {
-        let Some(space) = all_spaces.iter().find(|s| s.key.eq_ignore_ascii_case(&selection.source_key.value))
-        else {
+    let found: Vec<Option<&Space>> = plan
+        .spaces
+        .iter()
+        .map(|selection| all_spaces.iter().find(|s| s.key.eq_ignore_ascii_case(&selection.source_key.value)))
+        .collect();
+    // Each selected space's permissions, a few spaces at a time, in the plan's order.
+    let permissions: Vec<Vec<_>> = futures_util::stream::iter(found.iter().flatten())
+        .map(|space| client.space_permissions(&space.id).try_collect::<Vec<_>>())
+        .buffered(SPACE_READS)
+        .try_collect()
+        .await?;
+    let mut permissions = permissions.into_iter();
+    for (index, space) in found.into_iter().enumerate() {
+        let Some(space) = space else {
             inventory.spaces.push(None);
             continue;
         };
         selected.entry(space.key.clone()).or_default().push(index);
         let mut anonymous = Vec::new();
-        let permissions: Vec<_> = client.space_permissions(&space.id).try_collect().await?;
+        let permissions = permissions.next().unwrap_or_default();
         for permission in &permissions {
             let operation = format!("{}:{}", permission.operation.key, permission.operation.target_type);
             match permission.principal.kind.as_str() {
@@ -452,7 +486,7 @@ async fn read_source(
             related.users.entry(user).or_default().extend(reasons);
         }
     }
-    scope_users(plan, client, org, org_users, &groups, &group_names, related, members, inventory).await
+    Ok(SourceListed { groups, related, members })
 }
 
 /// Where the listed pages and blog posts are: by id, the selected space of each that the
@@ -599,18 +633,15 @@ async fn count_attachments(
 }
 
 /// Settles who is in scope and why, which groups come along, and the users' details.
-#[allow(clippy::too_many_arguments)]
 async fn scope_users(
     plan: &Plan,
     client: &SiteClient,
     org: &OrgView,
     org_users: &[OrgUser],
-    groups: &[Group],
-    group_names: &HashMap<String, String>,
-    mut related: Related,
-    mut members: BTreeMap<String, BTreeSet<String>>,
+    listed: SourceListed,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
+    let SourceListed { groups, mut related, mut members } = listed;
     let scope_all = plan.users.scope.value == UserScope::All;
     let scope_none = plan.users.scope.value == UserScope::None;
     // Whose members matter: every group when all users are in scope, or when users come with
@@ -665,7 +696,6 @@ async fn scope_users(
             );
         }
     }
-    let _ = group_names;
     let ids: Vec<String> = related.users.keys().cloned().collect();
     let details = client.users_bulk(&ids).await?;
     let by_id: HashMap<&str, &crate::client::model::user::User> =
@@ -723,54 +753,84 @@ async fn space_is_bare(client: &SiteClient, space_id: &str) -> Result<bool, Clie
     Ok(pages.len() <= 1 && posts.is_empty())
 }
 
+/// What the destination is asked before the source's people are known: for each space of the
+/// plan, the space that already holds its key there (if any), and the destination's groups.
+struct DestinationPlaces {
+    conflicts: Vec<Option<DestinationSpace>>,
+    groups: Vec<Group>,
+}
+
+/// Reads of one space each (permissions, look-ups by key) in flight at once: the site's own
+/// concurrency bound still applies under it.
+const SPACE_READS: usize = 8;
+
+/// The destination's spaces where the plan's would go, and its groups (read side by side).
+async fn read_destination_places(plan: &Plan, client: &SiteClient) -> Result<DestinationPlaces, ClientError> {
+    let conflicts = async {
+        let spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
+        let spaces = &spaces;
+        futures_util::stream::iter(&plan.spaces)
+            .map(|selection| destination_conflict(client, spaces, &selection.destination_key.value))
+            .buffered(SPACE_READS)
+            .try_collect::<Vec<_>>()
+            .await
+    };
+    let (conflicts, groups) = futures_util::try_join!(conflicts, client.groups().try_collect::<Vec<_>>())?;
+    Ok(DestinationPlaces { conflicts, groups })
+}
+
+/// The destination space that holds the key `wanted` (as its key, or as a key it once had),
+/// with its marker and, unmarked, whether it holds anything but its homepage.
+async fn destination_conflict(
+    client: &SiteClient,
+    spaces: &[Space],
+    wanted: &str,
+) -> Result<Option<DestinationSpace>, ClientError> {
+    let current = spaces.iter().find(|s| s.key.eq_ignore_ascii_case(wanted));
+    let conflict = match current {
+        Some(space) => Some(DestinationSpace {
+            id: space.id.clone(),
+            key: space.key.clone(),
+            name: space.name.clone(),
+            historical_keys: Vec::new(),
+            origin: None,
+            bare: false,
+            journal_knows: false,
+        }),
+        None => client.space_holding_key(wanted).await?.map(|space| DestinationSpace {
+            historical_keys: if space.key.eq_ignore_ascii_case(wanted) {
+                Vec::new()
+            } else {
+                vec![wanted.to_string()]
+            },
+            id: space.id,
+            key: space.key,
+            name: space.name,
+            origin: None,
+            bare: false,
+            journal_knows: false,
+        }),
+    };
+    let Some(mut taken) = conflict else { return Ok(None) };
+    taken.origin = space_marker(client, &taken.id).await?;
+    if taken.origin.is_none() {
+        taken.bare = space_is_bare(client, &taken.id).await?;
+    }
+    Ok(Some(taken))
+}
+
+/// The rest of the destination, once the source's people are known: the accounts it has (with
+/// `users.scope = "none"`), its groups that match the source's, and who holds a licence there.
 async fn read_destination(
     plan: &Plan,
     client: &SiteClient,
     org: &OrgView,
     org_users: &[OrgUser],
+    places: DestinationPlaces,
     inventory: &mut Inventory,
 ) -> Result<(), ClientError> {
-    let spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
-    for selection in &plan.spaces {
-        let wanted = &selection.destination_key.value;
-        let current = spaces.iter().find(|s| s.key.eq_ignore_ascii_case(wanted));
-        let conflict = match current {
-            Some(space) => Some(DestinationSpace {
-                id: space.id.clone(),
-                key: space.key.clone(),
-                name: space.name.clone(),
-                historical_keys: Vec::new(),
-                origin: None,
-                bare: false,
-                journal_knows: false,
-            }),
-            None => client.space_holding_key(wanted).await?.map(|space| DestinationSpace {
-                historical_keys: if space.key.eq_ignore_ascii_case(wanted) {
-                    Vec::new()
-                } else {
-                    vec![wanted.clone()]
-                },
-                id: space.id,
-                key: space.key,
-                name: space.name,
-                origin: None,
-                bare: false,
-                journal_knows: false,
-            }),
-        };
-        let conflict = match conflict {
-            Some(mut taken) => {
-                taken.origin = space_marker(client, &taken.id).await?;
-                if taken.origin.is_none() {
-                    taken.bare = space_is_bare(client, &taken.id).await?;
-                }
-                Some(taken)
-            }
-            None => None,
-        };
-        inventory.destination_conflicts.push(conflict);
-    }
-    let groups: Vec<_> = client.groups().try_collect().await?;
+    let DestinationPlaces { conflicts, groups } = places;
+    inventory.destination_conflicts = conflicts;
     if plan.users.scope.value == UserScope::None {
         existing_people(client, &groups, inventory).await?;
     }
