@@ -220,7 +220,9 @@ const MAX_ACCEPTED: usize = 10_000;
 /// Some sites refuse a few requests at random (a burst of other clients, a node restarting),
 /// whatever our rate. A 429 is such a hiccup when, of the last `RECENT_ANSWERS` answers (those
 /// of the last `RECENT_SPAN`), at least `HICCUP_EVIDENCE` came back, at most one in
-/// `HICCUP_SHARE` was a 429 (this one included) and none said the site was near its limit: only
+/// `HICCUP_SHARE` was a 429 (this one included), give or take `HICCUP_SLACK` (a few answers of
+/// a quiet phase hold a chance cluster of random 429s as often as not: four among thirty is no
+/// sign), and none said the site was near its limit: only
 /// its request waits `Retry-After`; the rate and every other request carry on. Otherwise, while
 /// the 429s among them are no more than a hiccup's share of `HICCUP_EVIDENCE` answers would be,
 /// rounded up (too little to judge by), a 429 holds every request for its `Retry-After` but
@@ -238,6 +240,7 @@ const RECENT_ANSWERS: usize = 100;
 const RECENT_SPAN: Duration = Duration::from_secs(10);
 const HICCUP_EVIDENCE: usize = 20;
 const HICCUP_SHARE: usize = 8;
+const HICCUP_SLACK: usize = 2;
 
 impl Pacer {
     pub fn new(options: PacingOptions, now: Instant) -> Self {
@@ -373,7 +376,7 @@ impl Pacer {
         }
         if near > 0 || published {
             Verdict::Limit
-        } else if answers >= HICCUP_EVIDENCE && limited * HICCUP_SHARE <= answers {
+        } else if answers >= HICCUP_EVIDENCE && limited <= answers / HICCUP_SHARE + HICCUP_SLACK {
             Verdict::Hiccup
         } else if limited <= HICCUP_EVIDENCE.div_ceil(HICCUP_SHARE)
             && (answers < HICCUP_EVIDENCE || self.cuts == 0)
@@ -781,11 +784,11 @@ mod tests {
         let t0 = Instant::now();
         let mut pacer = Pacer::new(options(), t0);
         // 50 answers accepted over half a second, then 429s: more than one in eight of the
-        // answers is no hiccup.
+        // answers, and two more, is no hiccup (the tenth 429 among 60 answers).
         accept(&mut pacer, t0, 50, 10);
         let now = t0 + ms(500);
-        let hiccups = (0..8).take_while(|_| pacer.observe(now, now, Signal::Limited, None)).count();
-        assert_eq!(hiccups, 7);
+        let hiccups = (0..12).take_while(|_| pacer.observe(now, now, Signal::Limited, None)).count();
+        assert_eq!(hiccups, 9);
         let rate = pacer.rate().expect("paced");
         assert!((rate - 100.0).abs() < 5.0, "{rate}");
         let starts: Vec<Instant> = (0..5).map(|_| pacer.reserve(now)).collect();
@@ -877,9 +880,9 @@ mod tests {
         eprintln!("429 only: {rate:.1}/s, {refused} refused, {cuts} cuts");
         assert!(rate >= 75.0, "{rate}");
         // 14 when every 429 counted from the start; a site that sends no rate-limit header at
-        // all now costs up to three more at the start, each waited out by everyone, before its
-        // 429s are too many for hiccups.
-        assert!(refused <= 17, "{refused}");
+        // all now costs up to three more at the start, each waited out by everyone, and one or
+        // two more taken for hiccups, before its 429s are too many for hiccups.
+        assert!(refused <= 19, "{refused}");
     }
 
     /// Like `simulate`, but the site also says how many tokens remain after each request (as
