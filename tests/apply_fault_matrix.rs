@@ -634,8 +634,8 @@ fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
 
 /// A page whose create answer was lost is found by its title, with the marker its v1 create
 /// carried in the same answer (one v1 GET, the marker expanded): the marker is neither read on
-/// its own nor written again (a POST that is refused because the key is taken, then a GET), and
-/// the copy still equals a clean one.
+/// its own nor written again (a POST that is refused because the key is taken, then a GET), its
+/// place among its siblings comes with it too, and the copy still equals a clean one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_found_after_a_lost_answer_comes_with_its_marker_which_is_not_written_again() {
     let properties = |lost: u64| async move {
@@ -659,13 +659,19 @@ async fn a_page_found_after_a_lost_answer_comes_with_its_marker_which_is_not_wri
             count("POST /wiki/api/v2/pages/{id}/properties"),
             count("GET /wiki/api/v2/pages/{id}/properties"),
             count("GET /wiki/rest/api/content"),
+            count("GET /wiki/api/v2/pages/{id}/direct-children")
+                + count("GET /wiki/api/v2/spaces/{id}/pages"),
         );
         let copy = destination(&dest);
         sandbox.shutdown().await.unwrap();
         (counted, copy)
     };
-    let ((clean_writes, clean_reads, clean_lookups), reference) = properties(0).await;
-    let ((writes, reads, lookups), copy) = properties(2).await;
+    let ((clean_writes, clean_reads, clean_lookups, clean_listed), reference) = properties(0).await;
+    let ((writes, reads, lookups, listed), copy) = properties(2).await;
+    assert_eq!(
+        listed, clean_listed,
+        "the look-up told each found page's place: no siblings listed to order them"
+    );
     assert_eq!(lookups, clean_lookups + 2, "each lost create looked up once by its title, with its marker");
     assert_eq!(writes, clean_writes, "no marker written again");
     assert_eq!(reads, clean_reads, "no marker read on its own");

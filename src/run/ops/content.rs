@@ -635,7 +635,7 @@ where
                     Ok(Some(found)) => {
                         return Ok(Created {
                             version: found.version.as_ref().map_or(1, |v| v.number),
-                            position: None,
+                            position: found.position(),
                             marked: false,
                             found: Some(found.property(MARKER_KEY)),
                             id: found.id,

@@ -28,6 +28,8 @@ pub struct MarkedItem {
     pub version: Option<Version>,
     #[serde(default)]
     metadata: Option<Metadata>,
+    #[serde(default)]
+    extensions: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -37,6 +39,12 @@ struct Metadata {
 }
 
 impl MarkedItem {
+    /// A page's place among its siblings (`extensions.position`), when the site gives it as a
+    /// number (a string or nothing means none).
+    pub fn position(&self) -> Option<i64> {
+        self.extensions.get("position").and_then(serde_json::Value::as_i64)
+    }
+
     /// The property under `key`, when the item has it (an answer that does not parse as a
     /// property counts as none: the item is then unknown, never someone else's by mistake).
     pub fn property(&self, key: &str) -> Option<ContentProperty> {

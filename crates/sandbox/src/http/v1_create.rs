@@ -3,7 +3,7 @@
 //! ([`content_create`](super::content_create)); only the request and answer shapes are v1's.
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::body_write::{Forms, storage};
 use super::content_create::{NewContent, Placement};
@@ -121,9 +121,6 @@ fn content_v1(w: &World, s: usize, id: u64, req: &Request) -> Value {
     let mut v = serde_json::to_value(item(w, s, c, &expand, &req.base_url)).expect("content serializes");
     if let Some(space) = site.spaces.get(&c.space_id) {
         v["space"] = super::v1_space::space_v1(site, space, &req.base_url);
-    }
-    if c.kind != ContentKind::BlogPost {
-        v["extensions"] = json!({"position": c.position});
     }
     let links = &mut v["_links"];
     links["webui"] = super::render::webui(site, c).into();

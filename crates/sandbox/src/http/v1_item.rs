@@ -69,6 +69,14 @@ pub struct Item<'a> {
     ancestors: Option<Vec<Ancestor<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     space: Option<SpaceOut<'a>>,
+    /// A page's place among its siblings (blog posts have none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<Extensions>,
+}
+
+#[derive(Serialize)]
+struct Extensions {
+    position: i64,
 }
 
 #[derive(Serialize)]
@@ -234,6 +242,7 @@ pub fn item<'a>(w: &'a World, s: usize, c: &'a Content, expand: &Expand, base: &
         } else {
             None
         },
+        extensions: (c.kind != ContentKind::BlogPost).then_some(Extensions { position: c.position }),
     }
 }
 
