@@ -3,7 +3,8 @@
 //! arrive in order as far as it can); once a space's pages are all
 //! written, each parent's children are put in the source's order with as few v1 moves as the
 //! positions allow: the longest run already in order stays, every other child moves next to a
-//! sibling already in place.
+//! sibling already in place. Moves that follow one another go in order, the rest side by side
+//! (see [`chains`]).
 
 use std::collections::HashMap;
 
@@ -53,6 +54,24 @@ pub fn moves_for<T: Clone>(wanted: &[(T, i64)]) -> Vec<Move<T>> {
     }
     out
 }
+
+/// `moves` (as [`moves_for`] gives them) in chains: a chain starts next to a child that stays
+/// (or before the first one) and goes on with each child moved right after the one moved before
+/// it. A chain's moves must go in order; chains touch each other's targets nowhere, so they may
+/// go side by side.
+pub fn chains<T: Clone + PartialEq>(moves: Vec<Move<T>>) -> Vec<Vec<Move<T>>> {
+    let mut out: Vec<Vec<Move<T>>> = Vec::new();
+    for m in moves {
+        match out.last_mut() {
+            Some(chain) if chain.last().is_some_and(|before| before.id == m.target) => chain.push(m),
+            _ => out.push(vec![m]),
+        }
+    }
+    out
+}
+
+/// Chains of one parent's moves sent at once (the site's own concurrency bound still applies).
+const MOVE_CHAINS: usize = 8;
 
 /// Indices of a longest strictly increasing subsequence (patience sorting, O(n log n)).
 fn longest_increasing(values: &[i64]) -> Vec<usize> {
@@ -152,14 +171,23 @@ async fn order_family(copy: &Copy, space: usize, family: Family<'_>) -> Result<u
         }
     };
     let moves = moves_for(&wanted);
-    tracing::debug!(parent = %parent_label(family.parent), children = wanted.len(), moves = moves.len(), "ordering siblings");
-    for m in &moves {
-        copy.destination
-            .move_page(&m.id, m.position, &m.target)
-            .await
-            .map_err(|error| CopyError::OrderMove { parent: parent_label(family.parent), error })?;
-    }
-    Ok(moves.len())
+    let count = moves.len();
+    tracing::debug!(parent = %parent_label(family.parent), children = wanted.len(), moves = count, "ordering siblings");
+    let parent = family.parent;
+    futures_util::stream::iter(chains(moves))
+        .map(|chain| async move {
+            for m in &chain {
+                copy.destination
+                    .move_page(&m.id, m.position, &m.target)
+                    .await
+                    .map_err(|error| CopyError::OrderMove { parent: parent_label(parent), error })?;
+            }
+            Ok::<(), CopyError>(())
+        })
+        .buffer_unordered(MOVE_CHAINS)
+        .try_collect::<()>()
+        .await?;
+    Ok(count)
 }
 
 /// Destination ids of a parent's children, in the destination's order.
@@ -207,6 +235,59 @@ mod tests {
             order.insert(at, m.id);
         }
         (order, moves.len())
+    }
+
+    /// Applies the moves one move of each chain in turn (each chain's own moves in order), the
+    /// chains reversed when `reverse`, and returns the resulting order.
+    fn apply_chains(wanted: &[(&'static str, i64)], reverse: bool) -> Vec<&'static str> {
+        let mut now: Vec<(&str, i64)> = wanted.to_vec();
+        now.sort_by_key(|(_, p)| *p);
+        let mut order: Vec<&str> = now.into_iter().map(|(id, _)| id).collect();
+        let mut chained = chains(moves_for(wanted));
+        if reverse {
+            chained.reverse();
+        }
+        // As chains going side by side may interleave.
+        let mut cursors = vec![0usize; chained.len()];
+        loop {
+            let mut moved = false;
+            for (chain, at) in chained.iter().zip(cursors.iter_mut()) {
+                let Some(m) = chain.get(*at) else { continue };
+                *at += 1;
+                moved = true;
+                order.retain(|x| *x != m.id);
+                let i = order.iter().position(|x| *x == m.target).expect("target present");
+                order.insert(if m.position == MovePosition::After { i + 1 } else { i }, m.id);
+            }
+            if !moved {
+                return order;
+            }
+        }
+    }
+
+    #[test]
+    fn chains_of_moves_side_by_side_give_the_same_order() {
+        let ids: [&'static str; 10] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+        for positions in [
+            [5, 1, 8, 2, 3, 7, 4, 6, 10, 9],
+            [10, 9, 8, 7, 6, 5, 4, 3, 2, 1],
+            [2, 1, 4, 3, 6, 5, 8, 7, 10, 9],
+            [9, 10, 1, 2, 3, 4, 5, 6, 8, 7],
+        ] {
+            let wanted: Vec<(&'static str, i64)> = ids.iter().copied().zip(positions).collect();
+            assert_eq!(apply_chains(&wanted, false), ids, "{positions:?}");
+            assert_eq!(apply_chains(&wanted, true), ids, "{positions:?} (chains reversed)");
+        }
+        // Lone children out of place are one chain each: all may go at once.
+        let wanted: Vec<(&'static str, i64)> =
+            ids.iter().copied().zip([2, 1, 4, 3, 6, 5, 8, 7, 10, 9]).collect();
+        let chained = chains(moves_for(&wanted));
+        assert_eq!(chained.len(), 5);
+        assert!(chained.iter().all(|c| c.len() == 1));
+        // Children moved one after another (d, e, f after c) form one chain.
+        let wanted: Vec<(&'static str, i64)> =
+            ids.iter().copied().zip([1, 2, 3, 10, 9, 8, 4, 5, 6, 7]).collect();
+        assert_eq!(chains(moves_for(&wanted)).iter().map(Vec::len).collect::<Vec<_>>(), [3]);
     }
 
     #[test]
