@@ -374,6 +374,7 @@ pub async fn walk(
         snapshot: Arc::new(snapshot.with_space(None)?),
         mapping: Arc::new(std::sync::RwLock::new(Mapping::new(Arc::clone(catalogue)))),
         work_dir: work_dir.to_path_buf(),
+        labelled: Default::default(),
         pending_fixups: Default::default(),
         catalogue: Arc::clone(catalogue),
         source_origins: origins(&plan.source.value, &prepared.sites.source),

@@ -679,6 +679,55 @@ async fn a_page_found_after_a_lost_answer_comes_with_its_marker_which_is_not_wri
     assert!(copy.views == reference.views, "the copy equals a clean copy");
 }
 
+/// A page's labels go in its v1 create (`metadata.labels`, the answer asked to list them), so a
+/// clean copy posts labels apart only for what is not created that way (blog posts, homepages).
+/// A destination whose create answer does not list them gets them posted by the labels node:
+/// one request more per labelled page created, and the same copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_created_with_its_labels_which_are_posted_apart_only_when_the_answer_leaves_them_out() {
+    let copy_with = |omit: bool| async move {
+        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+        let (source, dest) =
+            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+        if omit {
+            let leave_out = Fault::OmitField { field: "labels".into() };
+            dest.set_faults(FaultConfig {
+                seed: 11,
+                rules: vec![rule("/wiki/rest/api/content", "POST", None, leave_out)],
+                rate_limit: None,
+            });
+        }
+        let state = tempfile::tempdir().unwrap();
+        let run = apply(&source, &dest, state.path()).await;
+        assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
+        let posts = dest.stats().count("POST /wiki/rest/api/content/{id}/label");
+        let exported = dest.export();
+        let homepages: Vec<&Value> = exported["site"]["spaces"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|space| &space["homepage_id"])
+            .collect();
+        let created_labelled = exported["site"]["contents"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|c| c["kind"] == "page" && !homepages.contains(&&c["id"]))
+            .filter(|c| c["labels"].as_array().is_some_and(|l| !l.is_empty()))
+            .count();
+        let copy = destination(&dest);
+        sandbox.shutdown().await.unwrap();
+        (posts, created_labelled, copy)
+    };
+    let (clean_posts, labelled, reference) = copy_with(false).await;
+    let (posts, labelled_again, copy) = copy_with(true).await;
+    assert!(labelled > 0, "the demo has labelled pages");
+    assert_eq!(labelled_again, labelled);
+    assert_eq!(posts, clean_posts + labelled as u64, "each labelled page's labels posted apart");
+    assert_eq!(copy.counts, reference.counts, "no duplicate, nothing lost");
+    assert!(copy.views == reference.views, "the same copy, labels included");
+}
+
 /// A page whose create is refused with 429 waits out its `Retry-After` alone, and its lane does
 /// not stand still meanwhile: the next sibling is created beside it and lands first, and the
 /// fix-up moves the late one into place, so the copy still equals a clean one (sibling order

@@ -249,6 +249,9 @@ pub struct Copy {
     /// Destination ids that carry a marker, or that this run took for a copy: a look-up by
     /// natural key never takes one of them for another item.
     pub claimed: Arc<Mutex<IdMap<()>>>,
+    /// Source pages whose create carried their labels and whose answer listed them all: their
+    /// labels node has nothing left to write.
+    pub labelled: Arc<Mutex<IdMap<()>>>,
     /// Set once the destination answered the v1 page create with 405 or 410 (removed): pages
     /// are then created through v2 and marked separately.
     pub v1_create_gone: Arc<std::sync::atomic::AtomicBool>,
@@ -286,6 +289,7 @@ impl Copy {
             plan_name: self.plan_name.clone(),
             reconciled: self.reconciled,
             claimed: Arc::clone(&self.claimed),
+            labelled: Arc::clone(&self.labelled),
             v1_create_gone: Arc::clone(&self.v1_create_gone),
             memberships: self.memberships,
             source: self.source.clone(),

@@ -224,18 +224,26 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             let holds = first_version(item);
             let marker = crate::run::mark::origin(copy, &source_ref(item), Some(holds)).property();
             // A page without a parent stays at the root level, as on the source.
-            let (new, marker, key) = (&new, &marker, target.key.as_str());
+            // Its labels too (the labels node then has nothing left to do, see `labels`).
+            let labels: Vec<Label> = item.labels.iter().map(|name| global_label(name)).collect();
+            let (new, marker, key, labels) = (&new, &marker, target.key.as_str(), labels.as_slice());
             let create = create_once(copy, item, key, move || async move {
                 use std::sync::atomic::Ordering;
                 if !copy.v1_create_gone.load(Ordering::Acquire) {
-                    match copy.destination.create_page_marked(new, marker, key).await {
+                    match copy.destination.create_page_marked(new, marker, key, labels).await {
                         // The v1 create is deprecated upstream: where a site has removed it, pages
                         // are created through v2 and marked with a request of their own.
                         Err(error) if matches!(error.status(), Some(405 | 410)) => {
                             tracing::warn!(%error, "the destination no longer offers the v1 page create: using v2");
                             copy.v1_create_gone.store(true, Ordering::Release);
                         }
-                        other => return other.map(|p| Created { marked: true, ..Created::from(p) }),
+                        other => {
+                            return other.map(|(p, labelled)| Created {
+                                marked: true,
+                                labelled,
+                                ..Created::from(p)
+                            });
+                        }
                     }
                 }
                 copy.destination.create_page_at_root(new).await.map(Created::from)
@@ -255,6 +263,9 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
             let written = match created {
                 Ok(created) => {
                     note_position(copy, item, created.position);
+                    if created.labelled && !item.labels.is_empty() {
+                        copy.labelled.lock().unwrap_or_else(|e| e.into_inner()).insert_str(&item.id, ());
+                    }
                     if item.history.is_empty() {
                         Ok((created.id, created.version))
                     } else {
@@ -564,6 +575,7 @@ pub async fn blog_post(copy: &Copy, space: usize, index: usize) -> Outcome {
             position: None,
             marked: false,
             found: None,
+            labelled: false,
         })
     })
     .await;
@@ -586,6 +598,8 @@ struct Created {
     /// Found by its title after the answer to its create was lost, with the marker it carries
     /// (`Some(None)`: none).
     found: Option<Option<ContentProperty>>,
+    /// The create put every label of the item on it (the answer listed them).
+    labelled: bool,
 }
 
 /// What a new copy's marker is known to say: nothing (none was sent), the source version the
@@ -605,6 +619,7 @@ impl From<crate::client::model::page::Page> for Created {
             position: page.position,
             marked: false,
             found: None,
+            labelled: false,
         }
     }
 }
@@ -637,6 +652,7 @@ where
                             version: found.version.as_ref().map_or(1, |v| v.number),
                             position: found.position(),
                             marked: false,
+                            labelled: false,
                             found: Some(found.property(MARKER_KEY)),
                             id: found.id,
                         });
@@ -755,23 +771,28 @@ fn content_of(copy: &Copy, space: usize, at: ContentAt) -> &Content {
     }
 }
 
+/// A label as the source names it, with the global prefix.
+fn global_label(name: &str) -> Label {
+    Label { id: None, name: name.to_string(), prefix: Some("global".into()) }
+}
+
 pub async fn labels(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
     let item = content_of(copy, space, at);
     if !copy.writes() {
         return Outcome::copied_with(format!("{} label(s) would be added", item.labels.len()));
     }
     let Some(id) = copy.content_id(&item.id) else { return Outcome::failed("the content was not copied") };
+    if copy.labelled.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&item.id) {
+        // The page's create carried them, and its answer listed them all.
+        return Outcome::copied_with(format!("{} label(s), with the page", item.labels.len()));
+    }
     if copy.reconciled && copy.earlier(&source_ref(item)).is_some() {
         // Copied by a run this journal does not know: it may have labelled it already.
         if let Some(detail) = already_labelled(copy, item, &id).await {
             return Outcome::Present { detail };
         }
     }
-    let labels: Vec<Label> = item
-        .labels
-        .iter()
-        .map(|name| Label { id: None, name: name.clone(), prefix: Some("global".into()) })
-        .collect();
+    let labels: Vec<Label> = item.labels.iter().map(|name| global_label(name)).collect();
     match copy.destination.add_labels(&id, &labels).await {
         Ok(()) => Outcome::copied_with(format!("{} label(s)", labels.len())),
         Err(error) => Outcome::failed(error.to_string()),

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::error::ClientError;
 use crate::model::content::Version;
 use crate::model::id;
+use crate::model::label::Label;
 use crate::model::page::{MovePosition, NewPage, Page, PageUpdate, TreeNode};
 use crate::model::property::NewContentProperty;
 use crate::site::encode_segment as seg;
@@ -125,12 +126,17 @@ impl SiteClient {
     /// page was created in, and its sibling position (`extensions.position`). Errors as
     /// `create_page`: a duplicate title answers 400 ("already exists"), a lost answer is an
     /// outcome-unknown error.
+    ///
+    /// `labels` go in the same request (`metadata.labels`), and the answer is asked to list the
+    /// page's labels: the `bool` says whether it lists every one of them (a site that ignores
+    /// them on create leaves them to [`add_labels`](Self::add_labels)).
     pub async fn create_page_marked(
         &self,
         page: &NewPage,
         property: &NewContentProperty,
         space_key: &str,
-    ) -> Result<Page, ClientError> {
+        labels: &[Label],
+    ) -> Result<(Page, bool), ClientError> {
         let t = self.transport();
         let mut body = json!({
             "type": "page",
@@ -143,15 +149,26 @@ impl SiteClient {
         if let Some(parent_id) = &page.parent_id {
             body["ancestors"] = json!([{"id": parent_id}]);
         }
-        let request = t
+        if !labels.is_empty() {
+            body["metadata"]["labels"] = labels
+                .iter()
+                .map(|l| json!({"prefix": l.prefix.as_deref().unwrap_or("global"), "name": l.name}))
+                .collect();
+        }
+        let mut request = t
             .request(
                 Method::POST,
                 "/wiki/rest/api/content",
                 format!("create page \"{}\" in space {space_key}", page.title),
             )?
             .json(&body);
+        if !labels.is_empty() {
+            request = request.query("expand", "metadata.labels");
+        }
         let created: V1Content = t.json(&request).await?;
-        Ok(created.into_page(page))
+        let listed = created.labels();
+        let labelled = labels.iter().all(|l| listed.iter().any(|name| name.eq_ignore_ascii_case(&l.name)));
+        Ok((created.into_page(page), labelled))
     }
 
     /// Updates a page; `version_number` must be the current one + 1 (else 409).
@@ -206,6 +223,8 @@ struct V1Content {
     ancestors: Vec<V1Ancestor>,
     #[serde(default)]
     extensions: serde_json::Value,
+    #[serde(default)]
+    metadata: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,6 +243,17 @@ struct V1Ancestor {
 }
 
 impl V1Content {
+    /// The label names the answer lists (`metadata.labels.results[].name`), when it was asked to.
+    fn labels(&self) -> Vec<&str> {
+        let results = self.metadata.get("labels").and_then(|l| l.get("results"));
+        results
+            .and_then(serde_json::Value::as_array)
+            .map(|items| {
+                items.iter().filter_map(|l| l.get("name").and_then(serde_json::Value::as_str)).collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The page as v2 would have answered it, where v1 says as much; the space and parent are
     /// the ones it was created in (the last ancestor, when the answer lists them).
     fn into_page(self, sent: &NewPage) -> Page {

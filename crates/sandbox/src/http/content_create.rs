@@ -34,6 +34,8 @@ pub struct NewContent {
     pub created_at: Option<String>,
     /// Properties to store on the new content, in request order.
     pub properties: Vec<(String, Value)>,
+    /// Labels `(prefix, name)` to put on the new content (v1 `metadata.labels`), checked.
+    pub labels: Vec<(String, String)>,
 }
 
 /// Creates the content for `caller` on `site` and gives its id; nothing changes when a rule
@@ -108,6 +110,12 @@ pub fn create(site: &mut Site, caller: &str, new: NewContent) -> Result<u64, Api
         .into_iter()
         .map(|(key, value)| super::properties::new_property(site, caller, key, value))
         .collect();
+    let mut labels: Vec<Label> = Vec::new();
+    for (prefix, name) in new.labels {
+        if !labels.iter().any(|l| l.prefix == prefix && l.name == name) {
+            labels.push(Label { id: site.alloc_id(), prefix, name });
+        }
+    }
     site.insert_content(Content {
         id,
         kind,
@@ -127,7 +135,7 @@ pub fn create(site: &mut Site, caller: &str, new: NewContent) -> Result<u64, Api
             minor_edit: false,
             body: Body::text(new.body),
         }],
-        labels: Vec::new(),
+        labels,
         restrictions: Restrictions::default(),
         likes: Vec::new(),
         properties,

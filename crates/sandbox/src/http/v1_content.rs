@@ -82,7 +82,12 @@ pub fn label_v1(l: &Label) -> Value {
 
 /// Reads `[{prefix,name}]` or a single `{prefix,name}`; names are lower-cased like Confluence.
 pub fn parse_labels(req: &Request) -> Result<Vec<(String, String)>, ApiError> {
-    let value: Value = req.json()?;
+    labels_from(req.json()?)
+}
+
+/// Labels as `(prefix, name)` from `[{prefix,name}]` or a single `{prefix,name}` (a request's
+/// body, or a create's `metadata.labels`).
+pub fn labels_from(value: Value) -> Result<Vec<(String, String)>, ApiError> {
     let items = match value {
         Value::Array(a) => a,
         Value::Object(_) => vec![value],

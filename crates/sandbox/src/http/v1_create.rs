@@ -1,5 +1,5 @@
 //! `POST /wiki/rest/api/content`: v1 page creation, which takes the new page's content properties
-//! (`metadata.properties`) in the same request. The rules are the v2 create's
+//! (`metadata.properties`) and labels (`metadata.labels`) in the same request. The rules are the v2 create's
 //! ([`content_create`](super::content_create)); only the request and answer shapes are v1's.
 
 use serde::Deserialize;
@@ -27,6 +27,9 @@ struct AncestorIn {
 struct MetadataIn {
     #[serde(default)]
     properties: Map<String, Value>,
+    /// `[{prefix, name}]`, as `POST /content/{id}/label` takes them.
+    #[serde(default)]
+    labels: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -78,7 +81,7 @@ fn properties_of(metadata: Option<MetadataIn>) -> Result<Vec<(String, Value)>, A
 /// place among its siblings in `extensions.position`.
 pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
     let caller = req.caller()?.to_string();
-    let input: ContentCreateIn = req.json()?;
+    let mut input: ContentCreateIn = req.json()?;
     if input.kind != "page" {
         return Err(ApiError::bad_request(format!(
             "Creating content of type {} is not supported here (the sandbox creates pages through v1)",
@@ -106,6 +109,10 @@ pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
         placement,
         body: storage(input.body, Forms::Nested)?.unwrap_or_default(),
         created_at: None,
+        labels: match input.metadata.as_mut().and_then(|m| m.labels.take()) {
+            Some(labels) => super::v1_content::labels_from(labels)?,
+            None => Vec::new(),
+        },
         properties: properties_of(input.metadata)?,
     };
     let id = super::content_create::create(&mut w.sites[s], &caller, new)?;

@@ -193,6 +193,7 @@ pub fn create(req: &Request, w: &mut World, s: usize, kind: ContentKind) -> ApiR
         body: storage(input.body, Forms::FlatOrNested)?.unwrap_or_default(),
         created_at: input.created_at,
         properties: Vec::new(),
+        labels: Vec::new(),
     };
     let site = &mut w.sites[s];
     let id = super::content_create::create(site, &caller, new)?;
