@@ -632,6 +632,21 @@ fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
     runtime.block_on(sandbox.shutdown()).unwrap();
 }
 
+/// The fault matrix's plan applied between fresh demo sites, the destination broken by `rules`
+/// (none: a clean copy); the run must complete. Gives the sandbox, to shut down, and the
+/// destination.
+async fn demo_apply(rules: Vec<FaultRule>) -> (Sandbox, SiteHandle) {
+    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    if !rules.is_empty() {
+        dest.set_faults(FaultConfig { seed: 11, rules, rate_limit: None });
+    }
+    let state = tempfile::tempdir().unwrap();
+    let run = apply(&source, &dest, state.path()).await;
+    assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
+    (sandbox, dest)
+}
+
 /// A page whose create answer was lost is found by its title, with the marker its v1 create
 /// carried in the same answer (one v1 GET, the marker expanded): the marker is neither read on
 /// its own nor written again (a POST that is refused because the key is taken, then a GET), its
@@ -639,19 +654,11 @@ fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_found_after_a_lost_answer_comes_with_its_marker_which_is_not_written_again() {
     let properties = |lost: u64| async move {
-        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-        let (source, dest) =
-            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
-        if lost > 0 {
-            dest.set_faults(FaultConfig {
-                seed: 11,
-                rules: vec![rule("/wiki/rest/api/content", "POST", Some(lost), Fault::CommitThenDrop)],
-                rate_limit: None,
-            });
-        }
-        let state = tempfile::tempdir().unwrap();
-        let run = apply(&source, &dest, state.path()).await;
-        assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
+        let rules = match lost {
+            0 => Vec::new(),
+            n => vec![rule("/wiki/rest/api/content", "POST", Some(n), Fault::CommitThenDrop)],
+        };
+        let (sandbox, dest) = demo_apply(rules).await;
         assert_eq!(dest.fault_hits().iter().sum::<u64>(), lost, "page creates that lost their answer");
         let served = dest.stats();
         let count = |route: &str| served.routes.get(route).map_or(0, |by| by.values().sum::<u64>());
@@ -686,20 +693,10 @@ async fn a_page_found_after_a_lost_answer_comes_with_its_marker_which_is_not_wri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_is_created_with_its_labels_which_are_posted_apart_only_when_the_answer_leaves_them_out() {
     let copy_with = |omit: bool| async move {
-        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-        let (source, dest) =
-            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
-        if omit {
-            let leave_out = Fault::OmitField { field: "labels".into() };
-            dest.set_faults(FaultConfig {
-                seed: 11,
-                rules: vec![rule("/wiki/rest/api/content", "POST", None, leave_out)],
-                rate_limit: None,
-            });
-        }
-        let state = tempfile::tempdir().unwrap();
-        let run = apply(&source, &dest, state.path()).await;
-        assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
+        let leave_out = Fault::OmitField { field: "labels".into() };
+        let rules =
+            if omit { vec![rule("/wiki/rest/api/content", "POST", None, leave_out)] } else { Vec::new() };
+        let (sandbox, dest) = demo_apply(rules).await;
         let posts = dest.stats().count("POST /wiki/rest/api/content/{id}/label");
         let exported = dest.export();
         let homepages: Vec<&Value> = exported["site"]["spaces"]
