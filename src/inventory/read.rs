@@ -96,33 +96,44 @@ pub async fn read(plan: &Plan, sites: &PlanSites) -> Result<Inventory, Diagnosti
     let destination_apps = !inventory.source.apps.is_empty();
     // The organization's users are read once when both sites are in the same organization.
     let same_org = same_organization(&source_org, &destination_org);
-    let (listed, source_users, destination_users, places, apps_there) = tokio::join!(
-        read_source(plan, source_client, admin_key, &mut inventory),
-        org_users(&source_org),
+    // The first of them to fail ends the others: a gateway that cannot be reached is not
+    // reported only after a long listing of the source.
+    let (listed, source_users, destination_users, places, apps_there) = tokio::try_join!(
+        async {
+            read_source(plan, source_client, admin_key, &mut inventory)
+                .await
+                .map_err(|e| unreachable(&plan.source, &e))
+        },
+        async {
+            org_users(&source_org)
+                .await
+                .map_err(|e| gateway_unreachable(&plan.source, source_org.key.as_ref(), &e))
+        },
         async {
             match same_org {
                 true => Ok(None),
-                false => org_users(&destination_org).await.map(Some),
+                false => org_users(&destination_org)
+                    .await
+                    .map(Some)
+                    .map_err(|e| gateway_unreachable(&plan.destination, destination_org.key.as_ref(), &e)),
             }
         },
-        read_destination_places(plan, destination_client),
+        async {
+            read_destination_places(plan, destination_client)
+                .await
+                .map_err(|e| unreachable(&plan.destination, &e))
+        },
         async {
             match destination_apps {
-                true => apps(destination_client).await,
+                true => apps(destination_client).await.map_err(|e| unreachable(&plan.destination, &e)),
                 false => Ok(Vec::new()),
             }
         },
-    );
-    inventory.destination.apps = apps_there.map_err(|e| unreachable(&plan.destination, &e))?;
-    let source_users =
-        source_users.map_err(|e| gateway_unreachable(&plan.source, source_org.key.as_ref(), &e))?;
-    let destination_users = destination_users
-        .map_err(|e| gateway_unreachable(&plan.destination, destination_org.key.as_ref(), &e))?;
-    let listed = listed.map_err(|e| unreachable(&plan.source, &e))?;
+    )?;
+    inventory.destination.apps = apps_there;
     scope_users(plan, source_client, &source_org, &source_users, listed, &mut inventory)
         .await
         .map_err(|e| unreachable(&plan.source, &e))?;
-    let places = places.map_err(|e| unreachable(&plan.destination, &e))?;
     let destination_users = destination_users.as_deref().unwrap_or(&source_users);
     read_destination(plan, destination_client, &destination_org, destination_users, places, &mut inventory)
         .await
