@@ -249,8 +249,8 @@ pub struct Copy {
     /// Destination ids that carry a marker, or that this run took for a copy: a look-up by
     /// natural key never takes one of them for another item.
     pub claimed: Arc<Mutex<IdMap<()>>>,
-    /// Source pages whose create carried their labels and whose answer listed them all: their
-    /// labels node has nothing left to write.
+    /// Source pages whose create carried their labels and whose answer listed them all, until
+    /// their labels node, which then has nothing left to write, takes them out.
     pub labelled: Arc<Mutex<IdMap<()>>>,
     /// Set once the destination answered the v1 page create with 405 or 410 (removed): pages
     /// are then created through v2 and marked separately.

@@ -92,6 +92,14 @@ impl<V> IdMap<V> {
         }
     }
 
+    /// Takes the value under `id` out of the map.
+    pub fn remove(&mut self, id: &str) -> Option<V> {
+        match number(id) {
+            Some(n) => self.numbers.remove(&n),
+            None => self.others.remove(id),
+        }
+    }
+
     pub fn contains_key(&self, id: &str) -> bool {
         self.get(id).is_some()
     }
@@ -146,6 +154,11 @@ mod tests {
         assert_eq!(map.get_id(&Id::new("007")), Some(&"x"), "an Id finds what its text finds");
         assert_eq!(map.insert_id(Id::new("98765"), "v"), Some("y"));
         assert_eq!(map.get("98765"), Some(&"v"));
+        assert_eq!(map.remove("98765"), Some("v"));
+        assert_eq!(map.remove("007"), Some("x"), "removed by its own key, not the number 7");
+        assert_eq!(map.get("7"), Some(&"c"));
+        assert_eq!(map.remove("98765"), None);
+        assert_eq!(map.len(), 7);
     }
 
     #[test]

@@ -782,8 +782,9 @@ pub async fn labels(copy: &Copy, space: usize, at: ContentAt) -> Outcome {
         return Outcome::copied_with(format!("{} label(s) would be added", item.labels.len()));
     }
     let Some(id) = copy.content_id(&item.id) else { return Outcome::failed("the content was not copied") };
-    if copy.labelled.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&item.id) {
-        // The page's create carried them, and its answer listed them all.
+    if copy.labelled.lock().unwrap_or_else(|e| e.into_inner()).remove(&item.id).is_some() {
+        // The page's create carried them, and its answer listed them all (taken out: the set
+        // holds only pages whose labels node has yet to run).
         return Outcome::copied_with(format!("{} label(s), with the page", item.labels.len()));
     }
     if copy.reconciled && copy.earlier(&source_ref(item)).is_some() {
