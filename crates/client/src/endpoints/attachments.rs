@@ -234,11 +234,13 @@ impl SiteClient {
         error: ClientError,
     ) -> Result<Vec<UploadedAttachment>, ClientError> {
         for round in 1..=rounds {
+            if round > 1 {
+                tokio::time::sleep(self.transport().options().retry.backoff(round - 1)).await;
+            }
             let found = self.attachments_named(content_id, file_name).await?;
             if !found.is_empty() {
                 return Ok(found);
             }
-            tokio::time::sleep(self.transport().options().retry.backoff(round)).await;
         }
         Err(error)
     }

@@ -42,7 +42,7 @@ impl MarkedItem {
     /// A page's place among its siblings (`extensions.position`), when the site gives it as a
     /// number (a string or nothing means none).
     pub fn position(&self) -> Option<i64> {
-        self.extensions.get("position").and_then(serde_json::Value::as_i64)
+        super::v1_position(&self.extensions)
     }
 
     /// The property under `key`, when the item has it (an answer that does not parse as a
@@ -62,12 +62,11 @@ impl SiteClient {
         kind: &str,
         key: &str,
     ) -> BoxStream<'static, Result<MarkedItem, ClientError>> {
-        let expand = format!("version,metadata.properties.{key}");
-        self.list(
-            "/wiki/rest/api/content",
-            format!("list {kind}s of space {space_key} with their markers"),
-            &[("spaceKey", space_key), ("type", kind), ("status", "current,archived"), ("expand", &expand)],
-            ListStyle::Offset,
+        let operation = format!("list {kind}s of space {space_key} with their markers");
+        self.marked_listing(
+            operation,
+            &[("spaceKey", space_key), ("type", kind), ("status", "current,archived")],
+            key,
         )
     }
 
@@ -81,23 +80,25 @@ impl SiteClient {
         title: &str,
         key: &str,
     ) -> Result<Option<MarkedItem>, ClientError> {
-        let expand = format!("version,metadata.properties.{key}");
-        let listed: Vec<MarkedItem> = self
-            .list(
-                "/wiki/rest/api/content",
-                format!("find {kind} \"{title}\" in space {space_key} with its marker"),
-                &[
-                    ("spaceKey", space_key),
-                    ("type", kind),
-                    ("title", title),
-                    ("status", "current,archived,draft"),
-                    ("expand", &expand),
-                ],
-                ListStyle::Offset,
-            )
-            .try_collect()
-            .await?;
+        let operation = format!("find {kind} \"{title}\" in space {space_key} with its marker");
+        let filter =
+            [("spaceKey", space_key), ("type", kind), ("title", title), ("status", "current,archived,draft")];
+        let listed: Vec<MarkedItem> = self.marked_listing(operation, &filter, key).try_collect().await?;
         Ok(listed.into_iter().find(|item| item.title.as_deref() == Some(title)))
+    }
+
+    /// The v1 content listing filtered by `filter`, each item with its version and the
+    /// property `key` expanded.
+    fn marked_listing(
+        &self,
+        operation: String,
+        filter: &[(&str, &str)],
+        key: &str,
+    ) -> BoxStream<'static, Result<MarkedItem, ClientError>> {
+        let expand = format!("version,metadata.properties.{key}");
+        let mut query = filter.to_vec();
+        query.push(("expand", &expand));
+        self.list("/wiki/rest/api/content", operation, &query, ListStyle::Offset)
     }
 
     /// The comments (footer and inline, replies too: `child` = `comment`) or the attachments

@@ -22,3 +22,9 @@ pub use comments::CommentKind;
 pub use markers::MarkedItem;
 pub use spaces::SpaceFilter;
 pub use users::USERS_BULK_MAX;
+
+/// A v1 page's place among its siblings (`extensions.position`): Confluence gives it as a
+/// number; a string ("none") or anything else means none.
+fn v1_position(extensions: &serde_json::Value) -> Option<i64> {
+    extensions.get("position").and_then(serde_json::Value::as_i64)
+}

@@ -257,8 +257,7 @@ impl V1Content {
     /// The page as v2 would have answered it, where v1 says as much; the space and parent are
     /// the ones it was created in (the last ancestor, when the answer lists them).
     fn into_page(self, sent: &NewPage) -> Page {
-        // Confluence gives the position as a number; a string or anything else means none.
-        let position = self.extensions.get("position").and_then(serde_json::Value::as_i64);
+        let position = super::v1_position(&self.extensions);
         Page {
             id: self.id,
             status: self.status,
