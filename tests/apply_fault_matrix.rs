@@ -764,3 +764,77 @@ async fn a_sibling_goes_ahead_while_a_page_waits_out_its_429_and_the_order_is_re
     assert_eq!(copy.counts, reference.counts, "no duplicate, nothing lost");
     assert!(copy.views == reference.views, "the copy equals a clean copy, sibling order included");
 }
+
+/// What the inventory listed, the snapshot takes instead of asking again: each space's
+/// permissions, and the restrictions of its pages and blog posts where none of them carries a
+/// label (labels make the snapshot list that kind again, with both). A space's labels come with
+/// the space's read, and the homepage of a space the run created is written at the version it
+/// came with, without being read first. The copy is the same either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_snapshot_takes_what_the_inventory_listed_and_a_new_homepage_is_written_unread() {
+    let copy_with = |labels: bool| async move {
+        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+        let (source, dest) =
+            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+        if !labels {
+            source.with_world(|w, i| w.sites[i].contents.values_mut().for_each(|c| c.labels.clear()));
+        }
+        let state = tempfile::tempdir().unwrap();
+        let run = apply(&source, &dest, state.path()).await;
+        assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
+        let (read, written) = (source.stats(), dest.stats());
+        let counted = [
+            read.count("GET /wiki/rest/api/content"),
+            read.count("GET /wiki/api/v2/spaces/{id}/permissions"),
+            read.count("GET /wiki/api/v2/spaces/{id}/labels"),
+            written.count("GET /wiki/api/v2/pages/{id}"),
+        ];
+        let exported = dest.export();
+        let restricted = exported["site"]["contents"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|c| {
+                let names = |op: &Value| {
+                    op.as_object()
+                        .is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())))
+                };
+                c["restrictions"].as_object().is_some_and(|r| r.values().any(names))
+            })
+            .count();
+        // The plan's spaces and kinds (page, blog post) that hold labelled content.
+        let source_state = source.export();
+        let site = &source_state["site"];
+        let labelled: std::collections::BTreeSet<(String, String)> = site["contents"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|c| c["labels"].as_array().is_some_and(|l| !l.is_empty()))
+            .filter(|c| {
+                SOURCE_KEYS.contains(
+                    &site["spaces"][c["space_id"].to_string().trim_matches('"')]["key"]
+                        .as_str()
+                        .unwrap_or(""),
+                )
+            })
+            .map(|c| (c["space_id"].to_string(), c["kind"].to_string()))
+            .collect();
+        let copy = destination(&dest);
+        sandbox.shutdown().await.unwrap();
+        (counted, labelled.len() as u64, restricted, copy)
+    };
+    let (labelled, kinds_labelled, restricted, reference) = copy_with(true).await;
+    let (unlabelled, none_labelled, restricted_unlabelled, copy) = copy_with(false).await;
+    assert!(kinds_labelled > 0 && none_labelled == 0);
+    // Each space's permissions once (by the inventory), no space label list, no homepage read.
+    assert_eq!(labelled[1..], [SOURCE_KEYS.len() as u64, 0, 0], "{labelled:?}");
+    assert_eq!(unlabelled[1..], labelled[1..], "{unlabelled:?}");
+    // The v1 listings: the inventory's, and one more for each space and kind holding labels.
+    assert_eq!(labelled[0], unlabelled[0] + kinds_labelled, "{labelled:?} {unlabelled:?}");
+    assert!(restricted > 0, "the demo restricts some content");
+    assert_eq!(restricted_unlabelled, restricted, "restrictions copied from what the inventory listed");
+    assert_eq!(copy.counts, reference.counts);
+}
+
+/// The source keys of the demo plan's spaces.
+const SOURCE_KEYS: [&str; 2] = ["MKT", "DOCS"];

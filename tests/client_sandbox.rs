@@ -98,3 +98,36 @@ async fn attachments_with_hostile_names_upload_and_download_byte_for_byte() {
     }
     sandbox.shutdown().await.unwrap();
 }
+
+/// A space read includes its labels up to the site's limit (50); past it the answer says there
+/// are more, and the client leaves them to the label list, which holds them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_space_read_brings_its_labels_unless_it_has_more_than_the_site_includes() {
+    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+    let acme = sandbox.site("acme").expect("demo site acme");
+    let site = BaseUrl::parse(acme.base_url()).unwrap();
+    let basic = Credentials::basic(acme.admin_email(), acme.admin_token());
+    let client = SiteClient::direct(site, basic, ClientOptions::fast()).unwrap();
+    let spaces: Vec<_> = client.spaces(&SpaceFilter::default()).try_collect().await.unwrap();
+    let space = spaces.iter().find(|s| s.key == "MKT").expect("MKT");
+
+    let names = |labels: Vec<confcopy::client::model::label::Label>| {
+        let mut names: Vec<String> = labels.into_iter().map(|l| l.name).collect();
+        names.sort();
+        names
+    };
+    let add: Vec<String> = (0..3).map(|i| format!("first-{i}")).collect();
+    client.add_space_labels("MKT", &add).await.unwrap();
+    let (read, included) = client.space_with_labels(&space.id).await.unwrap();
+    assert_eq!(read.key, "MKT");
+    let listed: Vec<_> = client.space_labels(&space.id).try_collect().await.unwrap();
+    assert_eq!(names(included.expect("a few labels are included")), names(listed));
+
+    let more: Vec<String> = (0..60).map(|i| format!("many-{i}")).collect();
+    client.add_space_labels("MKT", &more).await.unwrap();
+    let (_, included) = client.space_with_labels(&space.id).await.unwrap();
+    assert!(included.is_none(), "more labels than the read includes: list them");
+    let listed: Vec<_> = client.space_labels(&space.id).try_collect().await.unwrap();
+    assert!(listed.len() >= 63, "{}", listed.len());
+    sandbox.shutdown().await.unwrap();
+}

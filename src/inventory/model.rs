@@ -185,6 +185,39 @@ pub struct SourceSpace {
     pub unreadable_pages: u64,
     pub unreadable_blog_posts: u64,
     pub unreadable_attachments: u64,
+    /// What the inventory's own listings showed of the space, for the snapshot to take instead of
+    /// asking again; `None` where no listing of the inventory's stands behind the space (the
+    /// destination spaces verify reads).
+    pub listed: Option<SpaceListed>,
+}
+
+/// A space as the inventory's listings showed it (see [`SourceSpace::listed`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SpaceListed {
+    /// Its permissions, as listed.
+    pub permissions: Vec<crate::client::model::space::SpacePermission>,
+    /// Whether some listed page carries labels (else the snapshot need not list the space's
+    /// pages again for them).
+    pub page_labels: bool,
+    /// The same for blog posts.
+    pub blog_post_labels: bool,
+    /// The read and update restrictions of each listed page that has any, by id (restricted
+    /// content is rare: the rest has none).
+    pub restricted_pages: Vec<(String, crate::client::RestrictionsByOperation)>,
+    /// The same for blog posts.
+    pub restricted_blog_posts: Vec<(String, crate::client::RestrictionsByOperation)>,
+}
+
+impl SpaceListed {
+    /// Whether the listed pages (`blog_posts` false) or blog posts carry labels, and the
+    /// restrictions of those that have any.
+    pub fn of(&self, blog_posts: bool) -> (bool, &[(String, crate::client::RestrictionsByOperation)]) {
+        if blog_posts {
+            (self.blog_post_labels, &self.restricted_blog_posts)
+        } else {
+            (self.page_labels, &self.restricted_pages)
+        }
+    }
 }
 
 /// A destination space whose key (or one of its former keys) matches a key the plan needs.

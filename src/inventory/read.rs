@@ -17,7 +17,7 @@ use crate::client::model::group::Group;
 use crate::client::model::org::{Org, OrgUser, Workspace};
 use crate::client::model::space::Space;
 use crate::client::model::user::User;
-use crate::client::{ClientError, CommentKind, SiteClient, SpaceFilter};
+use crate::client::{ClientError, CommentKind, RestrictionsByOperation, SiteClient, SpaceFilter};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::{At, Memberships, Plan, SiteRef, UserScope};
 use crate::site::{AdminKey, PlanSites, Site};
@@ -430,6 +430,7 @@ async fn read_source(
             unreadable_pages: 0,
             unreadable_blog_posts: 0,
             unreadable_attachments: 0,
+            listed: Some(SpaceListed { permissions, ..SpaceListed::default() }),
         }));
     }
     let caller = match &inventory.source.access {
@@ -449,23 +450,53 @@ async fn read_source(
     // items counted, only their ids stay, as the ancestors with no rule they may be.
     let mut kept = Vec::new();
     let mut unguarded: IdMap<()> = IdMap::default();
+    // The spaces whose listed pages or blog posts carry labels, and the restrictions listed.
+    let mut labelled: HashSet<(&str, ListedKind)> = HashSet::new();
+    let mut restricted: HashMap<(&str, ListedKind), Vec<(String, RestrictionsByOperation)>> = HashMap::new();
     let (_, named) = futures_util::try_join!(
-        list_content(client, &all_spaces, &selected, statuses, admin_key, &mut accounts, |item, accounts| {
-            if item.guarded.is_some() && admin_key {
-                kept.push(item);
-            } else {
-                if admin_key {
-                    unguarded.insert_id(item.id.clone(), ());
+        list_content(
+            client,
+            &all_spaces,
+            &selected,
+            statuses,
+            admin_key,
+            &mut accounts,
+            |mut item, accounts| {
+                if item.labelled {
+                    labelled.insert((item.space_key, item.kind));
                 }
-                places.add(&item, true, &selected, accounts, inventory, &mut related);
+                if let Some(restrictions) = item.restrictions.take() {
+                    let at = (item.space_key, item.kind);
+                    restricted.entry(at).or_default().push((item.id.to_string(), *restrictions));
+                }
+                if item.guarded.is_some() && admin_key {
+                    kept.push(item);
+                } else {
+                    if admin_key {
+                        unguarded.insert_id(item.id.clone(), ());
+                    }
+                    places.add(&item, true, &selected, accounts, inventory, &mut related);
+                }
             }
-        }),
+        ),
         group_members(client, named),
     )?;
     let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (group, users) in named {
         members.insert(group.id.clone(), users.into_iter().map(|u| u.account_id).collect());
     }
+    for (key, indices) in &selected {
+        for &index in indices {
+            if let Some(Some(SourceSpace { listed: Some(listed), .. })) = inventory.spaces.get_mut(index) {
+                listed.page_labels = labelled.contains(&(key.as_str(), ListedKind::Page));
+                listed.blog_post_labels = labelled.contains(&(key.as_str(), ListedKind::BlogPost));
+                let restrictions = |kind| restricted.get(&(key.as_str(), kind)).cloned().unwrap_or_default();
+                listed.restricted_pages = restrictions(ListedKind::Page);
+                listed.restricted_blog_posts = restrictions(ListedKind::BlogPost);
+            }
+        }
+    }
+    drop(restricted);
     let mut reader = Reader::new(caller, admin_key, &kept, unguarded, &members);
     for item in &kept {
         if !selected.contains_key(item.space_key) {
@@ -922,7 +953,7 @@ fn add_destination_members(inventory: &mut Inventory, group: Group, users: Vec<U
         .insert(group.name.to_lowercase(), GroupFacts { id: group.id, name: group.name, members });
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ListedKind {
     Page,
     BlogPost,
@@ -937,6 +968,10 @@ struct ListedItem<'s> {
     kind: ListedKind,
     /// The selected space's key, borrowed from the selection.
     space_key: &'s str,
+    /// Whether it carries labels (see [`SpaceListed`]).
+    labelled: bool,
+    /// Its read and update restrictions, when they name anyone (taken for [`SpaceListed`]).
+    restrictions: Option<Box<RestrictionsByOperation>>,
     author: Option<u32>,
     editor: Option<u32>,
     /// Mentioned accounts, each once.
@@ -1082,9 +1117,14 @@ async fn list_content<'s>(
                     .collect();
                 mentioned.sort_unstable();
                 mentioned.dedup();
+                let restricted = guarded
+                    .as_ref()
+                    .is_some_and(|g| !g.restricted_users.is_empty() || !g.restricted_groups.is_empty());
                 let item = ListedItem {
                     id: Id::new(&content.id),
                     kind,
+                    labelled: !content.labels().is_empty(),
+                    restrictions: if restricted { content.restrictions.clone().map(Box::new) } else { None },
                     space_key,
                     author: content.author_id().map(|id| accounts.number(id)),
                     editor: content.editor_id().map(|id| accounts.number(id)),

@@ -28,6 +28,9 @@ pub struct MappedSpace {
     pub id: String,
     pub key: String,
     pub homepage_id: Option<String>,
+    /// The homepage's version when it is known without asking: 1 for the homepage that came
+    /// with a space this run created.
+    pub homepage_version: Option<u64>,
 }
 
 /// Source → destination ids, filled in as nodes finish. What the plan copies is kept in a dense

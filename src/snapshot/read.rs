@@ -102,8 +102,21 @@ pub async fn read(
                 Ok::<_, SnapshotError>((space, permissions))
             }
         }));
-    let attachments = read_attachments(client, work_dir);
+    // The site-wide lists are read only when the inventory's counts leave room for something in
+    // the selected spaces (or when no inventory listing stands behind them).
+    let listed = selected.iter().all(|(_, found)| found.listed.is_some());
+    let none = |count: fn(&crate::inventory::SourceSpace) -> u64| {
+        listed && selected.iter().all(|(_, found)| count(found) == 0)
+    };
+    let (no_attachments, no_comments) = (none(|f| f.counts.attachments), none(|f| f.counts.comments));
+    let attachments = async {
+        if no_attachments { Pending::new(work_dir) } else { read_attachments(client, work_dir).await }
+    };
     let comments = async {
+        if no_comments {
+            let empty = || Ok::<_, SnapshotError>((Pending::new(work_dir)?, Threads::default()));
+            return Ok((empty()?, empty()?));
+        }
         let (footer, inline) = futures_util::try_join!(
             read_comments(client, &spool, work_dir, CommentKind::Footer),
             read_comments(client, &spool, work_dir, CommentKind::Inline)
@@ -299,30 +312,40 @@ fn permission_subjects(
     permissions
 }
 
-/// Labels and restrictions of every page or blog post of a space, from one expanded v1 list.
+/// Labels and restrictions of every page or blog post of a space, from one expanded v1 list;
+/// where the inventory's listing showed none of them labelled, the restrictions it listed stand
+/// in for that list.
 async fn read_extras(
     client: &SiteClient,
     space_key: &str,
     kind: &str,
+    listed: Option<&crate::inventory::SpaceListed>,
 ) -> Result<HashMap<String, (Box<[String]>, Restrictions)>, SnapshotError> {
     let mut extras = HashMap::new();
+    if let Some((false, restricted)) = listed.map(|l| l.of(kind == "blogpost")) {
+        for (id, restrictions) in restricted {
+            extras.insert(id.clone(), (Box::default(), restrictions_of(restrictions)));
+        }
+        return Ok(extras);
+    }
     let mut listed = client.restricted_content(space_key, kind, false);
     while let Some(content) = listed.try_next().await? {
         let labels: Box<[String]> = content.labels().iter().map(|l| l.name.clone()).collect();
-        let restrictions = content
-            .restrictions
-            .as_ref()
-            .map(|r| Restrictions {
-                read: r.read.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
-                update: r.update.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
-            })
-            .unwrap_or_default();
+        let restrictions = content.restrictions.as_ref().map(restrictions_of).unwrap_or_default();
         // Most content has neither: it keeps the empty defaults without an entry here.
         if !labels.is_empty() || !restrictions.is_empty() {
             extras.insert(content.id, (labels, restrictions));
         }
     }
     Ok(extras)
+}
+
+/// Who the read and update restrictions name.
+fn restrictions_of(r: &crate::client::RestrictionsByOperation) -> Restrictions {
+    Restrictions {
+        read: r.read.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
+        update: r.update.as_ref().map(|o| subjects(&o.restrictions)).unwrap_or_default(),
+    }
 }
 
 /// One space: its settings, pages (with folders) and blog posts, bodies spooled. Permissions are
@@ -375,21 +398,30 @@ async fn read_space(
         ContentType::BlogPost,
         spool,
     );
-    let (space, labels, permissions, page_extras, post_extras, mut pages, mut blog_posts) = futures_util::try_join!(
-        async { client.space(&found.id).await.map_err(SnapshotError::from) },
+    let ((space, labels), permissions, page_extras, post_extras, mut pages, mut blog_posts) = futures_util::try_join!(
         async {
-            client
-                .space_labels(&found.id)
-                .map_ok(|l| l.name)
-                .try_collect::<Vec<String>>()
-                .await
-                .map_err(SnapshotError::from)
+            // The space and its labels in one request, unless it has more than the site includes.
+            let (space, labels) = client.space_with_labels(&found.id).await?;
+            let labels = match labels {
+                Some(labels) => labels.into_iter().map(|l| l.name).collect(),
+                None => {
+                    client.space_labels(&found.id).map_ok(|l| l.name).try_collect::<Vec<String>>().await?
+                }
+            };
+            Ok::<_, SnapshotError>((space, labels))
         },
         async {
-            client.space_permissions(&found.id).try_collect::<Vec<_>>().await.map_err(SnapshotError::from)
+            match &found.listed {
+                Some(listed) => Ok(listed.permissions.clone()),
+                None => client
+                    .space_permissions(&found.id)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .map_err(SnapshotError::from),
+            }
         },
-        read_extras(client, &found.key, "page"),
-        read_extras(client, &found.key, "blogpost"),
+        read_extras(client, &found.key, "page", found.listed.as_ref()),
+        read_extras(client, &found.key, "blogpost", found.listed.as_ref()),
         pages,
         posts,
     )?;

@@ -70,6 +70,7 @@ pub async fn read(plan: &Plan, sites: &PlanSites, work_dir: &Path) -> Result<Sid
             unreadable_pages: 0,
             unreadable_blog_posts: 0,
             unreadable_attachments: 0,
+            listed: None,
         }));
     }
     // Verify compares whole sites: it holds both snapshots' content in memory.

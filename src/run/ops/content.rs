@@ -178,21 +178,38 @@ pub async fn page(copy: &Copy, space: usize, index: usize) -> Outcome {
     let (written, marked_at) = match (is_homepage, target.homepage_id.clone()) {
         (true, Some(homepage)) => {
             // A new space comes with a homepage: the source homepage becomes it (an update,
-            // safe to repeat).
-            let current = match copy.destination.page(&homepage).await {
-                Ok(page) => page.version.map_or(1, |v| v.number),
-                Err(error) => return Outcome::failed(error.to_string()),
+            // safe to repeat). Its version is asked for unless the space's create made it
+            // known; if it changed since, it is asked for then.
+            let read = || async {
+                copy.destination.page(&homepage).await.map(|page| page.version.map_or(1, |v| v.number))
             };
-            let update = PageUpdate {
-                id: homepage.clone(),
-                status: "current".into(),
-                title: item.title.clone(),
-                body: Body::storage(body.clone()),
-                version_number: current + 1,
-                version_message: Some("copied from the source homepage".into()),
-                parent_id: None,
+            let mut known = target.homepage_version;
+            let mut current = match known {
+                Some(version) => version,
+                None => match read().await {
+                    Ok(version) => version,
+                    Err(error) => return Outcome::failed(error.to_string()),
+                },
             };
-            let written = update_page(&copy.destination, &update).await.map(|p| {
+            let written = loop {
+                let update = PageUpdate {
+                    id: homepage.clone(),
+                    status: "current".into(),
+                    title: item.title.clone(),
+                    body: Body::storage(body.clone()),
+                    version_number: current + 1,
+                    version_message: Some("copied from the source homepage".into()),
+                    parent_id: None,
+                };
+                match update_page(&copy.destination, &update).await {
+                    Err(error) if error.is_conflict() && known.take().is_some() => match read().await {
+                        Ok(version) => current = version,
+                        Err(error) => break Err(error),
+                    },
+                    other => break other,
+                }
+            };
+            let written = written.map(|p| {
                 note_position(copy, item, p.position);
                 (p.id, p.version.map_or(current + 1, |v| v.number))
             });

@@ -21,7 +21,12 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         copy.map(|m| {
             m.spaces.insert(
                 index,
-                MappedSpace { id: String::new(), key: space.destination_key.clone(), homepage_id: None },
+                MappedSpace {
+                    id: String::new(),
+                    key: space.destination_key.clone(),
+                    homepage_id: None,
+                    homepage_version: None,
+                },
             )
         });
         return Outcome::copied_with(format!("would be created as {}", space.destination_key));
@@ -54,8 +59,15 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         };
         copy.recorder.result(&node, source, &id, None, None);
         copy.map(|m| {
-            m.spaces
-                .insert(index, MappedSpace { id, key: space.destination_key.clone(), homepage_id: homepage })
+            m.spaces.insert(
+                index,
+                MappedSpace {
+                    id,
+                    key: space.destination_key.clone(),
+                    homepage_id: homepage,
+                    homepage_version: None,
+                },
+            )
         });
         if copy.recorder.done_before(&node) {
             return Outcome::Present { detail: "created by an earlier run".into() };
@@ -90,6 +102,8 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
                 id: created.id.clone(),
                 key: created.key.clone(),
                 homepage_id: created.homepage.map(|h| h.id),
+                // A new space's homepage is at its first version.
+                homepage_version: Some(1),
             },
         )
     });

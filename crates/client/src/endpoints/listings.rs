@@ -1,6 +1,6 @@
 //! Listings that read every page or blog post once, with all the inventory needs: v1 content
-//! with the storage body, creator, last editor, status, space, ancestors and read and update
-//! restrictions expanded, 250 a request.
+//! with the storage body, creator, last editor, status, space, ancestors, read and update
+//! restrictions and labels expanded, 250 a request.
 
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -32,6 +32,8 @@ pub struct ListedContent {
     pub ancestors: Vec<ListedAncestor>,
     #[serde(default)]
     pub restrictions: Option<RestrictionsByOperation>,
+    #[serde(default)]
+    pub metadata: Option<super::bulk::ContentMetadata>,
 }
 
 /// v1 `space` (expanded).
@@ -99,12 +101,17 @@ impl ListedContent {
     pub fn space_key(&self) -> Option<&str> {
         self.space.as_ref()?.key.as_deref()
     }
+
+    /// The content's labels (`metadata.labels`, expanded by the listing).
+    pub fn labels(&self) -> &[crate::model::label::Label] {
+        self.metadata.as_ref().and_then(|m| m.labels.as_ref()).map_or(&[], |l| l.results.as_slice())
+    }
 }
 
 const LISTING_EXPAND: &str = "body.storage,version,history,ancestors,space,\
 ancestors.restrictions.read.restrictions.user,ancestors.restrictions.read.restrictions.group,\
 restrictions.read.restrictions.user,restrictions.read.restrictions.group,\
-restrictions.update.restrictions.user,restrictions.update.restrictions.group";
+restrictions.update.restrictions.user,restrictions.update.restrictions.group,metadata.labels";
 
 impl SiteClient {
     /// Pages or blog posts (v1 `type` = `page` | `blogpost`) of one space, or of the whole site

@@ -65,6 +65,45 @@ impl SiteClient {
         t.json(&request).await
     }
 
+    /// A space with its labels in the same request (`include-labels`); the labels are `None`
+    /// when the site holds more than it includes (then [`space_labels`](Self::space_labels)
+    /// lists them all).
+    pub async fn space_with_labels(
+        &self,
+        space_id: &str,
+    ) -> Result<(Space, Option<Vec<Label>>), ClientError> {
+        #[derive(serde::Deserialize)]
+        struct WithLabels {
+            #[serde(flatten)]
+            space: Space,
+            labels: Option<Included>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Included {
+            #[serde(default)]
+            results: Vec<Label>,
+            #[serde(default)]
+            meta: Option<IncludedMeta>,
+        }
+        #[derive(serde::Deserialize)]
+        struct IncludedMeta {
+            #[serde(rename = "hasMore", default)]
+            has_more: bool,
+        }
+        let t = self.transport();
+        let request = t
+            .request(
+                Method::GET,
+                &format!("/wiki/api/v2/spaces/{}", seg(space_id)),
+                format!("read space {space_id} with its labels"),
+            )?
+            .query("description-format", "plain")
+            .query("include-labels", "true");
+        let read: WithLabels = t.json(&request).await?;
+        let labels = read.labels.filter(|l| !l.meta.as_ref().is_some_and(|m| m.has_more)).map(|l| l.results);
+        Ok((read.space, labels))
+    }
+
     /// Labels of a space.
     pub fn space_labels(&self, space_id: &str) -> BoxStream<'static, Result<Label, ClientError>> {
         self.v2_list(

@@ -46,16 +46,20 @@ pub fn list(req: &Request, w: &mut World, s: usize) -> ApiResult {
     v2_page(req, &spaces, 25, |sp| render::space(sp, describe))
 }
 
+/// How many labels or permissions a space read includes (`include-labels`, `include-permissions`).
+const INCLUDED: usize = 50;
+
 pub fn get(req: &Request, w: &mut World, s: usize, id: &str) -> ApiResult {
     let sp = readable(w, s, req, id)?;
     let mut v = render::space(sp, req.param("description-format").is_some());
+    // Confluence includes the first INCLUDED of each, and says whether there are more.
     if req.param("include-labels") == Some("true") {
-        v["labels"] = json!({"results": sp.labels.iter().map(render::label).collect::<Vec<_>>(),
-                             "meta": {"hasMore": false}, "_links": {}});
+        v["labels"] = json!({"results": sp.labels.iter().take(INCLUDED).map(render::label).collect::<Vec<_>>(),
+                             "meta": {"hasMore": sp.labels.len() > INCLUDED}, "_links": {}});
     }
     if req.param("include-permissions") == Some("true") {
-        v["permissions"] = json!({"results": sp.permissions.iter().map(render::space_permission).collect::<Vec<_>>(),
-                                  "meta": {"hasMore": false}, "_links": {}});
+        v["permissions"] = json!({"results": sp.permissions.iter().take(INCLUDED).map(render::space_permission).collect::<Vec<_>>(),
+                                  "meta": {"hasMore": sp.permissions.len() > INCLUDED}, "_links": {}});
     }
     v["_links"]["base"] = format!("{}/wiki", req.base_url).into();
     Ok(Reply::ok(v))
