@@ -350,3 +350,36 @@ fn a_destination_without_the_v1_page_create_gets_pages_created_through_v2_and_ma
     assert_eq!(sites.destination.stats().writes, 0, "{:?}", sites.destination.stats().routes);
     sites.shutdown();
 }
+
+/// An attachment whose later versions never reached the destination (its run failed between two
+/// versions, and that run's journal is gone) gets them from a run that begins from the markers:
+/// the unmarked copy on the page is found by its file name and continued, not taken as done.
+#[test]
+fn an_attachment_stopped_between_versions_is_finished_by_a_run_from_an_empty_state_directory() {
+    let expected = reference();
+    let sites = sites();
+    // Every later version is refused: the first run uploads only each attachment's first one.
+    let refused = confcopy_sandbox::FaultRule {
+        route: "/wiki/rest/api/content/*/child/attachment".into(),
+        method: "PUT".into(),
+        probability: 1.0,
+        after: 0,
+        times: None,
+        fault: confcopy_sandbox::Fault::ServerError { status: 400, retry_after: None },
+    };
+    sites.destination.set_faults(confcopy_sandbox::FaultConfig {
+        seed: 5,
+        rules: vec![refused],
+        rate_limit: None,
+    });
+    let first = tempfile::tempdir().unwrap();
+    let (code, out) = sites.apply_to_end(first.path());
+    assert_ne!(code, 0, "the later versions were refused: {out}");
+    assert!(sites.destination.fault_hits().iter().sum::<u64>() > 0, "{out}");
+    sites.destination.clear_faults();
+    let fresh = tempfile::tempdir().unwrap();
+    let (code, out) = sites.apply_to_end(fresh.path());
+    assert_eq!(code, 0, "{out}");
+    assert_same_as_reference(&sites, &expected, "later versions added from an empty state");
+    sites.shutdown();
+}

@@ -36,10 +36,12 @@ pub async fn attachment(copy: &Copy, space: usize, index: usize) -> Outcome {
         return Outcome::Present { detail: "copied by an earlier run".into() };
     }
     // File names are unique per page: an interrupted run may have uploaded some versions. Each
-    // upload adds one version, so the copy's version count says where to continue.
+    // upload adds one version, so the copy's version count says where to continue. A run that
+    // began from the destination's markers looks too: an earlier run's journal, gone now, may
+    // have stopped between two versions (an attachment is marked after its last).
     let mut first_version = 1;
     let mut destination_id = None;
-    if copy.recorder.interrupted(&source) {
+    if copy.recorder.interrupted(&source) || copy.reconciled {
         match already_attached(copy, &item.container_id, &container, &item.file_name).await {
             Ok(Some(found)) if found.versions >= item.versions.max(1) => {
                 if let (Some(found), Some(source)) = (found.size, item.size)
