@@ -838,3 +838,98 @@ async fn the_snapshot_takes_what_the_inventory_listed_and_a_new_homepage_is_writ
 
 /// The source keys of the demo plan's spaces.
 const SOURCE_KEYS: [&str; 2] = ["MKT", "DOCS"];
+
+/// A space's permissions as (subject, operation, target), groups by name, anonymous access as
+/// `anonymous`: comparable between two sites.
+fn space_grants(state: &Value, key: &str) -> std::collections::BTreeSet<(String, String, String)> {
+    let site = &state["site"];
+    let groups: Vec<&Value> = match &site["groups"] {
+        Value::Array(list) => list.iter().collect(),
+        Value::Object(map) => map.values().collect(),
+        _ => Vec::new(),
+    };
+    let space = site["spaces"].as_object().unwrap().values().find(|s| s["key"] == key).expect("space");
+    space["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let id = p["principal"]["id"].as_str().unwrap_or("");
+            let subject = match p["principal"]["type"].as_str() {
+                Some("group") => {
+                    let name = groups.iter().find(|g| g["id"] == id).and_then(|g| g["name"].as_str());
+                    format!("group:{}", name.unwrap_or(id))
+                }
+                Some("role") => "anonymous".to_string(),
+                _ => format!("user:{id}"),
+            };
+            (subject, p["operation"].as_str().unwrap().to_string(), p["target"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// A new space is created with the source's permissions in the same request, and with the
+/// copying account's own, not the destination's defaults: no grant is posted apart, and the copy
+/// holds exactly the source's grants and the copying account's. A destination that refuses the
+/// create with its permissions gets the space without them, and the grants one by one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_space_is_created_with_the_sources_permissions_in_one_request() {
+    for refused in [false, true] {
+        let rules = if refused {
+            let refuse = Fault::ServerError { status: 400, retry_after: None };
+            vec![rule("/wiki/rest/api/space", "POST", Some(1), refuse)]
+        } else {
+            Vec::new()
+        };
+        let (sandbox, dest) = demo_apply(rules).await;
+        let source = sandbox.site("acme").unwrap().clone();
+        let me = crate::support_sandbox::Caller::admin(&dest).get("/wiki/rest/api/user/current").await.json();
+        let me = format!("user:{}", me["accountId"].as_str().unwrap());
+        let posted = dest.stats().count("POST /wiki/rest/api/space/{key}/permission");
+        let (from, to) = (source.export(), dest.export());
+        for (source_key, key) in [("MKT", "MKT"), ("DOCS", "DOCSEU")] {
+            let wanted = space_grants(&from, source_key);
+            let copied = space_grants(&to, key);
+            assert!(!wanted.is_empty());
+            let missing: Vec<_> = wanted.difference(&copied).collect();
+            assert!(missing.is_empty(), "{key}: the source's grants are all copied, missing {missing:?}");
+            let added: Vec<_> = copied.difference(&wanted).filter(|(who, _, _)| *who != me).collect();
+            assert!(added.is_empty(), "{key}: only the copying account's grants are added: {added:?}");
+            assert!(copied.contains(&(me.clone(), "administer".into(), "space".into())), "{copied:?}");
+        }
+        if refused {
+            assert!(posted > 0, "the refused create's grants were posted one by one");
+        } else {
+            assert_eq!(posted, 0, "no grant posted apart");
+        }
+        sandbox.shutdown().await.unwrap();
+    }
+}
+
+/// A space waits for the groups its permissions name, but a group that cannot be created does
+/// not hold the space back: the space and its content are copied, and only its permissions
+/// node, which needs the group, is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_that_cannot_be_created_does_not_block_its_spaces() {
+    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
+    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let refuse = Fault::ServerError { status: 403, retry_after: None };
+    dest.set_faults(FaultConfig {
+        seed: 7,
+        rules: vec![rule("/wiki/rest/api/group", "POST", None, refuse)],
+        rate_limit: None,
+    });
+    let state = tempfile::tempdir().unwrap();
+    let run = apply(&source, &dest, state.path()).await;
+    assert!(dest.fault_hits().iter().sum::<u64>() > 0, "some group was to be created");
+    assert_ne!(run.status, RunOutcome::Complete, "{}", run.details);
+    assert!(
+        run.details.contains("it needs group") && run.details.contains("which was not copied"),
+        "{}",
+        run.details
+    );
+    let copy = destination(&dest);
+    let reference = reference().await;
+    assert_eq!(copy.counts, reference.counts, "both spaces and all their content copied");
+    sandbox.shutdown().await.unwrap();
+}

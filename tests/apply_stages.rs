@@ -135,6 +135,7 @@ async fn a_space_not_created_blocks_its_content_in_a_later_stage_and_nothing_els
         key: "DOCSEU".into(),
         name: "Someone else's".into(),
         description: None,
+        permissions: Vec::new(),
     };
     client.create_space(&taken).await.unwrap();
     let reports = work.path().join("reports");

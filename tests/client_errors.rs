@@ -87,6 +87,7 @@ async fn v1_error_messages_are_shown() {
             key: "MKT".into(),
             name: "Marketing".into(),
             description: None,
+            permissions: Vec::new(),
         })
         .await
         .unwrap_err();

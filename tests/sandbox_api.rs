@@ -748,3 +748,92 @@ async fn v1_content_create_makes_a_page_with_its_properties_in_one_request() {
     denied["space"]["key"] = json!("ENG");
     assert_eq!(viewer.post("/wiki/rest/api/content", denied).await.status, 403);
 }
+
+/// A space created with `permissions` (v1 `SpacePermissionCreate`: an operation, its users by
+/// account id, its groups by id, anonymous access) has only those, each once; without them its
+/// creator gets the default set. An account the site does not know refuses the create.
+#[tokio::test]
+async fn a_space_created_with_permissions_has_only_those() {
+    let sandbox = demo().await;
+    let acme = Caller::admin(sandbox.site("acme").unwrap());
+    let me = acme.get("/wiki/rest/api/user/current").await.json()["accountId"].as_str().unwrap().to_string();
+    let groups = acme.get("/wiki/rest/api/group").await.json();
+    let marketing = groups["results"].as_array().unwrap().iter().find(|g| g["name"] == "marketing").unwrap()
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let entry = |op: &str,
+                 target: &str,
+                 users: serde_json::Value,
+                 groups: serde_json::Value,
+                 anonymous: bool| {
+        json!({"subjects": {"user": {"results": users, "size": 0}, "group": {"results": groups, "size": 0}},
+               "operation": {"operation": op, "targetType": target},
+               "anonymousAccess": anonymous, "unlicensedAccess": false})
+    };
+    let permissions = json!([
+        entry(
+            "read",
+            "space",
+            json!([{"type": "known", "accountId": me}]),
+            json!([{"type": "group", "id": marketing}]),
+            true
+        ),
+        entry("administer", "space", json!([{"type": "known", "accountId": me}]), json!([]), false),
+        // The same grant twice is kept once.
+        entry("read", "space", json!([{"type": "known", "accountId": me}]), json!([]), false),
+    ]);
+    let created = acme
+        .post("/wiki/rest/api/space", json!({"key": "GIVEN", "name": "Given", "permissions": permissions}))
+        .await;
+    assert_eq!(created.status, 200, "{}", String::from_utf8_lossy(&created.bytes));
+    let id = acme.space_id("GIVEN").await;
+    let mut held: Vec<(String, String, String)> = acme
+        .all(&format!("/wiki/api/v2/spaces/{id}/permissions"))
+        .await
+        .iter()
+        .map(|p| {
+            let who = format!(
+                "{}:{}",
+                p["principal"]["type"].as_str().unwrap(),
+                p["principal"]["id"].as_str().unwrap()
+            );
+            (
+                who,
+                p["operation"]["key"].as_str().unwrap().into(),
+                p["operation"]["targetType"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    held.sort();
+    let mut wanted = vec![
+        (format!("user:{me}"), "read".to_string(), "space".to_string()),
+        (format!("group:{marketing}"), "read".into(), "space".into()),
+        ("role:ANONYMOUS".into(), "read".into(), "space".into()),
+        (format!("user:{me}"), "administer".into(), "space".into()),
+    ];
+    wanted.sort();
+    assert_eq!(held, wanted);
+
+    let plain = acme.post("/wiki/rest/api/space", json!({"key": "PLAIN", "name": "Plain"})).await;
+    assert_eq!(plain.status, 200);
+    let id = acme.space_id("PLAIN").await;
+    let defaults = acme.all(&format!("/wiki/api/v2/spaces/{id}/permissions")).await;
+    assert!(
+        defaults.len() > 1 && defaults.iter().all(|p| p["principal"]["id"] == me.as_str()),
+        "{defaults:?}"
+    );
+
+    let stranger = json!([entry(
+        "read",
+        "space",
+        json!([{"type": "known", "accountId": "nobody-here"}]),
+        json!([]),
+        false
+    )]);
+    let refused = acme
+        .post("/wiki/rest/api/space", json!({"key": "ODD", "name": "Odd", "permissions": stranger}))
+        .await;
+    assert_eq!(refused.status, 400);
+}

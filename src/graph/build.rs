@@ -93,9 +93,18 @@ impl Builder {
         }
     }
 
-    /// The space and its permissions.
+    /// The space and its permissions. The space waits for the groups its permissions name, so
+    /// that its create can carry their grants (see [`NodeKind::tolerates`]).
     fn space(&mut self, s: usize, space: &SpaceSnapshot) -> NodeId {
-        let space_node = self.add(NodeKind::Space { space: s }, Vec::new());
+        let mut groups: Vec<NodeId> = space
+            .permissions
+            .iter()
+            .filter(|p| matches!(p.subject, Subject::Group(_)))
+            .filter_map(|p| self.subject_needs(&p.subject))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let space_node = self.add(NodeKind::Space { space: s }, groups);
         let mut needs = vec![space_node];
         for permission in &space.permissions {
             needs.extend(self.subject_needs(&permission.subject));

@@ -75,6 +75,13 @@ pub struct Node {
 }
 
 impl NodeKind {
+    /// Whether this node, needing `need`, still runs when `need` fails: a space waits for the
+    /// groups its permissions name so that its create carries their grants, and is created
+    /// without them when a group could not be made (its permissions node reports those grants).
+    pub fn tolerates(&self, need: &NodeKind) -> bool {
+        matches!((self, need), (NodeKind::Space { .. }, NodeKind::Group { .. }))
+    }
+
     /// The snapshot index of the space the node belongs to (none for groups, users and
     /// memberships).
     pub fn space(&self) -> Option<usize> {

@@ -31,6 +31,8 @@ pub struct MappedSpace {
     /// The homepage's version when it is known without asking: 1 for the homepage that came
     /// with a space this run created.
     pub homepage_version: Option<u64>,
+    /// The permissions the space's create carried (empty for a space made by an earlier run).
+    pub carried: std::sync::Arc<[crate::client::model::space::NewSpacePermission]>,
 }
 
 /// Source → destination ids, filled in as nodes finish. What the plan copies is kept in a dense

@@ -80,7 +80,8 @@ impl Walk<'_> {
     /// Releases the nodes that needed `id`; with `unblocks` false, they are not copied.
     fn release(&mut self, id: NodeId, unblocks: bool) {
         for next in self.dependents.of(id) {
-            if !unblocks && self.blocked_by[next].is_none() {
+            let tolerated = self.graph.nodes[next].kind.tolerates(&self.graph.nodes[id].kind);
+            if !unblocks && !tolerated && self.blocked_by[next].is_none() {
                 self.blocked_by[next] = Some(id);
             }
             self.waiting[next] -= 1;

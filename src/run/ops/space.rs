@@ -6,7 +6,9 @@ use crate::run::CopyError;
 use crate::run::context::{Copy, MappedSpace};
 use crate::run::mark::{ensure_marked, mark};
 use crate::run::outcome::Outcome;
-use crate::snapshot::Subject;
+use std::sync::Arc;
+
+use crate::snapshot::{Permission, Subject};
 use crate::state::{EntityKind, SourceRef, WriteKind};
 
 /// Creates the space under its destination key; its homepage comes with it.
@@ -26,6 +28,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
                     key: space.destination_key.clone(),
                     homepage_id: None,
                     homepage_version: None,
+                    carried: Arc::default(),
                 },
             )
         });
@@ -66,6 +69,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
                     key: space.destination_key.clone(),
                     homepage_id: homepage,
                     homepage_version: None,
+                    carried: Arc::default(),
                 },
             )
         });
@@ -85,9 +89,26 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
         key: space.destination_key.clone(),
         name: space.name.clone(),
         description: space.description.clone(),
+        permissions: at_create(copy, space),
     };
+    let mut new = new;
     let created = match create_space(copy, &new).await {
         Ok(created) => created,
+        // A site that refuses the permissions (an account or group it does not take) gets the
+        // space without them: its permissions node grants them one by one and reports each
+        // refusal.
+        Err(error)
+            if !new.permissions.is_empty()
+                && error.status() == Some(400)
+                && !error.to_string().contains("already exists") =>
+        {
+            tracing::warn!(%error, key = %new.key, "the space's create refused its permissions: creating it without them");
+            new.permissions.clear();
+            match create_space(copy, &new).await {
+                Ok(created) => created,
+                Err(error) => return Outcome::failed(error.to_string()),
+            }
+        }
         Err(error) => return Outcome::failed(error.to_string()),
     };
     if let Err(error) = mark(copy, &PropertyHolder::Space(created.id.clone()), &source, None).await {
@@ -104,6 +125,7 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
                 homepage_id: created.homepage.map(|h| h.id),
                 // A new space's homepage is at its first version.
                 homepage_version: Some(1),
+                carried: new.permissions.into(),
             },
         )
     });
@@ -169,24 +191,21 @@ async fn create_space(
     }
 }
 
-/// Grants the space's permissions on the destination, one by one.
-pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
-    let space = &copy.snapshot.spaces[index];
-    let Some(target) = copy.space(index) else { return Outcome::failed("the space was not created") };
-    let (mut granted, mut present, mut skipped) = (0, 0, 0);
-    let mut failures = Vec::new();
-    // With `users.scope = "none"`: grants naming a group or account the destination lacks.
-    let mut left_out = Vec::new();
-    // A run that began from the destination's markers grants only what the copy lacks.
-    let existing: Vec<crate::client::model::space::SpacePermission> = if copy.reconciled && copy.writes() {
-        use futures_util::TryStreamExt;
-        match copy.destination.space_permissions(&target.id).try_collect().await {
-            Ok(found) => found,
-            Err(error) => return Outcome::failed(error.to_string()),
-        }
-    } else {
-        Vec::new()
-    };
+/// A space's permissions as the destination can take them.
+struct Grants<'s> {
+    /// Each grant the destination can be given, in its terms, with the permission it copies.
+    grantable: Vec<(NewSpacePermission, &'s Permission)>,
+    /// Grants for former users (closed accounts): skipped.
+    skipped: usize,
+    /// With `users.scope = "none"`: grants naming a group or account the destination lacks.
+    left_out: Vec<String>,
+    /// Grants naming a group that is not on the destination.
+    failures: Vec<String>,
+}
+
+/// Sorts the space's permissions into what can be granted on the destination and what not.
+fn grants<'s>(copy: &Copy, space: &'s crate::snapshot::SpaceSnapshot) -> Grants<'s> {
+    let mut out = Grants { grantable: Vec::new(), skipped: 0, left_out: Vec::new(), failures: Vec::new() };
     for permission in &space.permissions {
         let (subject_type, identifier) = match &permission.subject {
             Subject::User(id) => {
@@ -196,12 +215,12 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
                     .get(id)
                     .is_none_or(|u| u.status == crate::inventory::AccountStatus::Former);
                 if former {
-                    skipped += 1;
+                    out.skipped += 1;
                     continue;
                 }
                 if !copy.inventory.destination_knows(id) {
                     let who = copy.inventory.users.get(id).map_or(id.as_str(), |u| u.display_name.as_str());
-                    left_out.push(format!("{}:{} for {who}", permission.operation, permission.target));
+                    out.left_out.push(format!("{}:{} for {who}", permission.operation, permission.target));
                     continue;
                 }
                 ("user", id.clone())
@@ -209,13 +228,13 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             Subject::Group(name) => match copy.group_id(name) {
                 Some(id) => ("group", id),
                 None if !copy.inventory.copies_people() => {
-                    left_out
+                    out.left_out
                         .push(format!("{}:{} for group \"{name}\"", permission.operation, permission.target));
                     continue;
                 }
                 None if !copy.writes() => ("group", name.clone()),
                 None => {
-                    failures.push(format!(
+                    out.failures.push(format!(
                         "{}:{} for group \"{name}\": the group is not on the destination",
                         permission.operation, permission.target
                     ));
@@ -224,21 +243,84 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
             },
             Subject::Anonymous => ("anonymous", String::new()),
         };
-        if !copy.writes() {
-            granted += 1;
-            continue;
-        }
-        let held = holds(&existing, subject_type, &identifier, permission);
-        if held {
-            present += 1;
-            continue;
-        }
         let new = NewSpacePermission {
             subject_type: subject_type.into(),
             identifier,
             operation: permission.operation.clone(),
             target: permission.target.clone(),
         };
+        out.grantable.push((new, permission));
+    }
+    out
+}
+
+/// What the copying account keeps on a space it creates with the source's permissions (a space
+/// created with permissions has only those): everything the copy does there.
+const OWN: [(&str, &str); 12] = [
+    ("read", "space"),
+    ("administer", "space"),
+    ("export", "space"),
+    ("restrict_content", "space"),
+    ("create", "page"),
+    ("create", "blogpost"),
+    ("create", "comment"),
+    ("create", "attachment"),
+    ("delete", "page"),
+    ("delete", "blogpost"),
+    ("delete", "comment"),
+    ("delete", "attachment"),
+];
+
+/// The permissions a new space is created with: the source's that the destination can take,
+/// and the copying account's own ([`OWN`]). None when the copying account is not known (the
+/// site's defaults apply then, and the permissions node grants the source's one by one).
+fn at_create(copy: &Copy, space: &crate::snapshot::SpaceSnapshot) -> Vec<NewSpacePermission> {
+    let crate::inventory::Access::Granted { account_id, .. } = &copy.inventory.destination.access else {
+        return Vec::new();
+    };
+    let mut carried: Vec<NewSpacePermission> =
+        grants(copy, space).grantable.into_iter().map(|(new, _)| new).collect();
+    for (operation, target) in OWN {
+        let own = NewSpacePermission {
+            subject_type: "user".into(),
+            identifier: account_id.clone(),
+            operation: operation.into(),
+            target: target.into(),
+        };
+        if !carried.contains(&own) {
+            carried.push(own);
+        }
+    }
+    carried
+}
+
+/// Grants the space's permissions on the destination, one by one, but for those its create
+/// carried.
+pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
+    let space = &copy.snapshot.spaces[index];
+    let Some(target) = copy.space(index) else { return Outcome::failed("the space was not created") };
+    let (mut granted, mut present) = (0, 0);
+    let Grants { grantable, skipped, left_out, mut failures } = grants(copy, space);
+    // A run that began from the destination's markers grants only what the copy lacks.
+    let existing: Vec<crate::client::model::space::SpacePermission> =
+        if copy.reconciled && copy.writes() && target.carried.is_empty() {
+            use futures_util::TryStreamExt;
+            match copy.destination.space_permissions(&target.id).try_collect().await {
+                Ok(found) => found,
+                Err(error) => return Outcome::failed(error.to_string()),
+            }
+        } else {
+            Vec::new()
+        };
+    for (new, permission) in grantable {
+        if !copy.writes() || target.carried.contains(&new) {
+            granted += 1;
+            continue;
+        }
+        if holds(&existing, &new.subject_type, &new.identifier, permission) {
+            present += 1;
+            continue;
+        }
         // A grant whose answer was lost is sent again: done already, it is refused as present.
         let mut attempt = 1;
         let granting = loop {
@@ -259,7 +341,7 @@ pub async fn permissions(copy: &Copy, index: usize) -> Outcome {
                 let now: Result<Vec<_>, _> =
                     copy.destination.space_permissions(&target.id).try_collect().await;
                 match now {
-                    Ok(now) if holds(&now, subject_type, &new.identifier, permission) => granted += 1,
+                    Ok(now) if holds(&now, &new.subject_type, &new.identifier, permission) => granted += 1,
                     _ => failures.push(error.to_string()),
                 }
             }

@@ -132,6 +132,9 @@ impl SiteClient {
         if let Some(description) = &space.description {
             body["description"] = json!({ "plain": { "value": description, "representation": "plain" } });
         }
+        if !space.permissions.is_empty() {
+            body["permissions"] = permissions_at_create(&space.permissions);
+        }
         let request = t
             .request(Method::POST, "/wiki/rest/api/space", format!("create space {}", space.key))?
             .json(&body);
@@ -200,4 +203,33 @@ impl SiteClient {
             Err(e) => futures_util::stream::once(async { Err(e) }).boxed(),
         }
     }
+}
+
+/// A space create's `permissions` (v1 `SpacePermissionCreate`): one entry per operation, naming
+/// its users (by account id) and groups (by id), and anonymous users with `anonymousAccess`.
+fn permissions_at_create(grants: &[NewSpacePermission]) -> serde_json::Value {
+    let mut entries: Vec<((&str, &str), Vec<&NewSpacePermission>)> = Vec::new();
+    for grant in grants {
+        let operation = (grant.operation.as_str(), grant.target.as_str());
+        match entries.iter_mut().find(|(at, _)| *at == operation) {
+            Some((_, same)) => same.push(grant),
+            None => entries.push((operation, vec![grant])),
+        }
+    }
+    let entries = entries.into_iter().map(|((operation, target), grants)| {
+        let named = |kind: &'static str| grants.iter().filter(move |g| g.subject_type == kind);
+        let users: Vec<_> =
+            named("user").map(|g| json!({"type": "known", "accountId": g.identifier})).collect();
+        let groups: Vec<_> = named("group").map(|g| json!({"type": "group", "id": g.identifier})).collect();
+        json!({
+            "subjects": {
+                "user": {"results": users, "size": users.len()},
+                "group": {"results": groups, "size": groups.len()},
+            },
+            "operation": {"operation": operation, "targetType": target},
+            "anonymousAccess": named("anonymous").next().is_some(),
+            "unlicensedAccess": false,
+        })
+    });
+    serde_json::Value::Array(entries.collect())
 }

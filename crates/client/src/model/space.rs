@@ -55,6 +55,9 @@ pub struct NewSpace {
     pub key: String,
     pub name: String,
     pub description: Option<String>,
+    /// The permissions the space is created with. Empty: the site's default space permissions
+    /// apply; otherwise the space has only these, so the creator's own belong among them.
+    pub permissions: Vec<NewSpacePermission>,
 }
 
 /// One space permission (v2): a principal may do an operation on a target type.

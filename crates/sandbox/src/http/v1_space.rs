@@ -70,7 +70,71 @@ struct CreateIn {
     #[serde(default)]
     description: Option<DescriptionIn>,
     #[serde(default)]
-    permissions: Option<Vec<PermissionIn>>,
+    permissions: Option<Vec<PermissionCreateIn>>,
+}
+
+/// One entry of a space create's `permissions` (the official `SpacePermissionCreate`): an
+/// operation granted to users, groups and, with `anonymousAccess`, anonymous users.
+#[derive(Deserialize)]
+struct PermissionCreateIn {
+    #[serde(default)]
+    subjects: Option<SubjectsIn>,
+    operation: OperationCheckIn,
+    #[serde(rename = "anonymousAccess", default)]
+    anonymous_access: bool,
+}
+#[derive(Deserialize)]
+struct SubjectsIn {
+    #[serde(default)]
+    user: Option<ResultsIn>,
+    #[serde(default)]
+    group: Option<ResultsIn>,
+}
+#[derive(Deserialize)]
+struct ResultsIn {
+    #[serde(default)]
+    results: Vec<Value>,
+}
+#[derive(Deserialize)]
+struct OperationCheckIn {
+    operation: String,
+    #[serde(rename = "targetType")]
+    target_type: String,
+}
+
+impl PermissionCreateIn {
+    /// The single grants this entry stands for, in the form a grant of its own takes: users by
+    /// `accountId`, groups by `id` (or `name`).
+    fn grants(&self) -> Result<Vec<PermissionIn>, ApiError> {
+        let operation = || OperationIn {
+            key: self.operation.operation.clone(),
+            target: self.operation.target_type.clone(),
+        };
+        let mut out = Vec::new();
+        let subjects = self.subjects.as_ref();
+        for (kind, field, list) in [
+            ("user", "accountId", subjects.and_then(|s| s.user.as_ref())),
+            ("group", "id", subjects.and_then(|s| s.group.as_ref())),
+        ] {
+            for subject in list.map_or(&[][..], |l| l.results.as_slice()) {
+                let identifier =
+                    subject.get(field).or_else(|| subject.get("name")).and_then(Value::as_str).ok_or_else(
+                        || ApiError::bad_request(format!("A permission's {kind} needs its {field}")),
+                    )?;
+                out.push(PermissionIn {
+                    subject: SubjectIn { kind: kind.into(), identifier: identifier.into() },
+                    operation: operation(),
+                });
+            }
+        }
+        if self.anonymous_access {
+            out.push(PermissionIn {
+                subject: SubjectIn { kind: "anonymous".into(), identifier: String::new() },
+                operation: operation(),
+            });
+        }
+        Ok(out)
+    }
 }
 
 fn valid_key(key: &str) -> bool {
@@ -89,6 +153,18 @@ pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
     if input.name.trim().is_empty() || input.name.len() > 200 {
         return Err(ApiError::bad_request("Space name is required and at most 200 characters"));
     }
+    let mut given = Vec::new();
+    for entry in input.permissions.iter().flatten() {
+        for grant in entry.grants()? {
+            if grant.subject.kind == "user" && !w.accounts.contains_key(&grant.subject.identifier) {
+                return Err(ApiError::bad_request(format!(
+                    "No user with account id {}",
+                    grant.subject.identifier
+                )));
+            }
+            given.push(grant);
+        }
+    }
     let site = &mut w.sites[s];
     if !site.has_access(&caller) {
         return Err(ApiError::forbidden("No permission to create spaces"));
@@ -103,7 +179,17 @@ pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
     let now = jiff::Timestamp::now().to_string();
     let space_id = site.alloc_id();
     let home_id = site.alloc_id();
-    let mut permissions = Vec::new();
+    // Given permissions, the space has only those (each once); else the creator gets the
+    // default set.
+    let mut permissions: Vec<SpacePermission> = Vec::new();
+    for grant in &given {
+        let perm = permission_from(site, grant)?;
+        if !permissions.iter().any(|p| {
+            p.principal == perm.principal && p.operation == perm.operation && p.target == perm.target
+        }) {
+            permissions.push(SpacePermission { id: site.alloc_id(), ..perm });
+        }
+    }
     for op in [
         "read:space",
         "administer:space",
@@ -113,7 +199,10 @@ pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
         "create:attachment",
         "delete:page",
         "export:space",
-    ] {
+    ]
+    .into_iter()
+    .filter(|_| input.permissions.is_none())
+    {
         let (o, t) = op.split_once(':').expect("op:target");
         permissions.push(SpacePermission {
             id: site.alloc_id(),
@@ -121,11 +210,6 @@ pub fn create(req: &Request, w: &mut World, s: usize) -> ApiResult {
             operation: o.into(),
             target: t.into(),
         });
-    }
-    for p in input.permissions.unwrap_or_default() {
-        let perm = permission_from(site, &p)?;
-        let id = site.alloc_id();
-        permissions.push(SpacePermission { id, ..perm });
     }
     site.insert_content(Content {
         id: home_id,
