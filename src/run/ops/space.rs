@@ -1,13 +1,13 @@
 //! Spaces and their permissions.
 
+use std::sync::Arc;
+
 use crate::client::model::property::PropertyHolder;
 use crate::client::model::space::{NewSpace, NewSpacePermission};
 use crate::run::CopyError;
 use crate::run::context::{Copy, MappedSpace};
 use crate::run::mark::{ensure_marked, mark};
 use crate::run::outcome::Outcome;
-use std::sync::Arc;
-
 use crate::snapshot::{Permission, Subject};
 use crate::state::{EntityKind, SourceRef, WriteKind};
 
@@ -85,13 +85,12 @@ pub async fn space(copy: &Copy, index: usize) -> Outcome {
     if let Err(error) = copy.recorder.intent(&node, WriteKind::CreateSpace, source.clone()).await {
         return Outcome::failed(error);
     }
-    let new = NewSpace {
+    let mut new = NewSpace {
         key: space.destination_key.clone(),
         name: space.name.clone(),
         description: space.description.clone(),
         permissions: at_create(copy, space),
     };
-    let mut new = new;
     let created = match create_space(copy, &new).await {
         Ok(created) => created,
         // A site that refuses the permissions (an account or group it does not take) gets the
