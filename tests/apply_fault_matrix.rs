@@ -194,8 +194,7 @@ fn counts(state: &Value) -> BTreeMap<&'static str, usize> {
 
 /// One unfaulted copy: what every faulted one must end up equal to.
 async fn reference() -> Destination {
-    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let (sandbox, source, dest) = demo_sites().await;
     let state = tempfile::tempdir().unwrap();
     let run = apply(&source, &dest, state.path()).await;
     assert_eq!(run.status, RunOutcome::Complete, "{}", run.details);
@@ -220,8 +219,7 @@ struct Row {
 
 async fn run_case(case: Case, reference: &Destination) -> Row {
     let started = Instant::now();
-    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let (sandbox, source, dest) = demo_sites().await;
     let broken = match case.side {
         Side::Source => &source,
         Side::Destination => &dest,
@@ -635,9 +633,15 @@ fn an_hour_long_retry_after_before_any_write_refuses_the_apply() {
 /// The fault matrix's plan applied between fresh demo sites, the destination broken by `rules`
 /// (none: a clean copy); the run must complete. Gives the sandbox, to shut down, and the
 /// destination.
-async fn demo_apply(rules: Vec<FaultRule>) -> (Sandbox, SiteHandle) {
+/// The demo sandbox, started, with its source (`acme`) and destination (`acme-eu`).
+async fn demo_sites() -> (Sandbox, SiteHandle, SiteHandle) {
     let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
     let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    (sandbox, source, dest)
+}
+
+async fn demo_apply(rules: Vec<FaultRule>) -> (Sandbox, SiteHandle) {
+    let (sandbox, source, dest) = demo_sites().await;
     if !rules.is_empty() {
         dest.set_faults(FaultConfig { seed: 11, rules, rate_limit: None });
     }
@@ -732,9 +736,7 @@ async fn a_page_is_created_with_its_labels_which_are_posted_apart_only_when_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sibling_goes_ahead_while_a_page_waits_out_its_429_and_the_order_is_restored() {
     let copy_with = |refused: u64| async move {
-        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-        let (source, dest) =
-            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+        let (sandbox, source, dest) = demo_sites().await;
         if refused > 0 {
             let refuse = Fault::RateLimited { retry_after: 1 };
             dest.set_faults(FaultConfig {
@@ -773,9 +775,7 @@ async fn a_sibling_goes_ahead_while_a_page_waits_out_its_429_and_the_order_is_re
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_snapshot_takes_what_the_inventory_listed_and_a_new_homepage_is_written_unread() {
     let copy_with = |labels: bool| async move {
-        let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-        let (source, dest) =
-            (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+        let (sandbox, source, dest) = demo_sites().await;
         if !labels {
             source.with_world(|w, i| w.sites[i].contents.values_mut().for_each(|c| c.labels.clear()));
         }
@@ -911,8 +911,7 @@ async fn a_space_is_created_with_the_sources_permissions_in_one_request() {
 /// node, which needs the group, is not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_that_cannot_be_created_does_not_block_its_spaces() {
-    let sandbox = Sandbox::start(Seed::demo()).await.unwrap();
-    let (source, dest) = (sandbox.site("acme").unwrap().clone(), sandbox.site("acme-eu").unwrap().clone());
+    let (sandbox, source, dest) = demo_sites().await;
     let refuse = Fault::ServerError { status: 403, retry_after: None };
     dest.set_faults(FaultConfig {
         seed: 7,

@@ -54,14 +54,26 @@ impl SiteClient {
 
     /// One space by id.
     pub async fn space(&self, space_id: &str) -> Result<Space, ClientError> {
+        self.read_space(space_id, &[]).await
+    }
+
+    /// `GET /spaces/{id}` with its plain description and the `include-*` parameters asked for.
+    async fn read_space<T: serde::de::DeserializeOwned>(
+        &self,
+        space_id: &str,
+        include: &[&str],
+    ) -> Result<T, ClientError> {
         let t = self.transport();
-        let request = t
-            .request(
-                Method::GET,
-                &format!("/wiki/api/v2/spaces/{}", seg(space_id)),
-                format!("read space {space_id}"),
-            )?
+        let what = match include {
+            [] => format!("read space {space_id}"),
+            _ => format!("read space {space_id} with its {}", include.join(", ")),
+        };
+        let mut request = t
+            .request(Method::GET, &format!("/wiki/api/v2/spaces/{}", seg(space_id)), what)?
             .query("description-format", "plain");
+        for part in include {
+            request = request.query(&format!("include-{part}"), "true");
+        }
         t.json(&request).await
     }
 
@@ -90,16 +102,7 @@ impl SiteClient {
             #[serde(rename = "hasMore", default)]
             has_more: bool,
         }
-        let t = self.transport();
-        let request = t
-            .request(
-                Method::GET,
-                &format!("/wiki/api/v2/spaces/{}", seg(space_id)),
-                format!("read space {space_id} with its labels"),
-            )?
-            .query("description-format", "plain")
-            .query("include-labels", "true");
-        let read: WithLabels = t.json(&request).await?;
+        let read: WithLabels = self.read_space(space_id, &["labels"]).await?;
         let labels = read.labels.filter(|l| !l.meta.as_ref().is_some_and(|m| m.has_more)).map(|l| l.results);
         Ok((read.space, labels))
     }
