@@ -342,7 +342,13 @@ fn apply(sandbox: &Sandbox, concurrency: u32, dir: &Path) -> Run {
     let (stdout, stderr) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
     if let Some(path) = std::env::var_os("COPY_BENCH_STDERR") {
         // For a closer look: `CONFCOPY_LOG=debug COPY_BENCH_STDERR=/tmp/apply.log cargo bench ...`
-        let _ = std::fs::write(path, &stderr);
+        // (each apply of the run appended, after a line naming the plan it copied).
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path);
+        if let Ok(mut file) = file {
+            use std::io::Write as _;
+            let _ = writeln!(file, "==== apply of {}", plan.display());
+            let _ = file.write_all(stderr.as_bytes());
+        }
     }
     if code != 0 {
         eprintln!("apply exited {code}:\n{stdout}\n{}", tail(&stderr, 40));

@@ -176,6 +176,9 @@ pub struct Pacer {
     fill: Option<f64>,
     /// Wall-clock time covered by pauses so far (overlaps once), and the lowest paced rate.
     paused_total: Duration,
+    /// The recent pauses (start, end), merged where they overlap: time nobody was let start a
+    /// request says nothing of the rate the site accepts, so estimates leave it out.
+    pauses: VecDeque<(Instant, Instant)>,
     lowest_rate: Option<f64>,
     /// The signals of the last answers (at most `RECENT_ANSWERS`), to tell a hiccup from a limit.
     recent: VecDeque<(Instant, Signal)>,
@@ -191,15 +194,15 @@ pub struct Pacer {
     hiccups: u64,
 }
 
-/// What a 429 says of the site (see `HICCUP_EVIDENCE`).
+/// What a 429 says of the site (see `HICCUP_SHARE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     /// Only its request waits; nothing else changes.
     Hiccup,
-    /// Too few answers to tell, and too few 429s among them to say more than a hiccup would:
-    /// every request waits out its `Retry-After`, but pacing waits for the next sign.
+    /// The site has accepted too little yet to tell (see `HICCUP_ACCEPTED`): every request
+    /// waits out its `Retry-After`, but pacing waits for a sign of a limit.
     Undecided,
-    /// A sign of the site's limit.
+    /// A sign of the site's limit: every request waits out its `Retry-After`.
     Limit,
 }
 
@@ -218,18 +221,20 @@ const BUCKET_MIN_SPAN: Duration = Duration::from_millis(300);
 const MAX_ACCEPTED: usize = 10_000;
 
 /// Some sites refuse a few requests at random (a burst of other clients, a node restarting),
-/// whatever our rate. A 429 is such a hiccup when, of the last `RECENT_ANSWERS` answers (those
-/// of the last `RECENT_SPAN`), at least `HICCUP_EVIDENCE` came back, at most one in
-/// `HICCUP_SHARE` was a 429 (this one included), give or take `HICCUP_SLACK` (a few answers of
-/// a quiet phase hold a chance cluster of random 429s as often as not: four among thirty is no
-/// sign), and none said the site was near its limit: only
-/// its request waits `Retry-After`; the rate and every other request carry on. Otherwise, while
-/// the 429s among them are no more than a hiccup's share of `HICCUP_EVIDENCE` answers would be,
-/// rounded up (too little to judge by), a 429 holds every request for its `Retry-After` but
-/// starts no pacing (past `HICCUP_EVIDENCE` answers, only until the site first shows a limit);
-/// one more is a sign of a limit. A site over its
-/// limit refuses most of what goes past it, so its 429s soon exceed that share (or its answers
-/// say it is near the limit), and that sign of a limit starts pacing and makes 429s count.
+/// whatever our rate. A 429 is such a hiccup when none of the last `RECENT_ANSWERS` answers
+/// (those of the last `RECENT_SPAN`) said the site was near its limit and at most one in
+/// `HICCUP_SHARE` of them was a 429 (this one included), give or take `HICCUP_SLACK`, counting
+/// `HICCUP_PRIOR` clean answers on top of those seen: only its request waits `Retry-After`; the
+/// rate and every other request carry on. The prior is what a run believes before it has seen
+/// much of a site: a 429 among its first answers is more likely a hiccup than a sign that a
+/// handful of requests took the site past its limit, and random 429s come in clusters (five
+/// among the first forty answers of a run's writing phase, its requests starting side by side,
+/// happen). A site over its limit refuses most of what goes past it, so its 429s soon exceed
+/// that share however few answers came before (with none at all, the sixth 429 in a row does),
+/// or its answers say it is near the limit: that sign of a limit holds every request for the
+/// 429's `Retry-After`, starts pacing and makes 429s count. A 429 before the site has accepted
+/// `HICCUP_ACCEPTED` requests holds every request for its `Retry-After` too, but starts no
+/// pacing: the first answers of a run say too little of a site either way.
 /// From then on pacing learns whether cutting the rate stops the 429s: `STREAK_CUTS` cuts in a
 /// row on 429s, each within `STREAK_ANSWERS` answers of the cut before (a site over its limit
 /// goes quiet for far longer once the rate is cut below it), end pacing and mark the site's
@@ -238,9 +243,10 @@ const STREAK_ANSWERS: u64 = 100;
 const STREAK_CUTS: u32 = 2;
 const RECENT_ANSWERS: usize = 100;
 const RECENT_SPAN: Duration = Duration::from_secs(10);
-const HICCUP_EVIDENCE: usize = 20;
 const HICCUP_SHARE: usize = 8;
 const HICCUP_SLACK: usize = 2;
+const HICCUP_PRIOR: usize = 20;
+const HICCUP_ACCEPTED: usize = 4;
 
 impl Pacer {
     pub fn new(options: PacingOptions, now: Instant) -> Self {
@@ -261,6 +267,7 @@ impl Pacer {
             starts_forgotten: 0,
             fill: None,
             paused_total: Duration::ZERO,
+            pauses: VecDeque::new(),
             lowest_rate: None,
             recent: VecDeque::new(),
             streak: 0,
@@ -359,13 +366,14 @@ impl Pacer {
         self.rate = Some(grown);
     }
 
-    /// What a 429 just recorded says (see `HICCUP_EVIDENCE`).
+    /// What a 429 just recorded says (see `HICCUP_SHARE`).
     fn verdict(&self, now: Instant, published: bool) -> Verdict {
         if self.rate.is_some() || !self.unrelated {
             return Verdict::Limit;
         }
         let recent = self.recent.iter().filter(|(at, _)| now.saturating_duration_since(*at) <= RECENT_SPAN);
-        let (mut answers, mut limited, mut near) = (0usize, 0usize, 0usize);
+        // The prior's clean answers first, then those seen.
+        let (mut answers, mut limited, mut near) = (HICCUP_PRIOR, 0usize, 0usize);
         for (_, signal) in recent {
             answers += 1;
             match signal {
@@ -374,18 +382,12 @@ impl Pacer {
                 Signal::Clean => {}
             }
         }
-        if near > 0 || published {
+        if near > 0 || published || limited > answers / HICCUP_SHARE + HICCUP_SLACK {
             Verdict::Limit
-        } else if answers >= HICCUP_EVIDENCE && limited <= answers / HICCUP_SHARE + HICCUP_SLACK {
-            Verdict::Hiccup
-        } else if limited <= HICCUP_EVIDENCE.div_ceil(HICCUP_SHARE)
-            && (answers < HICCUP_EVIDENCE || self.cuts == 0)
-        {
-            // Also just past `HICCUP_EVIDENCE` answers while the site never showed a limit: the
-            // few 429s too few to judge below it do not make a limit of one more hiccup above it.
+        } else if answers - HICCUP_PRIOR - limited < HICCUP_ACCEPTED {
             Verdict::Undecided
         } else {
-            Verdict::Limit
+            Verdict::Hiccup
         }
     }
 
@@ -419,8 +421,8 @@ impl Pacer {
                     return true;
                 }
                 Verdict::Undecided => {
-                    // Everyone waits out its `Retry-After`; the next 429 tells more.
-                    tracing::debug!("a 429 before there are answers enough to judge it by");
+                    // Everyone waits out its `Retry-After`; what comes next tells more.
+                    tracing::debug!("a 429 before the site has accepted enough to judge it by");
                     return false;
                 }
                 Verdict::Limit => {}
@@ -585,10 +587,16 @@ impl Pacer {
         self.next_slot = self.next_slot.min(now + Duration::from_secs_f64(1.0 / rate));
     }
 
-    /// Accepted answers per second over the recent window.
+    /// Accepted answers per second over the recent window, leaving out the time paused.
     fn accepted_rate(&self, now: Instant) -> f64 {
-        let span =
-            self.accepted.front().map_or(Duration::ZERO, |&first| now.saturating_duration_since(first));
+        let span = self.accepted.front().map_or(Duration::ZERO, |&first| {
+            let paused: Duration = self
+                .pauses
+                .iter()
+                .map(|&(start, end)| end.min(now).saturating_duration_since(start.max(first)))
+                .sum();
+            now.saturating_duration_since(first).saturating_sub(paused)
+        });
         self.accepted.len() as f64 / span.max(self.options.min_span).as_secs_f64()
     }
 
@@ -597,6 +605,14 @@ impl Pacer {
         let at = now + delay;
         let held_until = self.resume_at.filter(|current| *current > now).unwrap_or(now);
         self.paused_total += at.saturating_duration_since(held_until);
+        match self.pauses.back_mut() {
+            Some((_, end)) if *end >= now => *end = (*end).max(at),
+            _ => self.pauses.push_back((now, at)),
+        }
+        let window = self.options.window;
+        while self.pauses.front().is_some_and(|&(_, end)| now.saturating_duration_since(end) > window) {
+            self.pauses.pop_front();
+        }
         self.resume_at = Some(self.resume_at.map_or(at, |current| current.max(at)));
     }
 
@@ -766,17 +782,31 @@ mod tests {
         assert_eq!(pacer.reserve(now), now);
         assert_eq!(pacer.hiccups(), 1);
 
-        // Too few answers to tell: the first three 429s hold everyone (no hiccups) but start no
-        // pacing; a fourth one soon after is a sign of a limit.
+        // Among a run's first answers too, a cluster of a few 429s is taken for hiccups; more
+        // than the prior allows (the sixth after five accepted answers) is a sign of a limit.
         let mut early = Pacer::new(options(), t0);
         accept(&mut early, t0, 5, 10);
-        for i in 0..3 {
+        for i in 0..5 {
             let now = t0 + ms(50 + i);
-            assert!(!early.observe(now, now, Signal::Limited, None));
+            assert!(early.observe(now, now, Signal::Limited, None), "429 number {}", i + 1);
             assert_eq!(early.rate(), None);
         }
         assert!(!early.observe(t0 + ms(60), t0 + ms(60), Signal::Limited, None));
         assert!(early.rate().is_some());
+
+        // A site that refuses everything from the first request: each 429 holds everyone (no
+        // hiccups before four requests were accepted) and starts no pacing; the sixth in a row
+        // is a sign of a limit, and the answers accepted next set the paced rate.
+        let mut refusing = Pacer::new(options(), t0);
+        for i in 0..5 {
+            assert!(!refusing.observe(t0 + ms(i), t0 + ms(i), Signal::Limited, None));
+            assert!(refusing.unrelated, "429 number {}", i + 1);
+        }
+        refusing.observe(t0 + ms(5), t0 + ms(5), Signal::Limited, None);
+        assert!(!refusing.unrelated);
+        accept(&mut refusing, t0 + ms(10), 5, 10);
+        refusing.reserve(t0 + ms(200));
+        assert!(refusing.rate().is_some());
     }
 
     #[test]
@@ -784,11 +814,11 @@ mod tests {
         let t0 = Instant::now();
         let mut pacer = Pacer::new(options(), t0);
         // 50 answers accepted over half a second, then 429s: more than one in eight of the
-        // answers, and two more, is no hiccup (the tenth 429 among 60 answers).
+        // answers and the prior's 20, and two more, is no hiccup (the thirteenth 429 among 63).
         accept(&mut pacer, t0, 50, 10);
         let now = t0 + ms(500);
-        let hiccups = (0..12).take_while(|_| pacer.observe(now, now, Signal::Limited, None)).count();
-        assert_eq!(hiccups, 9);
+        let hiccups = (0..14).take_while(|_| pacer.observe(now, now, Signal::Limited, None)).count();
+        assert_eq!(hiccups, 12);
         let rate = pacer.rate().expect("paced");
         assert!((rate - 100.0).abs() < 5.0, "{rate}");
         let starts: Vec<Instant> = (0..5).map(|_| pacer.reserve(now)).collect();
@@ -880,9 +910,9 @@ mod tests {
         eprintln!("429 only: {rate:.1}/s, {refused} refused, {cuts} cuts");
         assert!(rate >= 75.0, "{rate}");
         // 14 when every 429 counted from the start; a site that sends no rate-limit header at
-        // all now costs up to three more at the start, each waited out by everyone, and one or
-        // two more taken for hiccups, before its 429s are too many for hiccups.
-        assert!(refused <= 19, "{refused}");
+        // all costs up to six more, taken for hiccups among its first answers (see
+        // `HICCUP_PRIOR`), before its 429s are too many for hiccups.
+        assert!(refused <= 20, "{refused}");
     }
 
     /// Like `simulate`, but the site also says how many tokens remain after each request (as
