@@ -385,6 +385,7 @@ impl Pacer {
         if near > 0 || published || limited > answers / HICCUP_SHARE + HICCUP_SLACK {
             Verdict::Limit
         } else if answers - HICCUP_PRIOR - limited < HICCUP_ACCEPTED {
+            // (No answer said near: the rest of those seen were accepted.)
             Verdict::Undecided
         } else {
             Verdict::Hiccup
@@ -826,6 +827,21 @@ mod tests {
             let gap = pair[1] - pair[0];
             assert!(gap >= ms(9) && gap <= ms(11), "{gap:?}");
         }
+    }
+
+    #[test]
+    fn the_rate_accepted_leaves_out_time_paused() {
+        let t0 = Instant::now();
+        let mut pacer = Pacer::new(options(), t0);
+        // 20 answers in 200 ms, everyone held 600 ms by a Retry-After, 20 more in 200 ms: the
+        // site took 40 in 400 ms of sending, 100/s (40/s if the pause counted).
+        accept(&mut pacer, t0, 20, 10);
+        pacer.pause_for(t0 + ms(200), ms(600));
+        accept(&mut pacer, t0 + ms(800), 20, 10);
+        let now = t0 + ms(1000);
+        pacer.observe(now, now, Signal::NearLimit, None);
+        let rate = pacer.rate().expect("paced");
+        assert!((rate - 100.0).abs() < 10.0, "{rate}");
     }
 
     #[test]
