@@ -153,8 +153,6 @@ pub struct Pacer {
     ceiling: Option<f64>,
     /// The next free start slot of the token bucket (GCRA form).
     next_slot: Instant,
-    /// No request starts before this moment (`Retry-After`).
-    resume_at: Option<Instant>,
     last_cut: Instant,
     last_growth: Instant,
     last_signal: Instant,
@@ -176,8 +174,9 @@ pub struct Pacer {
     fill: Option<f64>,
     /// Wall-clock time covered by pauses so far (overlaps once), and the lowest paced rate.
     paused_total: Duration,
-    /// The recent pauses (start, end), merged where they overlap: time nobody was let start a
-    /// request says nothing of the rate the site accepts, so estimates leave it out.
+    /// The recent pauses (start, end), merged where they overlap; the last one's end is when
+    /// requests may start again (`Retry-After`). Time nobody was let start a request says
+    /// nothing of the rate the site accepts, so estimates leave it out.
     pauses: VecDeque<(Instant, Instant)>,
     lowest_rate: Option<f64>,
     /// The signals of the last answers (at most `RECENT_ANSWERS`), to tell a hiccup from a limit.
@@ -255,7 +254,6 @@ impl Pacer {
             rate: None,
             ceiling: None,
             next_slot: now,
-            resume_at: None,
             last_cut: now,
             last_growth: now,
             last_signal: now,
@@ -290,13 +288,7 @@ impl Pacer {
 
     /// Reserves a start slot for one request: the moment it may start (`now` or later).
     pub fn reserve(&mut self, now: Instant) -> Instant {
-        let earliest = match self.resume_at {
-            Some(at) if at > now => at,
-            _ => {
-                self.resume_at = None;
-                now
-            }
-        };
+        let earliest = self.paused_until(now).unwrap_or(now);
         if self.rate.is_some() && now.saturating_duration_since(self.last_signal) >= self.options.forget_after
         {
             tracing::debug!("no sign of the site's rate limit for a while; no longer pacing");
@@ -355,7 +347,7 @@ impl Pacer {
         let longest = Duration::from_millis(250).max(Duration::from_secs_f64(2.0 / rate));
         let dt = now.saturating_duration_since(self.last_growth).min(longest);
         self.last_growth = now;
-        if now < self.last_cut + self.options.hold || self.resume_at.is_some() {
+        if now < self.last_cut + self.options.hold || self.paused_until(now).is_some() {
             return;
         }
         let dt = dt.as_secs_f64();
@@ -372,20 +364,19 @@ impl Pacer {
             return Verdict::Limit;
         }
         let recent = self.recent.iter().filter(|(at, _)| now.saturating_duration_since(*at) <= RECENT_SPAN);
-        // The prior's clean answers first, then those seen.
-        let (mut answers, mut limited, mut near) = (HICCUP_PRIOR, 0usize, 0usize);
+        let (mut accepted, mut limited, mut near) = (0usize, 0usize, 0usize);
         for (_, signal) in recent {
-            answers += 1;
             match signal {
                 Signal::Limited => limited += 1,
                 Signal::NearLimit => near += 1,
-                Signal::Clean => {}
+                Signal::Clean => accepted += 1,
             }
         }
+        // The prior's clean answers, then those seen.
+        let answers = HICCUP_PRIOR + accepted + limited + near;
         if near > 0 || published || limited > answers / HICCUP_SHARE + HICCUP_SLACK {
             Verdict::Limit
-        } else if answers - HICCUP_PRIOR - limited < HICCUP_ACCEPTED {
-            // (No answer said near: the rest of those seen were accepted.)
+        } else if accepted < HICCUP_ACCEPTED {
             Verdict::Undecided
         } else {
             Verdict::Hiccup
@@ -604,7 +595,7 @@ impl Pacer {
     /// Holds every request for `delay` from `now` (never shortens a longer pause).
     pub fn pause_for(&mut self, now: Instant, delay: Duration) {
         let at = now + delay;
-        let held_until = self.resume_at.filter(|current| *current > now).unwrap_or(now);
+        let held_until = self.paused_until(now).unwrap_or(now);
         self.paused_total += at.saturating_duration_since(held_until);
         match self.pauses.back_mut() {
             Some((_, end)) if *end >= now => *end = (*end).max(at),
@@ -614,7 +605,6 @@ impl Pacer {
         while self.pauses.front().is_some_and(|&(_, end)| now.saturating_duration_since(end) > window) {
             self.pauses.pop_front();
         }
-        self.resume_at = Some(self.resume_at.map_or(at, |current| current.max(at)));
     }
 
     /// Wall-clock time covered by pauses so far (overlapping pauses count once).
@@ -627,9 +617,9 @@ impl Pacer {
         self.lowest_rate
     }
 
-    /// The moment the current pause ends, if there is one.
+    /// The moment the current pause ends, if there is one: no request starts before it.
     pub fn paused_until(&self, now: Instant) -> Option<Instant> {
-        self.resume_at.filter(|at| *at > now)
+        self.pauses.back().map(|&(_, end)| end).filter(|end| *end > now)
     }
 }
 
