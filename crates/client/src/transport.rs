@@ -9,12 +9,12 @@ use bytes::{Bytes, BytesMut};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use serde::de::DeserializeOwned;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use super::error::{ClientError, ErrorKind, human};
 use super::options::ClientOptions;
+use super::permits::{Permit, Permits, current_priority};
 use super::rate_limit::{RateLimitHeaders, RateLimiter};
 use super::request::{ApiRequest, Repeat, RequestBody};
 use super::retry_after::parse_retry_after;
@@ -131,7 +131,7 @@ pub struct Buffered {
 #[derive(Debug)]
 pub struct Streaming {
     pub response: reqwest::Response,
-    pub permit: OwnedSemaphorePermit,
+    pub permit: Permit,
 }
 
 enum Reply {
@@ -166,7 +166,7 @@ pub struct Transport {
     label: String,
     base: BaseUrl,
     auth: Option<HeaderValue>,
-    permits: Arc<Semaphore>,
+    permits: Permits,
     limiter: RateLimiter,
     options: ClientOptions,
     counters: Counters,
@@ -193,7 +193,7 @@ impl Transport {
             label,
             base,
             auth,
-            permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            permits: Permits::new(options.concurrency),
             limiter: RateLimiter::new(options.pacing.clone()),
             options,
             counters: Counters::default(),
@@ -369,14 +369,14 @@ impl Transport {
         // The site's (succeeded, failed) attempts when this request last failed.
         let mut at_last_failure: Option<(u64, u64)> = None;
         let mut waited = Duration::ZERO;
+        let priority = current_priority();
         loop {
             if let Some(halt) = self.halt() {
                 return Err(self.halted_error(&request.operation, &halt));
             }
             // The permit first: then at most `concurrency` requests wait for the pacer, and a
             // cut in the rate applies to the next start rather than to a long queue of slots.
-            let permit =
-                Arc::clone(&self.permits).acquire_owned().await.expect("the semaphore is never closed");
+            let permit = self.permits.acquire(priority).await;
             let queued = Instant::now();
             self.limiter.ready().await;
             micros(&self.counters.held, queued.elapsed());
@@ -508,13 +508,7 @@ impl Transport {
         self.options.max_retry_wait.min(LONGEST_WAIT)
     }
 
-    async fn attempt(
-        &self,
-        request: &ApiRequest,
-        attempt: u32,
-        streaming: bool,
-        permit: OwnedSemaphorePermit,
-    ) -> Attempt {
+    async fn attempt(&self, request: &ApiRequest, attempt: u32, streaming: bool, permit: Permit) -> Attempt {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let mut builder =
