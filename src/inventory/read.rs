@@ -17,7 +17,7 @@ use crate::client::model::group::Group;
 use crate::client::model::org::{Org, OrgUser, Workspace};
 use crate::client::model::space::Space;
 use crate::client::model::user::User;
-use crate::client::{ClientError, CommentKind, RestrictionsByOperation, SiteClient, SpaceFilter};
+use crate::client::{ClientError, CommentKind, RestrictionsByOperation, SiteClient, SpaceByKey, SpaceFilter};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::{At, Memberships, Plan, SiteRef, UserScope};
 use crate::site::{AdminKey, PlanSites, Site};
@@ -809,10 +809,20 @@ const SPACE_READS: usize = 8;
 /// The destination's spaces where the plan's would go, and its groups (read side by side).
 async fn read_destination_places(plan: &Plan, client: &SiteClient) -> Result<DestinationPlaces, ClientError> {
     let conflicts = async {
-        let spaces: Vec<Space> = client.spaces(&SpaceFilter::default()).try_collect().await?;
+        // Each key is looked up beside the listing rather than after it: the listing misses a
+        // space the account cannot see and one that holds the key as an old key, and waiting
+        // for it first would put two round trips (and the retries of each) before any write.
+        let listed = client.spaces(&SpaceFilter::default()).try_collect::<Vec<Space>>();
+        let looked_up = futures_util::stream::iter(&plan.spaces)
+            .map(|selection| client.space_holding_key(&selection.destination_key.value))
+            .buffered(SPACE_READS)
+            .try_collect::<Vec<_>>();
+        let (spaces, looked_up) = futures_util::try_join!(listed, looked_up)?;
         let spaces = &spaces;
-        futures_util::stream::iter(&plan.spaces)
-            .map(|selection| destination_conflict(client, spaces, &selection.destination_key.value))
+        futures_util::stream::iter(plan.spaces.iter().zip(looked_up))
+            .map(|(selection, holder)| {
+                destination_conflict(client, spaces, &selection.destination_key.value, holder)
+            })
             .buffered(SPACE_READS)
             .try_collect::<Vec<_>>()
             .await
@@ -821,12 +831,14 @@ async fn read_destination_places(plan: &Plan, client: &SiteClient) -> Result<Des
     Ok(DestinationPlaces { conflicts, groups })
 }
 
-/// The destination space that holds the key `wanted` (as its key, or as a key it once had),
-/// with its marker and, unmarked, whether it holds anything but its homepage.
+/// The destination space that holds the key `wanted` (as its key, or as a key it once had:
+/// `holder`, the site's answer to the key), with its marker and, unmarked, whether it holds
+/// anything but its homepage.
 async fn destination_conflict(
     client: &SiteClient,
     spaces: &[Space],
     wanted: &str,
+    holder: Option<SpaceByKey>,
 ) -> Result<Option<DestinationSpace>, ClientError> {
     let current = spaces.iter().find(|s| s.key.eq_ignore_ascii_case(wanted));
     let conflict = match current {
@@ -839,7 +851,7 @@ async fn destination_conflict(
             bare: false,
             journal_knows: false,
         }),
-        None => client.space_holding_key(wanted).await?.map(|space| DestinationSpace {
+        None => holder.map(|space| DestinationSpace {
             historical_keys: if space.key.eq_ignore_ascii_case(wanted) {
                 Vec::new()
             } else {
