@@ -126,13 +126,17 @@ impl Builder {
         let mut page_nodes: HashMap<&str, NodeId> = HashMap::new();
         for (p, page) in space.pages.iter().enumerate() {
             // Only the parent: siblings are created side by side (each lands last under its
-            // parent) and put in the source's order by the space's fix-up, which needs them
-            // all. Chaining each to the previous sibling would serialise wide parents.
+            // parent) and put in the source's order by the space's order node, which needs
+            // them all. Chaining each to the previous sibling would serialise wide parents.
             let mut needs: Vec<NodeId> = space_node.into_iter().collect();
             needs.extend(page.parent_id.as_deref().and_then(|parent| page_nodes.get(parent).copied()));
             let id = self.add(NodeKind::Page { space: s, page: p }, needs);
             page_nodes.insert(&page.id, id);
             out.nodes.push(id);
+        }
+        if !space.pages.is_empty() {
+            let pages = out.nodes.clone();
+            self.add(NodeKind::Order { space: s }, pages);
         }
         let mut post_nodes: HashMap<&str, NodeId> = HashMap::new();
         for (p, post) in space.blog_posts.iter().enumerate() {

@@ -59,8 +59,13 @@ pub enum NodeKind {
         space: usize,
         comment: usize,
     },
-    /// Rewrites the references that pointed at content created later (one update per page),
-    /// and puts siblings created side by side in the source's order (moves only where needed).
+    /// Puts the space's pages and folders that landed out of the source's sibling order in
+    /// place (moves only where needed), once they are all created: in the space's content
+    /// stage, so that it goes on beside the rest of the copy rather than after it.
+    Order {
+        space: usize,
+    },
+    /// Rewrites the references that pointed at content created later (one update per page).
     FixUp {
         space: usize,
     },
@@ -94,6 +99,7 @@ impl NodeKind {
             | NodeKind::Restrictions { space, .. }
             | NodeKind::Attachment { space, .. }
             | NodeKind::Comment { space, .. }
+            | NodeKind::Order { space }
             | NodeKind::FixUp { space } => Some(*space),
             NodeKind::Group { .. } | NodeKind::User { .. } | NodeKind::Membership { .. } => None,
         }
@@ -123,6 +129,7 @@ impl NodeKind {
                 format!("attachment:{}", space(*s).attachments[*attachment].id)
             }
             NodeKind::Comment { space: s, comment } => format!("comment:{}", space(*s).comments[*comment].id),
+            NodeKind::Order { space: s } => format!("order:{}", space(*s).key),
             NodeKind::FixUp { space: s } => format!("fixup:{}", space(*s).key),
         }
     }

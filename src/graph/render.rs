@@ -37,6 +37,7 @@ pub fn label(kind: &NodeKind, snapshot: &Snapshot) -> String {
                 if c.kind == crate::snapshot::CommentType::Inline { "inline comment" } else { "comment" };
             if c.parent_id.is_some() { format!("reply {}", c.id) } else { format!("{kind} {}", c.id) }
         }
+        NodeKind::Order { space: s } => format!("put pages in order in {}", space(*s).destination_key),
         NodeKind::FixUp { space: s } => format!("fix up references in {}", space(*s).destination_key),
     }
 }
@@ -49,7 +50,7 @@ pub fn text(graph: &Graph, snapshot: &Snapshot) -> String {
         // Show a node under its closest need (a page's parent page; otherwise the first, its
         // space or container). Fix-ups need everything: show them at the top.
         let parent = match node.kind {
-            NodeKind::FixUp { .. } => None,
+            NodeKind::FixUp { .. } | NodeKind::Order { .. } => None,
             NodeKind::Page { space, page } => {
                 let parent = snapshot.spaces[space].pages[page].parent_id.as_ref();
                 node.needs

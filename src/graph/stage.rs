@@ -3,9 +3,10 @@
 //!
 //! Consecutive spaces are taken together up to [`STAGE_ITEMS`] items. The first stage sets up
 //! the groups, users, memberships, spaces and permissions, beside the first group's content;
-//! each further group's content follows in a stage of its own; then, once every space's content
-//! is on the destination, each group's finish: the fix-ups (references that could only be
-//! resolved once everything was created, and sibling order) and the restrictions.
+//! each further group's content follows in a stage of its own (with each space's sibling order,
+//! once its pages are all created); then, once every space's content is on the destination, each
+//! group's finish: the fix-ups (references that could only be resolved once everything was
+//! created) and the restrictions.
 //!
 //! Every node needs only nodes of its own stage or of earlier ones. A fix-up rewrites references
 //! to content of any space, but needs (so is blocked by a failure of) only its own space's

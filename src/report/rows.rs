@@ -214,6 +214,7 @@ impl RowsBuilder {
             NodeKind::SpacePermissions { space }
             | NodeKind::Labels { space, .. }
             | NodeKind::Restrictions { space, .. }
+            | NodeKind::Order { space }
             | NodeKind::FixUp { space } => self.spaces[*space].settings.add(outcome.settled()),
         }
         let space = match kind {

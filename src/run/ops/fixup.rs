@@ -84,9 +84,8 @@ pub fn rewrite(copy: &Copy, space: usize, item: &Content, body: &str) -> Prepare
     rewrite_in(copy, space, item, &item.id, body)
 }
 
-/// Updates, once each, the pages of the space whose references could only be resolved now, and
-/// puts siblings in the source's order. Both go on side by side, up to the destination's
-/// concurrency.
+/// Updates, once each, the pages of the space whose references could only be resolved now, side
+/// by side up to the destination's concurrency.
 pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
     let pending: Vec<String> = copy
         .pending_fixups
@@ -114,32 +113,20 @@ pub async fn fix_up(copy: &Copy, space: usize) -> Outcome {
         })
         .map(|item| fix_one(copy, space, item))
         .collect();
-    let updates = futures_util::stream::iter(fixes).buffer_unordered(concurrency.max(1)).collect::<Vec<_>>();
-    let (fixed, ordered) = tokio::join!(updates, super::order::order_space(copy, space, concurrency));
-    let mut failures: Vec<String> =
-        fixed.into_iter().filter_map(Result::err).map(|e| e.to_string()).collect();
-    let mut detail = Vec::new();
+    let fixed: Vec<_> =
+        futures_util::stream::iter(fixes).buffer_unordered(concurrency.max(1)).collect().await;
+    let failures: Vec<String> = fixed.into_iter().filter_map(Result::err).map(|e| e.to_string()).collect();
     if pending.is_empty() {
-        detail.push("no reference needed a second pass".to_string());
+        Outcome::copied_with("no reference needed a second pass")
+    } else if failures.is_empty() {
+        Outcome::copied_with(format!("{} page(s) updated once more", pending.len()))
     } else {
-        detail.push(format!("{} page(s) updated once more", pending.len() - failures.len()));
-    }
-    if ordered.moves > 0 {
-        detail.push(format!("{} page(s) moved into the source's sibling order", ordered.moves));
-    }
-    let fixed_failures = failures.len();
-    failures.extend(ordered.failures);
-    if failures.is_empty() {
-        Outcome::copied_with(detail.join("; "))
-    } else {
-        let mut summary = Vec::new();
-        if fixed_failures > 0 {
-            summary.push(format!("{fixed_failures} of {} page(s) not fixed", pending.len()));
-        }
-        if fixed_failures < failures.len() {
-            summary.push(format!("{} parent(s) not put in order", failures.len() - fixed_failures));
-        }
-        Outcome::failed(format!("{}: {}", summary.join(", "), failures.join("; ")))
+        Outcome::failed(format!(
+            "{} of {} page(s) not fixed: {}",
+            failures.len(),
+            pending.len(),
+            failures.join("; ")
+        ))
     }
 }
 

@@ -21,6 +21,7 @@ pub async fn run(copy: &Copy, kind: &NodeKind) -> Outcome {
             | NodeKind::SpacePermissions { .. }
             | NodeKind::Labels { .. }
             | NodeKind::Restrictions { .. }
+            | NodeKind::Order { .. }
             | NodeKind::FixUp { .. }
     );
     if repeatable_done && copy.recorder.done_before(&kind.key(&copy.snapshot)) {
@@ -38,6 +39,7 @@ pub async fn run(copy: &Copy, kind: &NodeKind) -> Outcome {
         NodeKind::Restrictions { space, content: at } => content::restrictions(copy, *space, *at).await,
         NodeKind::Attachment { space, attachment } => attachment::attachment(copy, *space, *attachment).await,
         NodeKind::Comment { space, comment } => comment::comment(copy, *space, *comment).await,
+        NodeKind::Order { space } => order::order(copy, *space).await,
         NodeKind::FixUp { space } => fixup::fix_up(copy, *space).await,
     }
 }

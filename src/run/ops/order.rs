@@ -1,6 +1,6 @@
-//! Sibling order. Pages may be created side by side (Confluence puts each new child last under
-//! its parent, so concurrent creations land in the order they arrive; `lane_gate` makes them
-//! arrive in order as far as it can); once a space's pages are all
+//! Sibling order, the space's order node. Pages may be created side by side (Confluence puts
+//! each new child last under its parent, so concurrent creations land in the order they arrive;
+//! `lane_gate` makes them arrive in order as far as it can); once a space's pages are all
 //! written, each parent's children are put in the source's order with as few v1 moves as the
 //! positions allow: the longest run already in order stays, every other child moves next to a
 //! sibling already in place. Moves that follow one another go in order, the rest side by side
@@ -13,6 +13,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use crate::client::model::page::MovePosition;
 use crate::run::CopyError;
 use crate::run::context::Copy;
+use crate::run::outcome::Outcome;
 use crate::snapshot::{Content, ContentType};
 
 /// What ordering one space did: moves made, and what could not be ordered.
@@ -102,6 +103,28 @@ struct Family<'a> {
     /// Source parent, or `None` for the space's root level.
     parent: Option<&'a Content>,
     children: Vec<(&'a Content, String)>,
+}
+
+/// The space's order node: its siblings put in the source's order, side by side up to the
+/// destination's concurrency.
+pub async fn order(copy: &Copy, space: usize) -> Outcome {
+    if !copy.writes() {
+        return Outcome::copied_with("siblings that land out of the source's order would be moved into it");
+    }
+    let ordered = order_space(copy, space, copy.destination.concurrency()).await;
+    if ordered.failures.is_empty() {
+        return Outcome::copied_with(if ordered.moves > 0 {
+            format!("{} page(s) moved into the source's sibling order", ordered.moves)
+        } else {
+            "siblings already in the source's order".to_string()
+        });
+    }
+    let mut reason =
+        format!("{} parent(s) not put in order: {}", ordered.failures.len(), ordered.failures.join("; "));
+    if ordered.moves > 0 {
+        reason.push_str(&format!(" ({} page(s) moved)", ordered.moves));
+    }
+    Outcome::failed(reason)
 }
 
 /// Puts the children of every parent of the space in the source's order on the destination.
