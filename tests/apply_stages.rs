@@ -68,6 +68,12 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
         .map(|id| (key(&whole, id), whole.nodes[id].needs.iter().map(|&n| key(&whole, n)).collect()))
         .collect();
     assert_eq!(whole_needs.len(), whole.nodes.len(), "every node has a key of its own");
+    // Each space's order node needs its pages and folders, and nothing else.
+    for space in &snapshot.spaces {
+        let pages: BTreeSet<String> = space.pages.iter().map(|p| format!("page:{}", p.id)).collect();
+        let order = whole_needs.get(&format!("order:{}", space.key));
+        assert_eq!(order, (!pages.is_empty()).then_some(&pages), "{}: the order node's needs", space.key);
+    }
 
     // A budget of one item puts each space in a stage of its own.
     let outline = Outline::build_with(&plan, inventory, snapshot, 1).unwrap();
@@ -92,6 +98,9 @@ async fn the_stages_together_are_the_whole_graph_and_need_only_themselves_or_ear
                 whole_needs.get(&node),
                 "{stage:?}: {node} needs what it needs in the whole graph"
             );
+            if node.starts_with("order:") {
+                assert!(!stage.content.is_empty(), "{node}: sibling order is part of a content stage");
+            }
             this_stage.insert(node.clone());
             own_keys.push(node);
         }
