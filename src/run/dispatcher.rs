@@ -148,6 +148,11 @@ impl Lanes {
             .collect();
         let lanes = keys.len();
         let chain = chains(graph, dependents, &of, lanes);
+        Lanes::with(of, chain, lanes)
+    }
+
+    /// Lanes where `of` gives each node's lane (of `lanes`) and `chain` each node's chain.
+    fn with(of: Vec<Option<usize>>, chain: Vec<u32>, lanes: usize) -> Lanes {
         Lanes {
             of,
             chain,
@@ -439,21 +444,11 @@ mod tests {
     use super::*;
     use crate::graph::Node;
 
-    /// Lanes over `nodes` nodes, each in the lane `of` says, without a graph to build them from.
+    /// Lanes of the nodes `of` names, without a graph to build them from.
     fn lanes(of: Vec<Option<usize>>) -> Lanes {
         let count = of.iter().flatten().max().map_or(0, |l| l + 1);
-        Lanes {
-            chain: vec![1; of.len()],
-            of,
-            running: vec![0; count],
-            held: vec![BinaryHeap::new(); count],
-            holding: Default::default(),
-            queued: vec![false; count],
-            gates: vec![None; count],
-            live: Vec::new(),
-            opened: Arc::default(),
-            open: Default::default(),
-        }
+        let chain = vec![1; of.len()];
+        Lanes::with(of, chain, count)
     }
 
     /// Starts `id` (the dispatcher's spawn), returning the gate it runs with.
