@@ -117,9 +117,8 @@ struct Lanes {
     held: Vec<BinaryHeap<Reverse<NodeId>>>,
     /// Lanes holding nodes back.
     holding: std::collections::BTreeSet<usize>,
-    /// The gate of each lane's latest started node (see `lane_gate`).
-    gates: Vec<Option<Arc<Gate>>>,
-    /// The gates of the lane nodes running now (a few dozen at most).
+    /// The gates of the lane nodes running now, in the order they started (a few dozen at
+    /// most; see `lane_gate`).
     live: Vec<(NodeId, Arc<Gate>)>,
     /// Whether a lane's first node waits among the ready ones (the lane is taken: its siblings
     /// wait in `held` meanwhile).
@@ -160,7 +159,6 @@ impl Lanes {
             held: vec![BinaryHeap::new(); lanes],
             holding: Default::default(),
             queued: vec![false; lanes],
-            gates: vec![None; lanes],
             live: Vec::new(),
             opened: Arc::default(),
             open: Default::default(),
@@ -208,7 +206,13 @@ impl Lanes {
     fn gates(&mut self, id: NodeId) -> Option<(Arc<Gate>, Option<Arc<Gate>>)> {
         let lane = self.of[id]?;
         let gate = Gate::new(lane, &self.opened);
-        let before = self.gates[lane].replace(Arc::clone(&gate));
+        // The latest started sibling still running; one that has ended let it pass already.
+        let before = self
+            .live
+            .iter()
+            .rev()
+            .find(|(running, _)| self.of[*running] == Some(lane))
+            .map(|(_, g)| Arc::clone(g));
         self.live.push((id, Arc::clone(&gate)));
         Some((gate, before))
     }
@@ -234,8 +238,6 @@ impl Lanes {
             }
             return None;
         }
-        // The ended node's gate says nothing of the next one, which has not started yet.
-        self.gates[lane] = None;
         let next = self.next_held(lane)?;
         self.running[lane] += 1;
         Some(next)
