@@ -17,7 +17,7 @@ use crate::client::model::group::Group;
 use crate::client::model::org::{Org, OrgUser, Workspace};
 use crate::client::model::space::Space;
 use crate::client::model::user::User;
-use crate::client::{ClientError, CommentKind, RestrictionsByOperation, SiteClient, SpaceByKey, SpaceFilter};
+use crate::client::{ClientError, CommentKind, RestrictionsByOperation, SiteClient, SpaceFilter};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::{At, Memberships, Plan, SiteRef, UserScope};
 use crate::site::{AdminKey, PlanSites, Site};
@@ -808,63 +808,35 @@ const SPACE_READS: usize = 8;
 
 /// The destination's spaces where the plan's would go, and its groups (read side by side).
 async fn read_destination_places(plan: &Plan, client: &SiteClient) -> Result<DestinationPlaces, ClientError> {
-    let conflicts = async {
-        // Each key is looked up beside the listing rather than after it: the listing misses a
-        // space the account cannot see and one that holds the key as an old key, and waiting
-        // for it first would put two round trips (and the retries of each) before any write.
-        let listed = client.spaces(&SpaceFilter::default()).try_collect::<Vec<Space>>();
-        let looked_up = futures_util::stream::iter(&plan.spaces)
-            .map(|selection| client.space_holding_key(&selection.destination_key.value))
-            .buffered(SPACE_READS)
-            .try_collect::<Vec<_>>();
-        let (spaces, looked_up) = futures_util::try_join!(listed, looked_up)?;
-        let spaces = &spaces;
-        futures_util::stream::iter(plan.spaces.iter().zip(looked_up))
-            .map(|(selection, holder)| {
-                destination_conflict(client, spaces, &selection.destination_key.value, holder)
-            })
-            .buffered(SPACE_READS)
-            .try_collect::<Vec<_>>()
-            .await
-    };
+    // Each key is looked up as the site answers it, which finds a space by a key it once had
+    // too, and one the space listing would show: the listing is not read.
+    let conflicts = futures_util::stream::iter(&plan.spaces)
+        .map(|selection| destination_conflict(client, &selection.destination_key.value))
+        .buffered(SPACE_READS)
+        .try_collect::<Vec<_>>();
     let (conflicts, groups) = futures_util::try_join!(conflicts, client.groups().try_collect::<Vec<_>>())?;
     Ok(DestinationPlaces { conflicts, groups })
 }
 
-/// The destination space that holds the key `wanted` (as its key, or as a key it once had:
-/// `holder`, the site's answer to the key), with its marker and, unmarked, whether it holds
-/// anything but its homepage.
+/// The destination space that holds the key `wanted` (as its key, or as a key it once had),
+/// with its marker and, unmarked, whether it holds anything but its homepage.
 async fn destination_conflict(
     client: &SiteClient,
-    spaces: &[Space],
     wanted: &str,
-    holder: Option<SpaceByKey>,
 ) -> Result<Option<DestinationSpace>, ClientError> {
-    let current = spaces.iter().find(|s| s.key.eq_ignore_ascii_case(wanted));
-    let conflict = match current {
-        Some(space) => Some(DestinationSpace {
-            id: space.id.clone(),
-            key: space.key.clone(),
-            name: space.name.clone(),
-            historical_keys: Vec::new(),
-            origin: None,
-            bare: false,
-            journal_knows: false,
-        }),
-        None => holder.map(|space| DestinationSpace {
-            historical_keys: if space.key.eq_ignore_ascii_case(wanted) {
-                Vec::new()
-            } else {
-                vec![wanted.to_string()]
-            },
-            id: space.id,
-            key: space.key,
-            name: space.name,
-            origin: None,
-            bare: false,
-            journal_knows: false,
-        }),
-    };
+    let conflict = client.space_holding_key(wanted).await?.map(|space| DestinationSpace {
+        historical_keys: if space.key.eq_ignore_ascii_case(wanted) {
+            Vec::new()
+        } else {
+            vec![wanted.to_string()]
+        },
+        id: space.id,
+        key: space.key,
+        name: space.name,
+        origin: None,
+        bare: false,
+        journal_knows: false,
+    });
     let Some(mut taken) = conflict else { return Ok(None) };
     taken.origin = space_marker(client, &taken.id).await?;
     if taken.origin.is_none() {
