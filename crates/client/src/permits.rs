@@ -32,11 +32,7 @@ pub(crate) fn current_priority() -> u32 {
 /// The permits of one site.
 #[derive(Clone)]
 pub(crate) struct Permits {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 struct State {
@@ -74,7 +70,7 @@ impl Ord for Waiter {
 
 /// One permit: the connection is handed on when it is dropped.
 pub struct Permit {
-    inner: Arc<Inner>,
+    state: Arc<Mutex<State>>,
 }
 
 impl std::fmt::Debug for Permit {
@@ -85,23 +81,23 @@ impl std::fmt::Debug for Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.inner.hand_on();
+        hand_on(&self.state);
     }
 }
 
 impl Permits {
     pub fn new(count: usize) -> Permits {
         let state = State { free: count.max(1), waiting: BinaryHeap::new(), arrivals: 0 };
-        Permits { inner: Arc::new(Inner { state: Mutex::new(state) }) }
+        Permits { state: Arc::new(Mutex::new(state)) }
     }
 
     /// Waits for a permit, served by `priority` (see the module's comment).
     pub async fn acquire(&self, priority: u32) -> Permit {
         let granted = {
-            let mut state = self.inner.lock();
+            let mut state = lock(&self.state);
             if state.free > 0 {
                 state.free -= 1;
-                return Permit { inner: Arc::clone(&self.inner) };
+                return Permit { state: Arc::clone(&self.state) };
             }
             let (grant, granted) = oneshot::channel();
             let arrival = Reverse(state.arrivals);
@@ -116,32 +112,30 @@ impl Permits {
     }
 }
 
-impl Inner {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
-    /// A permit was dropped: it goes to the first waiter still waiting, or back to the free.
-    fn hand_on(self: &Arc<Self>) {
-        let mut permit = Permit { inner: Arc::clone(self) };
-        loop {
-            let waiter = {
-                let mut state = self.lock();
-                match state.waiting.pop() {
-                    Some(waiter) => waiter,
-                    None => {
-                        state.free += 1;
-                        // Counted as free again: this value must not hand it on a second time.
-                        std::mem::forget(permit);
-                        return;
-                    }
+/// A permit was dropped: it goes to the first waiter still waiting, or back to the free.
+fn hand_on(shared: &Arc<Mutex<State>>) {
+    let mut permit = Permit { state: Arc::clone(shared) };
+    loop {
+        let waiter = {
+            let mut state = lock(shared);
+            match state.waiting.pop() {
+                Some(waiter) => waiter,
+                None => {
+                    state.free += 1;
+                    // Counted as free again: this value must not hand it on a second time.
+                    std::mem::forget(permit);
+                    return;
                 }
-            };
-            // Sent outside the lock: a refused permit comes back here, never dropped inside.
-            match waiter.grant.send(permit) {
-                Ok(()) => return,
-                Err(refused) => permit = refused,
             }
+        };
+        // Sent outside the lock: a refused permit comes back here, never dropped inside.
+        match waiter.grant.send(permit) {
+            Ok(()) => return,
+            Err(refused) => permit = refused,
         }
     }
 }
@@ -152,7 +146,7 @@ mod tests {
     use std::time::Duration;
 
     fn free(permits: &Permits) -> usize {
-        permits.inner.lock().free
+        lock(&permits.state).free
     }
 
     #[tokio::test]
