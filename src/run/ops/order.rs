@@ -18,9 +18,9 @@ use crate::snapshot::{Content, ContentType};
 
 /// What ordering one space did: moves made, and what could not be ordered.
 #[derive(Debug, Default)]
-pub struct Ordered {
-    pub moves: usize,
-    pub failures: Vec<String>,
+struct Ordered {
+    moves: usize,
+    failures: Vec<String>,
 }
 
 /// One move: put `id` before or after `target`.
@@ -128,7 +128,7 @@ pub async fn order(copy: &Copy, space: usize) -> Outcome {
 }
 
 /// Puts the children of every parent of the space in the source's order on the destination.
-pub async fn order_space(copy: &Copy, space: usize, concurrency: usize) -> Ordered {
+async fn order_space(copy: &Copy, space: usize, concurrency: usize) -> Ordered {
     let snapshot = &copy.snapshot.spaces[space];
     let by_id: HashMap<&str, &Content> = snapshot.pages.iter().map(|c| (c.id.as_str(), c)).collect();
     let mut families: Vec<Family<'_>> = Vec::new();
